@@ -1,0 +1,111 @@
+"""Records that cross module lines: plain, frozen, serialisable.
+
+Fetch and extraction tasks may run on other workers (Prefect with a Dask or Ray
+task runner), so everything here is built from str, int, float, bool, None,
+tuples and datetime/date values only -- no spaCy objects, no connections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Stance = Literal["asserted", "alleged", "denied"]
+
+EVENT_TYPES: tuple[str, ...] = (
+    "export_control",
+    "distillation_claim",
+    "model_launch",
+    "access_restriction",
+    "security_incident",
+    "regulation",
+    "partnership",
+    "funding_investment",
+    "pricing",
+    "legal_action",
+)
+
+ENTITY_LABELS: tuple[str, ...] = ("ORG", "PERSON", "GPE", "MODEL")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of a feed, as the feed describes it."""
+
+    entry_key: str  # stable sha256 over guid, else link, else title+date
+    guid: str | None
+    link: str | None  # absolute URL, canonicalised
+    title: str
+    summary: str  # plain text
+    content: str  # plain text of <content:encoded>/<content>, may be ""
+    author: str | None
+    published_at: datetime | None  # UTC, None when absent or implausible
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """What a feed body says about itself and its entries."""
+
+    title: str
+    link: str | None
+    version: str  # feedparser's version string, e.g. "rss20", "atom10"
+    entries: tuple[FeedEntry, ...]
+    ttl_minutes: int | None = None  # RSS <ttl>
+    warning: str | None = None  # bozo exception text when entries were still readable
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """Main text and metadata read from one article page."""
+
+    url: str  # canonical URL (rel=canonical when present, else the fetched URL), canonicalised
+    title: str
+    text: str  # main text, paragraphs separated by "\n\n"
+    author: str | None = None
+    published_at: datetime | None = None  # UTC
+    language: str | None = None
+    fetched_url: str | None = None  # where the bytes actually came from
+    from_feed: bool = False  # True when the page failed and the feed's text stands in
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention in an article's text."""
+
+    label: str  # ORG, PERSON, GPE, MODEL (others allowed)
+    name: str  # canonical name
+    text: str  # surface form as written
+    start: int  # character offsets into ArticleText.text
+    end: int
+    known: bool  # True when the canonical name comes from the gazetteer
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentence: str
+    start: int  # character offsets of the sentence into ArticleText.text
+    end: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """A typed event read from one article, with its evidence."""
+
+    event_type: str  # one of EVENT_TYPES
+    stance: Stance
+    actors: tuple[str, ...]  # canonical entity names, initiator first
+    evidence: tuple[Evidence, ...]  # first is the best sentence
+    event_date: date
+    confidence: float  # in [0, 1]
+    extractor_version: str
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """Everything the NLP step read from one article."""
+
+    mentions: tuple[Mention, ...] = ()
+    events: tuple[Event, ...] = ()
+    extractor_version: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
