@@ -100,6 +100,8 @@ class FeedPoll:
     entries: tuple[FeedEntry, ...] = ()
     articles: tuple[ArticleRecord, ...] = ()
     failures: tuple[EntryFailure, ...] = ()
+    # (entry_key, article_url): entries whose article is already stored (seen via another feed)
+    linked: tuple[tuple[str, str], ...] = ()
     fetches: tuple[FetchRecord, ...] = ()
     documents: tuple[Document, ...] = field(default_factory=tuple)
 

@@ -137,18 +137,18 @@ def _write_entries(con: duckdb.DuckDBPyConnection, polls: Sequence[FeedPoll], no
     rows = []
     seen: set[tuple[str, str]] = set()
     for p in polls:
-        stored = {a.entry_key: a.article.url for a in p.articles}
+        stored = {a.entry_key: a.article.url for a in p.articles} | dict(p.linked)
         failed = {f.entry_key: f for f in p.failures}
         for e in p.entries:
             key = (p.feed.url, e.entry_key)
             if key in seen:
                 continue
             seen.add(key)
-            failure = failed.get(e.entry_key)
+            failure = failed.get(e.entry_key) if e.entry_key not in stored else None
             rows.append((
                 p.feed.url, e.entry_key, e.guid, e.link, e.title, e.summary, _naive_utc(e.published_at), now,
                 stored.get(e.entry_key),
-                "failed" if failure else ("stored" if e.entry_key in stored else "seen"),
+                "stored" if e.entry_key in stored else "failed",
                 failure.reason if failure else None, failure.message if failure else None,
             ))
     before = _count(con, "entries")

@@ -1,0 +1,238 @@
+"""The one door to the network: polite, capped, classified HTTP GETs.
+
+Every request goes through ``Fetcher.get``: explicit timeouts, at most N
+redirects, the body streamed and capped, a per-host concurrency limit and
+minimum gap, and errors classed as transient (retry later) or permanent
+(record and move on). A 304 is a normal result, not an error.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from extractors.errors import PermanentError, TransientError
+from flows.settings import HttpSettings
+from warehouse.records import FetchRecord
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    url: str  # final URL after redirects
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    started_at: datetime
+    elapsed_ms: int
+    fetch_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    def record(self, kind: str, feed_url: str | None = None) -> FetchRecord:
+        return FetchRecord(
+            fetch_id=self.fetch_id, url=self.url, kind=kind, started_at=self.started_at, status=self.status,
+            content_sha256=self.sha256 if self.body else None, content_type=self.headers.get("content-type"),
+            bytes=len(self.body), elapsed_ms=self.elapsed_ms, feed_url=feed_url,
+        )
+
+
+class FetchFailed(Exception):
+    """Carries the classified error plus the provenance record of the failed attempt."""
+
+    def __init__(self, error: TransientError | PermanentError, record: FetchRecord, retry_after_s: float | None):
+        super().__init__(str(error))
+        self.error = error
+        self.record = record
+        self.retry_after_s = retry_after_s
+
+    @property
+    def transient(self) -> bool:
+        return isinstance(self.error, TransientError)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class HostLimiter:
+    """Per-host concurrency and minimum gap between request starts, shared by threads."""
+
+    def __init__(self, per_host: int, min_gap_s: float) -> None:
+        self._per_host = per_host
+        self._min_gap_s = min_gap_s
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        with self._lock:
+            sem = self._slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
+        with sem:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start.get(host, now))
+                self._next_start[host] = start + self._min_gap_s
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+
+class Fetcher:
+    """Owns one httpx.Client and the politeness state; safe to share between threads."""
+
+    def __init__(self, settings: HttpSettings, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.settings = settings
+        self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_delay_s)
+        self._global = threading.BoundedSemaphore(settings.concurrency)
+        self.client = httpx.Client(
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
+            follow_redirects=True,
+            max_redirects=settings.max_redirects,
+            transport=transport,
+            limits=httpx.Limits(max_connections=settings.concurrency),
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(
+        self, url: str, *, kind: str, feed_url: str | None = None, etag: str | None = None,
+        last_modified: str | None = None, accept: str | None = None,
+    ) -> HttpResult:
+        """GET with retries on transient errors; raises FetchFailed when it gives up."""
+        attempt = 0
+        while True:
+            try:
+                return self._get_once(url, kind=kind, feed_url=feed_url, etag=etag,
+                                      last_modified=last_modified, accept=accept)
+            except FetchFailed as failed:
+                if not failed.transient or attempt >= self.settings.retries:
+                    raise
+                delay = self.settings.retry_base_delay_s * (2 ** attempt) * random.uniform(0.5, 1.5)
+                if failed.retry_after_s is not None:
+                    # A server asking for more than our whole budget gets its answer next poll.
+                    if failed.retry_after_s > 4 * self.settings.retry_base_delay_s * 2 ** self.settings.retries:
+                        raise
+                    delay = max(delay, failed.retry_after_s)
+                log.info("retrying %s in %.1fs after %s", url, delay, failed.error,
+                         extra={"article_url": url, "stage": "fetch"})
+                time.sleep(delay)
+                attempt += 1
+
+    def _get_once(
+        self, url: str, *, kind: str, feed_url: str | None, etag: str | None, last_modified: str | None,
+        accept: str | None,
+    ) -> HttpResult:
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if accept:
+            headers["Accept"] = accept
+        started = datetime.now(UTC)
+        t0 = time.monotonic()
+        host = httpx.URL(url).host
+
+        def failed(error: TransientError | PermanentError, status: int | None = None,
+                   retry_after: float | None = None) -> FetchFailed:
+            record = FetchRecord(
+                fetch_id=uuid.uuid4().hex, url=url, kind=kind, started_at=started, status=status,
+                error_kind=error.reason, error=str(error), elapsed_ms=int((time.monotonic() - t0) * 1000),
+                feed_url=feed_url,
+            )
+            return FetchFailed(error, record, retry_after)
+
+        with self._global, self.limiter.slot(host):
+            t0 = time.monotonic()
+            try:
+                with self.client.stream("GET", url, headers=headers) as response:
+                    status = response.status_code
+                    if status in TRANSIENT_STATUSES:
+                        retry_after = parse_retry_after(response.headers.get("retry-after"))
+                        reason = "rate_limited" if status == 429 else "server_error"
+                        raise failed(TransientError(f"HTTP {status} from {host}", reason=reason), status, retry_after)
+                    if status >= 400:
+                        reason = {404: "not_found", 410: "gone", 401: "unauthorized", 403: "forbidden"}.get(
+                            status, "http_error")
+                        raise failed(PermanentError(f"HTTP {status} from {host}", reason=reason), status)
+                    body = self._read_capped(response, t0)
+                    final_url = str(response.url)
+                    resp_headers = {k.lower(): v for k, v in response.headers.items()}
+            except FetchFailed:
+                raise
+            except PermanentError as exc:
+                raise failed(exc) from exc
+            except TransientError as exc:
+                raise failed(exc) from exc
+            except httpx.TooManyRedirects as exc:
+                raise failed(PermanentError(f"more than {self.settings.max_redirects} redirects",
+                                            reason="too_many_redirects")) from exc
+            except httpx.TimeoutException as exc:
+                raise failed(TransientError(f"timed out ({type(exc).__name__})", reason="timeout")) from exc
+            except httpx.DecodingError as exc:
+                raise failed(TransientError(f"bad content encoding: {exc}", reason="decoding")) from exc
+            except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
+                raise failed(TransientError(f"connection failed: {exc}", reason="connection")) from exc
+            except httpx.InvalidURL as exc:
+                raise failed(PermanentError(f"invalid URL: {exc}", reason="invalid_url")) from exc
+        return HttpResult(url=final_url, status=status, headers=resp_headers, body=body, started_at=started,
+                          elapsed_ms=int((time.monotonic() - t0) * 1000))
+
+    def _read_capped(self, response: httpx.Response, t0: float) -> bytes:
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.settings.max_bytes:
+            raise PermanentError(
+                f"body of {int(declared):,} bytes exceeds the {self.settings.max_bytes:,}-byte cap",
+                reason="too_large")
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.settings.max_bytes:
+                raise PermanentError(f"body exceeds the {self.settings.max_bytes:,}-byte cap", reason="too_large")
+            if time.monotonic() - t0 > self.settings.total_timeout_s:
+                raise TransientError(
+                    f"body still arriving after {self.settings.total_timeout_s:.0f}s", reason="timeout")
+            chunks.append(chunk)
+        return b"".join(chunks)

@@ -1,0 +1,115 @@
+"""The ingest flow: poll feeds, fetch new articles, extract, and write each batch once.
+
+Work is computed first (fetching and NLP run in tasks with no database), then
+one short transaction per batch of feeds stores it, so readers wait at most
+for one batch and a crash loses at most the batch in flight -- which the next
+run redoes, with no duplicates because every row has a stable key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.futures import wait
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from extractors.models import Annotation
+from flows import steps
+from flows.settings import Settings, load_feeds, load_settings
+from warehouse.db import writer
+from warehouse.reads import feed_states, known_article_urls, settled_entry_keys
+from warehouse.records import FeedSpec
+from warehouse.writes import register_feeds, write_polls
+
+
+@dataclass
+class IngestReport:
+    feeds: int = 0
+    polled: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_entries: int = 0
+    new_articles: int = 0
+    new_events: int = 0
+    article_failures: int = 0
+    failed_feeds: list[tuple[str, str]] = field(default_factory=list)
+
+
+poll_feed_task = task(steps.poll_feed, name="poll-feed")
+fetch_articles_task = task(steps.fetch_articles, name="fetch-articles")
+annotate_task = task(steps.annotate_articles, name="annotate-articles")
+
+
+def _chunks(items: Sequence[FeedSpec], size: int) -> list[Sequence[FeedSpec]]:
+    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
+
+
+def ingest_feeds(
+    feeds: Sequence[FeedSpec], db_path: Path, settings: Settings,
+    progress: Callable[[str, int], None] | None = None,
+) -> IngestReport:
+    """Poll ``feeds`` and store what is new. Must run inside a flow (it submits tasks)."""
+    report = IngestReport(feeds=len(feeds))
+    with writer(db_path) as con:
+        register_feeds(con, feeds)
+        states = feed_states(con)
+        seen = steps.Seen(settled=settled_entry_keys(con), article_urls=known_article_urls(con))
+    http, ingest = settings.http, settings.ingest
+    for chunk in _chunks(list(feeds), ingest.feeds_per_batch):
+        futures = [poll_feed_task.submit(f, states.get(f.url), http, ingest) for f in chunk]
+        wait(futures)
+        fetches: list[steps.FeedFetch] = [fut.result() for fut in futures]
+        plans = steps.plan_entries(fetches, seen)
+        article_futures = [
+            fetch_articles_task.submit(f.feed, list(p.to_fetch), http, ingest)
+            for f, p in zip(fetches, plans, strict=True)
+        ]
+        wait(article_futures)
+        outcomes = [fut.result() for fut in article_futures]
+        texts = {o.article.url: o.article for per_feed in outcomes for o in per_feed if o.article is not None}
+        annotations: list[Annotation] = annotate_task(
+            [(a.text, a.published_at.date() if a.published_at else None) for a in texts.values()],
+            str(settings.config_dir), ingest.nlp_batch_size,
+        )
+        by_url = dict(zip(texts, annotations, strict=True))
+        canonical_of = dict(seen.article_urls)
+        for per_feed, plan in zip(outcomes, plans, strict=True):
+            for entry, o in zip(plan.to_fetch, per_feed, strict=True):
+                if o.article is not None and entry.link:
+                    canonical_of[entry.link] = o.article.url
+        polls = [steps.assemble_poll(f, p, o, by_url, canonical_of)
+                 for f, p, o in zip(fetches, plans, outcomes, strict=True)]
+        with writer(db_path) as con:
+            summary = write_polls(con, polls)
+        # Keep the in-memory view current for the next batch instead of re-reading the database.
+        for poll in polls:
+            for e in poll.entries:
+                if not any(fl.entry_key == e.entry_key for fl in poll.failures):
+                    seen.settled.add((poll.feed.url, e.entry_key))
+            for a in poll.articles:
+                seen.article_urls[a.article.url] = a.article.url
+                if a.article.fetched_url:
+                    seen.article_urls.setdefault(a.article.fetched_url, a.article.url)
+        seen.article_urls.update(canonical_of)
+        report.polled += len(fetches)
+        report.not_modified += sum(f.not_modified for f in fetches)
+        report.failed += sum(f.error is not None for f in fetches)
+        report.failed_feeds += [(f.feed.name, f"{f.error_kind}: {f.error}") for f in fetches if f.error]
+        report.article_failures += sum(len(p.failures) for p in polls)
+        report.new_entries += summary.new_entries
+        report.new_articles += summary.new_articles
+        report.new_events += summary.new_events
+        if progress:
+            progress("feeds", len(chunk))
+    return report
+
+
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)
+def ingest_flow(feeds_file: str, db_path: str, config_dir: str | None = None) -> IngestReport:
+    """Poll every feed in ``feeds_file`` and store new articles, entities and events in ``db_path``."""
+    settings = load_settings(Path(config_dir) if config_dir else None)
+    feeds = load_feeds(Path(feeds_file))
+    return ingest_feeds(feeds, Path(db_path), settings)

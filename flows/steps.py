@@ -1,0 +1,243 @@
+"""The ingest steps as plain functions (no Prefect, no DuckDB).
+
+Each step takes and returns plain serialisable records, so the Prefect tasks
+that wrap them can run on a thread pool here or on a Dask/Ray cluster.
+Per-process resources (the HTTP client, the spaCy pipeline) are cached by
+their settings and built on first use in each worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from extractors.errors import NewsignalError, NotAFeed
+from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
+from flows.fetch import Fetcher, FetchFailed
+from flows.settings import HttpSettings, IngestSettings
+from warehouse.records import Document, EntryFailure, FeedSpec, FeedState, FetchRecord
+
+log = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=4)
+def fetcher_for(settings: HttpSettings) -> Fetcher:
+    """One polite fetcher per process and settings (its per-host limits are shared by all threads)."""
+    return Fetcher(settings)
+
+
+@functools.lru_cache(maxsize=2)
+def pipeline_for(config_dir: str):  # type: ignore[no-untyped-def]
+    from extractors.nlp import load_pipeline  # spaCy only where NLP runs
+
+    return load_pipeline(Path(config_dir))
+
+
+@dataclass(frozen=True)
+class FeedFetch:
+    """The result of polling one feed: a parsed feed, a 304, or a classified failure."""
+
+    feed: FeedSpec
+    polled_at: datetime
+    status: int | None
+    fetch: FetchRecord | None
+    parsed: ParsedFeed | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    error_kind: str | None = None
+    error: str | None = None
+    next_poll_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ArticleOutcome:
+    entry_key: str
+    article: ArticleText | None
+    failure: EntryFailure | None
+    fetch: FetchRecord | None
+    document: Document | None
+
+
+def next_poll_time(
+    now: datetime, ingest: IngestSettings, *, failures: int = 0, ttl_minutes: int | None = None,
+    retry_after_s: float | None = None,
+) -> datetime:
+    """When to poll again: the usual interval (or a longer feed TTL); on failure, exponential backoff."""
+    if failures > 0:
+        base = ingest.default_poll_minutes * 60 * 2 ** min(failures - 1, 10)
+        wait = min(base, ingest.max_backoff_hours * 3600)
+        if retry_after_s:
+            wait = max(wait, min(retry_after_s, ingest.max_backoff_hours * 3600))
+    else:
+        wait = max(ingest.default_poll_minutes, ttl_minutes or 0) * 60
+    # Jitter so hundreds of feeds do not fall due in the same second.
+    return now + timedelta(seconds=wait * random.uniform(0.9, 1.1))
+
+
+def poll_feed(feed: FeedSpec, state: FeedState | None, http: HttpSettings, ingest: IngestSettings) -> FeedFetch:
+    """Conditional GET of one feed, then parse. Never raises for feed problems: they are data."""
+    from extractors.feeds import parse_feed
+
+    now = datetime.now(UTC)
+    fetcher = fetcher_for(http)
+    failures = state.consecutive_failures if state else 0
+    try:
+        result = fetcher.get(
+            feed.url, kind="feed", feed_url=feed.url,
+            etag=state.etag if state else None, last_modified=state.last_modified if state else None,
+            accept="application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1",
+        )
+    except FetchFailed as failed:
+        return FeedFetch(
+            feed=feed, polled_at=now, status=failed.record.status, fetch=failed.record,
+            error_kind=failed.error.reason, error=str(failed.error),
+            next_poll_at=next_poll_time(now, ingest, failures=failures + 1, retry_after_s=failed.retry_after_s),
+        )
+    record = result.record("feed", feed.url)
+    validators = {"etag": result.headers.get("etag"), "last_modified": result.headers.get("last-modified")}
+    if result.not_modified:
+        return FeedFetch(feed=feed, polled_at=now, status=304, fetch=record, not_modified=True, **validators,
+                         next_poll_at=next_poll_time(now, ingest))
+    try:
+        parsed = parse_feed(result.body, url=result.url, headers=result.headers, now=now)
+    except NotAFeed as exc:
+        return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, error_kind=exc.reason,
+                         error=str(exc), next_poll_at=next_poll_time(now, ingest, failures=failures + 1))
+    return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, parsed=parsed, **validators,
+                     next_poll_at=next_poll_time(now, ingest, ttl_minutes=parsed.ttl_minutes))
+
+
+def fetch_articles(
+    feed: FeedSpec, entries: Sequence[FeedEntry], http: HttpSettings, ingest: IngestSettings
+) -> list[ArticleOutcome]:
+    """Fetch and extract each entry's page; fall back to the feed's own text when the page fails."""
+    return [fetch_article(feed, e, http, ingest) for e in entries]
+
+
+def fetch_article(feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: IngestSettings) -> ArticleOutcome:
+    from extractors.article import article_from_feed_entry, extract_article
+
+    page_problem: NewsignalError | None = None
+    fetch: FetchRecord | None = None
+    document: Document | None = None
+    if entry.link:
+        try:
+            result = fetcher_for(http).get(entry.link, kind="article", feed_url=feed.url,
+                                           accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+        except FetchFailed as failed:
+            fetch, page_problem = failed.record, failed.error
+        else:
+            fetch = result.record("article", feed.url)
+            document = Document(result.sha256, result.body, result.headers.get("content-type"))
+            try:
+                article = extract_article(result.body, result.url, min_chars=ingest.min_article_chars)
+                return ArticleOutcome(entry.entry_key, article, None, fetch, document)
+            except NewsignalError as exc:
+                page_problem = exc
+    fallback_reason = page_problem.reason if page_problem else "no_link"
+    try:
+        article = article_from_feed_entry(entry, feed_url=feed.url)
+    except NewsignalError:
+        article = None
+    if article is not None and article.text.strip():
+        log.info("using feed text for %s (%s)", entry.link, fallback_reason,
+                 extra={"article_url": entry.link, "stage": "article"})
+        return ArticleOutcome(entry.entry_key, article, None, fetch, document)
+    message = str(page_problem) if page_problem else "entry has no link and no text"
+    failure = EntryFailure(feed.url, entry.entry_key, entry.link, fallback_reason, message)
+    return ArticleOutcome(entry.entry_key, None, failure, fetch, document)
+
+
+def annotate_articles(
+    texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int
+) -> list[Annotation]:
+    """Entities and events for each text, in order (spaCy, batched)."""
+    if not texts:
+        return []
+    from extractors.nlp import annotate
+
+    return list(annotate(pipeline_for(config_dir), texts, batch_size=batch_size))
+
+
+@dataclass
+class Seen:
+    """What the database already holds, kept current across the batches of one run."""
+
+    settled: set[tuple[str, str]]  # (feed_url, entry_key) needing no more work
+    article_urls: dict[str, str]  # any URL an article is known by -> its canonical URL
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which entries of one polled feed need a page fetch, and which point at stored articles."""
+
+    to_fetch: tuple[FeedEntry, ...]
+    linked: tuple[tuple[str, str], ...]
+
+
+def plan_entries(fetches: Sequence[FeedFetch], seen: Seen) -> list[Plan]:
+    """Decide per feed what is new; the same link in two feeds of a batch is fetched once."""
+    claimed: dict[str, str] = {}
+    plans = []
+    for f in fetches:
+        to_fetch, linked = [], []
+        if f.parsed is not None:
+            for e in f.parsed.entries:
+                if (f.feed.url, e.entry_key) in seen.settled:
+                    continue
+                known = seen.article_urls.get(e.link) if e.link else None
+                if known:
+                    linked.append((e.entry_key, known))
+                elif e.link and e.link in claimed:
+                    linked.append((e.entry_key, claimed[e.link]))
+                else:
+                    if e.link:
+                        claimed[e.link] = e.link
+                    to_fetch.append(e)
+        plans.append(Plan(tuple(to_fetch), tuple(linked)))
+    return plans
+
+
+def assemble_poll(
+    fetch: FeedFetch, plan: Plan, outcomes: Sequence[ArticleOutcome], annotations: dict[str, Annotation],
+    canonical_of: dict[str, str],
+):  # type: ignore[no-untyped-def]
+    """Bundle one feed's results into the record the writer stores atomically.
+
+    Only entries worked on this run are included (fetched, failed or linked); entries
+    settled by earlier runs are left as stored.
+    """
+    from warehouse.records import ArticleRecord, FeedPoll
+
+    articles = tuple(
+        ArticleRecord(article=o.article, source=fetch.feed.name, feed_url=fetch.feed.url, entry_key=o.entry_key,
+                      fetch_id=o.fetch.fetch_id if o.fetch else None,
+                      document_sha256=o.document.sha256 if o.document else None,
+                      annotation=annotations.get(o.article.url))
+        for o in outcomes if o.article is not None
+    )
+    # An entry linked to a page fetched by another feed in this batch points at that page's
+    # canonical URL; if that fetch failed, the entry stays unwritten and is tried next run.
+    linked = tuple((key, canonical_of[url]) for key, url in plan.linked if url in canonical_of)
+    linked_keys = {key for key, _ in linked}
+    processed = tuple(e for e in plan.to_fetch) + tuple(
+        e for e in (fetch.parsed.entries if fetch.parsed else ()) if e.entry_key in linked_keys)
+    return FeedPoll(
+        feed=fetch.feed, polled_at=fetch.polled_at, status=fetch.status, not_modified=fetch.not_modified,
+        etag=fetch.etag, last_modified=fetch.last_modified, next_poll_at=fetch.next_poll_at,
+        error_kind=fetch.error_kind, error=fetch.error,
+        warning=fetch.parsed.warning if fetch.parsed else None,
+        feed_title=fetch.parsed.title if fetch.parsed else None,
+        entries=processed,
+        articles=articles,
+        failures=tuple(o.failure for o in outcomes if o.failure is not None),
+        linked=linked,
+        fetches=tuple(x for x in [fetch.fetch, *(o.fetch for o in outcomes)] if x is not None),
+        documents=tuple(o.document for o in outcomes if o.document is not None),
+    )
