@@ -1,0 +1,216 @@
+"""The ``newsignal`` command line.
+
+Commands that run no flow (query, status, --help) import neither Prefect nor
+spaCy: those imports cost seconds and hundreds of MB, so they live inside the
+commands that need them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _prefect_defaults() -> None:
+    """Quiet, offline Prefect: no telemetry, a project-local home, warnings only."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+class CliError(click.ClickException):
+    """Printed as one line ``error: …`` with exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    import duckdb
+
+    from extractors.errors import NewsignalError
+    from flows.settings import ConfigError
+    from warehouse.db import DatabaseError
+
+    return (ConfigError, DatabaseError, NewsignalError, duckdb.Error, OSError)
+
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CliError(f"--date must be YYYY-MM-DD, got {value!r}") from exc
+
+
+def _echo_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    def plain(v: Any) -> Any:
+        if isinstance(v, (datetime, date)):
+            return v.isoformat()
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, bytes):
+            return f"<{len(v)} bytes>"
+        return v
+
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, map(plain, r), strict=True)) for r in rows], ensure_ascii=False,
+                              indent=1, default=str))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(columns)
+        for r in rows:
+            w.writerow(["; ".join(map(str, v)) if isinstance(v, list) else v for v in map(plain, r)])
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns, show_lines=False)
+        for r in rows:
+            table.add_row(*["" if v is None else ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+                            for v in map(plain, r)])
+        Console(width=max(120, os.get_terminal_size(0).columns if sys.stdout.isatty() else 160)).print(table)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsignal")
+def cli() -> None:
+    """newsignal: AI-news feeds in, typed events with evidence out (DuckDB timeline, daily digest)."""
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
+              show_default=True, help="Directory for the database and digest files.")
+def demo(out_dir: Path) -> None:
+    """Serve the bundled demo corpus on 127.0.0.1, ingest it, and write the latest day's digest."""
+    _prefect_defaults()
+    from flows.demo.run import run_demo
+
+    summary = run_demo(out_dir)
+    click.echo(summary)
+
+
+@cli.command()
+@click.option("--feeds", "feeds_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML file with [[feed]] tables (name, url, optional tags, owner).")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB file (created if missing).")
+def ingest(feeds_file: Path, db_path: Path) -> None:
+    """Poll every feed, fetch new articles, extract entities and events, store them."""
+    _prefect_defaults()
+    from flows.settings import load_feeds
+
+    load_feeds(feeds_file)  # fail on a bad feeds file before paying for Prefect's start-up
+    from flows.ingest import ingest_flow
+
+    report = ingest_flow(str(feeds_file), str(db_path))
+    click.echo(
+        f"feeds polled {report.polled}, not modified {report.not_modified}, failed {report.failed}; "
+        f"new entries {report.new_entries}, new articles {report.new_articles}, new events {report.new_events}, "
+        f"article failures {report.article_failures}"
+    )
+    for name, err in report.failed_feeds:
+        click.echo(f"  failed: {name}: {err}")
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--date", "day", required=True, help="Day of the digest, YYYY-MM-DD (configured time zone).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+def digest(db_path: Path, day: str, out_dir: Path) -> None:
+    """Write that day's digest as HTML and text files."""
+    _parse_day(day)
+    if not db_path.exists():
+        raise CliError(f"no database at {db_path}; run `newsignal ingest` first")
+    _prefect_defaults()
+    from flows.digest_flow import digest_flow
+
+    for path in digest_flow(str(db_path), day, str(out_dir)):
+        click.echo(path)
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.argument("sql")
+def query(db_path: Path, fmt: str, sql: str) -> None:
+    """Run read-only SQL on the database (tables, and the timeline / article_entities views)."""
+    from warehouse.db import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        cur = con.execute(sql)
+        if cur.description is None:
+            return
+        columns = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    finally:
+        con.close()
+    _echo_rows(columns, rows, fmt)
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def status(db_path: Path) -> None:
+    """One line per feed (failing first): last poll, HTTP status, entries seen, last error."""
+    from warehouse.db import connect
+    from warehouse.reads import feed_health
+
+    con = connect(db_path, read_only=True)
+    try:
+        health = feed_health(con)
+    finally:
+        con.close()
+    if not health:
+        click.echo("no feeds yet; run `newsignal ingest --feeds FILE --db FILE`")
+    for h in health:
+        polled = h.last_polled_at.strftime("%Y-%m-%d %H:%M") if h.last_polled_at else "never"
+        state = f"FAILING x{h.consecutive_failures}" if h.consecutive_failures else "ok"
+        click.echo(
+            f"{state:<12} {h.name}  polled {polled}  HTTP {h.last_status or '-'}  "
+            f"entries {h.entries_seen}  articles {h.articles}"
+            + (f"  error: {h.last_error}" if h.last_error else "")
+        )
+
+
+def main() -> None:
+    """Console entry point: known errors become one line and exit status 1, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "newsignal"
+        click.echo(f"error: {exc.format_message()} (see `{where} --help`)", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        if os.environ.get("NEWSIGNAL_DEBUG"):
+            raise
+        known = isinstance(exc, _known_errors())
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = "" if known else " (set NEWSIGNAL_DEBUG=1 for a traceback)"
+        click.echo(f"error: {msg}{hint}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
