@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+
+from flows.fetch import Fetcher, FetchFailed, parse_retry_after
+from flows.settings import HttpSettings
+
+FAST = HttpSettings(connect_timeout_s=2, read_timeout_s=0.5, total_timeout_s=2, max_bytes=1000,
+                    per_host_delay_s=0.0, retries=1, retry_base_delay_s=0.05, user_agent="newsignal-test/1")
+
+
+def test_conditional_get_and_user_agent(loopback):
+    def handler(h):
+        etag = '"abc"'
+        if h.headers.get("If-None-Match") == etag:
+            h.send_response(304)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
+        h.send_response(200)
+        h.send_header("ETag", etag)
+        h.send_header("Content-Length", "2")
+        h.end_headers()
+        h.wfile.write(b"ok")
+
+    url = loopback.add("/feed", handler=handler)
+    with Fetcher(FAST) as f:
+        first = f.get(url, kind="feed")
+        assert (first.status, first.body, first.headers["etag"]) == (200, b"ok", '"abc"')
+        again = f.get(url, kind="feed", etag=first.headers["etag"])
+        assert again.not_modified and again.body == b""
+    assert loopback.requests[0][2]["user-agent"] == "newsignal-test/1"
+
+
+def test_transient_then_success_is_retried(loopback):
+    calls = []
+
+    def handler(h):
+        calls.append(1)
+        status, body = (503, b"busy") if len(calls) == 1 else (200, b"fine")
+        h.send_response(status)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    url = loopback.add("/flaky", handler=handler)
+    with Fetcher(FAST) as f:
+        assert f.get(url, kind="feed").body == b"fine"
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("route", "reason", "transient"),
+    [
+        ({"status": 404, "body": b"no"}, "not_found", False),
+        ({"status": 410, "body": b""}, "gone", False),
+        ({"status": 429, "body": b"", "headers": {"Retry-After": "3600"}}, "rate_limited", True),
+        ({"status": 200, "body": b"x" * 5000}, "too_large", False),
+        ({"status": 200, "body": b"x" * 5000, "headers": {"Content-Length": "999999"}}, "too_large", False),
+        ({"status": 200, "body": b"late", "delay_s": 1.5}, "timeout", True),
+    ],
+)
+def test_failures_are_classified(loopback, route, reason, transient):
+    url = loopback.add("/x", **route)
+    with Fetcher(FAST) as f, pytest.raises(FetchFailed) as info:
+        f.get(url, kind="article")
+    assert info.value.error.reason == reason
+    assert info.value.transient is transient
+    assert info.value.record.error_kind == reason
+
+
+def test_redirect_loop_is_permanent(loopback):
+    loopback.add("/a", status=302, headers={"Location": "/b"})
+    loopback.add("/b", status=302, headers={"Location": "/a"})
+    with Fetcher(FAST) as f, pytest.raises(FetchFailed) as info:
+        f.get(loopback.url("/a"), kind="feed")
+    assert info.value.error.reason == "too_many_redirects"
+
+
+def test_retry_after_forms():
+    from datetime import UTC, datetime
+
+    assert parse_retry_after("120") == 120.0
+    now = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    assert parse_retry_after("Fri, 20 Nov 2026 08:01:00 GMT", now) == 60.0
+    assert parse_retry_after("soon") is None

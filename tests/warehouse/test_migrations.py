@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.migrations import LATEST_VERSION, MIGRATIONS, applied_versions, apply_migrations
+
+TIMELINE_COLUMNS = [
+    "event_id", "event_date", "event_type", "stance", "actors", "evidence", "article_title", "article_url",
+    "source", "published_at", "first_seen_at", "corroboration",
+]
+
+
+def columns(con, relation: str) -> list[str]:
+    return [d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description]
+
+
+def test_empty_file_upgrades_to_latest_and_records_each_version(db_path):
+    con = duckdb.connect(str(db_path))
+    assert applied_versions(con) == []
+    assert apply_migrations(con) == [m.version for m in MIGRATIONS]
+    assert applied_versions(con) == list(range(1, LATEST_VERSION + 1))
+    assert apply_migrations(con) == []  # idempotent
+    assert columns(con, "timeline") == TIMELINE_COLUMNS
+    assert columns(con, "article_entities") == ["article_url", "label", "name"]
+    assert con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'timeline' "
+                       "AND column_name = 'actors'").fetchone()[0] == "VARCHAR[]"
+
+
+def test_upgrade_from_v1_keeps_data_and_backfills_evidence(db_path):
+    con = duckdb.connect(str(db_path))
+    assert apply_migrations(con, up_to=1) == [1]
+    con.execute("""INSERT INTO articles (article_id, url, title, source, text, first_seen_at)
+                   VALUES ('a1', 'https://x.example/a', 'T', 'Outlet', 'Body.', now())""")
+    con.execute("""INSERT INTO events VALUES ('e1', 'a1', 'pricing', 'asserted', ['Acme'], DATE '2026-11-20',
+                   'Acme cut prices.', 0, 16, 0.8, 'v1', now())""")
+    con.close()
+
+    con = duckdb.connect(str(db_path))
+    assert apply_migrations(con) == [2]
+    assert con.execute("SELECT event_id, ordinal, sentence FROM event_evidence").fetchall() == [
+        ("e1", 0, "Acme cut prices.")]
+    assert con.execute("SELECT article_title, source, corroboration FROM timeline").fetchall() == [
+        ("T", "Outlet", 1)]
+    assert "document_sha256" in columns(con, "articles")
+
+
+def test_failed_migration_leaves_previous_version(db_path, monkeypatch):
+    import warehouse.migrations as m
+
+    broken = m.Migration(LATEST_VERSION + 1, "broken", ("CREATE TABLE ok_then (x INT)", "SELECT * FROM nowhere"))
+    monkeypatch.setattr(m, "MIGRATIONS", (*m.MIGRATIONS, broken))
+    con = duckdb.connect(str(db_path))
+    try:
+        m.apply_migrations(con)
+    except duckdb.Error:
+        pass
+    else:
+        raise AssertionError("the broken migration should raise")
+    assert applied_versions(con) == list(range(1, LATEST_VERSION + 1))
+    assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ok_then'"
+                       ).fetchone()[0] == 0

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import duckdb
+import pytest
+
+from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry, Mention
+from warehouse.db import writer
+from warehouse.reads import feed_health, known_article_urls, settled_entry_keys
+from warehouse.records import ArticleRecord, EntryFailure, FeedPoll, FeedSpec
+from warehouse.writes import event_id_for, write_polls
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+TEXT = "Acme Labs cut the price of its Foo model by half on Monday. Rivals said nothing."
+
+
+def entry(key: str, link: str) -> FeedEntry:
+    return FeedEntry(entry_key=key, guid=key, link=link, title="Acme cuts prices", summary="s", content="",
+                     author=None, published_at=NOW)
+
+
+def article(url: str) -> ArticleText:
+    return ArticleText(url=url, title="Acme cuts prices", text=TEXT, published_at=NOW, fetched_url=url + "?utm=x")
+
+
+def annotation(stance: str = "asserted") -> Annotation:
+    ev = Event("pricing", stance, ("Acme Labs",), (Evidence(TEXT[:57], 0, 57),), date(2026, 11, 16), 0.9, "t1")
+    return Annotation(mentions=(Mention("ORG", "Acme Labs", "Acme Labs", 0, 9, False),
+                                Mention("MODEL", "Foo", "Foo", 31, 34, False)),
+                      events=(ev,), extractor_version="t1")
+
+
+def poll(feed: FeedSpec, key: str, url: str, *, stance: str = "asserted") -> FeedPoll:
+    return FeedPoll(
+        feed=feed, polled_at=NOW, status=200, etag='"v1"',
+        entries=(entry(key, url),),
+        articles=(ArticleRecord(article(url), feed.name, feed.url, key, None, None, annotation(stance)),),
+    )
+
+
+A = FeedSpec("Outlet A", "http://127.0.0.1/a.xml")
+B = FeedSpec("Outlet B", "http://127.0.0.1/b.xml", owner="Group")
+
+
+def counts(con) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("feeds", "entries", "articles", "mentions", "entities", "events", "event_evidence")}
+
+
+def test_same_article_from_two_feeds_is_stored_once_and_rerun_adds_nothing(db_path):
+    url = "https://news.example/acme"
+    with writer(db_path) as con:
+        s = write_polls(con, [poll(A, "k1", url), poll(B, "k2", url)])
+        assert (s.new_entries, s.new_articles, s.new_events) == (2, 1, 1)
+        first = counts(con)
+        s = write_polls(con, [poll(A, "k1", url), poll(B, "k2", url)])
+        assert (s.new_entries, s.new_articles, s.new_events) == (0, 0, 0)
+        assert counts(con) == first
+        assert first == {"feeds": 2, "entries": 2, "articles": 1, "mentions": 2, "entities": 2, "events": 1,
+                         "event_evidence": 1}
+        row = con.execute("SELECT source, event_type, stance, actors, article_url FROM timeline").fetchone()
+        assert row == ("Outlet A", "pricing", "asserted", ["Acme Labs"], url)
+        assert con.execute("SELECT event_id FROM events").fetchone()[0] == event_id_for(
+            url, "pricing", "asserted", ["Acme Labs"])
+        assert {k for _, k in settled_entry_keys(con)} == {"k1", "k2"}
+        assert known_article_urls(con)[url + "?utm=x"] == url
+        assert con.execute("SELECT etag FROM feeds ORDER BY url").fetchall() == [('"v1"',), ('"v1"',)]
+
+
+def test_a_bad_row_rolls_back_the_whole_batch_including_feed_state(db_path):
+    with writer(db_path) as con:
+        with pytest.raises(duckdb.ConstraintException):
+            write_polls(con, [poll(A, "k1", "https://news.example/1"),
+                              poll(B, "k2", "https://news.example/2", stance="maybe")])
+        assert counts(con) == {t: 0 for t in counts(con)}
+
+
+def test_failures_are_recorded_on_the_feed_and_the_entry(db_path):
+    failed_feed = FeedPoll(feed=A, polled_at=NOW, status=503, error_kind="server_error", error="HTTP 503")
+    gone = FeedPoll(feed=B, polled_at=NOW, status=200, entries=(entry("k9", "https://news.example/gone"),),
+                    failures=(EntryFailure(B.url, "k9", "https://news.example/gone", "not_found", "HTTP 404"),))
+    with writer(db_path) as con:
+        write_polls(con, [failed_feed, gone])
+        write_polls(con, [failed_feed])
+        health = {h.name: h for h in feed_health(con)}
+        assert health["Outlet A"].consecutive_failures == 2
+        assert health["Outlet A"].last_error == "server_error: HTTP 503"
+        assert health["Outlet B"].consecutive_failures == 0
+        assert [h.name for h in feed_health(con)][0] == "Outlet A"  # failing first
+        assert con.execute("SELECT status, failure_reason FROM entries").fetchall() == [("failed", "not_found")]
+        # permanent failures are not retried
+        assert (B.url, "k9") in settled_entry_keys(con)
