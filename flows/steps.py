@@ -8,6 +8,7 @@ their settings and built on first use in each worker.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import random
@@ -136,7 +137,10 @@ def fetch_article(feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: 
             fetch = result.record("article", feed.url)
             document = Document(result.sha256, result.body, result.headers.get("content-type"))
             try:
-                article = extract_article(result.body, result.url, min_chars=ingest.min_article_chars)
+                article = extract_article(result.body, result.url, min_chars=ingest.min_article_chars,
+                                          content_type=result.headers.get("content-type"))
+                if article.published_at is None and entry.published_at is not None:
+                    article = dataclasses.replace(article, published_at=entry.published_at)  # feed date as fallback
                 return ArticleOutcome(entry.entry_key, article, None, fetch, document)
             except NewsignalError as exc:
                 page_problem = exc
