@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from dateutil import parser as date_parser
 
 from extractors.errors import EmptyContent
@@ -120,8 +121,9 @@ def _paragraphs(lines: Iterable[str]) -> str:
 # Main text: (b) beautifulsoup4 heuristic
 # ---------------------------------------------------------------------------
 
+_NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "select", "textarea")
 _BOILERPLATE_TAGS = (
-    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+    "nav", "header", "footer", "aside", "form",
     "iframe", "svg", "button", "select", "input", "textarea", "figure", "dialog", "menu",
 )
 # Matched against the hyphen/underscore-separated tokens of class and id, so
@@ -137,6 +139,10 @@ _CLUTTER_TOKENS = frozenset(
         "hidden", "more", "trending", "popular", "widget", "footer", "nav", "navigation",
         "menu",
     }
+)
+_INLINE_TAGS = frozenset(
+    {"a", "b", "i", "em", "strong", "span", "u", "small", "sup", "sub", "br", "font", "abbr", "cite",
+     "code", "mark", "q", "s", "time"}
 )
 _TOKEN_SPLIT = re.compile(r"[-_\s]+")
 _PROTECTED = frozenset({"html", "body", "article", "main"})
@@ -154,14 +160,20 @@ def heuristic_main_text(html: str) -> str:
     paragraph text, the container whose direct paragraphs are densest.
     """
     soup = BeautifulSoup(html, "lxml")
-    for node in soup.find_all(_BOILERPLATE_TAGS):
+    for node in soup.find_all(_NEVER_TEXT_TAGS):
         node.decompose()
+    # Safety valve: class names are a weak signal ("content-with-sidebar",
+    # "elementor-widget", a page-wide <form>), so a node holding a large share
+    # of the page's paragraph text is never dropped as clutter.
+    keep_above = 0.4 * _paragraph_chars(soup.body or soup)
     for node in list(soup.find_all(True)):
         if node.decomposed or node.name in _PROTECTED:
             continue
-        if _looks_like_clutter(node):
-            node.decompose()
+        if node.name in _BOILERPLATE_TAGS or _looks_like_clutter(node):
+            if not keep_above or _paragraph_chars(node) <= keep_above:
+                node.decompose()
     body = soup.body or soup
+    _wrap_loose_text(body)
     total = _paragraph_chars(body)
     if not total:
         return _paragraphs(body.get_text("\n").split("\n"))
@@ -170,6 +182,25 @@ def heuristic_main_text(html: str) -> str:
     if best is None or _paragraph_chars(best) < 0.5 * total:
         best = _densest_container(body)
     return _block_text(best)
+
+
+def _wrap_loose_text(root: Tag) -> None:
+    """Wrap runs of bare text and inline tags inside <div>s into <p> (blogs written with <br>s)."""
+    for div in list(root.find_all("div")):
+        run: list[Any] = []
+        for child in [*div.children, None]:
+            if child is not None and (
+                (isinstance(child, NavigableString) and not isinstance(child, Comment))
+                or (isinstance(child, Tag) and child.name in _INLINE_TAGS)
+            ):
+                run.append(child)
+                continue
+            if sum(len(str(part.get_text() if isinstance(part, Tag) else part).strip()) for part in run) >= 50:
+                paragraph = BeautifulSoup("", "lxml").new_tag("p")
+                run[0].insert_before(paragraph)
+                for part in run:
+                    paragraph.append(part.extract())
+            run = []
 
 
 def _looks_like_clutter(node: Tag) -> bool:
@@ -234,6 +265,18 @@ _ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting
                   "webpage", "opinionnewsarticle", "report", "techarticle", "liveblogposting")
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Zone abbreviations seen in page dates; dateutil knows only UTC/GMT and warns on the rest.
+_TZ_ABBREVIATIONS = {
+    name: hours * 3600
+    for name, hours in {
+        "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
+        "PST": -8, "PDT": -7, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5,
+        "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "SAST": 2, "WAT": 1, "EAT": 3,
+    }.items()
+}
+
+
 def read_page_metadata(html: str) -> dict[str, Any]:
     """Return the page's own claims: title, author, published_at, language, canonical.
 
@@ -242,7 +285,8 @@ def read_page_metadata(html: str) -> dict[str, Any]:
     raw ``rel=canonical`` href.
     """
     try:
-        tree = lxml.html.document_fromstring(html)
+        # lxml refuses str input that still carries an XML encoding declaration (XHTML pages).
+        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1) or "<html/>")
     except (ValueError, lxml.etree.ParserError):
         return {"title": None, "author": None, "published_at": None, "language": None, "canonical": None}
     metas = _meta_values(tree)
@@ -373,7 +417,10 @@ def _parse_date(value: str | None) -> datetime | None:
     try:
         if value.isdigit() and len(value) in (10, 13):  # epoch seconds / milliseconds
             return datetime.fromtimestamp(int(value[:10]), tz=timezone.utc)
-        parsed = date_parser.parse(value)
+        with warnings.catch_warnings():
+            # Unknown zone names make dateutil warn and return a naive time, taken as UTC below.
+            warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
+            parsed = date_parser.parse(value, tzinfos=_TZ_ABBREVIATIONS)
     except (ValueError, OverflowError, date_parser.ParserError):
         return None
     if parsed.tzinfo is None:
