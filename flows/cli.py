@@ -184,6 +184,20 @@ def status(db_path: Path) -> None:
         )
 
 
+@cli.command(name="eval")
+@click.option("--gold", "gold_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Labeled articles, one JSON object per line (the gold-dev format).")
+def eval_command(gold_file: Path) -> None:
+    """Score the extractor on a labeled file: event types, stance, entities (P/R/F1)."""
+    from extractors.evaluation import evaluate, format_report, load_gold
+    from flows.settings import load_settings
+    from flows.steps import pipeline_for
+
+    gold = load_gold(gold_file)
+    nlp = pipeline_for(str(load_settings().config_dir))
+    click.echo(format_report(evaluate(nlp, gold)))
+
+
 def main() -> None:
     """Console entry point: known errors become one line and exit status 1, never a traceback."""
     try:

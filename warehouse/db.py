@@ -7,6 +7,10 @@ readers included, so writers open, write one batch in one transaction and close.
 from __future__ import annotations
 
 import logging
+import os
+import random
+import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,15 +24,50 @@ class DatabaseError(Exception):
     """A database problem explained for the user (missing file, lock held, bad SQL)."""
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; a read-only open of a missing file is an error, not a new file."""
+DEFAULT_LOCK_WAIT_S = float(os.environ.get("NEWSIGNAL_LOCK_WAIT_S", "30"))
+_LOCK_PID = re.compile(r"PID (\d+)")
+
+
+def _lock_holder(message: str) -> str:
+    """Name the process holding the lock, from DuckDB's message and /proc when readable."""
+    match = _LOCK_PID.search(message)
+    if not match:
+        return "another process"
+    pid = match.group(1)
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        cmdline = ""
+    return f"PID {pid} ({cmdline[:120]})" if cmdline else f"PID {pid}"
+
+
+def connect(
+    path: str | Path, *, read_only: bool = False, wait_s: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting (with backoff) up to ``wait_s`` while another process holds it.
+
+    A read-only open of a missing file is an error, not a new file.
+    """
     path = str(path)
     if read_only and path != ":memory:" and not Path(path).exists():
         raise DatabaseError(f"no database at {path}; run `newsignal ingest` (or `newsignal demo`) first")
-    try:
-        return duckdb.connect(path, read_only=read_only)
-    except duckdb.IOException as exc:
-        raise DatabaseError(f"cannot open {path}: {exc}") from exc
+    wait_s = DEFAULT_LOCK_WAIT_S if wait_s is None else wait_s
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" not in message.lower():
+                raise DatabaseError(f"cannot open {path}: {message}") from exc
+            if time.monotonic() >= deadline:
+                raise DatabaseError(
+                    f"{path} is locked by {_lock_holder(message)} and stayed locked for {wait_s:.0f}s; "
+                    "try again when it finishes (or raise NEWSIGNAL_LOCK_WAIT_S)"
+                ) from exc
+            time.sleep(min(delay * random.uniform(0.8, 1.2), max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 1.0)
 
 
 @contextmanager
