@@ -213,7 +213,7 @@ def _draft_entry(raw: Mapping[str, Any], *, feed_url: str, now: datetime | None)
         "content": _content_text(raw),
         "author": _author(raw),
         "published_at": plausible_published_at(
-            _struct_to_utc(raw.get("published_parsed") or raw.get("updated_parsed")), now=now
+            _struct_to_utc(_raw_field(raw, "published_parsed") or _raw_field(raw, "updated_parsed")), now=now
         ),
     }
 
@@ -234,6 +234,12 @@ def _entry_from(
         logger.debug("skipping entry with no guid, link, title, date or text", extra={"feed_url": feed_url})
         return None
     return FeedEntry(entry_key=key, **draft)
+
+
+def _raw_field(raw: Mapping[str, Any], name: str) -> Any:
+    # dict.get bypasses FeedParserDict's key aliasing, which maps a missing
+    # updated_parsed to published_parsed with a DeprecationWarning.
+    return dict.get(raw, name) if isinstance(raw, dict) else raw.get(name)
 
 
 def _raw_markup(raw: Mapping[str, Any]) -> str:
