@@ -19,15 +19,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from extractors.errors import PermanentError, TransientError
+from extractors.errors import NewsignalError, PermanentError, TransientError
+from flows.guard import check_link
+from flows.robots import RobotsCache
 from flows.settings import HttpSettings
 from warehouse.records import FetchRecord
 
 log = logging.getLogger(__name__)
 
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 
@@ -121,11 +125,12 @@ class Fetcher:
         self.client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
             timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
-            follow_redirects=True,
-            max_redirects=settings.max_redirects,
+            # Redirects are followed by hand so each hop passes the SSRF guard and the hop limit.
+            follow_redirects=False,
             transport=transport,
             limits=httpx.Limits(max_connections=settings.concurrency),
         )
+        self.robots = RobotsCache(self)
 
     def close(self) -> None:
         self.client.close()
@@ -138,14 +143,18 @@ class Fetcher:
 
     def get(
         self, url: str, *, kind: str, feed_url: str | None = None, etag: str | None = None,
-        last_modified: str | None = None, accept: str | None = None,
+        last_modified: str | None = None, accept: str | None = None, untrusted: bool = False,
     ) -> HttpResult:
-        """GET with retries on transient errors; raises FetchFailed when it gives up."""
+        """GET with retries on transient errors; raises FetchFailed when it gives up.
+
+        ``untrusted`` marks a link read from inside a feed: it passes the SSRF guard
+        (the feed's own host excepted) at every redirect, and robots.txt.
+        """
         attempt = 0
         while True:
             try:
                 return self._get_once(url, kind=kind, feed_url=feed_url, etag=etag,
-                                      last_modified=last_modified, accept=accept)
+                                      last_modified=last_modified, accept=accept, untrusted=untrusted)
             except FetchFailed as failed:
                 if not failed.transient or attempt >= self.settings.retries:
                     raise
@@ -162,7 +171,7 @@ class Fetcher:
 
     def _get_once(
         self, url: str, *, kind: str, feed_url: str | None, etag: str | None, last_modified: str | None,
-        accept: str | None,
+        accept: str | None, untrusted: bool,
     ) -> HttpResult:
         headers = {}
         if etag:
@@ -173,10 +182,11 @@ class Fetcher:
             headers["Accept"] = accept
         started = datetime.now(UTC)
         t0 = time.monotonic()
-        host = httpx.URL(url).host
 
-        def failed(error: TransientError | PermanentError, status: int | None = None,
+        def failed(error: NewsignalError, status: int | None = None,
                    retry_after: float | None = None) -> FetchFailed:
+            if not isinstance(error, (TransientError, PermanentError)):
+                error = PermanentError(str(error), reason=error.reason)
             record = FetchRecord(
                 fetch_id=uuid.uuid4().hex, url=url, kind=kind, started_at=started, status=status,
                 error_kind=error.reason, error=str(error), elapsed_ms=int((time.monotonic() - t0) * 1000),
@@ -184,41 +194,64 @@ class Fetcher:
             )
             return FetchFailed(error, record, retry_after)
 
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            try:
+                if untrusted:
+                    check_link(current, trusted_url=feed_url, allowed_hosts=self.settings.allowed_private_hosts)
+                    if self.settings.respect_robots and not self.robots.allowed(current):
+                        raise PermanentError(f"robots.txt of {httpx.URL(current).host} disallows {current}",
+                                             reason="robots_disallowed")
+                elif urlsplit(current).scheme not in ("http", "https"):
+                    raise PermanentError(f"only http(s) URLs are fetched, not {current[:80]!r}",
+                                         reason="unsupported_scheme")
+                status, resp_headers, body, location = self._exchange(current, headers, t0)
+            except FetchFailed:
+                raise
+            except NewsignalError as exc:
+                raise failed(exc, getattr(exc, "status", None), getattr(exc, "retry_after", None)) from exc
+            if location is None:
+                return HttpResult(url=current, status=status, headers=resp_headers, body=body, started_at=started,
+                                  elapsed_ms=int((time.monotonic() - t0) * 1000))
+            current = urljoin(current, location)
+            headers.pop("If-None-Match", None)
+            headers.pop("If-Modified-Since", None)
+        raise failed(PermanentError(f"more than {self.settings.max_redirects} redirects",
+                                    reason="too_many_redirects"))
+
+    def _exchange(self, url: str, headers: dict[str, str], t0: float) -> tuple[int, dict[str, str], bytes, str | None]:
+        """One request under the politeness limits: (status, headers, body, redirect location)."""
+        host = httpx.URL(url).host
         with self._global, self.limiter.slot(host):
-            t0 = time.monotonic()
             try:
                 with self.client.stream("GET", url, headers=headers) as response:
                     status = response.status_code
+                    resp_headers = {k.lower(): v for k, v in response.headers.items()}
+                    if status in REDIRECT_STATUSES and "location" in resp_headers:
+                        return status, resp_headers, b"", resp_headers["location"]
                     if status in TRANSIENT_STATUSES:
-                        retry_after = parse_retry_after(response.headers.get("retry-after"))
-                        reason = "rate_limited" if status == 429 else "server_error"
-                        raise failed(TransientError(f"HTTP {status} from {host}", reason=reason), status, retry_after)
+                        error = TransientError(f"HTTP {status} from {host}",
+                                               reason="rate_limited" if status == 429 else "server_error")
+                        error.status = status  # type: ignore[attr-defined]
+                        error.retry_after = parse_retry_after(resp_headers.get("retry-after"))  # type: ignore[attr-defined]
+                        raise error
                     if status >= 400:
                         reason = {404: "not_found", 410: "gone", 401: "unauthorized", 403: "forbidden"}.get(
                             status, "http_error")
-                        raise failed(PermanentError(f"HTTP {status} from {host}", reason=reason), status)
-                    body = self._read_capped(response, t0)
-                    final_url = str(response.url)
-                    resp_headers = {k.lower(): v for k, v in response.headers.items()}
-            except FetchFailed:
-                raise
-            except PermanentError as exc:
-                raise failed(exc) from exc
-            except TransientError as exc:
-                raise failed(exc) from exc
-            except httpx.TooManyRedirects as exc:
-                raise failed(PermanentError(f"more than {self.settings.max_redirects} redirects",
-                                            reason="too_many_redirects")) from exc
+                        error = PermanentError(f"HTTP {status} from {host}", reason=reason)
+                        error.status = status  # type: ignore[attr-defined]
+                        raise error
+                    return status, resp_headers, self._read_capped(response, t0), None
             except httpx.TimeoutException as exc:
-                raise failed(TransientError(f"timed out ({type(exc).__name__})", reason="timeout")) from exc
+                raise TransientError(f"timed out ({type(exc).__name__})", reason="timeout") from exc
             except httpx.DecodingError as exc:
-                raise failed(TransientError(f"bad content encoding: {exc}", reason="decoding")) from exc
-            except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
-                raise failed(TransientError(f"connection failed: {exc}", reason="connection")) from exc
+                raise TransientError(f"bad content encoding: {exc}", reason="decoding") from exc
             except httpx.InvalidURL as exc:
-                raise failed(PermanentError(f"invalid URL: {exc}", reason="invalid_url")) from exc
-        return HttpResult(url=final_url, status=status, headers=resp_headers, body=body, started_at=started,
-                          elapsed_ms=int((time.monotonic() - t0) * 1000))
+                raise PermanentError(f"invalid URL: {exc}", reason="invalid_url") from exc
+            except httpx.UnsupportedProtocol as exc:
+                raise PermanentError(f"unsupported URL: {exc}", reason="unsupported_scheme") from exc
+            except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
+                raise TransientError(f"connection failed: {exc}", reason="connection") from exc
 
     def _read_capped(self, response: httpx.Response, t0: float) -> bytes:
         declared = response.headers.get("content-length")

@@ -46,6 +46,8 @@ class HttpSettings:
     per_host_delay_s: float = 0.25
     retries: int = 2
     retry_base_delay_s: float = 1.0
+    respect_robots: bool = True  # robots.txt for article pages
+    allowed_private_hosts: tuple[str, ...] = ()  # hosts on private addresses that feed links may reach
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,13 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
     values = {}
     for key, value in raw.items():
         default = known[key].default
-        if isinstance(default, bool) or not isinstance(default, (int, float, str)):
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"settings.toml [{name}] {key}: expected a list of strings")
+            values[key] = tuple(value)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"settings.toml [{name}] {key} = {value!r}: expected true or false")
             values[key] = value
         elif isinstance(default, float) and isinstance(value, int):
             values[key] = float(value)

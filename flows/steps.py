@@ -129,7 +129,7 @@ def fetch_article(feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: 
     document: Document | None = None
     if entry.link:
         try:
-            result = fetcher_for(http).get(entry.link, kind="article", feed_url=feed.url,
+            result = fetcher_for(http).get(entry.link, kind="article", feed_url=feed.url, untrusted=True,
                                            accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
         except FetchFailed as failed:
             fetch, page_problem = failed.record, failed.error

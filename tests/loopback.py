@@ -60,6 +60,8 @@ class LoopbackServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        # Clients that hang up early (timeouts, size caps) are part of the tests, not errors.
+        self._server.handle_error = lambda request, address: None  # type: ignore[method-assign]
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

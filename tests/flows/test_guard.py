@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+
+from flows.fetch import Fetcher, FetchFailed
+from flows.guard import UnsafeLink, check_link
+from flows.settings import HttpSettings
+from tests.loopback import LoopbackServer
+
+FAST = HttpSettings(per_host_delay_s=0.0, retries=0, read_timeout_s=2)
+
+
+@pytest.mark.parametrize("link", ["file:///etc/passwd", "ftp://example.org/x", "gopher://x/", "javascript:alert(1)"])
+def test_other_schemes_are_refused(link):
+    with pytest.raises(UnsafeLink):
+        check_link(link, trusted_url="http://127.0.0.1:8000/feed.xml")
+
+
+@pytest.mark.parametrize("link", [
+    "http://127.0.0.2:8000/x", "http://127.0.0.1:9999/x", "http://localhost:8000/admin", "http://[::1]:8000/",
+    "http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://192.168.1.1/", "http://0.0.0.0:8000/",
+])
+def test_private_and_loopback_addresses_other_than_the_feed_host_are_refused(link):
+    with pytest.raises(UnsafeLink):
+        check_link(link, trusted_url="http://127.0.0.1:8000/feed.xml")
+
+
+def test_the_feed_host_and_allowed_hosts_pass():
+    check_link("http://127.0.0.1:8000/a.html", trusted_url="http://127.0.0.1:8000/feed.xml")
+    check_link("http://localhost:8000/a.html", trusted_url=None, allowed_hosts=["LOCALHOST"])
+
+
+def test_a_redirect_to_another_loopback_service_is_refused(loopback):
+    with LoopbackServer() as other:
+        secret = other.add("/secret", body=b"internal")
+        page = loopback.add("/story.html", status=302, headers={"Location": secret})
+        with Fetcher(FAST) as f, pytest.raises(FetchFailed) as info:
+            f.get(page, kind="article", feed_url=loopback.url("/feed.xml"), untrusted=True)
+        assert info.value.error.reason == "unsafe_link"
+        assert other.hits("/secret") == 0
+
+
+def test_robots_txt_is_honoured_and_fetched_once_per_host(loopback):
+    loopback.add("/robots.txt", body=b"User-agent: *\nDisallow: /private/\n")
+    ok = loopback.add("/news/a.html", body=b"<html>a</html>")
+    loopback.add("/news/b.html", body=b"<html>b</html>")
+    blocked = loopback.add("/private/c.html", body=b"<html>c</html>")
+    feed = loopback.url("/feed.xml")
+    with Fetcher(FAST) as f:
+        assert f.get(ok, kind="article", feed_url=feed, untrusted=True).body == b"<html>a</html>"
+        f.get(loopback.url("/news/b.html"), kind="article", feed_url=feed, untrusted=True)
+        with pytest.raises(FetchFailed) as info:
+            f.get(blocked, kind="article", feed_url=feed, untrusted=True)
+    assert info.value.error.reason == "robots_disallowed"
+    assert loopback.hits("/robots.txt") == 1
+    assert loopback.hits("/private/c.html") == 0
+
+
+def test_missing_robots_txt_allows_everything(loopback):
+    page = loopback.add("/a.html", body=b"hello")
+    with Fetcher(FAST) as f:
+        assert f.get(page, kind="article", feed_url=loopback.url("/f"), untrusted=True).body == b"hello"
