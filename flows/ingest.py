@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, task
@@ -28,6 +29,7 @@ from warehouse.writes import register_feeds, write_polls
 @dataclass
 class IngestReport:
     feeds: int = 0
+    not_due: int = 0
     polled: int = 0
     not_modified: int = 0
     failed: int = 0
@@ -48,15 +50,25 @@ def _chunks(items: Sequence[FeedSpec], size: int) -> list[Sequence[FeedSpec]]:
 
 
 def ingest_feeds(
-    feeds: Sequence[FeedSpec], db_path: Path, settings: Settings,
-    progress: Callable[[str, int], None] | None = None,
+    feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, *, due_only: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Poll ``feeds`` and store what is new. Must run inside a flow (it submits tasks)."""
+    """Poll ``feeds`` (only those due, with ``due_only``) and store what is new.
+
+    Must run inside a flow (it submits tasks). ``progress`` is called with the number
+    of feeds finished after each batch.
+    """
     report = IngestReport(feeds=len(feeds))
     with writer(db_path) as con:
         register_feeds(con, feeds)
         states = feed_states(con)
         seen = steps.Seen(settled=settled_entry_keys(con), article_urls=known_article_urls(con))
+    if due_only:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        due = [f for f in feeds if (st := states.get(f.url)) is None or st.next_poll_at is None
+               or st.next_poll_at <= now]
+        report.not_due = len(feeds) - len(due)
+        feeds = due
     http, ingest = settings.http, settings.ingest
     for chunk in _chunks(list(feeds), ingest.feeds_per_batch):
         futures = [poll_feed_task.submit(f, states.get(f.url), http, ingest) for f in chunk]
@@ -103,13 +115,16 @@ def ingest_feeds(
         report.new_articles += summary.new_articles
         report.new_events += summary.new_events
         if progress:
-            progress("feeds", len(chunk))
+            progress(len(chunk))
     return report
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)
-def ingest_flow(feeds_file: str, db_path: str, config_dir: str | None = None) -> IngestReport:
-    """Poll every feed in ``feeds_file`` and store new articles, entities and events in ``db_path``."""
+def ingest_flow(
+    feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Poll the feeds in ``feeds_file`` and store new articles, entities and events in ``db_path``."""
     settings = load_settings(Path(config_dir) if config_dir else None)
     feeds = load_feeds(Path(feeds_file))
-    return ingest_feeds(feeds, Path(db_path), settings)
+    return ingest_feeds(feeds, Path(db_path), settings, due_only=due_only, progress=progress)

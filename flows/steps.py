@@ -9,6 +9,7 @@ their settings and built on first use in each worker.
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import functools
 import logging
 import random
@@ -65,18 +66,41 @@ class ArticleOutcome:
     document: Document | None
 
 
+def freshness_seconds(headers: dict[str, str], now: datetime) -> float | None:
+    """How long the server says the response stays fresh: Cache-Control max-age, else Expires."""
+    for directive in headers.get("cache-control", "").split(","):
+        name, _, value = directive.strip().partition("=")
+        if name.lower() in ("max-age", "s-maxage") and value.strip().isdigit():
+            return float(value.strip())
+    expires = headers.get("expires")
+    if expires:
+        try:
+            when = email.utils.parsedate_to_datetime(expires)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - now).total_seconds())
+    return None
+
+
 def next_poll_time(
     now: datetime, ingest: IngestSettings, *, failures: int = 0, ttl_minutes: int | None = None,
-    retry_after_s: float | None = None,
+    retry_after_s: float | None = None, fresh_for_s: float | None = None,
 ) -> datetime:
-    """When to poll again: the usual interval (or a longer feed TTL); on failure, exponential backoff."""
+    """When to poll again.
+
+    Success: the usual interval, or longer when the feed's <ttl> or the server's
+    Cache-Control/Expires ask for it (capped at max_backoff_hours). Failure:
+    exponential backoff from the usual interval, at least Retry-After, capped.
+    """
+    cap = ingest.max_backoff_hours * 3600
     if failures > 0:
-        base = ingest.default_poll_minutes * 60 * 2 ** min(failures - 1, 10)
-        wait = min(base, ingest.max_backoff_hours * 3600)
+        wait = min(ingest.default_poll_minutes * 60 * 2 ** min(failures - 1, 16), cap)
         if retry_after_s:
-            wait = max(wait, min(retry_after_s, ingest.max_backoff_hours * 3600))
+            wait = max(wait, min(retry_after_s, cap))
     else:
-        wait = max(ingest.default_poll_minutes, ttl_minutes or 0) * 60
+        wait = min(max(ingest.default_poll_minutes * 60, (ttl_minutes or 0) * 60, fresh_for_s or 0), cap)
     # Jitter so hundreds of feeds do not fall due in the same second.
     return now + timedelta(seconds=wait * random.uniform(0.9, 1.1))
 
@@ -102,16 +126,17 @@ def poll_feed(feed: FeedSpec, state: FeedState | None, http: HttpSettings, inges
         )
     record = result.record("feed", feed.url)
     validators = {"etag": result.headers.get("etag"), "last_modified": result.headers.get("last-modified")}
+    fresh_for = freshness_seconds(result.headers, now)
     if result.not_modified:
         return FeedFetch(feed=feed, polled_at=now, status=304, fetch=record, not_modified=True, **validators,
-                         next_poll_at=next_poll_time(now, ingest))
+                         next_poll_at=next_poll_time(now, ingest, fresh_for_s=fresh_for))
     try:
         parsed = parse_feed(result.body, url=result.url, headers=result.headers, now=now)
     except NotAFeed as exc:
         return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, error_kind=exc.reason,
                          error=str(exc), next_poll_at=next_poll_time(now, ingest, failures=failures + 1))
     return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, parsed=parsed, **validators,
-                     next_poll_at=next_poll_time(now, ingest, ttl_minutes=parsed.ttl_minutes))
+                     next_poll_at=next_poll_time(now, ingest, ttl_minutes=parsed.ttl_minutes, fresh_for_s=fresh_for))
 
 
 def fetch_articles(
