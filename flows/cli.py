@@ -198,6 +198,11 @@ def eval_command(gold_file: Path) -> None:
     click.echo(format_report(evaluate(nlp, gold)))
 
 
+# Commands that live in their own modules register here, one line each
+# (keep their module-level imports light: no Prefect, spaCy or duckdb at import time).
+# -- registered commands --
+
+
 def main() -> None:
     """Console entry point: known errors become one line and exit status 1, never a traceback."""
     try:
