@@ -7,6 +7,7 @@ commands that need them.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,6 +15,7 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -83,6 +85,18 @@ def _echo_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> Non
         Console(width=max(120, os.get_terminal_size(0).columns if sys.stdout.isatty() else 160)).print(table)
 
 
+@contextlib.contextmanager
+def _feed_progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on a terminal; silent when output is redirected."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)) as bar:
+        task_id = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task_id, n)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsignal")
 def cli() -> None:
@@ -106,15 +120,19 @@ def demo(out_dir: Path) -> None:
               help="TOML file with [[feed]] tables (name, url, optional tags, owner).")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="DuckDB file (created if missing).")
-def ingest(feeds_file: Path, db_path: Path) -> None:
+@click.option("--due-only", is_flag=True, help="Skip feeds whose next poll time has not come (backoff, TTL).")
+def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
     """Poll every feed, fetch new articles, extract entities and events, store them."""
     _prefect_defaults()
     from flows.settings import load_feeds
 
-    load_feeds(feeds_file)  # fail on a bad feeds file before paying for Prefect's start-up
+    total = len(load_feeds(feeds_file))  # fail on a bad feeds file before paying for Prefect's start-up
     from flows.ingest import ingest_flow
 
-    report = ingest_flow(str(feeds_file), str(db_path))
+    with _feed_progress(total, "polling feeds") as advance:
+        report = ingest_flow(str(feeds_file), str(db_path), due_only=due_only, progress=advance)
+    if report.not_due:
+        click.echo(f"{report.not_due} feed(s) not due yet (backing off or polled recently)")
     click.echo(
         f"feeds polled {report.polled}, not modified {report.not_modified}, failed {report.failed}; "
         f"new entries {report.new_entries}, new articles {report.new_articles}, new events {report.new_events}, "
@@ -196,6 +214,73 @@ def eval_command(gold_file: Path) -> None:
     gold = load_gold(gold_file)
     nlp = pipeline_for(str(load_settings().config_dir))
     click.echo(format_report(evaluate(nlp, gold)))
+
+
+@cli.group()
+def feeds() -> None:
+    """Manage feed lists: discover a site's feed, import and export OPML."""
+
+
+@feeds.command("discover")
+@click.argument("url")
+def feeds_discover(url: str) -> None:
+    """Find the feeds a page announces (<link rel="alternate">), or say the URL is a feed itself."""
+    from extractors.errors import NotAFeed
+    from extractors.feeds import parse_feed
+    from extractors.urls import discover_feed_links
+    from flows.fetch import Fetcher, FetchFailed
+    from flows.settings import load_settings
+
+    with Fetcher(load_settings().http) as fetcher:
+        try:
+            page = fetcher.get(url, kind="feed")
+        except FetchFailed as failed:
+            raise CliError(f"cannot fetch {url}: {failed.error}") from failed
+    try:
+        parsed = parse_feed(page.body, url=page.url, headers=page.headers)
+        click.echo(f"{page.url}\t(a feed: {parsed.title or 'untitled'}, {len(parsed.entries)} entries)")
+        return
+    except NotAFeed:
+        pass
+    found = discover_feed_links(page.body, page.url)
+    if not found:
+        raise CliError(f"{url} announces no feed (no <link rel=\"alternate\"> to RSS or Atom)")
+    for link in found:
+        click.echo(link)
+
+
+@feeds.command("import")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--feeds", "feeds_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Feeds TOML file to add to (created if missing).")
+def feeds_import(opml_file: Path, feeds_file: Path) -> None:
+    """Add the feeds of an OPML file to a feeds TOML file (feeds already there are skipped)."""
+    from flows.feedlist import feeds_from_opml, feeds_to_toml
+    from flows.settings import load_feeds
+
+    existing = {f.url for f in load_feeds(feeds_file)} if feeds_file.exists() else set()
+    new = [f for f in feeds_from_opml(opml_file.read_bytes()) if f.url not in existing]
+    if new:
+        prefix = "\n" if feeds_file.exists() and feeds_file.read_text(encoding="utf-8").strip() else ""
+        with feeds_file.open("a", encoding="utf-8") as out:
+            out.write(prefix + feeds_to_toml(new))
+    click.echo(f"added {len(new)} feed(s) to {feeds_file} ({len(existing)} already there)")
+
+
+@feeds.command("export")
+@click.option("--feeds", "feeds_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of standard output.")
+def feeds_export(feeds_file: Path, out_file: Path | None) -> None:
+    """Write the feeds of a TOML file as OPML 2.0."""
+    from flows.feedlist import feeds_to_opml
+    from flows.settings import load_feeds
+
+    data = feeds_to_opml(load_feeds(feeds_file))
+    if out_file:
+        out_file.write_bytes(data)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
 
 
 # Commands that live in their own modules register here, one line each
