@@ -19,8 +19,9 @@ def feeds_from_opml(data: bytes) -> list[FeedSpec]:
     import listparser
 
     parsed = listparser.parse(data)
-    if parsed.bozo and not parsed.feeds:
-        raise FeedListError(f"not a readable OPML subscription list: {parsed.bozo_exception}")
+    if not parsed.feeds:
+        why = f" ({parsed.bozo_exception})" if parsed.bozo else ""
+        raise FeedListError(f"no feeds found: not an OPML subscription list with xmlUrl outlines{why}")
     feeds = []
     seen: set[str] = set()
     for f in parsed.feeds:
