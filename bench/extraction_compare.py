@@ -275,7 +275,8 @@ def _cascade_meta(html: str, url: str) -> dict:
     if own["title"] and own["published_at"] and own["author"]:
         return own
     other = _trafilatura_meta(html, url)
-    return {key: own[key] or other[key] for key in ("title", "author", "published_at")}
+    # As extract_article does: trafilatura fills title and date, never the author.
+    return {key: own[key] or (other[key] if key != "author" else None) for key in ("title", "author", "published_at")}
 
 
 META_METHODS = {

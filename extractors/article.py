@@ -1,12 +1,15 @@
 """Read an article page into an ``ArticleText``: main text plus metadata.
 
 Pure: bytes or text in, a record out, no network. Main text comes from
-trafilatura, chosen by measurement (``bench/extraction_compare.py``): it beat
-the beautifulsoup heuristic in ``extractors.page_heuristic``-style code below
-on all three shared corpora; the heuristic stays as a second stage for pages
-where trafilatura finds too little. Title, author and date come from the
-page's own metadata (JSON-LD, Open Graph / article meta, ``<time>``), with
-trafilatura's metadata as the fallback.
+trafilatura, chosen by measurement (``bench/extraction_compare.py``): it ties
+the beautifulsoup heuristic below on scrapinghub_aeb (shingle F1 0.960 vs
+0.957) and clearly beats it on trafilatura_eval (segment F1 0.925 vs 0.863),
+at lower cost (about 30-40 vs 50-55 ms/page). The heuristic stays as a second
+stage for pages where trafilatura finds too little (measured: +3 segments
+found, +1 leaked, on trafilatura_eval). Title, author and date come from the
+page's own metadata (JSON-LD, Open Graph / article meta, ``<time>``), which
+beat trafilatura's on fundus (title 0.80 vs 0.66, date 1.00 vs 0.97, author
+0.94 vs 0.90); trafilatura's title and date fill gaps.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 from dateutil import parser as date_parser
 
 from extractors.errors import EmptyContent
@@ -159,7 +162,10 @@ def heuristic_main_text(html: str) -> str:
     most paragraph text, or, when that holds less than half of the page's
     paragraph text, the container whose direct paragraphs are densest.
     """
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        # XHTML served as text/html is read as HTML on purpose, as browsers do.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(html, "lxml")
     for node in soup.find_all(_NEVER_TEXT_TAGS):
         node.decompose()
     # Safety valve: class names are a weak signal ("content-with-sidebar",
@@ -505,7 +511,8 @@ def extract_article(
         url=_canonical_page_url(meta["canonical"], url),
         title=meta["title"] or fallback.get("title") or "",
         text=text,
-        author=meta["author"] or fallback.get("author") or None,
+        # No trafilatura fallback for the author: on fundus it added wrong names (0.944 -> 0.933).
+        author=meta["author"],
         published_at=published_at,
         language=meta["language"],
         fetched_url=url,

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Iterable
 from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +171,10 @@ def discover_feed_links(html: bytes | str, base_url: str) -> list[str]:
     page's ``<base href>``). Links that are not http(s) are skipped. Returns an
     empty list when there are none; never raises for malformed HTML.
     """
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML pages are read as HTML on purpose
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)  # a bare URL is just no links
+        soup = BeautifulSoup(html, "lxml")
     base_tag = soup.find("base", href=True)
     base = urljoin(base_url, str(base_tag["href"])) if base_tag else base_url
     found: list[str] = []
