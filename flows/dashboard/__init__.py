@@ -1,0 +1,1 @@
+"""A local, read-only dashboard over the warehouse (``newsignal dashboard``)."""
