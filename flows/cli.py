@@ -286,6 +286,10 @@ def feeds_export(feeds_file: Path, out_file: Path | None) -> None:
 # Commands that live in their own modules register here, one line each
 # (keep their module-level imports light: no Prefect, spaCy or duckdb at import time).
 # -- registered commands --
+from flows.analyst_cli import export_command, timeline_command  # noqa: E402
+
+cli.add_command(timeline_command)
+cli.add_command(export_command)
 
 
 def main() -> None:
