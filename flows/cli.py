@@ -290,6 +290,9 @@ from flows.analyst_cli import export_command, timeline_command  # noqa: E402
 
 cli.add_command(timeline_command)
 cli.add_command(export_command)
+from flows.dashboard.cli import dashboard_command  # noqa: E402
+
+cli.add_command(dashboard_command)
 
 
 def main() -> None:
