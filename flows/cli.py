@@ -41,10 +41,13 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     import duckdb
 
     from extractors.errors import NewsignalError
+    from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, MailConfigError
+    from flows.feedlist import FeedListError
     from flows.settings import ConfigError
     from warehouse.db import DatabaseError
 
-    return (ConfigError, DatabaseError, NewsignalError, duckdb.Error, OSError)
+    return (ConfigError, DatabaseError, NewsignalError, duckdb.Error, OSError, DeliveryFailed, DeliveryUncertain,
+            MailConfigError, FeedListError)
 
 
 def _parse_day(value: str) -> date:
@@ -145,17 +148,29 @@ def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--date", "day", required=True, help="Day of the digest, YYYY-MM-DD (configured time zone).")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
-def digest(db_path: Path, day: str, out_dir: Path) -> None:
-    """Write that day's digest as HTML and text files."""
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write digest-DAY.html and .txt here.")
+@click.option("--send", is_flag=True, help="Email it over SMTP (once per date and recipient list).")
+@click.option("--resend", is_flag=True, help="Email it even if it was sent before.")
+def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bool) -> None:
+    """Write that day's digest as HTML and text files, and/or send it by email."""
     _parse_day(day)
     if not db_path.exists():
         raise CliError(f"no database at {db_path}; run `newsignal ingest` first")
+    if out_dir is None and not (send or resend):
+        raise CliError("nothing to do: give --out DIR, --send, or both")
+    if send or resend:
+        from flows.settings import load_settings
+
+        load_settings().smtp.validate()  # a missing SMTP setting fails before Prefect starts
     _prefect_defaults()
     from flows.digest_flow import digest_flow
 
-    for path in digest_flow(str(db_path), day, str(out_dir)):
+    result = digest_flow(str(db_path), day, str(out_dir) if out_dir else None, send=send, resend=resend)
+    for path in result["files"]:  # type: ignore[union-attr]
         click.echo(path)
+    if result["delivery"]:
+        click.echo(f"{result['delivery']}: {result['subject']}")
 
 
 @cli.command()

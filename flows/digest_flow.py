@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import tomllib
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -10,9 +11,11 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from flows.digest.build import Digest, build_digest
-from flows.digest.render import write_digest_files
+from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings, send_digest
+from flows.digest.render import build_message, write_digest_files
 from flows.settings import Settings, load_settings
-from warehouse.db import connect
+from warehouse.db import connect, writer
+from warehouse.deliveries import delivery, record_delivery
 from warehouse.digest_queries import entities_between, events_published_between, sources_between
 from warehouse.reads import failing_feeds
 
@@ -52,9 +55,53 @@ def make_digest(db_path: Path, day: date, settings: Settings, *, now: datetime |
     )
 
 
+def deliver(
+    db_path: Path, digest: Digest, smtp: SmtpSettings, *, resend: bool = False, context: ssl.SSLContext | None = None
+) -> str:
+    """Send the digest once per (date, recipients); returns ``sent`` or ``already sent``.
+
+    The ledger row is written ``sending`` before the SMTP exchange and ``sent`` only
+    after the server accepted the message, so nothing is marked sent that was not.
+    A row left at ``sending`` (a crash mid-send) is not resent automatically -- a
+    second copy is worse than asking -- unless ``resend`` is given.
+    """
+    smtp.validate()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with writer(db_path) as con:
+        previous = delivery(con, digest.day, smtp.recipients)
+        if previous and not resend:
+            if previous.status == "sent":
+                return "already sent"
+            if previous.status == "sending":
+                raise DeliveryUncertain(
+                    f"the digest for {digest.day} was being sent when a previous run stopped; it may have "
+                    "arrived. Use --resend to send it again")
+        record_delivery(con, digest.day, smtp.recipients, status="sending", subject=digest.subject, now=now)
+    msg = build_message(digest, sender=smtp.sender, recipients=list(smtp.recipients))
+    try:
+        attempts = send_digest(msg, smtp, context=context)
+    except DeliveryFailed as exc:
+        with writer(db_path) as con:
+            record_delivery(con, digest.day, smtp.recipients, status="failed", subject=digest.subject,
+                            attempts=smtp.attempts, error=str(exc), now=now)
+        raise
+    with writer(db_path) as con:
+        record_delivery(con, digest.day, smtp.recipients, status="sent", subject=digest.subject, attempts=attempts,
+                        now=datetime.now(UTC).replace(tzinfo=None))
+    return "sent"
+
+
 @flow(name="digest", log_prints=False)
-def digest_flow(db_path: str, day: str, out_dir: str, config_dir: str | None = None) -> list[str]:
-    """Write the digest for ``day`` (YYYY-MM-DD) as HTML and text into ``out_dir``."""
+def digest_flow(
+    db_path: str, day: str, out_dir: str | None = None, config_dir: str | None = None, send: bool = False,
+    resend: bool = False,
+) -> dict[str, object]:
+    """Build the digest for ``day`` (YYYY-MM-DD); write HTML and text into ``out_dir``; send it if asked."""
     settings = load_settings(Path(config_dir) if config_dir else None)
     digest = make_digest(Path(db_path), date.fromisoformat(day), settings)
-    return [str(p) for p in write_digest_files(digest, Path(out_dir))]
+    result: dict[str, object] = {"subject": digest.subject, "files": [], "delivery": None}
+    if out_dir:
+        result["files"] = [str(p) for p in write_digest_files(digest, Path(out_dir))]
+    if send or resend:
+        result["delivery"] = deliver(Path(db_path), digest, settings.smtp, resend=resend)
+    return result

@@ -63,6 +63,7 @@ class IngestSettings:
 class DigestSettings:
     timezone: str = "UTC"
     top_signals: int = 5
+    send_at: str = "07:00"  # local time of the daily digest under `newsignal serve`
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,13 @@ class Settings:
     ingest: IngestSettings
     digest: DigestSettings
     config_dir: Path
+    smtp_table: tuple[tuple[str, Any], ...] = ()  # raw [smtp]; flows.digest.mailer.smtp_settings validates it
+
+    @property
+    def smtp(self):  # type: ignore[no-untyped-def]
+        from flows.digest.mailer import smtp_settings
+
+        return smtp_settings(dict(self.smtp_table))
 
 
 def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
@@ -112,6 +120,7 @@ def load_settings(directory: Path | None = None) -> Settings:
         ingest=_section(IngestSettings, raw.get("ingest", {}), "ingest"),
         digest=_section(DigestSettings, raw.get("digest", {}), "digest"),
         config_dir=directory,
+        smtp_table=tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in raw.get("smtp", {}).items()),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
@@ -45,9 +46,11 @@ def write_digest_files(digest: Digest, out_dir: Path) -> tuple[Path, Path]:
 
 def build_message(digest: Digest, *, sender: str, recipients: list[str]) -> EmailMessage:
     """multipart/alternative: the plain text first, the HTML as the preferred part."""
-    msg = EmailMessage()
-    # Headlines come from feeds: no newlines may reach a header.
-    msg["Subject"] = " ".join(digest.subject.split())
+    # No folding below 998 characters: folded subjects come back with a leading space in some readers.
+    msg = EmailMessage(policy=SMTP.clone(max_line_length=998))
+    # Headlines come from feeds: no newlines may reach a header, and a subject stays readable.
+    subject = " ".join(digest.subject.split())
+    msg["Subject"] = subject if len(subject) <= 200 else subject[:199].rstrip() + "…"
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=False)

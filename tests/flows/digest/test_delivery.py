@@ -1,0 +1,150 @@
+"""Digest delivery against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import socket
+import ssl
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from flows.digest.build import build_digest
+from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings
+from flows.digest_flow import deliver
+from warehouse.db import writer
+from warehouse.deliveries import delivery, record_delivery
+from warehouse.digest_queries import EventRow
+
+DAY = dt.date(2026, 11, 20)
+RECIPIENTS = ("analyst@example.org", "desk@example.org")
+
+
+def free_port() -> int:
+    # Controller(port=0) leaves .port at 0, so pick a free port first.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+
+def digest():
+    row = EventRow("e1", DAY, "export_control", "asserted", ("Bureau of Industry and Security", "China"),
+                   "The Bureau of Industry and Security added 12 Chinese AI firms to the Entity List.", 0.9,
+                   "US adds 12 Chinese AI firms to Entity List", "https://ledger.example/a", "Circuit Ledger",
+                   None, dt.datetime(2026, 11, 20, 9))
+    return build_digest(DAY, "UTC", [row], {"export_control": 1.0})
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def settings(port: int, **kw) -> SmtpSettings:
+    return SmtpSettings(host="127.0.0.1", port=port, security=kw.pop("security", "none"),
+                        sender="newsignal@example.org", recipients=RECIPIENTS, retry_base_delay_s=0.01,
+                        timeout_s=5, **kw)
+
+
+def test_digest_is_delivered_once_as_multipart_alternative(db_path: Path, smtp_server):
+    inbox, port = smtp_server
+    assert deliver(db_path, digest(), settings(port)) == "sent"
+    assert deliver(db_path, digest(), settings(port)) == "already sent"
+    assert len(inbox.messages) == 1
+    sender, rcpts, raw = inbox.messages[0]
+    assert sender == "newsignal@example.org" and sorted(rcpts) == sorted(RECIPIENTS)
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["Subject"] == "newsignal digest 2026-11-20: US adds 12 Chinese AI firms to Entity List"
+    assert msg.get_content_type() == "multipart/alternative"
+    text, html = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert "Entity List" in text.get_content() and "https://ledger.example/a" in text.get_content()
+    assert '<a href="https://ledger.example/a"' in html.get_content()
+    with writer(db_path) as con:
+        assert delivery(con, DAY, list(reversed(RECIPIENTS))).status == "sent"  # order does not matter
+    assert deliver(db_path, digest(), settings(port), resend=True) == "sent"
+    assert len(inbox.messages) == 2
+
+
+def test_an_unreachable_server_is_retried_recorded_and_never_marked_sent(db_path: Path):
+    port = free_port()  # nothing listens here
+    with pytest.raises(DeliveryFailed, match="after 3 attempts"):
+        deliver(db_path, digest(), settings(port, attempts=3))
+    with writer(db_path) as con:
+        state = delivery(con, DAY, RECIPIENTS)
+    assert state.status == "failed" and state.sent_at is None and state.attempts == 3
+
+
+def test_an_interrupted_send_is_not_repeated_silently(db_path: Path, smtp_server):
+    inbox, port = smtp_server
+    with writer(db_path) as con:
+        record_delivery(con, DAY, RECIPIENTS, status="sending", subject="s", now=dt.datetime(2026, 11, 20, 7))
+    with pytest.raises(DeliveryUncertain, match="--resend"):
+        deliver(db_path, digest(), settings(port))
+    assert inbox.messages == []
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address(
+                "127.0.0.1"))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_starttls_with_login(db_path: Path, tmp_path: Path):
+    cert, key = _self_signed(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    seen_logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"s3cret"
+        seen_logins.append((mechanism, ok))
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_ctx,
+                            require_starttls=True, authenticator=authenticator, auth_require_tls=True)
+    controller.start()
+    try:
+        client_ctx = ssl.create_default_context(cafile=str(cert))
+        smtp = settings(controller.port, security="starttls", user="digest", password="s3cret")
+        assert deliver(db_path, digest(), smtp, context=client_ctx) == "sent"
+        assert len(inbox.messages) == 1 and seen_logins and all(ok for _, ok in seen_logins)
+        assert "s3cret" not in repr(smtp)
+        with pytest.raises(DeliveryFailed, match="login"):
+            deliver(db_path, digest(), settings(controller.port, security="starttls", user="digest",
+                                                password="wrong"), context=client_ctx, resend=True)
+    finally:
+        controller.stop()
