@@ -1,0 +1,186 @@
+"""The dashboard in a real headless Chromium, on a real server on 127.0.0.1, over a real DuckDB file.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium`` package; skipped with the
+reason when any is missing. Screenshots land in ``docs/`` when NEWSIGNAL_SCREENSHOTS=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from flows.dashboard.sample import HOSTILE, build_sample
+from flows.dashboard.server import make_server, serve_in_thread
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--window-size=1280,1000")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = build_sample(tmp_path_factory.mktemp("dash") / "newsignal.duckdb")
+    srv = make_server(db)
+    serve_in_thread(srv)
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def get(server, path: str) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=10) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode()
+
+
+# ---- over plain HTTP: escaping, endpoints, errors ------------------------------------------------
+
+
+def test_feed_text_is_escaped_on_every_page(server):
+    for path in ("/", "/entity?name=OpenAI", "/?entity=moonshot&stance=alleged"):
+        status, headers, body = get(server, path)
+        assert status == 200
+        assert HOSTILE not in body and "<img src=x" not in body
+        assert "&lt;script&gt;" in body
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_json_endpoints_follow_the_filters(server):
+    _, headers, body = get(server, "/api/counts?type=model_launch")
+    assert headers["Content-Type"].startswith("application/json")
+    counts = json.loads(body)
+    assert {c["event_type"] for c in counts} == {"model_launch"} and sum(c["events"] for c in counts) == 4
+    events = json.loads(get(server, "/api/events?entity=z.ai&limit=10")[2])  # an alias of Zhipu AI
+    assert {e["article_url"].split("/")[-1] for e in events} == {
+        "glm-5-wire", "zhipu-glm-5", "commerce-ends-licence-exception"}
+    briefing = json.loads(get(server, "/api/entity?name=MOONSHOT")[2])
+    assert briefing["names"] == ["Moonshot AI"] and briefing["events"] == 4
+    assert briefing["key_points"] and "Moonshot AI" in briefing["summary"]
+    hostile = json.loads(get(server, "/api/events?stance=alleged&source=circuit%20ledger")[2])
+    assert hostile[0]["article_title"].endswith(HOSTILE)  # JSON carries the text as is; pages escape it
+    assert len(hostile[0]["evidence"]) == 2
+
+
+def test_bad_input_gets_a_clear_status_not_a_crash(server):
+    assert get(server, "/?since=yesterday")[0] == 400
+    assert "since must be YYYY-MM-DD" in get(server, "/?since=yesterday")[2]
+    assert get(server, "/api/events?limit=0")[0] == 400
+    assert get(server, "/static/../server.py")[0] == 404
+    assert get(server, "/static/.hidden.js")[0] == 404
+    assert get(server, "/entity")[0] == 400
+    assert get(server, "/nowhere")[0] == 404
+
+
+def test_entity_page_with_no_events_says_so(server):
+    status, _, body = get(server, "/entity?name=Nobody%20Inc")
+    assert status == 200 and "Nothing about Nobody Inc in the warehouse yet." in body
+
+
+def test_dashboard_answers_503_naming_the_holder_while_a_writer_holds_the_lock(server, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setattr("warehouse.db.DEFAULT_LOCK_WAIT_S", 0.3)
+    with subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+         " time.sleep(30)", str(server.db_path)], stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            status, _, body = get(server, "/api/options")
+            assert status == 503 and f"PID {holder.pid}" in json.loads(body)["error"]
+        finally:
+            holder.kill()
+    assert get(server, "/api/options")[0] == 200  # back as soon as the writer is gone
+
+
+# ---- in Chromium ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM or not CHROMEDRIVER:
+        pytest.skip("chromium/chromedriver not installed: apt-get install -y chromium chromium-driver")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install selenium)")
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="newsignal-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def console_problems(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+
+
+def screenshot(driver, name: str) -> None:
+    if os.environ.get("NEWSIGNAL_SCREENSHOTS"):
+        height = driver.execute_script("return document.body.scrollHeight")
+        driver.set_window_size(1280, min(max(height + 40, 800), 2400))
+        driver.save_screenshot(str(REPO / "docs" / name))
+
+
+def test_overview_filter_and_entity_page_in_chromium(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 10)
+    browser.get(server.url)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Events per type per day"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar")) >= 8
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tr.event")) == 13
+    # The hostile title is shown as text, and no script from it ran.
+    assert any(HOSTILE in a.text for a in browser.find_elements(By.CSS_SELECTOR, "td.source a"))
+    assert browser.execute_script("return document.querySelectorAll('td script, td img').length") == 0
+    screenshot(browser, "dashboard.png")
+
+    # Choosing a stance submits the form (dashboard.js) and narrows chart and table.
+    Select(browser.find_element(By.NAME, "stance")).select_by_value("alleged")
+    wait.until(ec.url_contains("stance=alleged"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.event")
+    assert len(rows) == 3 and all("alleged" in r.text for r in rows)
+    assert {r.get_attribute("data-type") for r in browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar")} == {
+        "distillation_claim"}
+
+    # An entity by alias, then its briefing page.
+    box = browser.find_element(By.NAME, "entity")
+    box.send_keys("moonshot")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(ec.url_contains("entity=moonshot"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tr.event")) == 2
+    browser.find_element(By.ID, "entity-link").click()
+    wait.until(ec.presence_of_element_located((By.ID, "entity-name")))
+    assert browser.find_element(By.ID, "entity-name").text == "Moonshot AI"
+    assert "named in 4 event(s) reported by 4 outlet(s)" in browser.find_element(By.ID, "in-brief").text
+    points = browser.find_element(By.ID, "key-points").text
+    assert "3 distillation claim event(s): 2 alleged, 1 denied." in points
+    assert "Most often named with OpenAI (3)" in points
+    assert "2026-11-17" in browser.find_element(By.ID, "recent").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#timeline tr.event")) == 4
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#sources tbody tr")) == 4
+    # dashboard.js filled the entity list from /api/options.
+    wait.until(lambda d: d.execute_script("return document.querySelectorAll('#entity-names option').length") > 5)
+    screenshot(browser, "dashboard-entity.png")
+    assert console_problems(browser) == []
