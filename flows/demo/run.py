@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flows.demo.server import corpus_dir, serve_directory
+from flows.demo.server import DEMO_PORT, corpus_dir, serve_directory
 
 
 def write_feeds_file(template: Path, base: str, out: Path) -> Path:
@@ -54,7 +54,7 @@ def run_demo(out_dir: Path) -> str:
     db_path = out_dir / "newsignal.duckdb"
     settings = load_settings()
     started = time.monotonic()
-    with serve_directory(corpus_dir() / "site") as base:
+    with serve_directory(corpus_dir() / "site", port=DEMO_PORT) as base:
         feeds_file = write_feeds_file(corpus_dir() / "feeds.toml", base, out_dir / "demo-feeds.toml")
         report = ingest_flow(str(feeds_file), str(db_path))
     day = latest_day(db_path, settings.digest.timezone)

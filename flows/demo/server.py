@@ -66,11 +66,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+# The demo prefers one fixed port so that a second `newsignal demo` polls the same feed
+# URLs (and gets 304s); any free port is used when it is taken.
+DEMO_PORT = 8765
+
+
 @contextmanager
 def serve_directory(root: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``root`` in a background thread; yields the base URL (``http://127.0.0.1:PORT``)."""
+    """Serve ``root`` in a background thread; yields the base URL (``http://127.0.0.1:PORT``).
+
+    ``port`` 0 takes any free port; a busy non-zero port falls back to any free one.
+    """
     handler = type("Handler", (_Handler,), {"root": Path(root).resolve()})
-    server = ThreadingHTTPServer((host, port), handler)
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError:
+        server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     base = f"http://{host}:{server.server_address[1]}"
     handler.base = base.encode()

@@ -1,0 +1,160 @@
+"""The whole path on the demo corpus: loopback HTTP -> ingest flow -> DuckDB -> digest.
+
+Expectations come from the corpus's human-written labels (flows/demo/corpus/gold.jsonl)
+and from the pages themselves, never from a previous run of the code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.demo.run import write_feeds_file
+from flows.demo.server import corpus_dir, serve_directory
+
+pytestmark = pytest.mark.slow
+
+GOLD = [json.loads(line) for line in (corpus_dir() / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+BY_ID = {g["id"]: g for g in GOLD}
+TABLES = ("feeds", "entries", "articles", "mentions", "entities", "events", "event_evidence", "documents")
+
+
+def counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        con.close()
+
+
+def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory):
+    """Ingest the corpus once, then twice more: unchanged (304s) and with validators forgotten (200s)."""
+    from flows.ingest import ingest_flow
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    db = tmp / "newsignal.duckdb"
+    with serve_directory(corpus_dir() / "site") as base:
+        feeds = write_feeds_file(corpus_dir() / "feeds.toml", base, tmp / "feeds.toml")
+        first = ingest_flow(str(feeds), str(db))
+        after_first = counts(db)
+        second = ingest_flow(str(feeds), str(db))
+        after_second = counts(db)
+        con = duckdb.connect(str(db))
+        con.execute("UPDATE feeds SET etag = NULL, last_modified = NULL")
+        con.close()
+        third = ingest_flow(str(feeds), str(db))
+        after_third = counts(db)
+    return {"db": db, "reports": (first, second, third), "counts": (after_first, after_second, after_third)}
+
+
+def test_every_article_lands_once_with_its_canonical_url_title_and_outlet(ingested):
+    db = ingested["db"]
+    stored = {url: (title, source) for url, title, source in rows(db, "SELECT url, title, source FROM articles")}
+    assert len(stored) == len(GOLD) == 44
+    for g in GOLD:
+        assert g["url"] in stored, g["id"]
+        assert stored[g["url"]][0] == g["title"]
+    # Circuit Ledger's policy feed lists three of its main-feed articles with tracking parameters:
+    # three more entries, no more articles.
+    entries = rows(db, "SELECT count(*), count(DISTINCT article_url) FROM entries")[0]
+    assert entries == (47, 44)
+    assert rows(db, "SELECT source FROM articles WHERE url = ?", [BY_ID["demo-38"]["url"]])[0][0] == "Circuit Ledger"
+
+
+def test_reingesting_unchanged_feeds_adds_nothing(ingested):
+    first, second, third = ingested["reports"]
+    c1, c2, c3 = ingested["counts"]
+    assert first.new_articles == 44 and first.failed == 0
+    assert second.not_modified == second.polled == 7
+    assert c2 == c1
+    # Without validators every feed answers 200 again: the entries are known, so nothing is refetched.
+    assert third.not_modified == 0 and third.new_entries == 0 and third.new_articles == 0
+    assert c3 == c1
+
+
+def test_named_entities_land_with_canonical_names(ingested):
+    db = ingested["db"]
+    found = {(url, label, name) for url, label, name in rows(db, "SELECT * FROM article_entities")}
+    expected = {
+        "demo-38": [("ORG", "DeepSeek"), ("ORG", "Moonshot AI"), ("ORG", "Bureau of Industry and Security"),
+                    ("PERSON", "Howard Lutnick")],
+        "demo-22": [("ORG", "Google"), ("MODEL", "Gemini"), ("ORG", "OpenAI")],
+        "demo-08": [("ORG", "OpenAI"), ("MODEL", "ChatGPT"), ("ORG", "Microsoft")],
+        "demo-21": [("ORG", "Alibaba"), ("GPE", "China")],
+    }
+    for gid, pairs in expected.items():
+        for label, name in pairs:
+            assert label in BY_ID[gid]["entities"] and name in BY_ID[gid]["entities"][label]  # the labels agree
+            assert (BY_ID[gid]["url"], label, name) in found, (gid, label, name)
+    # Demonyms are not places.
+    assert not any(name in ("Chinese", "American") for _, label, name in found if label == "GPE")
+
+
+@pytest.mark.parametrize(("gid", "event_type", "stance", "actor"), [
+    ("demo-38", "export_control", "asserted", "Bureau of Industry and Security"),
+    ("demo-28", "distillation_claim", "denied", "Moonshot AI"),
+    ("demo-14", "distillation_claim", "alleged", "OpenAI"),
+    ("demo-22", "pricing", "asserted", "Google"),
+    ("demo-08", "legal_action", "asserted", "OpenAI"),
+    ("demo-06", "model_launch", "asserted", "Google DeepMind"),
+])
+def test_labeled_events_reach_the_timeline_with_evidence(ingested, gid, event_type, stance, actor):
+    gold = BY_ID[gid]
+    assert any(e["type"] == event_type and e["stance"] == stance and actor in e["actors"] for e in gold["events"])
+    hits = rows(ingested["db"], """
+        SELECT t.actors, t.evidence, a.text, e.evidence_start, e.evidence_end, t.source, t.corroboration
+        FROM timeline t JOIN events e USING (event_id) JOIN articles a ON a.url = t.article_url
+        WHERE t.article_url = ? AND t.event_type = ? AND t.stance = ?""", [gold["url"], event_type, stance])
+    assert hits, f"no {event_type}/{stance} event for {gid}"
+    assert any(actor in actors for actors, *_ in hits), hits
+    for _actors, evidence, text, start, end, source, corroboration in hits:
+        assert text[start:end] == evidence  # the evidence points into the stored article text
+        assert source and corroboration >= 1
+
+
+def test_the_opinion_piece_yields_no_event(ingested):
+    opinion = next(g for g in GOLD if not g["events"])
+    assert rows(ingested["db"], "SELECT count(*) FROM timeline WHERE article_url = ?", [opinion["url"]])[0][0] == 0
+
+
+def test_digest_names_the_days_top_event_and_links_its_source(ingested):
+    from flows.digest.render import render_html, render_text
+    from flows.digest_flow import make_digest
+    from flows.settings import load_settings
+
+    digest = make_digest(ingested["db"], date(2026, 11, 20), load_settings())
+    entity_list_urls = {BY_ID[g]["url"] for g in ("demo-38", "demo-41", "demo-42", "demo-44")}
+    top = digest.top[0]
+    assert top.event_type == "export_control"
+    assert {s.url for s in top.sources} & entity_list_urls
+    html, text = render_html(digest), render_text(digest)
+    assert any(f'href="{u}"' in html for u in entity_list_urls)
+    assert top.headline in text
+
+
+def test_demo_command_prints_its_summary_and_writes_the_digest(tmp_path):
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    out = tmp_path / "demo"
+    proc = subprocess.run([sys.executable, "-m", "flows.cli", "demo", "--out", str(out)], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "articles     44 stored" in proc.stdout
+    assert "export_control" in proc.stdout and "digest-2026-11-20.html" in proc.stdout
+    assert (out / "digest-2026-11-20.html").stat().st_size > 1000
+    assert (out / "digest-2026-11-20.txt").read_text(encoding="utf-8").startswith("newsignal digest 2026-11-20")
