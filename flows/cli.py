@@ -43,11 +43,12 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from extractors.errors import NewsignalError
     from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, MailConfigError
     from flows.feedlist import FeedListError
+    from flows.serve import ServeError
     from flows.settings import ConfigError
     from warehouse.db import DatabaseError
 
     return (ConfigError, DatabaseError, NewsignalError, duckdb.Error, OSError, DeliveryFailed, DeliveryUncertain,
-            MailConfigError, FeedListError)
+            MailConfigError, FeedListError, ServeError)
 
 
 def _parse_day(value: str) -> date:
@@ -296,6 +297,27 @@ def feeds_export(feeds_file: Path, out_file: Path | None) -> None:
         out_file.write_bytes(data)
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+@cli.command()
+@click.option("--feeds", "feeds_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--every", "ingest_minutes", type=click.FloatRange(min=0.05), default=None,
+              help="Minutes between ingest runs (default: [ingest] default_poll_minutes, 30).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write each morning's digest files here.")
+@click.option("--send/--no-send", default=True, show_default=True, help="Email the morning digest over SMTP.")
+def serve(feeds_file: Path, db_path: Path, ingest_minutes: float | None, out_dir: Path | None, send: bool) -> None:
+    """Run ingest every N minutes and the digest daily at [digest] send_at, with Prefect (until Ctrl-C).
+
+    Uses the Prefect server at PREFECT_API_URL, or starts a local one and stops it on exit.
+    """
+    _prefect_defaults()
+    from flows.serve import serve as run_serve
+    from flows.settings import load_settings
+
+    minutes = ingest_minutes or float(load_settings().ingest.default_poll_minutes)
+    run_serve(feeds_file, db_path, ingest_minutes=minutes, out_dir=out_dir, send=send)
 
 
 # Commands that live in their own modules register here, one line each

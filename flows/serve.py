@@ -1,0 +1,129 @@
+"""``newsignal serve``: ingest every N minutes and the digest every morning, scheduled by Prefect.
+
+Prefect will not schedule on its temporary in-process server ("Cannot schedule
+flows on an ephemeral server"), so this uses the server at PREFECT_API_URL or
+starts a local one (``prefect server start``, SQLite under PREFECT_HOME) and
+stops it on exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class ServeError(Exception):
+    """The scheduler could not start (no Prefect server reachable, bad schedule)."""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(api_url: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(api_url.rstrip("/") + "/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise ServeError(f"the Prefect server at {api_url} did not answer /health within {timeout_s:.0f}s")
+
+
+@contextmanager
+def prefect_server(timeout_s: float = 120.0) -> Iterator[str]:
+    """Yield the API URL of a Prefect server: PREFECT_API_URL's, or a local one started here."""
+    existing = os.environ.get("PREFECT_API_URL")
+    if existing:
+        wait_healthy(existing, timeout_s=10)
+        yield existing
+        return
+    port = _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    prefect_cli = Path(sys.executable).with_name("prefect")
+    command = [str(prefect_cli) if prefect_cli.exists() else sys.executable, *([] if prefect_cli.exists()
+               else ["-m", "prefect"]), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    log_path = Path(os.environ.get("PREFECT_HOME", ".prefect")) / "server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as server_log:
+        proc = subprocess.Popen(command, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        try:
+            wait_healthy(api_url, timeout_s)
+        except ServeError as exc:
+            raise ServeError(f"{exc}; see {log_path}") from exc
+        os.environ["PREFECT_API_URL"] = api_url
+        yield api_url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def daily_cron(send_at: str) -> str:
+    """ "07:30" -> "30 7 * * *" """
+    try:
+        hour, minute = (int(x) for x in send_at.split(":"))
+    except ValueError as exc:
+        raise ServeError(f"[digest] send_at must be HH:MM, got {send_at!r}") from exc
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ServeError(f"[digest] send_at must be HH:MM, got {send_at!r}")
+    return f"{minute} {hour} * * *"
+
+
+def previous_local_day(timezone: str, now: datetime | None = None) -> str:
+    """The morning digest covers the day that just ended in the digest's time zone."""
+    now = now or datetime.now(UTC)
+    return (now.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)).isoformat()
+
+
+def serve(feeds_file: Path, db_path: Path, *, ingest_minutes: float, out_dir: Path | None, send: bool) -> None:
+    """Register both deployments and run them until interrupted (blocks)."""
+    from flows.settings import load_feeds, load_settings
+
+    settings = load_settings()
+    load_feeds(feeds_file)
+    cron = daily_cron(settings.digest.send_at)
+    ZoneInfo(settings.digest.timezone)  # a bad zone fails here, not at 07:00
+    if send:
+        settings.smtp.validate()
+    with prefect_server() as api_url:
+        from prefect import serve as prefect_serve
+        from prefect.schedules import Cron, Interval
+
+        from flows.scheduled import daily_digest_flow, scheduled_ingest_flow
+
+        ingest = scheduled_ingest_flow.to_deployment(
+            name="newsignal-ingest", schedules=[Interval(timedelta(minutes=ingest_minutes))],
+            parameters={"feeds_file": str(feeds_file.resolve()), "db_path": str(db_path.resolve())},
+        )
+        digest = daily_digest_flow.to_deployment(
+            name="newsignal-digest", schedules=[Cron(cron, timezone=settings.digest.timezone)],
+            parameters={"db_path": str(db_path.resolve()), "out_dir": str(out_dir.resolve()) if out_dir else None,
+                        "send": send},
+        )
+        import click
+
+        click.echo(f"newsignal serve: ingest every {ingest_minutes:g} min, digest daily at {settings.digest.send_at} "
+                   f"{settings.digest.timezone}; Prefect API {api_url} (Ctrl-C stops)", err=True)
+        prefect_serve(ingest, digest, print_starting_message=False)

@@ -1,0 +1,85 @@
+"""`newsignal serve` schedules ingest on a real local Prefect server and runs it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.serve import daily_cron, previous_local_day
+
+pytestmark = pytest.mark.slow
+
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title><link>http://x/</link>
+<item><title>OpenAI cuts prices</title><link>__PAGE__</link><guid>loop-1</guid>
+<description>OpenAI cut the price of its API by half on Monday, the company said.</description></item>
+</channel></rss>"""
+PAGE = ("<html><head><title>OpenAI cuts prices</title></head><body><article><h1>OpenAI cuts prices</h1>"
+        + "<p>OpenAI cut the price of its flagship API by half on Monday, the company said in a statement. "
+        "Developers will pay less for every million tokens from next month.</p>" * 3
+        + "</article></body></html>").encode()
+
+
+def completed_runs(prefect_home: Path, flow_name: str) -> int:
+    db = prefect_home / "prefect.db"
+    if not db.exists():
+        return 0
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+    try:
+        return con.execute(
+            "SELECT count(*) FROM flow_run r JOIN flow f ON f.id = r.flow_id "
+            "WHERE f.name = ? AND r.state_type = 'COMPLETED'", [flow_name]).fetchone()[0]
+    except sqlite3.Error:
+        return 0
+    finally:
+        con.close()
+
+
+def test_serve_runs_the_ingest_deployment_on_schedule(tmp_path, loopback):
+    page = loopback.add("/story.html", body=PAGE, headers={"Content-Type": "text/html"})
+    feed = loopback.add("/feed.xml", body=FEED.replace(b"__PAGE__", page.encode()),
+                        headers={"Content-Type": "application/rss+xml"})
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(f'[[feed]]\nname = "Loop"\nurl = "{feed}"\n')
+    home = tmp_path / "prefect"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(home), PREFECT_RUNNER_POLL_FREQUENCY="2", PREFECT_LOGGING_LEVEL="WARNING")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve", "--feeds", str(feeds), "--db", str(tmp_path / "n.duckdb"),
+         "--every", "0.1", "--no-send"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and completed_runs(home, "scheduled-ingest") == 0:
+            assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
+            time.sleep(2)
+        assert completed_runs(home, "scheduled-ingest") >= 1
+        assert loopback.hits("/story.html") == 1
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    # The local Prefect server it started is gone with it.
+    output = proc.stdout.read().decode()
+    match = re.search(r"Prefect API (http://127\.0\.0\.1:\d+/api)", output)
+    assert match, output[-2000:]
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(match.group(1) + "/health", timeout=2)
+
+
+def test_schedule_helpers():
+    assert daily_cron("07:00") == "0 7 * * *" and daily_cron("23:45") == "45 23 * * *"
+    from datetime import UTC, datetime
+
+    # 06:30 UTC on the 21st is still the 20th in New York: the digest covers the 19th there.
+    assert previous_local_day("America/New_York", datetime(2026, 11, 21, 6, 30, tzinfo=UTC)) == "2026-11-19"
+    assert previous_local_day("Asia/Tokyo", datetime(2026, 11, 21, 6, 30, tzinfo=UTC)) == "2026-11-20"
