@@ -320,6 +320,52 @@ def serve(feeds_file: Path, db_path: Path, ingest_minutes: float | None, out_dir
     run_serve(feeds_file, db_path, ingest_minutes=minutes, out_dir=out_dir, send=send)
 
 
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD).")
+@click.option("--from-raw", is_flag=True, help="Also re-extract the main text from the stored raw pages.")
+def reprocess(db_path: Path, since: str | None, from_raw: bool) -> None:
+    """Re-derive entities and events of stored articles (after a gazetteer or rule change), offline."""
+    from flows.reprocess import reprocess as run
+    from flows.settings import load_settings
+
+    since_day = _parse_day(since) if since else None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("reprocessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)) as bar:
+        task_id = bar.add_task("articles", total=None)
+        report = run(db_path, load_settings(), since=since_day, from_raw=from_raw,
+                     progress=lambda n: bar.advance(task_id, n), total=lambda n: bar.update(task_id, total=n))
+    click.echo(f"reprocessed {report.articles} articles ({report.re_extracted} re-extracted from raw pages); "
+               f"{report.events} events")
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--unknown", is_flag=True, help="Only names the gazetteer does not know (to grow it).")
+@click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def entities(db_path: Path, unknown: bool, limit: int, fmt: str) -> None:
+    """Most frequent entities by articles mentioning them; --unknown lists those missing from the gazetteer."""
+    from warehouse.db import connect
+    from warehouse.reprocess import unknown_entities
+
+    con = connect(db_path, read_only=True)
+    try:
+        if unknown:
+            found = unknown_entities(con, limit=limit)
+            rows = [(u.label, u.name, u.articles, u.mentions) for u in found]
+        else:
+            rows = con.execute(
+                "SELECT label, name, count(DISTINCT article_id), count(*) FROM mentions GROUP BY 1, 2 "
+                "ORDER BY 3 DESC, 4 DESC, 2 LIMIT ?", [limit]).fetchall()
+    finally:
+        con.close()
+    _echo_rows(["label", "name", "articles", "mentions"], rows, fmt)
+
+
 # Commands that live in their own modules register here, one line each
 # (keep their module-level imports light: no Prefect, spaCy or duckdb at import time).
 # -- registered commands --

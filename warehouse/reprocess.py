@@ -1,0 +1,111 @@
+"""Re-deriving stored articles: read them back, replace their derived rows atomically."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+
+from extractors.models import Annotation, ArticleText
+from warehouse.db import transaction
+from warehouse.writes import utcnow, write_annotation
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    article_id: str
+    url: str
+    text: str
+    published_at: datetime | None
+    fetched_url: str | None
+    document_sha256: str | None
+
+
+def count_articles(con: duckdb.DuckDBPyConnection, since: date | None = None) -> int:
+    row = con.execute(
+        "SELECT count(*) FROM articles WHERE $1::DATE IS NULL OR coalesce(published_at, first_seen_at) >= $1",
+        [since],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def iter_articles(
+    con: duckdb.DuckDBPyConnection, since: date | None = None, batch: int = 500
+) -> Iterator[list[StoredArticle]]:
+    """Articles in a stable order, ``batch`` at a time (keyset pagination: no OFFSET scans)."""
+    last = ""
+    while True:
+        rows = con.execute(
+            """
+            SELECT article_id, url, text, published_at, fetched_url, document_sha256 FROM articles
+            WHERE article_id > $1 AND ($2::DATE IS NULL OR coalesce(published_at, first_seen_at) >= $2)
+            ORDER BY article_id LIMIT $3
+            """,
+            [last, since, batch],
+        ).fetchall()
+        if not rows:
+            return
+        yield [StoredArticle(*r) for r in rows]
+        last = rows[-1][0]
+
+
+def raw_document(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes | None:
+    row = con.execute("SELECT body_gz FROM documents WHERE sha256 = ?", [sha256]).fetchone()
+    return gzip.decompress(row[0]) if row else None
+
+
+def replace_derived(
+    con: duckdb.DuckDBPyConnection,
+    items: Sequence[tuple[StoredArticle, ArticleText | None, Annotation]],
+) -> int:
+    """In one transaction: new text (when re-extracted) and new mentions/events for each article.
+
+    Old mentions, events and evidence of these articles are deleted first; event ids
+    are derived from (url, type, stance, actors), so an unchanged event keeps its id.
+    Returns the number of events written.
+    """
+    now = utcnow()
+    ids = [stored.article_id for stored, _, _ in items]
+    events = 0
+    with transaction(con):
+        con.execute("DELETE FROM event_evidence WHERE event_id IN (SELECT event_id FROM events WHERE article_id IN "
+                    "(SELECT UNNEST($1::VARCHAR[])))", [ids])
+        con.execute("DELETE FROM events WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
+        con.execute("DELETE FROM mentions WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
+        for stored, article, ann in items:
+            if article is not None:
+                con.execute(
+                    "UPDATE articles SET text = ?, title = coalesce(nullif(?, ''), title), "
+                    "author = coalesce(?, author), language = coalesce(?, language) WHERE article_id = ?",
+                    [article.text, article.title, article.author, article.language, stored.article_id],
+                )
+            con.execute("UPDATE articles SET extractor_version = ? WHERE article_id = ?",
+                        [ann.extractor_version, stored.article_id])
+            events += write_annotation(con, stored.article_id, stored.url, ann, now)
+    return events
+
+
+@dataclass(frozen=True)
+class UnknownName:
+    label: str
+    name: str
+    articles: int
+    mentions: int
+
+
+def unknown_entities(con: duckdb.DuckDBPyConnection, *, limit: int = 50) -> list[UnknownName]:
+    """Names the gazetteer does not know, most widespread first: candidates to add to config/gazetteer."""
+    rows = con.execute(
+        """
+        SELECT label, name, count(DISTINCT article_id) AS articles, count(*) AS mentions
+        FROM mentions WHERE NOT known
+        GROUP BY label, name
+        ORDER BY articles DESC, mentions DESC, name
+        LIMIT ?
+        """,
+        [limit],
+    ).fetchall()
+    return [UnknownName(*r) for r in rows]
