@@ -1,0 +1,323 @@
+"""Signals: events of one type about the same actors, reported within days, with all their evidence.
+
+Pure: event records in, signal assignments and summaries out (no DB, no network).
+
+When two events belong to one signal (``linked``)
+--------------------------------------------------
+Both have the same ``event_type``, their ``event_date`` values are at most ``window`` apart
+(3 days by default), and either
+
+* they share enough *distinctive* actors: at least one, and two when both events name two
+  or more. Distinctive means not in ``generic_actors`` -- the caller passes the GPE names
+  (countries, cities, the EU), because sharing "United States" or "China" says nothing about
+  whether two export-control events are the same. Requiring two shared actors when both name
+  two keeps "Google partners with Samsung" and "Google partners with Anthropic" apart, and
+  "Commerce restricts Nvidia" apart from "Commerce restricts ASML"; or
+* they come from one story (copies of one article) and name exactly the same actors -- the
+  only way events with no distinctive actor ("US curbs exports to China") ever link.
+
+A new event joins the signal of the linked event it shares most actors with (ties: same story,
+then nearest date, then smallest signal id). Signals are never merged with each other, so one
+event naming two actors cannot chain two unrelated signals together, and a signal's id -- the
+event_id of its first member -- stays stable as events arrive. A signal keeps growing while
+reports keep coming within ``window`` of a linked member.
+
+Corroboration counts independent outlets: articles in one story count once (syndicated copy
+is one report), and outlets with one owner count once (``owner``; an outlet without an owner
+is its own). Both rules are transitive: the count is the number of connected groups of
+member articles.
+
+Stance roll-up: who alleged (first actor of each alleged event), who denied (first actor of
+each denial), and ``confirmed`` when an asserted report appears after the first allegation
+in a different story (a copy of the allegation confirms nothing).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+__all__ = [
+    "KnownEvent",
+    "SignalAssignment",
+    "SignalEvent",
+    "SignalParams",
+    "SignalSource",
+    "SignalSummary",
+    "StanceRollup",
+    "independent_outlets",
+    "linked",
+    "signal_assignments",
+    "stance_rollup",
+    "summarize_signal",
+]
+
+_STANCE_RANK = {"asserted": 2, "alleged": 1, "denied": 0}
+
+
+@dataclass(frozen=True)
+class SignalEvent:
+    """One event with what signals need to know about its article."""
+
+    event_id: str
+    event_type: str
+    stance: str  # asserted | alleged | denied
+    actors: tuple[str, ...]  # canonical names, initiator first
+    event_date: date
+    article_id: str
+    story_id: str  # the article's story; its own article_id when it has none yet
+    source: str  # outlet name
+    owner: str | None  # feeds.owner; None when the outlet is its own owner
+    seen_at: datetime  # article published_at, else first_seen_at
+    confidence: float = 0.0
+    evidence: str = ""
+    article_title: str = ""
+    article_url: str = ""
+
+
+@dataclass(frozen=True)
+class KnownEvent:
+    """An event already placed in a signal."""
+
+    event: SignalEvent
+    signal_id: str
+
+
+@dataclass(frozen=True)
+class SignalParams:
+    window: timedelta = timedelta(days=3)
+    generic_actors: frozenset[str] = field(default_factory=frozenset)  # never enough to link on their own
+
+
+@dataclass(frozen=True)
+class SignalAssignment:
+    """Which signal an event joined; ``linked_to`` is None when it starts a new one."""
+
+    event_id: str
+    signal_id: str
+    linked_to: str | None = None
+    shared: tuple[str, ...] = ()  # the distinctive actors shared with ``linked_to``
+    known: bool = False  # already placed before this run
+
+
+@dataclass(frozen=True)
+class SignalSource:
+    source: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class StanceRollup:
+    status: str  # confirmed | contested | alleged | denied | reported
+    alleged_by: tuple[str, ...]
+    denied_by: tuple[str, ...]
+    summary: str  # e.g. "alleged by OpenAI; denied by Moonshot AI; confirmed"
+
+
+@dataclass(frozen=True)
+class SignalSummary:
+    signal_id: str
+    event_type: str
+    actors: tuple[str, ...]  # most often named first
+    first_seen: datetime
+    last_seen: datetime
+    corroboration: int  # independent outlets
+    stance: StanceRollup
+    best_event_id: str
+    best_evidence: str
+    sources: tuple[SignalSource, ...]  # one per article, oldest first
+    event_count: int
+    article_count: int
+    story_count: int
+
+
+def _distinctive(e: SignalEvent, params: SignalParams) -> set[str]:
+    return {a for a in e.actors if a not in params.generic_actors}
+
+
+def linked(a: SignalEvent, b: SignalEvent, params: SignalParams = SignalParams()) -> tuple[str, ...] | None:
+    """The reason ``a`` and ``b`` belong to one signal (shared distinctive actors, sorted), or None.
+
+    Copies in one story with identical actors link with an empty reason ``()``.
+    """
+    if a.event_type != b.event_type or abs(a.event_date - b.event_date) > params.window:
+        return None
+    da, db = _distinctive(a, params), _distinctive(b, params)
+    shared = da & db
+    if shared and len(shared) >= min(2, len(da), len(db)):
+        return tuple(sorted(shared))
+    if a.story_id == b.story_id and set(a.actors) == set(b.actors):
+        return ()
+    return None
+
+
+class _Index:
+    """Events by (type, distinctive actor) and by (type, story), each list kept in date order."""
+
+    def __init__(self, params: SignalParams) -> None:
+        self.params = params
+        self.keys: dict[tuple[str, str, str], list[tuple[date, str]]] = defaultdict(list)
+        self.events: dict[str, SignalEvent] = {}
+        self.signal_of: dict[str, str] = {}
+
+    def _keys(self, e: SignalEvent) -> list[tuple[str, str, str]]:
+        return ([(e.event_type, "actor", a) for a in _distinctive(e, self.params)]
+                + [(e.event_type, "story", e.story_id)])
+
+    def add(self, e: SignalEvent, signal_id: str) -> None:
+        self.events[e.event_id] = e
+        self.signal_of[e.event_id] = signal_id
+        for key in self._keys(e):
+            bisect.insort(self.keys[key], (e.event_date, e.event_id))
+
+    def near(self, e: SignalEvent) -> set[str]:
+        lo, hi = e.event_date - self.params.window, e.event_date + self.params.window
+        found: set[str] = set()
+        for key in self._keys(e):
+            members = self.keys.get(key)
+            if not members:
+                continue
+            start = bisect.bisect_left(members, (lo, ""))
+            for d, event_id in members[start:]:
+                if d > hi:
+                    break
+                found.add(event_id)
+        return found
+
+
+def _order(e: SignalEvent) -> tuple[date, datetime, str]:
+    return (e.event_date, e.seen_at, e.event_id)
+
+
+def signal_assignments(
+    new_events: Sequence[SignalEvent],
+    known: Sequence[KnownEvent] = (),
+    params: SignalParams = SignalParams(),
+) -> list[SignalAssignment]:
+    """Place each new event in a signal; one assignment per event, in (date, seen_at, id) order.
+
+    ``known`` holds events already placed (the caller passes those within ``window`` of the new
+    ones; others cannot link anyway). An event already known keeps its signal. The result does
+    not depend on the order of ``new_events``.
+    """
+    index = _Index(params)
+    for k in known:
+        if k.event.event_id not in index.events:
+            index.add(k.event, k.signal_id)
+    out: list[SignalAssignment] = []
+    for e in sorted(new_events, key=_order):
+        if e.event_id in index.signal_of:
+            out.append(SignalAssignment(e.event_id, index.signal_of[e.event_id], known=True))
+            continue
+        best: tuple[tuple[int, int, int, str], str, tuple[str, ...]] | None = None
+        for other_id in index.near(e):
+            other = index.events[other_id]
+            reason = linked(e, other, params)
+            if reason is None:
+                continue
+            signal_id = index.signal_of[other_id]
+            # More shared actors, then the same story, then the nearer date, then the smaller id.
+            rank = (-len(reason), other.story_id != e.story_id, abs((other.event_date - e.event_date).days),
+                    signal_id)
+            if best is None or rank < best[0]:
+                best = (rank, other_id, reason)
+        if best is None:
+            index.add(e, e.event_id)
+            out.append(SignalAssignment(e.event_id, e.event_id))
+        else:
+            signal_id = index.signal_of[best[1]]
+            index.add(e, signal_id)
+            out.append(SignalAssignment(e.event_id, signal_id, linked_to=best[1], shared=best[2]))
+    return out
+
+
+def independent_outlets(events: Iterable[SignalEvent]) -> int:
+    """Groups of articles that are not independent: one story, or outlets of one owner, count once."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(x: str, y: str) -> None:
+        parent[find(x)] = find(y)
+
+    for e in events:
+        # Each article is tied to its story and to its owner (the outlet itself when unowned).
+        article = "a:" + e.article_id
+        union(article, "s:" + e.story_id)
+        union(article, "o:" + (e.owner or "outlet:" + e.source))
+    return len({find(x) for x in parent if x.startswith("a:")})
+
+
+def _first_actors(events: Sequence[SignalEvent]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(e.actors[0] for e in events if e.actors))
+
+
+def stance_rollup(events: Sequence[SignalEvent]) -> StanceRollup:
+    """Who alleged, who denied, and whether a later independent report confirmed it."""
+    ordered = sorted(events, key=lambda e: (e.seen_at, e.event_id))
+    alleged = [e for e in ordered if e.stance == "alleged"]
+    denied = [e for e in ordered if e.stance == "denied"]
+    asserted = [e for e in ordered if e.stance == "asserted"]
+    confirmed = False
+    if alleged:
+        first = alleged[0].seen_at
+        alleged_stories = {e.story_id for e in alleged}
+        confirmed = any(e.seen_at > first and e.story_id not in alleged_stories for e in asserted)
+    alleged_by, denied_by = _first_actors(alleged), _first_actors(denied)
+    parts = []
+    if alleged:
+        parts.append("alleged by " + (", ".join(alleged_by) or "unnamed parties"))
+    if denied:
+        parts.append("denied by " + (", ".join(denied_by) or "unnamed parties"))
+    if confirmed:
+        parts.append("confirmed")
+    elif asserted:
+        parts.append("reported as fact")
+    if confirmed:
+        status = "confirmed"
+    elif alleged and denied:
+        status = "contested"
+    elif alleged:
+        status = "alleged"
+    elif denied:
+        status = "denied"
+    else:
+        status = "reported"
+    return StanceRollup(status, alleged_by, denied_by, "; ".join(parts))
+
+
+def summarize_signal(signal_id: str, events: Sequence[SignalEvent]) -> SignalSummary:
+    """Roll the member events of one signal up into one row. Raises ValueError when empty."""
+    if not events:
+        raise ValueError(f"signal {signal_id} has no events")
+    ordered = sorted(events, key=lambda e: (e.seen_at, e.event_id))
+    counts = Counter(a for e in ordered for a in e.actors)
+    first_pos: dict[str, int] = {}
+    for e in ordered:
+        for a in e.actors:
+            first_pos.setdefault(a, len(first_pos))
+    actors = tuple(sorted(counts, key=lambda a: (-counts[a], first_pos[a])))
+    # Best evidence: a report of fact over an allegation over a denial, then confidence, then earliest.
+    best = min(ordered, key=lambda e: (-_STANCE_RANK.get(e.stance, 0), -e.confidence, e.seen_at, e.event_id))
+    sources = tuple(dict.fromkeys(SignalSource(e.source, e.article_title, e.article_url)
+                                  for e in ordered))
+    types = {e.event_type for e in ordered}
+    if len(types) != 1:
+        raise ValueError(f"signal {signal_id} mixes event types {sorted(types)}")
+    return SignalSummary(
+        signal_id=signal_id, event_type=ordered[0].event_type, actors=actors,
+        first_seen=ordered[0].seen_at, last_seen=ordered[-1].seen_at,
+        corroboration=independent_outlets(ordered), stance=stance_rollup(ordered),
+        best_event_id=best.event_id, best_evidence=best.evidence, sources=sources,
+        event_count=len(ordered), article_count=len({e.article_id for e in ordered}),
+        story_count=len({e.story_id for e in ordered}),
+    )

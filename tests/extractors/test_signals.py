@@ -1,0 +1,232 @@
+"""Signals: the actor-overlap rule, the window, independent outlets and the stance roll-up."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from extractors.signals import (
+    KnownEvent,
+    SignalEvent,
+    SignalParams,
+    SignalSource,
+    independent_outlets,
+    linked,
+    signal_assignments,
+    stance_rollup,
+    summarize_signal,
+)
+
+GPE = frozenset({"United States", "China", "Netherlands", "European Union"})
+PARAMS = SignalParams(generic_actors=GPE)
+D0 = date(2026, 11, 16)
+T0 = datetime(2026, 11, 16, 8, 0)
+
+
+def ev(event_id: str, actors: tuple[str, ...], *, type_: str = "export_control", stance: str = "asserted",
+       day: int = 0, hours: float = 0, article: str | None = None, story: str | None = None,
+       source: str = "Circuit Ledger", owner: str | None = None, confidence: float = 0.7,
+       evidence: str = "") -> SignalEvent:
+    article = article or "art-" + event_id
+    return SignalEvent(
+        event_id=event_id, event_type=type_, stance=stance, actors=actors, event_date=D0 + timedelta(days=day),
+        article_id=article, story_id=story or article, source=source, owner=owner,
+        seen_at=T0 + timedelta(days=day, hours=hours), confidence=confidence,
+        evidence=evidence or f"{' and '.join(actors)} ({event_id}).", article_title=f"Title {article}",
+        article_url=f"https://news.example/{article}",
+    )
+
+
+def groups(assignments) -> set[frozenset[str]]:
+    by_signal: dict[str, set[str]] = {}
+    for a in assignments:
+        by_signal.setdefault(a.signal_id, set()).add(a.event_id)
+    return {frozenset(v) for v in by_signal.values()}
+
+
+# --- the overlap rule -------------------------------------------------------------------------
+
+def test_sharing_only_countries_does_not_link_two_export_controls():
+    nvidia = ev("e1", ("United States", "Nvidia", "China"))
+    asml = ev("e2", ("Netherlands", "ASML", "China"), article="a2")
+    us_only = ev("e3", ("United States", "China"), article="a3")
+    us_only_elsewhere = ev("e4", ("United States", "China"), article="a4", day=1)
+    assert linked(nvidia, asml, PARAMS) is None
+    assert linked(nvidia, us_only, PARAMS) is None
+    assert linked(us_only, us_only_elsewhere, PARAMS) is None
+    # Without the GPE list, countries would be enough -- which is why the warehouse passes it.
+    assert linked(nvidia, us_only, SignalParams()) == ("China", "United States")
+
+
+def test_copies_in_one_story_link_even_without_a_distinctive_actor():
+    a = ev("e1", ("United States", "China"), article="wire", story="wire")
+    copy = ev("e2", ("China", "United States"), article="copy", story="wire", hours=3)
+    differently_read_copy = ev("e3", ("United States",), article="copy2", story="wire", hours=4)
+    assert linked(a, copy, PARAMS) == ()
+    assert linked(a, differently_read_copy, PARAMS) is None
+
+
+def test_two_named_parties_must_both_match_but_one_named_party_is_enough():
+    google_samsung = ev("p1", ("Google", "Samsung"), type_="partnership")
+    google_anthropic = ev("p2", ("Google", "Anthropic"), type_="partnership", article="a2")
+    anthropic_google = ev("p3", ("Anthropic", "Google"), type_="partnership", article="a3")
+    google_only = ev("p4", ("Google",), type_="partnership", article="a4")
+    assert linked(google_samsung, google_anthropic, PARAMS) is None
+    assert linked(google_anthropic, anthropic_google, PARAMS) == ("Anthropic", "Google")
+    assert linked(google_only, google_anthropic, PARAMS) == ("Google",)
+
+
+def test_window_and_type_bound_the_link():
+    base = ev("e1", ("Department of Commerce", "Nvidia"))
+    three_days = ev("e2", ("Nvidia", "Department of Commerce"), day=3, article="a2")
+    four_days = ev("e3", ("Nvidia", "Department of Commerce"), day=4, article="a3")
+    earlier = ev("e4", ("Nvidia", "Department of Commerce"), day=-3, article="a4")
+    other_type = ev("e5", ("Nvidia", "Department of Commerce"), type_="regulation", article="a5")
+    assert linked(base, three_days, PARAMS) is not None
+    assert linked(base, earlier, PARAMS) is not None
+    assert linked(base, four_days, PARAMS) is None
+    assert linked(base, four_days, replace(PARAMS, window=timedelta(days=5))) is not None
+    assert linked(base, other_type, PARAMS) is None
+
+
+# --- assignment --------------------------------------------------------------------------------
+
+def test_a_bridge_event_joins_one_signal_and_never_merges_two():
+    nvidia = ev("a", ("Department of Commerce", "Nvidia"))
+    asml = ev("b", ("Department of Commerce", "ASML"), article="a2", hours=1)
+    bridge = ev("c", ("Department of Commerce",), article="a3", day=1)
+    got = signal_assignments([bridge, asml, nvidia], params=PARAMS)
+    assert groups(got) == {frozenset({"a", "c"}), frozenset({"b"})}  # tie on shared actors -> smaller id
+    assert {a.event_id: a.linked_to for a in got} == {"a": None, "b": None, "c": "a"}
+
+
+def test_signal_grows_while_reports_keep_coming_within_the_window():
+    chain = [ev(f"e{i}", ("Moonshot AI", "OpenAI"), type_="distillation_claim", day=2 * i, article=f"a{i}")
+             for i in range(4)]
+    gap = ev("late", ("Moonshot AI", "OpenAI"), type_="distillation_claim", day=6 + 4, article="late")
+    got = signal_assignments([*chain, gap], params=PARAMS)
+    assert groups(got) == {frozenset({"e0", "e1", "e2", "e3"}), frozenset({"late"})}
+    assert {a.signal_id for a in got if a.event_id != "late"} == {"e0"}
+
+
+def test_assignment_does_not_depend_on_input_order():
+    events = [ev(f"e{i}", actors, day=i % 3, article=f"a{i}")
+              for i, actors in enumerate([("Nvidia", "Department of Commerce"), ("ASML", "Netherlands"),
+                                          ("Department of Commerce", "Nvidia"), ("ASML",), ("China",),
+                                          ("Nvidia",), ("United States", "China")])]
+    reference = signal_assignments(events, params=PARAMS)
+    for seed in range(5):
+        shuffled = events[:]
+        random.Random(seed).shuffle(shuffled)
+        assert signal_assignments(shuffled, params=PARAMS) == reference
+    assert groups(reference) == {frozenset({"e0", "e2", "e5"}), frozenset({"e1", "e3"}), frozenset({"e4"}),
+                                 frozenset({"e6"})}
+
+
+def test_new_events_join_known_signals_and_known_events_keep_theirs():
+    known = [KnownEvent(ev("old", ("OpenAI", "Moonshot AI"), type_="distillation_claim"), "sig-old"),
+             KnownEvent(ev("other", ("Anthropic",), type_="distillation_claim", article="x"), "sig-other")]
+    new = [ev("new", ("Moonshot AI",), type_="distillation_claim", stance="denied", day=1, article="n1"),
+           ev("old", ("OpenAI", "Moonshot AI"), type_="distillation_claim")]
+    got = {a.event_id: a for a in signal_assignments(new, known, PARAMS)}
+    assert got["new"].signal_id == "sig-old" and got["new"].shared == ("Moonshot AI",)
+    assert got["old"].signal_id == "sig-old" and got["old"].known
+
+
+# --- corroboration -----------------------------------------------------------------------------
+
+def test_copies_of_one_story_count_once():
+    wire = ev("e1", ("Alibaba",), article="courier", story="wire", source="Compute Courier", owner="Courier Holdings")
+    copy = ev("e2", ("Alibaba",), article="pacific", story="wire", source="Pacific Stack",
+              owner="Harbour Street Media")
+    assert independent_outlets([wire, copy]) == 1
+    assert independent_outlets([wire, replace(copy, story_id="pacific")]) == 2
+
+
+def test_outlets_of_one_owner_count_once_and_unowned_outlets_count_by_name():
+    ledger = ev("e1", ("Alibaba",), article="a1", source="Circuit Ledger", owner="Ledger Media Group")
+    dispatch = ev("e2", ("Alibaba",), article="a2", source="Frontier Dispatch", owner="Ledger Media Group")
+    blog = ev("e3", ("Alibaba",), article="a3", source="Some Blog")
+    blog_again = ev("e4", ("Alibaba",), article="a4", source="Some Blog")
+    other_blog = ev("e5", ("Alibaba",), article="a5", source="Other Blog")
+    assert independent_outlets([ledger, dispatch]) == 1
+    assert independent_outlets([ledger, dispatch, blog, blog_again, other_blog]) == 3
+
+
+def test_story_and_owner_rules_combine_transitively():
+    # The wire story reaches Courier and Pacific Stack; Pacific's sister site writes its own piece.
+    courier = ev("e1", ("Alibaba",), article="a1", story="wire", source="Compute Courier", owner="Courier")
+    pacific = ev("e2", ("Alibaba",), article="a2", story="wire", source="Pacific Stack", owner="Harbour")
+    sister = ev("e3", ("Alibaba",), article="a3", source="Harbour Tech", owner="Harbour")
+    modelwatch = ev("e4", ("Alibaba",), article="a4", source="Modelwatch", owner="Modelwatch Media")
+    two_events_one_article = ev("e5", ("Alibaba Cloud",), article="a4", source="Modelwatch", owner="Modelwatch Media")
+    assert independent_outlets([courier, pacific, sister, modelwatch, two_events_one_article]) == 2
+
+
+# --- stance roll-up ----------------------------------------------------------------------------
+
+def claim(event_id, actors, stance, hours, *, article=None, story=None, source="Modelwatch", owner=None):
+    return ev(event_id, actors, type_="distillation_claim", stance=stance, hours=hours, article=article,
+              story=story, source=source, owner=owner)
+
+
+def test_alleged_then_denied_then_confirmed():
+    events = [
+        claim("alleged", ("OpenAI", "Moonshot AI"), "alleged", 0, source="Circuit Ledger"),
+        claim("denied", ("Moonshot AI", "OpenAI"), "denied", 5, source="Pacific Stack"),
+        claim("fact", ("Moonshot AI", "OpenAI"), "asserted", 30, source="Statecraft Review"),
+    ]
+    assert stance_rollup(events[:1]).summary == "alleged by OpenAI"
+    assert stance_rollup(events[:1]).status == "alleged"
+    contested = stance_rollup(events[:2])
+    assert (contested.status, contested.summary) == ("contested", "alleged by OpenAI; denied by Moonshot AI")
+    full = stance_rollup(list(reversed(events)))
+    assert (full.status, full.alleged_by, full.denied_by) == ("confirmed", ("OpenAI",), ("Moonshot AI",))
+    assert full.summary == "alleged by OpenAI; denied by Moonshot AI; confirmed"
+
+
+def test_an_asserted_copy_of_the_allegation_or_an_earlier_report_does_not_confirm():
+    alleged = claim("alleged", ("OpenAI", "Moonshot AI"), "alleged", 0, article="wire", story="wire")
+    copy_read_as_fact = claim("copy", ("OpenAI", "Moonshot AI"), "asserted", 4, article="copy", story="wire")
+    earlier_fact = claim("early", ("OpenAI", "Moonshot AI"), "asserted", -2, article="early")
+    for events in ([alleged, copy_read_as_fact], [earlier_fact, alleged]):
+        rollup = stance_rollup(events)
+        assert rollup.status == "alleged"
+        assert rollup.summary == "alleged by OpenAI; reported as fact"
+
+
+def test_reported_and_denied_only():
+    assert stance_rollup([claim("a", ("Nvidia",), "asserted", 0)]).summary == "reported as fact"
+    only_denial = stance_rollup([claim("d", ("Moonshot AI",), "denied", 0)])
+    assert (only_denial.status, only_denial.summary) == ("denied", "denied by Moonshot AI")
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+def test_summary_rolls_up_evidence_sources_and_times():
+    events = [
+        claim("alleged", ("OpenAI", "Moonshot AI"), "alleged", 0, article="a1", source="Circuit Ledger",
+              owner="Ledger Media Group"),
+        claim("denied", ("Moonshot AI",), "denied", 5, article="a2", source="Frontier Dispatch",
+              owner="Ledger Media Group"),
+        claim("copy", ("Moonshot AI", "OpenAI"), "alleged", 6, article="a3", story="a1", source="Pacific Stack"),
+    ]
+    s = summarize_signal("alleged", events)
+    assert s.actors == ("Moonshot AI", "OpenAI")  # named three times, then twice
+    assert (s.first_seen, s.last_seen) == (T0, T0 + timedelta(hours=6))
+    assert s.corroboration == 1  # a1/a2 share an owner, a3 is a copy of a1
+    assert (s.event_count, s.article_count, s.story_count) == (3, 3, 2)
+    assert s.best_event_id == "alleged"  # an allegation outranks a denial; earliest among equals
+    assert s.sources[0] == SignalSource("Circuit Ledger", "Title a1", "https://news.example/a1")
+    assert [x.source for x in s.sources] == ["Circuit Ledger", "Frontier Dispatch", "Pacific Stack"]
+    assert s.stance.summary == "alleged by OpenAI, Moonshot AI; denied by Moonshot AI"
+
+
+def test_summary_refuses_empty_or_mixed_signals():
+    with pytest.raises(ValueError):
+        summarize_signal("x", [])
+    with pytest.raises(ValueError):
+        summarize_signal("x", [ev("a", ("Nvidia",)), ev("b", ("Nvidia",), type_="pricing")])
