@@ -175,6 +175,9 @@ def fetch_article(feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: 
     except NewsignalError:
         article = None
     if article is not None and article.text.strip():
+        if not entry.link:
+            # No page of its own: give it an address that is unique to this entry of this feed.
+            article = dataclasses.replace(article, url=f"{feed.url}#entry-{entry.entry_key[:16]}")
         log.info("using feed text for %s (%s)", entry.link, fallback_reason,
                  extra={"article_url": entry.link, "stage": "article"})
         return ArticleOutcome(entry.entry_key, article, None, fetch, document)
