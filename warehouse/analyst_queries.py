@@ -15,11 +15,6 @@ from typing import Any
 
 import duckdb
 
-# The public columns of the timeline view, in contract order (docs/schema.md).
-TIMELINE_COLUMNS = (
-    "event_id", "event_date", "event_type", "stance", "actors", "evidence", "article_title", "article_url",
-    "source", "published_at", "first_seen_at", "corroboration",
-)
 
 
 @dataclass(frozen=True)
@@ -65,7 +60,8 @@ def timeline_where(f: TimelineFilter, *, alias: str = "") -> tuple[str, list[Any
 def timeline_rows(con: duckdb.DuckDBPyConnection, f: TimelineFilter) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Timeline rows matching ``f``, newest event first; returns (column names, rows)."""
     where, params = timeline_where(f)
-    sql = f"SELECT {', '.join(TIMELINE_COLUMNS)} FROM timeline {where} ORDER BY event_date DESC, published_at DESC, event_id"
+    # SELECT *: the view's columns are a contract that only grows, and new ones (story_id, ...) should show.
+    sql = f"SELECT * FROM timeline {where} ORDER BY event_date DESC, published_at DESC NULLS LAST, event_id"
     if f.limit is not None:
         sql += " LIMIT ?"
         params.append(f.limit)
@@ -84,7 +80,7 @@ def stored_entity_names(con: duckdb.DuckDBPyConnection, names: Iterable[str]) ->
 
 # What each export writes. Fixed SQL, chosen by name; never built from input.
 EXPORT_QUERIES: dict[str, str] = {
-    "timeline": f"SELECT {', '.join(TIMELINE_COLUMNS)} FROM timeline ORDER BY event_date, event_id",
+    "timeline": "SELECT * FROM timeline ORDER BY event_date, event_id",
     "events": """
         SELECT e.event_id, e.event_date, e.event_type, e.stance, e.actors, e.evidence, e.confidence,
                e.extractor_version, e.created_at, a.url AS article_url, a.source, a.published_at,
