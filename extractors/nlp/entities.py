@@ -33,6 +33,11 @@ _QUOTES = "\"'“”‘’«»"
 # Words around a company name that say its product is meant ("AI model DeepSeek", "the DeepSeek app").
 _PRODUCT_BEFORE = {"model", "chatbot", "app", "assistant", "application"}
 _PRODUCT_AFTER = {"app", "chatbot", "assistant", "application"}
+# Unknown ORG spans ending in one of these name a document, law or event, not an organisation.
+_DOCUMENT_HEADS = {
+    "act", "order", "rule", "bill", "eo", "law", "framework", "initiative", "program", "programme", "plan",
+    "policy", "report", "summit", "conference", "award", "index", "strategy", "directive", "guidelines",
+}
 _ALIAS_CUES = ("also known as", "known as", "aka", "a.k.a.", "a.k.a", "alias")
 
 
@@ -101,7 +106,20 @@ def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
         return MentionSpan(entry.label, entry.name, known=True, kind=entry.kind, owner=entry.owner, **base)
     if label not in _UNKNOWN_OK or not _plausible_unknown(tidy):
         return None
+    if label == "ORG" and tidy.split()[-1].lower() in _DOCUMENT_HEADS:
+        return None
+    if _in_heading(ent.sent):
+        return None  # "Broader Context: US-China AI Competition" -- title-case headings fool NER
     return MentionSpan(label, tidy, known=False, kind="", **base)
+
+
+def _in_heading(sent: Span) -> bool:
+    """A short verbless, title-cased line (a subheading inside the article text)."""
+    words = [t for t in sent if t.is_alpha]
+    if not words or len(words) > 12 or any(t.pos_ in ("VERB", "AUX") for t in sent):
+        return False
+    content = [t for t in words if not t.is_stop]
+    return bool(content) and all(t.text[0].isupper() for t in content)
 
 
 def _inside_official_name(doc: Doc, m: MentionSpan) -> bool:

@@ -8,6 +8,7 @@ Candidates are merged into ``Event`` records later (``annotate``), where dates g
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from spacy.matcher import Matcher
@@ -174,11 +175,17 @@ def _actors(anchor: Token, sent: Span, ctx: _ArticleContext) -> tuple[MentionSpa
 def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
     verb = clause_verb(anchor)
     future = any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in verb.children)
-    dates = [e for e in sent.ents if e.label_ == "DATE"]
-    for ent in dates:
+    # Only a date attached to the trigger's clause counts: "since its founding last year" in the same
+    # sentence dates something else.
+    for ent in (e for e in sent.ents if e.label_ == "DATE"):
         if any(head == verb or head == anchor for _c, head in list(_ancestors(ent.root))[:3]):
             return ent.text, future
-    return (dates[0].text if dates else None), future
+    return None, future
+
+
+def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
+    words = " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+    return any(f" {p} " in words for p in phrases)
 
 
 class EventMatcher:
@@ -214,8 +221,7 @@ class EventMatcher:
         anchor = span.root
         if is_hedged(anchor, sent, self.rules) or governed_by_blocked_prep(anchor, spec.blocked_preps):
             return None
-        lowered = sent.text.lower()
-        if any(f" {p} " in f" {lowered} " for p in spec.blocked_phrases):
+        if spec.blocked_phrases and _has_phrase(sent.text, spec.blocked_phrases):
             return None
         if spec.blocked_lemmas and any(t.lemma_.lower() in spec.blocked_lemmas for t in sent):
             return None
@@ -262,8 +268,8 @@ class EventMatcher:
         if "two_orgs" in req and len({m.name for m in actors if m.label == "ORG"}) < 2:
             return False
         if "money_or_percent" in req and not pattern.standalone:
-            money = any(e.label_ in ("MONEY", "PERCENT") for e in sent.ents)
-            if not money and not any(t.lower_ in ("free", "half", "percent", "%") for t in sent):
+            # Strictly entities: "free"/"half the price" count only through their own standalone patterns.
+            if not any(e.label_ in ("MONEY", "PERCENT") for e in sent.ents):
                 return False
         if "model_object" in req:
             args = argument_tokens(anchor)
