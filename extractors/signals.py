@@ -8,13 +8,19 @@ Both have the same ``event_type``, their ``event_date`` values are at most ``win
 (3 days by default), and either
 
 * they share enough *distinctive* actors: at least one, and two when both events name two
-  or more. Distinctive means not in ``generic_actors`` -- the caller passes the GPE names
-  (countries, cities, the EU), because sharing "United States" or "China" says nothing about
-  whether two export-control events are the same. Requiring two shared actors when both name
-  two keeps "Google partners with Samsung" and "Google partners with Anthropic" apart, and
-  "Commerce restricts Nvidia" apart from "Commerce restricts ASML"; or
-* they come from one story (copies of one article) and name exactly the same actors -- the
-  only way events with no distinctive actor ("US curbs exports to China") ever link.
+  or more; and at least one shared actor must be *strong*. Actors in ``generic_actors`` are
+  not distinctive at all -- the caller passes the GPE names (countries, cities, the EU),
+  because sharing "United States" or "China" says nothing about whether two export-control
+  events are the same. Actors in ``weak_actors`` count towards the two but are not enough on
+  their own -- the caller passes government bodies (agencies, regulators, courts), which act
+  in many unrelated events a day: "Commerce adds firms to the Entity List" and "Commerce
+  revokes the Gulf licence exception" share only the Department of Commerce. Requiring two
+  shared actors when both events name two keeps "Google partners with Samsung" apart from
+  "Google partners with Anthropic", and "Commerce restricts Nvidia" apart from "Commerce
+  restricts ASML"; or
+* they come from one story (copies of one article) and share a distinctive actor or name
+  exactly the same actors -- the only way events with no distinctive actor ("US curbs exports
+  to China") ever link.
 
 A new event joins the signal of the linked event it shares most actors with (ties: same story,
 then nearest date, then smallest signal id). Signals are never merged with each other, so one
@@ -39,8 +45,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 __all__ = [
+    "GOVERNMENT_KINDS",
     "KnownEvent",
     "SignalAssignment",
     "SignalEvent",
@@ -48,6 +56,7 @@ __all__ = [
     "SignalSource",
     "SignalSummary",
     "StanceRollup",
+    "government_actors",
     "independent_outlets",
     "linked",
     "signal_assignments",
@@ -89,7 +98,20 @@ class KnownEvent:
 @dataclass(frozen=True)
 class SignalParams:
     window: timedelta = timedelta(days=3)
-    generic_actors: frozenset[str] = field(default_factory=frozenset)  # never enough to link on their own
+    generic_actors: frozenset[str] = field(default_factory=frozenset)  # places: never count
+    weak_actors: frozenset[str] = field(default_factory=frozenset)  # governments: count, never suffice
+
+
+# Gazetteer kinds (config/gazetteer/government.jsonl) of bodies that act in many unrelated events.
+GOVERNMENT_KINDS = frozenset({
+    "agency", "regulator", "executive", "legislature", "committee", "court", "intl_body", "military",
+    "embassy", "party",
+})
+
+
+def government_actors(entries: Iterable[Any]) -> frozenset[str]:
+    """Names of gazetteer entries (anything with ``.name`` and ``.kind``) of a government kind."""
+    return frozenset(e.name for e in entries if getattr(e, "kind", "") in GOVERNMENT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -142,16 +164,16 @@ def _distinctive(e: SignalEvent, params: SignalParams) -> set[str]:
 def linked(a: SignalEvent, b: SignalEvent, params: SignalParams = SignalParams()) -> tuple[str, ...] | None:
     """The reason ``a`` and ``b`` belong to one signal (shared distinctive actors, sorted), or None.
 
-    Copies in one story with identical actors link with an empty reason ``()``.
+    Copies in one story with no distinctive actor but identical actors link with ``()``.
     """
     if a.event_type != b.event_type or abs(a.event_date - b.event_date) > params.window:
         return None
     da, db = _distinctive(a, params), _distinctive(b, params)
     shared = da & db
-    if shared and len(shared) >= min(2, len(da), len(db)):
+    if shared - params.weak_actors and len(shared) >= min(2, len(da), len(db)):
         return tuple(sorted(shared))
-    if a.story_id == b.story_id and set(a.actors) == set(b.actors):
-        return ()
+    if a.story_id == b.story_id and (shared or set(a.actors) == set(b.actors)):
+        return tuple(sorted(shared))
     return None
 
 

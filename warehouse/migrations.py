@@ -51,6 +51,55 @@ FROM mentions m
 JOIN articles a USING (article_id)
 """
 
+# Migration 3: the timeline gains each event's story and signal, and corroboration becomes the
+# signal's count of independent outlets (1 until the event is placed in a signal). The first
+# twelve columns keep their names and order.
+TIMELINE_V3 = """
+CREATE OR REPLACE VIEW timeline AS
+SELECT e.event_id,
+       e.event_date,
+       e.event_type,
+       e.stance,
+       e.actors,
+       e.evidence,
+       a.title         AS article_title,
+       a.url           AS article_url,
+       a.source,
+       a.published_at,
+       a.first_seen_at,
+       coalesce(ss.corroboration, 1) AS corroboration,   -- independent outlets of the event's signal
+       ast.story_id,
+       se.signal_id
+FROM events e
+JOIN articles a ON a.article_id = e.article_id
+LEFT JOIN article_stories ast ON ast.article_id = e.article_id
+LEFT JOIN signal_events se ON se.event_id = e.event_id
+LEFT JOIN signal_state ss ON ss.signal_id = se.signal_id
+"""
+
+# One row per signal (extractors/signals.py decides membership and the roll-up; warehouse/stories.py
+# stores it). The first nine columns are the public contract; the rest are extra detail.
+SIGNALS_V3 = """
+CREATE OR REPLACE VIEW signals AS
+SELECT signal_id,
+       event_type,
+       actors,
+       first_seen,
+       last_seen,
+       corroboration,
+       stance_summary,
+       best_evidence,
+       sources,
+       status,
+       alleged_by,
+       denied_by,
+       best_event_id,
+       event_count,
+       article_count,
+       story_count
+FROM signal_state
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -211,6 +260,82 @@ MIGRATIONS: tuple[Migration, ...] = (
                 PRIMARY KEY (digest_date, recipients)
             )
             """,
+        ),
+    ),
+    Migration(
+        3,
+        "stories_signals",
+        (
+            # A story is one piece of reporting however many outlets carry it (extractors/stories.py).
+            # story_id is the article_id of its first stored member; the row is refreshed as members join.
+            """
+            CREATE TABLE stories (
+                story_id           VARCHAR PRIMARY KEY,
+                title              VARCHAR,
+                first_published_at TIMESTAMP NOT NULL,
+                last_published_at  TIMESTAMP NOT NULL,
+                article_count      INTEGER NOT NULL,
+                source_count       INTEGER NOT NULL,
+                updated_at         TIMESTAMP NOT NULL
+            )
+            """,
+            # Each article's story, with its MinHash signature so later articles are matched
+            # without re-hashing history. published_at is coalesce(published_at, first_seen_at):
+            # the key of the 14-day candidate window. scheme names the hashing parameters.
+            """
+            CREATE TABLE article_stories (
+                article_id         VARCHAR PRIMARY KEY,
+                story_id           VARCHAR NOT NULL,
+                published_at       TIMESTAMP NOT NULL,
+                matched_article_id VARCHAR,
+                jaccard            DOUBLE,
+                shingles           INTEGER NOT NULL,
+                signature          BLOB NOT NULL,
+                scheme             VARCHAR NOT NULL,
+                assigned_at        TIMESTAMP NOT NULL
+            )
+            """,
+            # LSH band keys: articles sharing a key are candidate copies. Finding candidates is a
+            # join on band_key bounded by published_at, so no run loads the whole window.
+            """
+            CREATE TABLE story_bands (
+                band_key     BIGINT NOT NULL,
+                article_id   VARCHAR NOT NULL,
+                published_at TIMESTAMP NOT NULL
+            )
+            """,
+            # Signal membership: every event is in at most one signal (signal_id = first member's event_id).
+            """
+            CREATE TABLE signal_events (
+                event_id        VARCHAR PRIMARY KEY,
+                signal_id       VARCHAR NOT NULL,
+                linked_event_id VARCHAR,
+                assigned_at     TIMESTAMP NOT NULL
+            )
+            """,
+            # The roll-up of each signal, recomputed whenever its membership changes.
+            """
+            CREATE TABLE signal_state (
+                signal_id      VARCHAR PRIMARY KEY,
+                event_type     VARCHAR NOT NULL,
+                actors         VARCHAR[] NOT NULL,
+                first_seen     TIMESTAMP NOT NULL,
+                last_seen      TIMESTAMP NOT NULL,
+                corroboration  INTEGER NOT NULL,
+                status         VARCHAR NOT NULL,
+                stance_summary VARCHAR NOT NULL,
+                alleged_by     VARCHAR[] NOT NULL,
+                denied_by      VARCHAR[] NOT NULL,
+                best_event_id  VARCHAR NOT NULL,
+                best_evidence  VARCHAR NOT NULL,
+                sources        STRUCT(source VARCHAR, title VARCHAR, url VARCHAR)[] NOT NULL,
+                event_count    INTEGER NOT NULL,
+                article_count  INTEGER NOT NULL,
+                story_count    INTEGER NOT NULL
+            )
+            """,
+            SIGNALS_V3,
+            TIMELINE_V3,
         ),
     ),
 )

@@ -21,7 +21,9 @@ from extractors.signals import (
 )
 
 GPE = frozenset({"United States", "China", "Netherlands", "European Union"})
+GOVERNMENT = frozenset({"Department of Commerce", "European Commission"})
 PARAMS = SignalParams(generic_actors=GPE)
+STRICT = SignalParams(generic_actors=GPE, weak_actors=GOVERNMENT)
 D0 = date(2026, 11, 16)
 T0 = datetime(2026, 11, 16, 8, 0)
 
@@ -66,7 +68,7 @@ def test_copies_in_one_story_link_even_without_a_distinctive_actor():
     copy = ev("e2", ("China", "United States"), article="copy", story="wire", hours=3)
     differently_read_copy = ev("e3", ("United States",), article="copy2", story="wire", hours=4)
     assert linked(a, copy, PARAMS) == ()
-    assert linked(a, differently_read_copy, PARAMS) is None
+    assert linked(a, differently_read_copy, PARAMS) is None  # nothing distinctive, and not the same actors
 
 
 def test_two_named_parties_must_both_match_but_one_named_party_is_enough():
@@ -77,6 +79,28 @@ def test_two_named_parties_must_both_match_but_one_named_party_is_enough():
     assert linked(google_samsung, google_anthropic, PARAMS) is None
     assert linked(google_anthropic, anthropic_google, PARAMS) == ("Anthropic", "Google")
     assert linked(google_only, google_anthropic, PARAMS) == ("Google",)
+
+
+def test_a_government_body_alone_does_not_link_but_counts_with_a_company():
+    gulf = ev("e1", ("Department of Commerce", "Nvidia", "United Arab Emirates"))
+    entity_list = ev("e2", ("Department of Commerce", "China"), article="a2")
+    nvidia_reply = ev("e3", ("Nvidia",), article="a3", day=1)
+    same_rule = ev("e4", ("Nvidia", "Department of Commerce"), article="a4", day=1)
+    copy_read_differently = ev("e5", ("Department of Commerce", "Saudi Arabia"), article="copy", story="art-e1")
+    assert linked(gulf, entity_list, PARAMS) == ("Department of Commerce",)  # without the government list
+    assert linked(gulf, entity_list, STRICT) is None
+    assert linked(gulf, nvidia_reply, STRICT) == ("Nvidia",)
+    assert linked(gulf, same_rule, STRICT) == ("Department of Commerce", "Nvidia")
+    assert linked(gulf, copy_read_differently, STRICT) == ("Department of Commerce",)  # a copy of one story
+
+
+def test_government_actors_come_from_gazetteer_kinds():
+    from extractors.nlp.gazetteer import GazetteerEntry
+    from extractors.signals import government_actors
+
+    entries = [GazetteerEntry("Department of Commerce", "ORG", "agency"), GazetteerEntry("Nvidia", "ORG", "company"),
+               GazetteerEntry("European Commission", "ORG", "regulator"), GazetteerEntry("China", "GPE", "country")]
+    assert government_actors(entries) == {"Department of Commerce", "European Commission"}
 
 
 def test_window_and_type_bound_the_link():
