@@ -172,6 +172,32 @@ def _fold_person_aliases(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) 
     return out
 
 
+def _add_missed_person_tokens(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """NER often misses (or mislabels) a later bare surname and the first name in "Dario and Daniela
+    Amodei"; add/relabel those tokens as PERSON when the article names the full person."""
+    full = [m for m in mentions if m.label == "PERSON" and len(m.text.split()) >= 2]
+    surnames = {doc[m.end - 1].text for m in full if len(doc[m.end - 1].text) >= 3}
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    out = [
+        replace(m, label="PERSON") if not m.known and m.end - m.start == 1 and m.text in surnames else m
+        for m in mentions
+    ]
+    for tok in doc:
+        if tok.i in covered or not tok.text[:1].isupper() or tok.pos_ != "PROPN":
+            continue
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if nxt is not None and nxt.pos_ == "PROPN" and nxt.i not in covered:
+            continue  # part of a longer, different name
+        coordinated = (
+            nxt is not None and nxt.lower_ == "and"
+            and any(m.start == tok.i + 2 and m.end - m.start >= 2 for m in full)
+        )
+        if tok.text in surnames or coordinated:
+            out.append(MentionSpan("PERSON", tok.text, tok.text, tok.idx, tok.idx + len(tok.text),
+                                   tok.i, tok.i + 1, known=False))
+    return sorted(out, key=lambda m: m.start)
+
+
 def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
     """A bare surname or short org name takes the full name used nearest in the same article."""
     out = list(mentions)
@@ -205,5 +231,6 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
         if m.label == "ORG" and _product_use(doc, m):
             m = replace(m, label="MODEL")
         mentions.append(m)
+    mentions = _add_missed_person_tokens(doc, mentions)
     mentions = _fold_person_aliases(doc, mentions, gaz)
     return _resolve_short_names(mentions)

@@ -14,10 +14,10 @@ from .taxonomy import EventRules
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # Relations through which a governing verb makes its dependent a plan/prediction ("plans to launch").
 _CLAUSAL_DEPS = {"xcomp", "ccomp", "advcl", "acl", "pcomp", "relcl"}
-# Relations whose subtree holds a trigger's arguments (what was launched, who was sued ...).
-_ARGUMENT_DEPS = {
-    "dobj", "nsubjpass", "attr", "oprd", "pobj", "prep", "appos", "compound", "poss", "nmod", "dative",
-    "conj", "npadvmod", "amod",
+# Relations whose subtree is NOT an argument of the trigger: its subject, and nested clauses. Everything
+# else counts, because the small parser often mislabels an unfamiliar model name ("launched Qwen3" as advmod).
+_NON_ARGUMENT_DEPS = {
+    "nsubj", "csubj", "punct", "aux", "auxpass", "cc", "mark", "ccomp", "advcl", "parataxis", "neg", "relcl",
 }
 
 
@@ -148,7 +148,7 @@ def argument_tokens(anchor: Token) -> list[Token]:
         out.extend(t for c in anchor.head.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree)
     for root in roots:
         for child in root.children:
-            if child.dep_ in _ARGUMENT_DEPS:
+            if child.dep_ not in _NON_ARGUMENT_DEPS:
                 out.extend(child.subtree)
     if anchor.dep_ in ("compound", "amod", "nmod"):
         out.extend(anchor.head.subtree)  # "the Gemini launch" / "launch event"

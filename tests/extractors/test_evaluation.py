@@ -1,0 +1,80 @@
+"""The evaluation metric, and the quality floors reached on the labeled corpora."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from extractors.evaluation import GoldArticle, GoldEvent, evaluate, format_report, load_gold, normalise_name
+
+from .conftest import CORPORA_DIR, REPO_ROOT
+
+FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text())
+GOLD_SETS = {
+    "gold-dev": CORPORA_DIR / "gold-dev" / "articles.jsonl",
+    "demo": REPO_ROOT / "flows" / "demo" / "corpus" / "gold.jsonl",
+}
+
+
+def test_names_compare_case_and_punctuation_insensitively():
+    assert normalise_name("U.S. Attorney’s Office") == normalise_name("us attorney's office")
+    assert normalise_name("GPT-4") != normalise_name("GPT-4o")
+
+
+def test_load_gold_reads_fields(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    rec = {
+        "id": "t-1", "text": "x", "published": "2025-01-02",
+        "events": [{"type": "pricing", "stance": "asserted", "actors": ["DeepSeek"], "salience": "main"}],
+        "entities": {"ORG": ["DeepSeek"], "PERSON": [], "GPE": [], "MODEL": []},
+    }
+    path.write_text(json.dumps(rec) + "\n\n")
+    [article] = load_gold(path)
+    assert article.published == date(2025, 1, 2)
+    assert article.events == (GoldEvent("pricing", "asserted", ("DeepSeek",), "main"),)
+    assert article.entities["ORG"] == ("DeepSeek",)
+
+
+def test_load_gold_rejects_bad_records(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "x"}\n')
+    with pytest.raises(ValueError, match="gold.jsonl:1"):
+        load_gold(path)
+
+
+def test_evaluate_scores_types_stances_and_entities(nlp):
+    gold = [
+        GoldArticle(
+            id="a", text="OpenAI accused DeepSeek of distilling its models.", published=None,
+            events=(GoldEvent("distillation_claim", "asserted"), GoldEvent("pricing", "asserted")),
+            entities={"ORG": ("OpenAI", "deepseek"), "PERSON": ("Sam Altman",), "GPE": (), "MODEL": ()},
+        )
+    ]
+    report = evaluate(nlp, gold)
+    assert (report.event_micro.tp, report.event_micro.fp, report.event_micro.fn) == (1, 0, 1)
+    assert report.stance_matched == 1 and report.stance_correct == 0  # predicted alleged, gold asserted
+    assert report.entity_labels["ORG"].f1 == 1.0
+    assert report.entity_labels["PERSON"].fn == 1
+    text = format_report(report)
+    assert "micro" in text and "stance accuracy" in text and "missed events: pricing" in text
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(GOLD_SETS))
+def test_quality_floor(nlp, name):
+    path = GOLD_SETS[name]
+    if not path.exists():
+        pytest.skip(f"{path} is absent (needs ../shared/corpora beside the repo, or the demo corpus)")
+    report = evaluate(nlp, load_gold(path))
+    floors = FLOORS[name]
+    reached = {
+        "event_micro_f1": report.event_micro.f1,
+        "stance_accuracy": report.stance_accuracy,
+        "entity_micro_f1": report.entity_micro.f1,
+        **{f"entity_{lab}_f1": prf.f1 for lab, prf in report.entity_labels.items()},
+    }
+    below = {k: (round(reached[k], 3), v) for k, v in floors.items() if reached[k] + 1e-9 < v}
+    assert not below, f"below floor (reached, floor): {below}\n{format_report(report)}"

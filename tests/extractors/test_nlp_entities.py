@@ -1,0 +1,89 @@
+"""Entity mentions: gazetteer canonical names, article-level resolution, GPE rules, unknown names."""
+
+from __future__ import annotations
+
+
+def names(ann, label):
+    return {m.name for m in ann.mentions if m.label == label}
+
+
+def test_surname_resolves_to_full_name_seen_earlier(annotate_one):
+    ann = annotate_one("Priya Ramaswamy founded the lab in 2021. Ramaswamy said the team would grow.")
+    people = [m for m in ann.mentions if m.label == "PERSON"]
+    assert {m.name for m in people} == {"Priya Ramaswamy"}
+    assert [m.text for m in people] == ["Priya Ramaswamy", "Ramaswamy"]
+
+
+def test_known_surname_uses_gazetteer(annotate_one):
+    ann = annotate_one("Sam Altman spoke on Monday. Later, Altman told reporters the company was hiring.")
+    assert names(ann, "PERSON") == {"Sam Altman"}
+    assert all(m.known for m in ann.mentions if m.label == "PERSON")
+
+
+def test_demonym_is_not_gpe_but_abbreviation_prefix_is(annotate_one):
+    ann = annotate_one("Chinese engineers and US-based researchers met American investors in Paris.")
+    assert names(ann, "GPE") == {"United States", "Paris"}
+
+
+def test_place_inside_official_name_is_not_gpe(annotate_one):
+    ann = annotate_one("The U.S. Department of Commerce and the Cyberspace Administration of China met.")
+    assert names(ann, "GPE") == set()
+    assert names(ann, "ORG") == {"Department of Commerce", "Cyberspace Administration of China"}
+
+
+def test_title_with_country_gives_gpe(annotate_one):
+    ann = annotate_one("U.S. officials said the rule stands, and U.S. District Judge Mara Quinn agreed.")
+    assert "United States" in names(ann, "GPE")
+
+
+def test_normalisation_map_and_models(annotate_one):
+    ann = annotate_one(
+        "Open AI compared GPT-4 with DeepSeek V4 and R1, while the Commerce Department and BIS watched "
+        "Nvidia sell H20 chips in the U.K. and the EU."
+    )
+    assert {"OpenAI", "Department of Commerce", "Bureau of Industry and Security", "Nvidia"} <= names(ann, "ORG")
+    assert names(ann, "MODEL") == {"GPT-4", "DeepSeek-V4", "DeepSeek-R1"}
+    assert names(ann, "GPE") == {"United Kingdom", "European Union"}
+
+
+def test_unlisted_model_version_gets_canonical_family_spelling(annotate_one):
+    ann = annotate_one("The lab compared DeepSeek v7 against Qwen 9 and Gemini 9.5 Pro.")
+    assert {"DeepSeek-V7", "Qwen9", "Gemini 9.5 Pro"} <= names(ann, "MODEL")
+
+
+def test_administration_names_the_president(annotate_one):
+    ann = annotate_one("The Trump administration rescinded the Biden-era rule.")
+    assert names(ann, "PERSON") == {"Donald Trump", "Joe Biden"}
+
+
+def test_alias_and_coordinated_first_names_fold(annotate_one):
+    ann = annotate_one(
+        "Wenhao Li, also known as Kevin Li, left the firm. Dario and Daniela Amodei started Anthropic."
+    )
+    assert names(ann, "PERSON") == {"Wenhao Li", "Dario Amodei", "Daniela Amodei"}
+
+
+def test_unknown_org_is_kept_unknown_and_tidied(annotate_one):
+    ann = annotate_one("Shares of Quillback Robotics Inc. rose after Quillback Robotics won a contract.")
+    orgs = [m for m in ann.mentions if m.label == "ORG"]
+    assert orgs and {m.name for m in orgs} == {"Quillback Robotics"}
+    assert not any(m.known for m in orgs)
+
+
+def test_chips_platforms_and_regions_are_not_entities(annotate_one):
+    ann = annotate_one("Silicon Valley firms run H100 and Ascend chips on Azure, and Europe watches.")
+    assert {m.label for m in ann.mentions} <= {"ORG"}
+    assert names(ann, "GPE") == set() and names(ann, "MODEL") == set()
+
+
+def test_company_name_used_for_its_chatbot_is_model(annotate_one):
+    ann = annotate_one("Regulators blocked the AI model DeepSeek, but DeepSeek said it would appeal.")
+    assert "DeepSeek" in names(ann, "MODEL") and "DeepSeek" in names(ann, "ORG")
+
+
+def test_mention_offsets_slice_the_text(annotate_one):
+    text = "Mistral AI and Le Chat were discussed in Berlin by Arthur Mensch."
+    ann = annotate_one(text)
+    assert ann.mentions
+    for m in ann.mentions:
+        assert text[m.start:m.end] == m.text

@@ -1,0 +1,152 @@
+"""Typed events: triggers, non-events, stance, actors, dates, merging and evidence offsets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extractors.nlp import EXTRACTOR_VERSION, annotate
+
+PUBLISHED = date(2025, 6, 12)  # a Thursday
+
+
+def pairs(ann):
+    return {(e.event_type, e.stance) for e in ann.events}
+
+
+def test_launch_is_asserted_with_company_as_actor(annotate_one):
+    ann = annotate_one("Mistral AI released Magistral, its first reasoning model, on Tuesday.", PUBLISHED)
+    [event] = ann.events
+    assert (event.event_type, event.stance) == ("model_launch", "asserted")
+    assert event.actors[0] == "Mistral AI"
+    assert event.event_date == date(2025, 6, 10)
+
+
+def test_plans_and_upcoming_releases_are_not_launches(annotate_one):
+    text = (
+        "OpenAI plans to release a new open model next month. "
+        "Google is expected to unveil Gemini 4 at its conference. "
+        "Will Anthropic launch Claude 6 this year? "
+        "If approved, the startup could launch the chatbot in Europe."
+    )
+    assert annotate_one(text, PUBLISHED).events == ()
+
+
+def test_accusation_is_alleged_and_denial_is_a_separate_record(annotate_one):
+    text = (
+        "Anthropic accused Zhipu AI of distilling Claude to train its GLM models. "
+        "Zhipu AI denied the accusations on Friday."
+    )
+    ann = annotate_one(text, PUBLISHED)
+    assert pairs(ann) == {("distillation_claim", "alleged"), ("distillation_claim", "denied")}
+    denied = next(e for e in ann.events if e.stance == "denied")
+    assert denied.actors[0] == "Zhipu AI"
+    assert denied.event_date == date(2025, 6, 6)
+
+
+def test_no_comment_is_not_a_denial(annotate_one):
+    text = (
+        "OpenAI alleged that DeepSeek trained on ChatGPT outputs. "
+        "DeepSeek did not respond to a request for comment."
+    )
+    assert pairs(annotate_one(text, PUBLISHED)) == {("distillation_claim", "alleged")}
+
+
+def test_uninvolved_commentator_rebuttal_is_not_a_denial(annotate_one):
+    text = (
+        "Anthropic accused Moonshot AI of distilling its models. "
+        "Gary Marcus rejected the claims in a blog post."
+    )
+    assert pairs(annotate_one(text, PUBLISHED)) == {("distillation_claim", "alleged")}
+
+
+def test_indictment_is_legal_action_and_charged_theft_is_alleged(annotate_one):
+    text = "Prosecutors charged a former xAI engineer with stealing trade secrets from xAI."
+    assert pairs(annotate_one(text, PUBLISHED)) == {
+        ("legal_action", "asserted"), ("security_incident", "alleged"),
+    }
+
+
+def test_conviction_makes_the_theft_asserted(annotate_one):
+    text = "A jury convicted Wenhao Li of stealing trade secrets from Google in San Francisco."
+    assert ("security_incident", "asserted") in pairs(annotate_one(text, PUBLISHED))
+
+
+def test_government_ban_is_regulation_provider_ban_is_access_restriction(annotate_one):
+    gov = annotate_one("The Garante banned DeepSeek from processing Italian users' data.", PUBLISHED)
+    provider = annotate_one("OpenAI cut off API access for accounts linked to Chinese groups.", PUBLISHED)
+    assert {e.event_type for e in gov.events} == {"regulation"}
+    assert {e.event_type for e in provider.events} == {"access_restriction"}
+
+
+def test_company_investigation_is_not_regulation(annotate_one):
+    ann = annotate_one("Microsoft is investigating whether the accounts belonged to a rival.", PUBLISHED)
+    assert "regulation" not in {e.event_type for e in ann.events}
+
+
+def test_background_and_attributes_are_not_events(annotate_one):
+    text = (
+        "Amid export controls, Chinese labs trained smaller models. "
+        "The Amazon-backed startup, valued at $61 billion, hired engineers."
+    )
+    assert annotate_one(text, PUBLISHED).events == ()
+
+
+def test_comparison_price_is_not_pricing(annotate_one):
+    text = "By comparison, Gemini 2.5 Pro costs $1.25 per million input tokens."
+    assert annotate_one(text, PUBLISHED).events == ()
+
+
+def test_price_cut_and_funding_and_partnership(annotate_one):
+    text = (
+        "ByteDance cut the price of Doubao Pro by 85%. "
+        "Moonshot AI raised $1 billion from Alibaba and Tencent. "
+        "Samsung and Naver formed a partnership to build chips for AI."
+    )
+    types = {e.event_type for e in annotate_one(text, PUBLISHED).events}
+    assert types == {"pricing", "funding_investment", "partnership"}
+
+
+def test_pronoun_subject_resolves_through_previous_sentence(annotate_one):
+    text = "Anthropic published a report on Monday. The company said it raised $13 billion in new funding."
+    funding = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "funding_investment"]
+    assert funding and funding[0].actors[0] == "Anthropic"
+
+
+def test_event_date_on_weekday_resolves_against_published(annotate_one):
+    ann = annotate_one("Alibaba launched Qwen3 on Thursday.", date(2025, 4, 30))  # a Wednesday
+    assert ann.events[0].event_date == date(2025, 4, 24)
+
+
+def test_event_date_falls_back_to_published(annotate_one):
+    ann = annotate_one("Alibaba launched Qwen3 for developers.", date(2025, 4, 30))
+    assert ann.events[0].event_date == date(2025, 4, 30)
+
+
+def test_repeats_merge_into_one_event_with_several_evidence(annotate_one):
+    text = (
+        "Google launched Gemini 3 on Tuesday. Analysts praised the model. "
+        "Google also launched Gemini 3 in its search app."
+    )
+    ann = annotate_one(text, PUBLISHED)
+    [event] = ann.events
+    assert len(event.evidence) == 2
+    assert event.confidence >= max(0.0, min(1.0, event.confidence))
+
+
+def test_evidence_offsets_slice_the_input(annotate_one):
+    text = "Intro line without events.\n\nNvidia said the Commerce Department imposed new export controls on Monday."
+    ann = annotate_one(text, PUBLISHED)
+    assert ann.events
+    for event in ann.events:
+        assert 0.0 <= event.confidence <= 1.0
+        assert event.extractor_version == EXTRACTOR_VERSION
+        for ev in event.evidence:
+            assert text[ev.start:ev.end] == ev.sentence
+
+
+def test_annotate_streams_in_order(nlp):
+    texts = [("Alibaba launched Qwen3.", None), ("", None), ("Nothing happened here.", PUBLISHED)] * 5
+    results = list(annotate(nlp, texts, batch_size=4))
+    assert len(results) == len(texts)
+    assert [bool(r.events) for r in results[:3]] == [True, False, False]
+    assert results[1].warnings == ("empty text",)
