@@ -504,6 +504,7 @@ def extract_article(
 
     meta = read_page_metadata(page)
     fallback = _trafilatura_metadata(page, url) if not (meta["title"] and meta["published_at"]) else {}
+    text = _without_headline_and_labels(text, meta["title"] or fallback.get("title"))
     published_at = plausible_published_at(meta["published_at"], now=now) or plausible_published_at(
         _parse_date(fallback.get("date")), now=now
     )
@@ -517,6 +518,25 @@ def extract_article(
         language=meta["language"],
         fetched_url=url,
     )
+
+
+_LABEL_PARAGRAPH = re.compile(r"^[^\w\s\"'“‘(]+\s*\w+(\s+\w+){0,2}$")
+
+
+def _without_headline_and_labels(text: str, title: str | None) -> str:
+    """Drop a leading paragraph that repeats the headline (stored apart as ``title``) and
+    bullet labels such as "· Updated" that extractors keep from bylines; sentences and
+    ordinary short paragraphs are left alone."""
+    paragraphs = text.split("\n\n")
+    if title and paragraphs and _same_words(paragraphs[0], title):
+        paragraphs = paragraphs[1:]
+    kept = [p for p in paragraphs if not _LABEL_PARAGRAPH.match(p)]
+    return "\n\n".join(kept) if kept else text
+
+
+def _same_words(a: str, b: str) -> bool:
+    words = lambda s: re.findall(r"\w+", s.casefold())  # noqa: E731
+    return words(a) == words(b)
 
 
 def _trafilatura_metadata(page: str, url: str) -> dict[str, Any]:
