@@ -1,0 +1,165 @@
+"""Polling benchmark: 200 feeds x 50 entries on loopback servers with 50 ms latency per response.
+
+Prints the wall time of the first poll (fetch + extract + store) and of an unchanged
+re-poll (which must be all 304s with zero parsing and zero extraction), and the
+highest request rate any host saw, against the configured per-host limit.
+
+    .venv/bin/python bench/poll_feeds.py [--feeds 200] [--entries 50] [--hosts 50]
+
+Talks only to 127.0.0.x addresses (the loopback range).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="bench-prefect-"))
+
+LATENCY_S = 0.05
+REPO = Path(__file__).resolve().parents[1]
+COMPANIES = ["Anthropic", "OpenAI", "Mistral AI", "DeepSeek", "Alibaba", "Nvidia", "Google DeepMind", "Meta"]
+
+
+def page(host: int, feed: int, entry: int) -> bytes:
+    who = COMPANIES[(feed + entry) % len(COMPANIES)]
+    text = (f"{who} released a new model on Tuesday, the company said in a statement, and cut the price of its "
+            f"API for developers. Story {host}-{feed}-{entry} follows the launch in detail.")
+    return f"<html><head><title>Story {feed}-{entry}</title></head><body><article><p>{text}</p></article></body></html>".encode()
+
+
+def feed_xml(base: str, feed: int, entries: int, host: int) -> bytes:
+    items = "".join(
+        f"<item><title>Story {feed}-{e}</title><link>{base}/p/{feed}/{e}.html</link><guid>h{host}f{feed}e{e}</guid>"
+        f"<pubDate>Fri, 20 Nov 2026 08:{e % 60:02d}:00 GMT</pubDate></item>" for e in range(entries))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {feed}</title>'
+            f"<link>{base}/</link>{items}</channel></rss>").encode()
+
+
+class Host:
+    """One loopback address serving some feeds and their pages, recording request times."""
+
+    def __init__(self, index: int, feeds: list[int], entries: int) -> None:
+        self.ip = f"127.0.0.{index + 2}"
+        self.times: list[float] = []
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                host.times.append(time.monotonic())
+                time.sleep(LATENCY_S)
+                parts = self.path.strip("/").split("/")
+                if parts[0] == "f":
+                    body = feed_xml(host.base, int(parts[1].split(".")[0]), entries, index)
+                elif parts[0] == "p":
+                    body = page(index, int(parts[1]), int(parts[2].split(".")[0]))
+                else:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                etag = '"' + hashlib.sha1(body).hexdigest()[:12] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml" if parts[0] == "f" else "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer((self.ip, 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://{self.ip}:{self.server.server_address[1]}"
+        self.feeds = feeds
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def max_rate(self, window_s: float = 1.0) -> int:
+        """Most requests that started within any window of ``window_s``."""
+        ts, best, lo = sorted(self.times), 0, 0
+        for hi, t in enumerate(ts):
+            while t - ts[lo] > window_s:
+                lo += 1
+            best = max(best, hi - lo + 1)
+        return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--entries", type=int, default=50)
+    parser.add_argument("--hosts", type=int, default=50)
+    args = parser.parse_args()
+
+    import extractors.article
+    import extractors.feeds
+    import extractors.nlp
+    from flows.ingest import ingest_flow
+    from flows.settings import load_settings
+
+    calls: dict[str, int] = defaultdict(int)
+
+    def counted(name, fn):  # type: ignore[no-untyped-def]
+        def wrapper(*a, **kw):  # type: ignore[no-untyped-def]
+            calls[name] += 1
+            return fn(*a, **kw)
+        return wrapper
+
+    extractors.feeds.parse_feed = counted("parse_feed", extractors.feeds.parse_feed)
+    extractors.article.extract_article = counted("extract_article", extractors.article.extract_article)
+    extractors.nlp.annotate = counted("annotate", extractors.nlp.annotate)
+
+    hosts = [Host(h, [f for f in range(args.feeds) if f % args.hosts == h], args.entries) for h in range(args.hosts)]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-poll-"))
+    feeds_file = tmp / "feeds.toml"
+    feeds_file.write_text("".join(f'[[feed]]\nname = "Feed {f}"\nurl = "{h.base}/f/{f}.xml"\n\n'
+                                  for h in hosts for f in h.feeds))
+    settings = load_settings()
+    db = tmp / "bench.duckdb"
+
+    t0 = time.monotonic()
+    first = ingest_flow(str(feeds_file), str(db))
+    t_first = time.monotonic() - t0
+    first_calls = dict(calls)
+    calls.clear()
+    t0 = time.monotonic()
+    second = ingest_flow(str(feeds_file), str(db))
+    t_second = time.monotonic() - t0
+
+    limit_per_s = min(settings.http.per_host_concurrency / LATENCY_S, 1 / settings.http.per_host_delay_s)
+    worst = max(h.max_rate() for h in hosts)
+    print(f"feeds {args.feeds} x entries {args.entries} on {args.hosts} loopback hosts, {LATENCY_S * 1000:.0f} ms "
+          f"latency per response")
+    print(f"first poll     {t_first:7.1f} s   polled {first.polled}, new articles {first.new_articles}, "
+          f"new events {first.new_events}; calls {first_calls}")
+    print(f"unchanged poll {t_second:7.1f} s   polled {second.polled}, 304s {second.not_modified}, "
+          f"new entries {second.new_entries}; calls {dict(calls) or 'none'}")
+    print(f"ratio unchanged/first {t_second / t_first:.3f}")
+    print(f"busiest host: {worst} requests in one second; configured limit {limit_per_s:.1f}/s "
+          f"(per_host_delay_s {settings.http.per_host_delay_s}, per_host_concurrency "
+          f"{settings.http.per_host_concurrency}) -> {'OK' if worst <= limit_per_s + 1 else 'EXCEEDED'}")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
