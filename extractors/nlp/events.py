@@ -22,6 +22,7 @@ from .syntax import (
     clause_verb,
     governed_by_blocked_prep,
     is_attribute,
+    is_generic_plural,
     is_hedged,
     stance_from_cues,
     subject_of,
@@ -71,12 +72,24 @@ class _ArticleContext:
                 self.by_token[i] = m
         self.anaphor_nouns = rules.cue("anaphor_nouns")
         self.last_subject: MentionSpan | None = None
+        self.last_org: MentionSpan | None = None
+        self.last_person: MentionSpan | None = None
 
     def is_anaphor(self, tok: Token) -> bool:
         if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON":
             return True
-        has_det = any(c.dep_ in ("det", "poss") for c in tok.children)
-        return tok.lemma_.lower() in self.anaphor_nouns and has_det and tok.i not in self.by_token
+        # Only definite descriptions point back: "the company" does, "a company" does not.
+        definite = any(
+            (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss" for c in tok.children
+        )
+        return tok.lemma_.lower() in self.anaphor_nouns and definite and tok.i not in self.by_token
+
+    def _antecedent(self, tok: Token) -> MentionSpan | None:
+        if tok.lower_ in ("he", "she", "his", "her"):
+            return self.last_person
+        if tok.pos_ == "PRON" and tok.lower_ in ("we", "our", "they", "their"):
+            return self.last_subject
+        return self.last_org  # "it", "the company", "the startup" ...
 
     def entity_at(self, tok: Token) -> MentionSpan | None:
         """The named actor a noun phrase head stands for (its own mention or a pre-head modifier)."""
@@ -105,7 +118,15 @@ class _ArticleContext:
                 m = self.entity_at(subj)
                 if m is not None and m.label in ("ORG", "PERSON"):
                     return m, True
-        return self.last_subject, self.last_subject is not None
+        antecedent = self._antecedent(tok)
+        return antecedent, antecedent is not None
+
+    def _remember(self, m: MentionSpan) -> None:
+        self.last_subject = m
+        if m.label == "ORG":
+            self.last_org = m
+        elif m.label == "PERSON":
+            self.last_person = m
 
     def update_subject(self, sent: Span) -> None:
         root = sent.root
@@ -113,7 +134,7 @@ class _ArticleContext:
         if subj is not None:
             m, via_anaphor = self.resolve(subj)
             if m is not None and m.label in ("ORG", "PERSON"):
-                self.last_subject = m
+                self._remember(m)
                 return
             if via_anaphor or (subj is not None and self.is_anaphor(subj)):
                 return  # "the startup ..." keeps pointing at the same entity
@@ -123,7 +144,7 @@ class _ArticleContext:
             None,
         )
         if first is not None:
-            self.last_subject = first
+            self._remember(first)
 
 
 def _ancestors(tok: Token):
@@ -227,6 +248,8 @@ class EventMatcher:
             return None
         if spec.block_attributes and is_attribute(anchor):
             return None
+        if spec.generic_plural_is_background and is_generic_plural(anchor):
+            return None
         initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
         first = initiator or (actor_mentions[0] if actor_mentions else None)
         if spec.reroute_if_government and first is not None and is_government(first):
@@ -258,6 +281,16 @@ class EventMatcher:
         has_model = any(m.label == "MODEL" for m in _sentence_mentions(sent, ctx))
         if not names and not (spec.allow_without_actor and has_model):
             return False
+        if "initiator" in req and initiator is None:
+            return False
+        if pattern.object_labels or pattern.object_nouns:
+            args = argument_tokens(anchor)
+            if not any(
+                (t.i in ctx.by_token and ctx.by_token[t.i].label in pattern.object_labels)
+                or t.lemma_.lower() in pattern.object_nouns
+                for t in args
+            ):
+                return False
         if "org_or_person_actor" in req and not any(m.label in ("ORG", "PERSON") for m in actors):
             return False
         if "government_actor" in req:
@@ -320,9 +353,15 @@ class EventMatcher:
                 continue
             covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))]
             for i in covered:
-                c = results[i]
+                c, anchor = found[i]
                 others = tuple(a for a in c.actors if a != denier.name)
                 results[i] = replace(c, stance="denied", actors=(denier.name, *others)[:_MAX_ACTORS])
+                # "X rejected Y's accusation that it ...": the sentence also reports Y's allegation.
+                path = [h for _c, h in _ancestors(anchor)]
+                upto = path[: next((k for k, h in enumerate(path) if h == tok), len(path))]
+                if any(h.lemma_.lower() in rules.cue("denial_objects") for h in upto):
+                    accuser = tuple(a for a in c.actors if a != denier.name)
+                    results.append(replace(c, stance="alleged", actors=(*accuser, denier.name)[:_MAX_ACTORS]))
             if covered:
                 continue
             objects = {t.lemma_.lower() for t in sent}

@@ -25,7 +25,7 @@ STOPWORD_KIND = "stopword"  # IGNORE records used only to drop NER spans, never 
 # Kinds whose holders act for a government (regulation needs one as initiator).
 GOVERNMENT_KINDS = frozenset(
     {
-        "agency", "regulator", "legislature", "committee", "executive", "court", "prosecutor",
+        "agency", "regulator", "legislature", "committee", "executive_office", "court", "prosecutor",
         "military", "embassy", "party", "intl_body", "union", "country", "state", "province",
         "city", "official", "politician",
     }

@@ -32,8 +32,10 @@ def ancestors_in_sentence(token: Token) -> Iterator[tuple[Token, Token]]:
 def clause_verb(token: Token) -> Token:
     """The verb (or sentence root) whose clause contains ``token``."""
     tok = token
-    for _ in range(5):
-        if tok.pos_ in ("VERB", "AUX") or tok.head.i == tok.i:
+    for _ in range(6):
+        # A participle used as a modifier ("stolen accounts") belongs to the clause above it.
+        modifier = tok.dep_ in ("amod", "compound", "nmod")
+        if (tok.pos_ in ("VERB", "AUX") and not modifier) or tok.head.i == tok.i:
             return tok
         tok = tok.head
     return tok
@@ -80,10 +82,11 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
 def governed_by_blocked_prep(anchor: Token, blocked: frozenset[str]) -> bool:
     """'amid export controls': the trigger phrase is the object of a background preposition."""
     tok = anchor
-    for _ in range(3):
-        if tok.dep_ == "pobj" and tok.head.lower_ in blocked:
+    for _ in range(4):
+        if tok.dep_ in ("pobj", "pcomp") and tok.head.lower_ in blocked:
             return True
-        if tok.dep_ not in ("compound", "amod", "conj", "pobj", "nmod"):
+        # "amid tightening US export controls": controls <-dobj- tightening <-pcomp- amid
+        if tok.dep_ not in ("compound", "amod", "conj", "pobj", "nmod", "dobj", "pcomp"):
             return False
         tok = tok.head
     return False
@@ -152,4 +155,14 @@ def argument_tokens(anchor: Token) -> list[Token]:
                 out.extend(child.subtree)
     if anchor.dep_ in ("compound", "amod", "nmod"):
         out.extend(anchor.head.subtree)  # "the Gemini launch" / "launch event"
+    if anchor.dep_ in ("relcl", "acl"):
+        head = anchor.head  # "Gemini 3.5 Flash, which Google released": the modified noun is the object
+        out.extend(head.doc[head.left_edge.i:head.i + 1])
     return out
+
+
+def is_generic_plural(anchor: Token) -> bool:
+    """A bare plural noun ("the use of AI in cyberattacks"): a category, not one happening."""
+    if anchor.tag_ not in ("NNS", "NNPS"):
+        return False
+    return not any(c.dep_ in ("det", "poss", "nummod", "compound") for c in anchor.children)

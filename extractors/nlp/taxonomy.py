@@ -16,7 +16,7 @@ from typing import Any
 from extractors.models import EVENT_TYPES
 
 KNOWN_REQUIREMENTS = frozenset(
-    {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object"}
+    {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object", "initiator"}
 )
 STANCES = ("asserted", "alleged", "denied")
 
@@ -37,6 +37,7 @@ class EventTypeSpec:
     blocked_lemmas: frozenset[str] = frozenset()
     blocked_phrases: tuple[str, ...] = ()
     block_attributes: bool = False
+    generic_plural_is_background: bool = False
     object_nouns: frozenset[str] = frozenset()
 
 
@@ -47,6 +48,8 @@ class TriggerPattern:
     strength: float
     pattern: tuple[dict[str, Any], ...]
     standalone: bool = False  # satisfies "money_or_percent" by itself ("funding round", "free tier")
+    object_labels: frozenset[str] = frozenset()  # with object_nouns: what the trigger's arguments must hold
+    object_nouns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         blocked_lemmas=frozenset(raw.get("blocked_lemmas", ())),
         blocked_phrases=tuple(p.lower() for p in raw.get("blocked_phrases", ())),
         block_attributes=bool(raw.get("block_attributes", False)),
+        generic_plural_is_background=bool(raw.get("generic_plural_is_background", False)),
         object_nouns=frozenset(raw.get("object_nouns", ())),
     )
 
@@ -125,6 +129,8 @@ def load_event_rules(config_dir: Path) -> EventRules:
                 strength=float(rec.get("strength", 0.6)),
                 pattern=tuple(rec["pattern"]),
                 standalone=bool(rec.get("standalone", False)),
+                object_labels=frozenset(rec.get("needs_object", {}).get("labels", ())),
+                object_nouns=frozenset(rec.get("needs_object", {}).get("nouns", ())),
             )
         )
     return EventRules(
