@@ -219,6 +219,33 @@ def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
     return out
 
 
+# Last words that make an unknown "PERSON" an organisation ("Corvid Labs", "Orrery Robotics").
+_ORG_SUFFIXES = {
+    "labs", "lab", "ai", "technologies", "technology", "systems", "robotics", "institute", "capital",
+    "ventures", "partners", "group", "research", "interactive", "inc", "corp", "ltd", "llc", "holdings",
+    "networks", "software", "analytics", "intelligence", "foundation", "university", "bank", "fund",
+}
+
+
+def _fix_misread_people(mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """NER reads unfamiliar company names as people; fix the cases the article itself gives away."""
+    out = []
+    for m in mentions:
+        if m.label == "PERSON" and not m.known and m.name.split()[-1].lower() in _ORG_SUFFIXES:
+            m = replace(m, label="ORG")
+        out.append(m)
+    return out
+
+
+def _drop_lone_unknown_people(mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """A one-word unknown "person" that no full name explains is usually a company or product
+    ("Modelwatch said ..."): people get a full name in news text, so read it as an ORG."""
+    return [
+        replace(m, label="ORG") if m.label == "PERSON" and not m.known and len(m.name.split()) == 1 else m
+        for m in mentions
+    ]
+
+
 def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     """Every ORG/PERSON/GPE/MODEL mention in ``doc`` with its canonical name, in text order."""
     mentions: list[MentionSpan] = []
@@ -233,4 +260,5 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
         mentions.append(m)
     mentions = _add_missed_person_tokens(doc, mentions)
     mentions = _fold_person_aliases(doc, mentions, gaz)
-    return _resolve_short_names(mentions)
+    mentions = _fix_misread_people(mentions)
+    return _drop_lone_unknown_people(_resolve_short_names(mentions))
