@@ -59,7 +59,7 @@ def test_killed_ingest_resumes_without_duplicates_or_losses(tmp_path, loopback):
     env = {**os.environ, "NEWSIGNAL_CONFIG_DIR": str(config), "PREFECT_HOME": str(tmp_path / "prefect")}
     cmd = [sys.executable, "-m", "flows.cli", "ingest", "--feeds", str(feeds), "--db", str(db)]
 
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     seen = 0
     while time.monotonic() < deadline and proc.poll() is None:

@@ -58,7 +58,10 @@ def test_serve_runs_the_ingest_deployment_on_schedule(tmp_path, loopback):
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and completed_runs(home, "scheduled-ingest") == 0:
-            assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
+            if proc.poll() is not None:
+                output = proc.stdout.read().decode()
+                proc.stdout.close()
+                pytest.fail("serve exited early:\n" + output[-3000:])
             time.sleep(2)
         assert completed_runs(home, "scheduled-ingest") >= 1
         assert loopback.hits("/story.html") == 1
@@ -70,6 +73,7 @@ def test_serve_runs_the_ingest_deployment_on_schedule(tmp_path, loopback):
             proc.kill()
     # The local Prefect server it started is gone with it.
     output = proc.stdout.read().decode()
+    proc.stdout.close()
     match = re.search(r"Prefect API (http://127\.0\.0\.1:\d+/api)", output)
     assert match, output[-2000:]
     with pytest.raises(httpx.ConnectError):
