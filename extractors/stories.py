@@ -153,17 +153,14 @@ class _Shingler:
         self.size = size
         self.words: dict[str, int] = {}
 
-    def _word(self, w: str) -> int:
-        h = self.words.get(w)
-        if h is None:
-            h = self.words[w] = zlib.crc32(w.encode("utf-8"))
-        return h
-
     def hashes(self, text: str) -> np.ndarray:
         words = _WORD.findall(text.lower())
         if not words:
             return np.empty(0, dtype=np.uint32)
-        wh = np.fromiter(map(self._word, words), dtype=np.uint64, count=len(words))
+        cache = self.words
+        for w in set(words).difference(cache):
+            cache[w] = zlib.crc32(w.encode("utf-8"))
+        wh = np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
         k = min(self.size, len(words))  # a text shorter than one shingle is one shingle
         n = len(words) - k + 1
         h = np.zeros(n, dtype=np.uint64)
@@ -248,16 +245,64 @@ def estimated_similarity(a: ArticleSignature, b: ArticleSignature) -> tuple[floa
     return jaccard, min(1.0, overlap / min(a.shingles, b.shingles))
 
 
-def _accept(params: StoryParams, a: ArticleSignature, b: ArticleSignature) -> tuple[bool, float, float]:
-    if min(a.shingles, b.shingles) < params.min_shingles:
-        return False, 0.0, 0.0
-    jaccard, containment = estimated_similarity(a, b)
-    if jaccard >= params.min_jaccard:
-        return True, jaccard, containment
+class _Store:
+    """Signatures as rows of one growing matrix, so a query verifies all its candidates at once."""
+
+    def __init__(self, params: StoryParams) -> None:
+        self.params = params
+        self.matrix = np.empty((64, params.num_perm), dtype=_DTYPE)
+        self.shingles = np.empty(64, dtype=np.int64)
+        self.seconds = np.empty(64, dtype=np.float64)  # published_at as POSIX-like seconds (naive)
+        self.ids: list[str] = []
+        self.row: dict[str, int] = {}
+        self.story: list[str] = []
+
+    def add(self, sig: ArticleSignature, story_id: str) -> int:
+        i = len(self.ids)
+        if i == len(self.shingles):
+            self.matrix = np.concatenate([self.matrix, np.empty_like(self.matrix)])
+            self.shingles = np.concatenate([self.shingles, np.empty_like(self.shingles)])
+            self.seconds = np.concatenate([self.seconds, np.empty_like(self.seconds)])
+        self.matrix[i] = _values(sig, self.params)
+        self.shingles[i] = sig.shingles
+        self.seconds[i] = _seconds(sig.published_at)
+        self.ids.append(sig.article_id)
+        self.row[sig.article_id] = i
+        self.story.append(story_id)
+        return i
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _seconds(when: datetime) -> float:
+    return (when.replace(tzinfo=None) - _EPOCH).total_seconds()
+
+
+def _best_match(store: _Store, sig: ArticleSignature, rows: list[int]) -> tuple[int, float, float] | None:
+    """The accepted candidate row most similar to ``sig`` as (row, jaccard, containment), or None."""
+    params = store.params
+    if not rows or sig.shingles < params.min_shingles:
+        return None
+    idx = np.array(rows, dtype=np.int64)
+    in_window = np.abs(store.seconds[idx] - _seconds(sig.published_at)) <= params.window.total_seconds()
+    idx = idx[in_window & (store.shingles[idx] >= params.min_shingles)]
+    if not idx.size:
+        return None
+    jaccard = np.count_nonzero(store.matrix[idx] == _values(sig, params), axis=1) / params.num_perm
+    sizes = store.shingles[idx]
+    smaller = np.minimum(sizes, sig.shingles)
+    containment = np.minimum(1.0, jaccard * (sizes + sig.shingles) / (1.0 + jaccard) / smaller)
     # Containment alone is trusted only for texts long enough for the estimate to mean something.
-    ok = (containment >= params.min_containment
-          and min(a.shingles, b.shingles) >= params.min_shingles_for_containment)
-    return ok, jaccard, containment
+    ok = (jaccard >= params.min_jaccard) | (
+        (containment >= params.min_containment) & (smaller >= params.min_shingles_for_containment))
+    if not ok.any():
+        return None
+    idx, jaccard, containment = idx[ok], jaccard[ok], containment[ok]
+    # Most similar wins; among equals the earliest, then the smallest id (determinism).
+    best = min(range(idx.size), key=lambda k: (-jaccard[k], -containment[k], store.seconds[idx[k]],
+                                               store.ids[idx[k]]))
+    return int(idx[best]), float(jaccard[best]), float(containment[best])
 
 
 def story_assignments(
@@ -275,45 +320,33 @@ def story_assignments(
     another scheme (a different ``num_perm``).
     """
     hasher = _Hasher(params)
-    index: dict[int, list[str]] = defaultdict(list)
-    signatures: dict[str, ArticleSignature] = {}
-    story_of: dict[str, str] = {}
+    store = _Store(params)
+    index: dict[int, list[int]] = defaultdict(list)
 
     def add(sig: ArticleSignature, story_id: str) -> None:
-        signatures[sig.article_id] = sig
-        story_of[sig.article_id] = story_id
+        row = store.add(sig, story_id)
         for key in band_keys(sig, params):
-            index[key].append(sig.article_id)
+            index[key].append(row)
 
     for stored in index_state:
-        if stored.signature.article_id not in signatures:
+        if stored.signature.article_id not in store.row:
             add(stored.signature, stored.story_id)
 
     pending = [a if isinstance(a, ArticleSignature) else hasher.sign(a) for a in new_articles]
     out: list[StoryAssignment] = []
     for sig in sorted(pending, key=lambda s: (s.published_at, s.article_id)):
-        if sig.article_id in story_of:
-            out.append(StoryAssignment(sig.article_id, story_of[sig.article_id], signatures[sig.article_id],
-                                       known=True))
+        if sig.article_id in store.row:
+            story_id = store.story[store.row[sig.article_id]]
+            out.append(StoryAssignment(sig.article_id, story_id, sig, known=True))
             continue
-        candidates = {c for key in band_keys(sig, params) for c in index.get(key, ())}
-        best: tuple[float, float, datetime, str] | None = None
-        for cid in candidates:
-            cand = signatures[cid]
-            if abs(cand.published_at - sig.published_at) > params.window:
-                continue
-            ok, jaccard, containment = _accept(params, sig, cand)
-            if not ok:
-                continue
-            # Most similar wins; among equals the earliest, then the smallest id (determinism).
-            if best is None or (-jaccard, -containment, cand.published_at, cid) < (
-                    -best[0], -best[1], best[2], best[3]):
-                best = (jaccard, containment, cand.published_at, cid)
-        if best is None:
+        rows = sorted({r for key in band_keys(sig, params) for r in index.get(key, ())})
+        match = _best_match(store, sig, rows)
+        if match is None:
             add(sig, sig.article_id)
             out.append(StoryAssignment(sig.article_id, sig.article_id, sig))
         else:
-            add(sig, story_of[best[3]])
-            out.append(StoryAssignment(sig.article_id, story_of[best[3]], sig, matched=best[3],
-                                       jaccard=best[0], containment=best[1]))
+            row, jaccard, containment = match
+            add(sig, store.story[row])
+            out.append(StoryAssignment(sig.article_id, store.story[row], sig, matched=store.ids[row],
+                                       jaccard=jaccard, containment=containment))
     return out

@@ -16,12 +16,14 @@ re-places every event from a date on (after changing the window, the GPE list or
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from extractors.signals import (
     KnownEvent,
@@ -111,6 +113,35 @@ def update_stories(
     return StoryUpdate(articles=placed, new_stories=new, joined=placed - new)
 
 
+def _band_frame(
+    signatures: Sequence[ArticleSignature], keys: dict[str, list[int]]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Band keys (band_key, idx) and articles (idx, article_id, published_at) as numpy columns.
+
+    Hundreds of thousands of keys per batch: DuckDB scans numpy columns directly, where binding
+    them as list parameters (datetimes especially) costs seconds.
+    """
+    counts = [len(keys[s.article_id]) for s in signatures]
+    flat = [k for s in signatures for k in keys[s.article_id]]
+    bands = {"band_key": np.array(flat, dtype=np.int64),
+             "idx": np.repeat(np.arange(len(signatures), dtype=np.int32), counts)}
+    articles = {"idx": np.arange(len(signatures), dtype=np.int32),
+                "article_id": np.array([s.article_id for s in signatures], dtype=object),
+                "published_at": np.array([s.published_at for s in signatures], dtype="datetime64[us]")}
+    return bands, articles
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, **frames: dict[str, np.ndarray]) -> Iterator[None]:
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
 def _candidate_signatures(
     con: duckdb.DuckDBPyConnection,
     signatures: Sequence[ArticleSignature],
@@ -118,32 +149,27 @@ def _candidate_signatures(
     params: StoryParams,
 ) -> list[StoredSignature]:
     """Stored articles sharing a band key with a new one, published within the window of it."""
-    probe_keys: list[int] = []
-    lows: list[datetime] = []
-    highs: list[datetime] = []
-    for sig in signatures:
-        for key in keys[sig.article_id]:
-            probe_keys.append(key)
-            lows.append(sig.published_at - params.window)
-            highs.append(sig.published_at + params.window)
-    if not probe_keys:
+    bands, articles = _band_frame(signatures, keys)
+    if not bands["band_key"].size:
         return []
-    rows = con.execute(
-        """
-        WITH probe AS (
-            SELECT UNNEST($1::BIGINT[]) AS band_key, UNNEST($2::TIMESTAMP[]) AS lo, UNNEST($3::TIMESTAMP[]) AS hi
-        ),
-        hits AS (
-            SELECT DISTINCT b.article_id
-            FROM probe p JOIN story_bands b ON b.band_key = p.band_key
-            WHERE b.published_at BETWEEN p.lo AND p.hi
-        )
-        SELECT s.article_id, s.published_at, s.shingles, s.signature, s.story_id
-        FROM article_stories s JOIN hits USING (article_id)
-        WHERE s.scheme = $4
-        """,
-        [probe_keys, lows, highs, params.scheme_id],
-    ).fetchall()
+    window_us = int(params.window.total_seconds() * 1_000_000)
+    with _registered(con, _story_probe_bands=bands, _story_probe_articles=articles):
+        rows = con.execute(
+            """
+            WITH hits AS (
+                SELECT DISTINCT b.article_id
+                FROM _story_probe_bands p
+                JOIN _story_probe_articles n ON n.idx = p.idx
+                JOIN story_bands b ON b.band_key = p.band_key
+                WHERE b.published_at BETWEEN n.published_at - to_microseconds($1)
+                                         AND n.published_at + to_microseconds($1)
+            )
+            SELECT s.article_id, s.published_at, s.shingles, s.signature, s.story_id
+            FROM article_stories s JOIN hits USING (article_id)
+            WHERE s.scheme = $2
+            """,
+            [window_us, params.scheme_id],
+        ).fetchall()
     return [StoredSignature(ArticleSignature(r[0], r[1], r[2], bytes(r[3])), r[4]) for r in rows]
 
 
@@ -172,12 +198,15 @@ def _write_story_batch(
         [(a.article_id, a.story_id, a.signature.published_at, a.matched, a.jaccard if a.matched else None,
           a.signature.shingles, a.signature.hashvalues, params.scheme_id, now) for a in fresh],
     )
-    insert_rows(
-        con,
-        "story_bands",
-        [("band_key", "BIGINT"), ("article_id", "VARCHAR"), ("published_at", "TIMESTAMP")],
-        [(k, a.article_id, a.signature.published_at) for a in fresh for k in keys[a.article_id]],
-    )
+    bands, articles = _band_frame([a.signature for a in fresh], keys)
+    with _registered(con, _story_new_bands=bands, _story_new_articles=articles):
+        con.execute(
+            """
+            INSERT INTO story_bands (band_key, article_id, published_at)
+            SELECT b.band_key, a.article_id, a.published_at
+            FROM _story_new_bands b JOIN _story_new_articles a ON a.idx = b.idx
+            """
+        )
     _refresh_stories(con, sorted({a.story_id for a in fresh}), now)
     return fresh
 
@@ -400,8 +429,9 @@ def _place_events(
     touched = sorted({a.signal_id for a in changed} | {sid for sid, _ in previous.values()})
     members = _members(con, touched, replacing)
     by_id = {e.event_id: e for e in events}
+    touched_set = set(touched)
     for a in assignments:
-        if a.signal_id in touched:
+        if a.signal_id in touched_set:
             members.setdefault(a.signal_id, []).append(by_id[a.event_id])
     summaries = [summarize_signal(sid, members[sid]) for sid in touched if members.get(sid)]
     emptied = [sid for sid in touched if not members.get(sid)]
