@@ -16,8 +16,9 @@ from flows.digest.render import build_message, write_digest_files
 from flows.settings import Settings, load_settings
 from warehouse.db import connect, writer
 from warehouse.deliveries import delivery, record_delivery
-from warehouse.digest_queries import entities_between, events_published_between, sources_between
+from warehouse.digest_queries import articles_between, signal_member_events
 from warehouse.reads import failing_feeds
+from warehouse.stories import generic_actors
 
 
 def event_type_weights(config_dir: Path) -> dict[str, float]:
@@ -38,20 +39,20 @@ def day_bounds_utc(day: date, timezone: str) -> tuple[datetime, datetime]:
 
 
 def make_digest(db_path: Path, day: date, settings: Settings, *, now: datetime | None = None) -> Digest:
-    """Read ``day`` from the database (read-only) and build its digest."""
+    """Read ``day`` and the week before it from the database (read-only) and build its digest."""
     start, end = day_bounds_utc(day, settings.digest.timezone)
     now = now or datetime.now(UTC).replace(tzinfo=None)
     con = connect(db_path, read_only=True)
     try:
-        rows = events_published_between(con, start, end)
-        entities = entities_between(con, start, end, limit=8)
-        sources = sources_between(con, start, end)
+        members = signal_member_events(con, end - timedelta(days=7), end)
+        articles = articles_between(con, start, end)
         failing = [(h.name, h.last_error or "") for h in failing_feeds(con, since=now - timedelta(days=1))]
+        generic = generic_actors(con)
     finally:
         con.close()
     return build_digest(
-        day, settings.digest.timezone, rows, event_type_weights(settings.config_dir),
-        entities=entities, sources=sources, failing_feeds=failing, top_n=settings.digest.top_signals,
+        day, settings.digest.timezone, (start, end), members, event_type_weights(settings.config_dir),
+        articles=articles, failing_feeds=failing, top_n=settings.digest.top_signals, generic_actors=generic,
     )
 
 

@@ -116,7 +116,21 @@ def ingest_feeds(
         report.new_events += summary.new_events
         if progress:
             progress(len(chunk))
+    if report.new_articles:
+        with writer(db_path) as con:
+            refresh_stories_and_signals(con, settings)
     return report
+
+
+def refresh_stories_and_signals(con, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Place new articles in stories and new events in signals (each step in short transactions)."""
+    from extractors.nlp.gazetteer import load_gazetteer
+    from extractors.signals import government_actors
+    from warehouse.stories import signal_params, update_signals, update_stories
+
+    update_stories(con)
+    weak = government_actors(load_gazetteer(settings.config_dir).entries)
+    update_signals(con, params=signal_params(con, weak_actors=weak))
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)

@@ -69,4 +69,7 @@ def reprocess(
             report.re_extracted += sum(t is not None for t in texts)
             if progress:
                 progress(len(batch))
+        from flows.ingest import refresh_stories_and_signals
+
+        refresh_stories_and_signals(con, settings)
     return report

@@ -1,21 +1,30 @@
-"""Turn one day's event rows into the digest's content (pure: rows in, model out).
+"""The digest's content for one day, from stored signals (pure: records in, model out).
 
-Ranking score of a signal (documented in README "Digest"):
-    score = type_weight x best_confidence x (1 + 0.5 x (independent_outlets - 1)) x stance_factor
-where independent outlets count outlets of one owner once, and stance_factor is
-1.1 when the signal is contested (alleged and denied), else 1.0.
+A signal is active on day D when one of its events was read from an article
+published on D. Its ranking score (README "Digest"):
+
+    score = type_weight x (0.5 + 0.5 x best_confidence) x (1 + 0.5 x (independent_outlets - 1))
+            x novelty x change
+
+novelty is 1.0 for a signal first seen on D and 0.7 for one seen before; change
+is 1.3 when on D the signal was newly denied, confirmed or corroborated, else 1.0.
+Independent outlets count copies of one story, and outlets of one owner, once.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from warehouse.digest_queries import EntityCount, EventRow, SourceCount
+from extractors.signals import SignalEvent, independent_outlets, stance_rollup, summarize_signal
+from warehouse.digest_queries import ArticleLink
 
 DEFAULT_TYPE_WEIGHT = 0.5
+NOVELTY_SEEN_BEFORE = 0.7
+CHANGE_BONUS = 1.3
+MAX_ACTORS_SHOWN = 6
 
 
 @dataclass(frozen=True)
@@ -27,15 +36,46 @@ class SourceLink:
 
 @dataclass(frozen=True)
 class Signal:
+    signal_id: str
     event_type: str
     actors: tuple[str, ...]
     headline: str
+    summary: str  # one sentence built from the signal's data
     evidence: str
+    evidence_source: SourceLink
     stance_summary: str
+    status: str  # confirmed | contested | alleged | denied | reported
     sources: tuple[SourceLink, ...]
     corroboration: int  # independent outlets
     confidence: float
     score: float
+    first_seen: datetime
+    new: bool
+    changes: tuple[str, ...]  # what changed on the day: "newly denied", "newly corroborated (1 -> 3 outlets)"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # new | denied | confirmed | corroborated
+    signal: Signal
+    detail: str
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    day: date
+    event_type: str
+    stance: str
+    evidence: str
+    source: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EntityTimeline:
+    name: str
+    events: int
+    lines: tuple[TimelineLine, ...]
 
 
 @dataclass(frozen=True)
@@ -44,9 +84,10 @@ class Digest:
     timezone: str
     top: tuple[Signal, ...]
     more: tuple[Signal, ...]
+    changes: tuple[tuple[str, tuple[Change, ...]], ...]  # by event type
+    entity_timelines: tuple[EntityTimeline, ...]
     events_by_type: tuple[tuple[str, int], ...]
-    entities: tuple[EntityCount, ...]
-    sources: tuple[SourceCount, ...]
+    sources: tuple[ArticleLink, ...]
     failing_feeds: tuple[tuple[str, str], ...]  # (feed name, last error)
 
     @property
@@ -59,67 +100,118 @@ class Digest:
         return f"newsignal digest {self.day.isoformat()}: {lead}"
 
 
-def _stance_summary(rows: Sequence[EventRow]) -> str:
-    parts = []
-    alleged = [r for r in rows if r.stance == "alleged"]
-    denied = [r for r in rows if r.stance == "denied"]
-    if alleged:
-        parts.append("alleged by " + _join_first_actors(alleged))
-    if denied:
-        parts.append("denied by " + _join_first_actors(denied))
-    if any(r.stance == "asserted" for r in rows):
-        parts.append("confirmed" if alleged else "reported as fact")
-    return "; ".join(parts)
+def _label(event_type: str) -> str:
+    return event_type.replace("_", " ")
 
 
-def _join_first_actors(rows: Sequence[EventRow]) -> str:
-    names = list(dict.fromkeys(r.actors[0] for r in rows if r.actors))
-    return ", ".join(names) or "unnamed parties"
+def _join(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
-def group_signals(rows: Sequence[EventRow], weights: Mapping[str, float]) -> list[Signal]:
-    """Events of one type that share their initiator (or, failing that, an actor) form one signal."""
-    groups: list[list[EventRow]] = []
-    index: dict[tuple[str, str], int] = {}
-    for r in rows:
-        keys = [(r.event_type, a) for a in r.actors] or [(r.event_type, "#" + r.event_id)]
-        hit = next((index[k] for k in keys if k in index), None)
-        if hit is None:
-            hit = len(groups)
-            groups.append([])
-        groups[hit].append(r)
-        for k in keys:
-            index.setdefault(k, hit)
-    signals = []
-    for g in groups:
-        best = max(g, key=lambda r: (r.stance != "denied", r.confidence, -len(r.evidence)))
-        actors = tuple(dict.fromkeys(a for r in g for a in r.actors))
-        sources = tuple(dict.fromkeys(SourceLink(r.source, r.article_title, r.article_url) for r in g))
-        independent = len({r.owner or r.source for r in g})
-        contested = any(r.stance == "denied" for r in g) and any(r.stance == "alleged" for r in g)
-        confidence = max(r.confidence for r in g)
-        score = (weights.get(best.event_type, DEFAULT_TYPE_WEIGHT) * confidence
-                 * (1 + 0.5 * (independent - 1)) * (1.1 if contested else 1.0))
-        signals.append(Signal(
-            event_type=best.event_type, actors=actors, headline=best.article_title or best.evidence,
-            evidence=best.evidence, stance_summary=_stance_summary(g), sources=sources,
-            corroboration=independent, confidence=round(confidence, 2), score=round(score, 3),
-        ))
-    signals.sort(key=lambda s: (-s.score, s.headline))
+def one_sentence(event_type: str, actors: Sequence[str], status: str, stance_summary: str, outlets: int,
+                 first_seen: datetime) -> str:
+    """A plain summary built from the signal's fields, e.g. "Export control involving X and Y: reported
+    as fact by 3 independent outlets since 20 Nov." """
+    who = _join(list(actors[:3])) or "unnamed parties"
+    how = stance_summary or "reported"
+    return (f"{_label(event_type).capitalize()} involving {who}: {how}, by {outlets} independent "
+            f"outlet{'s' if outlets != 1 else ''} since {first_seen:%d %b}.")
+
+
+def _signal(signal_id: str, events: Sequence[SignalEvent], start: datetime, weights: Mapping[str, float]) -> Signal:
+    summary = summarize_signal(signal_id, events)
+    before = [e for e in events if e.seen_at < start]
+    new = not before
+    changes: list[str] = []
+    if before:
+        was, now = stance_rollup(before), summary.stance
+        if now.denied_by and not was.denied_by:
+            changes.append("newly denied by " + ", ".join(now.denied_by))
+        if now.status == "confirmed" and was.status != "confirmed":
+            changes.append("newly confirmed")
+        outlets_before = independent_outlets(before)
+        if summary.corroboration > outlets_before:
+            changes.append(f"newly corroborated ({outlets_before} -> {summary.corroboration} outlets)")
+    best = next(e for e in events if e.event_id == summary.best_event_id)
+    score = (weights.get(summary.event_type, DEFAULT_TYPE_WEIGHT) * (0.5 + 0.5 * best.confidence)
+             * (1 + 0.5 * (summary.corroboration - 1)) * (1.0 if new else NOVELTY_SEEN_BEFORE)
+             * (CHANGE_BONUS if changes else 1.0))
+    actors = summary.actors[:MAX_ACTORS_SHOWN]
+    return Signal(
+        signal_id=signal_id, event_type=summary.event_type, actors=actors,
+        headline=best.article_title or best.evidence,
+        summary=one_sentence(summary.event_type, actors, summary.stance.status, summary.stance.summary,
+                             summary.corroboration, summary.first_seen),
+        evidence=" ".join(best.evidence.split()),
+        evidence_source=SourceLink(best.source, best.article_title, best.article_url),
+        stance_summary=summary.stance.summary, status=summary.stance.status,
+        sources=tuple(SourceLink(s.source, s.title, s.url) for s in summary.sources),
+        corroboration=summary.corroboration, confidence=round(best.confidence, 2), score=round(score, 3),
+        first_seen=summary.first_seen, new=new, changes=tuple(changes),
+    )
+
+
+def rank_signals(
+    members: Sequence[tuple[str, SignalEvent]], start: datetime, end: datetime, weights: Mapping[str, float]
+) -> list[Signal]:
+    """Signals with an event seen in [start, end), best first."""
+    by_signal: dict[str, list[SignalEvent]] = defaultdict(list)
+    for signal_id, event in members:
+        if event.seen_at < end:
+            by_signal[signal_id].append(event)
+    active = {sid: evs for sid, evs in by_signal.items() if any(start <= e.seen_at < end for e in evs)}
+    signals = [_signal(sid, evs, start, weights) for sid, evs in active.items()]
+    signals.sort(key=lambda s: (-s.score, s.headline, s.signal_id))
     return signals
 
 
+def what_changed(signals: Sequence[Signal]) -> tuple[tuple[str, tuple[Change, ...]], ...]:
+    """New signals, and signals newly denied, confirmed or corroborated on the day, by event type.
+
+    One line per (change, article): two signals read from one article are one line to a reader.
+    """
+    by_type: dict[str, dict[tuple[str, str], Change]] = defaultdict(dict)
+    for s in signals:
+        if s.new:
+            by_type[s.event_type].setdefault(("new", s.evidence_source.url), Change("new", s, "new"))
+        for c in s.changes:
+            kind = "denied" if c.startswith("newly denied") else "confirmed" if c == "newly confirmed" else "corroborated"
+            by_type[s.event_type].setdefault((c, s.evidence_source.url), Change(kind, s, c))
+    return tuple((t, tuple(by_type[t].values())) for t in sorted(by_type))
+
+
+def entity_timelines(
+    members: Sequence[tuple[str, SignalEvent]], start: datetime, end: datetime, *, top: int = 3,
+    generic: frozenset[str] = frozenset(),
+) -> tuple[EntityTimeline, ...]:
+    """Dated evidence lines for the ``top`` entities named in the most events seen in [start, end)."""
+    events = {e.event_id: e for _, e in members if start <= e.seen_at < end}
+    counts = Counter(a for e in events.values() for a in set(e.actors) if a not in generic)
+    out = []
+    for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        mine = sorted((e for e in events.values() if name in e.actors), key=lambda e: (e.seen_at, e.event_id))
+        lines = tuple(TimelineLine(e.seen_at.date(), e.event_type, e.stance, " ".join(e.evidence.split()),
+                                   e.source, e.article_url) for e in mine)
+        out.append(EntityTimeline(name, n, lines))
+    return tuple(out)
+
+
 def build_digest(
-    day: date, timezone: str, rows: Sequence[EventRow], weights: Mapping[str, float], *,
-    entities: Sequence[EntityCount] = (), sources: Sequence[SourceCount] = (),
-    failing_feeds: Sequence[tuple[str, str]] = (), top_n: int = 5,
+    day: date, timezone: str, bounds: tuple[datetime, datetime], members: Sequence[tuple[str, SignalEvent]],
+    weights: Mapping[str, float], *, articles: Sequence[ArticleLink] = (),
+    failing_feeds: Sequence[tuple[str, str]] = (), top_n: int = 5, generic_actors: frozenset[str] = frozenset(),
 ) -> Digest:
-    signals = group_signals(rows, weights)
-    by_type: dict[str, int] = defaultdict(int)
-    for r in rows:
-        by_type[r.event_type] += 1
+    """``bounds`` are the day's [start, end) in the warehouse's clock (naive UTC); ``members``
+    holds the events of every signal active in the week up to the day's end."""
+    start, end = bounds
+    signals = rank_signals(members, start, end, weights)
+    day_events = {e.event_id: e for _, e in members if start <= e.seen_at < end}
+    by_type = Counter(e.event_type for e in day_events.values())
     return Digest(
         day=day, timezone=timezone, top=tuple(signals[:top_n]), more=tuple(signals[top_n:]),
+        changes=what_changed(signals),
+        entity_timelines=entity_timelines(members, end - timedelta(days=7), end, generic=generic_actors),
         events_by_type=tuple(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
-        entities=tuple(entities), sources=tuple(sources), failing_feeds=tuple(failing_feeds),
+        sources=tuple(articles), failing_feeds=tuple(failing_feeds),
     )

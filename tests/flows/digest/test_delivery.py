@@ -18,7 +18,7 @@ from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings
 from flows.digest_flow import deliver
 from warehouse.db import writer
 from warehouse.deliveries import delivery, record_delivery
-from warehouse.digest_queries import EventRow
+from tests.flows.digest.factory import BOUNDS, event
 
 DAY = dt.date(2026, 11, 20)
 RECIPIENTS = ("analyst@example.org", "desk@example.org")
@@ -41,11 +41,10 @@ class Inbox:
 
 
 def digest():
-    row = EventRow("e1", DAY, "export_control", "asserted", ("Bureau of Industry and Security", "China"),
-                   "The Bureau of Industry and Security added 12 Chinese AI firms to the Entity List.", 0.9,
-                   "US adds 12 Chinese AI firms to Entity List", "https://ledger.example/a", "Circuit Ledger",
-                   None, dt.datetime(2026, 11, 20, 9))
-    return build_digest(DAY, "UTC", [row], {"export_control": 1.0})
+    member = event("1", "export_control", "asserted", ["Bureau of Industry and Security", "China"],
+                   "Circuit Ledger", title="US adds 12 Chinese AI firms to Entity List", conf=0.9,
+                   evidence="The Bureau of Industry and Security added 12 Chinese AI firms to the Entity List.")
+    return build_digest(DAY, "UTC", BOUNDS, [member], {"export_control": 1.0})
 
 
 @pytest.fixture
@@ -74,8 +73,8 @@ def test_digest_is_delivered_once_as_multipart_alternative(db_path: Path, smtp_s
     assert msg["Subject"] == "newsignal digest 2026-11-20: US adds 12 Chinese AI firms to Entity List"
     assert msg.get_content_type() == "multipart/alternative"
     text, html = msg.get_body(("plain",)), msg.get_body(("html",))
-    assert "Entity List" in text.get_content() and "https://ledger.example/a" in text.get_content()
-    assert '<a href="https://ledger.example/a"' in html.get_content()
+    assert "Entity List" in text.get_content() and "https://circuitledger.example/1" in text.get_content()
+    assert '<a href="https://circuitledger.example/1"' in html.get_content()
     with writer(db_path) as con:
         assert delivery(con, DAY, list(reversed(RECIPIENTS))).status == "sent"  # order does not matter
     assert deliver(db_path, digest(), settings(port), resend=True) == "sent"
