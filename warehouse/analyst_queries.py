@@ -30,12 +30,19 @@ class TimelineFilter:
     limit: int | None = None
 
 
-def timeline_where(f: TimelineFilter, *, alias: str = "") -> tuple[str, list[Any]]:
-    """A WHERE clause (``""`` when no filter) and its parameters, for the timeline view's columns."""
+def timeline_where(f: TimelineFilter, *, alias: str = "", exact_names: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+    """A WHERE clause (``""`` when no filter) and its parameters, for the timeline view's columns.
+
+    ``exact_names``: the stored spellings of ``f.entity_names``, when known; matching those
+    with ``list_contains`` is several times faster than lower-casing every actor of every row.
+    """
     p = f"{alias}." if alias else ""
     clauses: list[str] = []
     params: list[Any] = []
-    if f.entity_names:
+    if f.entity_names and exact_names:
+        clauses.append("(" + " OR ".join(f"list_contains({p}actors, ?)" for _ in exact_names) + ")")
+        params.extend(exact_names)
+    elif f.entity_names:
         # Actors hold canonical names; compare lower-cased so "openai" finds "OpenAI".
         clauses.append(f"list_has_any([lower(x) for x in {p}actors], ?::VARCHAR[])")
         params.append(list(f.entity_names))
@@ -59,7 +66,12 @@ def timeline_where(f: TimelineFilter, *, alias: str = "") -> tuple[str, list[Any
 
 def timeline_rows(con: duckdb.DuckDBPyConnection, f: TimelineFilter) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Timeline rows matching ``f``, newest event first; returns (column names, rows)."""
-    where, params = timeline_where(f)
+    exact: tuple[str, ...] = ()
+    if f.entity_names:
+        # The stored spellings (entities); a name never stored falls back to the case-insensitive scan.
+        stored = stored_entity_names(con, f.entity_names)
+        exact = tuple(stored) if stored else ()
+    where, params = timeline_where(f, exact_names=exact)
     # SELECT *: the view's columns are a contract that only grows, and new ones (story_id, ...) should show.
     sql = f"SELECT * FROM timeline {where} ORDER BY event_date DESC, published_at DESC NULLS LAST, event_id"
     if f.limit is not None:

@@ -1,8 +1,9 @@
 """What each dashboard page and JSON endpoint shows, independent of HTTP.
 
-Each function opens a short read-only connection, runs its queries, closes it, and
-returns plain data; rendering is Jinja2 with autoescaping on, so every feed-derived
-string (titles, evidence, names, outlets) is HTML-escaped.
+Each function takes a cursor on the server's in-memory ``DashboardModel`` (rebuilt, in one
+short read-only attach, after the database file changes), runs its queries and returns
+plain data; rendering is Jinja2 with autoescaping on, so every feed-derived string
+(titles, evidence, names, outlets) is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from flows.analyst_cli import STANCES, entity_names_for
 from flows.dashboard.chart import events_chart_svg, legend
 from warehouse.analyst_queries import TimelineFilter
 from warehouse.dashboard_queries import (
+    DashboardModel,
     EntityBriefing,
     as_json,
     counts_by_day_and_type,
@@ -31,8 +33,6 @@ from warehouse.dashboard_queries import (
     events_page,
     filter_options,
 )
-from warehouse.db import connect
-
 TABLE_ROWS = 100
 
 
@@ -84,9 +84,9 @@ def parse_filters(params: Mapping[str, list[str]]) -> Filters:
 
 
 @contextmanager
-def reading(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection held only for the queries of one request (the ingest needs the lock)."""
-    con = connect(db_path, read_only=True)
+def reading(model: DashboardModel) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the model for the queries of one request (threads must not share one)."""
+    con = model.cursor()
     try:
         yield con
     finally:
@@ -118,55 +118,55 @@ def render(template: str, **context: Any) -> str:
 # ---- data for pages and JSON endpoints -------------------------------------------------------------
 
 
-def overview_data(db_path: Path, filters: Filters, config_dir: Path | None) -> dict[str, Any]:
+def overview_data(model: DashboardModel, filters: Filters, config_dir: Path | None) -> dict[str, Any]:
     """Filter choices, counts per day and type, and the newest events for the overview page."""
     f = filters.query(config_dir)
-    with reading(db_path) as con:
+    with reading(model) as con:
         options = filter_options(con)
         counts = counts_by_day_and_type(con, f)
         events = events_page(con, f, limit=TABLE_ROWS)
     return {"options": options, "counts": counts, "events": events}
 
 
-def overview_page(db_path: Path, filters: Filters, config_dir: Path | None) -> str:
-    data = overview_data(db_path, filters, config_dir)
+def overview_page(model: DashboardModel, filters: Filters, config_dir: Path | None) -> str:
+    data = overview_data(model, filters, config_dir)
     total = sum(c.events for c in data["counts"])
     return render("index.html.j2", filters=filters, chart=events_chart_svg(data["counts"]),
                   legend=legend(data["counts"]), total=total, table_rows=TABLE_ROWS, now=_now(),
-                  db_name=db_path.name, **data)
+                  db_name=model.db_path.name, **data)
 
 
-def counts_json(db_path: Path, filters: Filters, config_dir: Path | None) -> Any:
-    with reading(db_path) as con:
+def counts_json(model: DashboardModel, filters: Filters, config_dir: Path | None) -> Any:
+    with reading(model) as con:
         return as_json(counts_by_day_and_type(con, filters.query(config_dir)))
 
 
-def events_json(db_path: Path, filters: Filters, config_dir: Path | None, limit: int) -> Any:
-    with reading(db_path) as con:
+def events_json(model: DashboardModel, filters: Filters, config_dir: Path | None, limit: int) -> Any:
+    with reading(model) as con:
         return as_json(events_page(con, filters.query(config_dir), limit=limit))
 
 
-def options_json(db_path: Path) -> Any:
-    with reading(db_path) as con:
+def options_json(model: DashboardModel) -> Any:
+    with reading(model) as con:
         return as_json(filter_options(con))
 
 
-def briefing_data(db_path: Path, name: str, config_dir: Path | None) -> EntityBriefing:
+def briefing_data(model: DashboardModel, name: str, config_dir: Path | None) -> EntityBriefing:
     if not name.strip():
         raise BadRequest("name is required, e.g. /entity?name=OpenAI")
-    with reading(db_path) as con:
+    with reading(model) as con:
         return entity_briefing(con, entity_names_for(name, config_dir))
 
 
-def entity_json(db_path: Path, name: str, config_dir: Path | None) -> Any:
-    b = briefing_data(db_path, name, config_dir)
+def entity_json(model: DashboardModel, name: str, config_dir: Path | None) -> Any:
+    b = briefing_data(model, name, config_dir)
     return as_json(b) | {"summary": summary_line(name, b), "key_points": key_points(b)}
 
 
-def entity_page(db_path: Path, name: str, config_dir: Path | None) -> str:
-    b = briefing_data(db_path, name, config_dir)
+def entity_page(model: DashboardModel, name: str, config_dir: Path | None) -> str:
+    b = briefing_data(model, name, config_dir)
     return render("entity.html.j2", asked=name, title=b.names[0] if b.names else name, b=b,
-                  summary=summary_line(name, b), key_points=key_points(b), now=_now(), db_name=db_path.name,
+                  summary=summary_line(name, b), key_points=key_points(b), now=_now(), db_name=model.db_path.name,
                   filters=Filters())
 
 

@@ -5,8 +5,10 @@ JSON:   ``/api/counts``, ``/api/events``, ``/api/options``, ``/api/entity?name=X
         (the same filter parameters as ``/``: since, until, type, stance, entity, source).
 Static: ``/static/style.css``, ``/static/dashboard.js`` (shipped in the package, no CDN).
 
-Each request opens the database read-only for the length of its queries, so an
-ingest can take the write lock between two requests.
+Requests are answered from an in-memory copy of what the pages show
+(``warehouse.dashboard_queries.DashboardModel``), refreshed by one short read-only
+attach on the first request after the database file changes; the ingest's write lock
+is touched only then.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flows.dashboard import pages
+from warehouse.dashboard_queries import DashboardModel
 from warehouse.db import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,12 @@ class DashboardServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], db_path: Path, config_dir: Path | None = None) -> None:
         super().__init__(address, DashboardHandler)
         self.db_path = Path(db_path)
+        self.model = DashboardModel(db_path)
         self.config_dir = config_dir
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.model.close()
 
     @property
     def url(self) -> str:
@@ -65,7 +73,7 @@ class DashboardHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         parts = urlsplit(self.path)
         params = parse_qs(parts.query)
-        db, cfg = self.server.db_path, self.server.config_dir
+        db, cfg = self.server.model, self.server.config_dir
         try:
             if parts.path == "/":
                 self._send(HTTPStatus.OK, pages.overview_page(db, pages.parse_filters(params), cfg), "text/html")

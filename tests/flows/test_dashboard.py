@@ -88,21 +88,35 @@ def test_entity_page_with_no_events_says_so(server):
     assert status == 200 and "Nothing about Nobody Inc in the warehouse yet." in body
 
 
-def test_dashboard_answers_503_naming_the_holder_while_a_writer_holds_the_lock(server, monkeypatch):
+def test_the_lock_is_touched_only_after_the_file_changes(tmp_path, monkeypatch):
+    """Served from memory while a writer merely holds the lock; 503 naming it once data changed; fresh after."""
     import subprocess
     import sys
 
     monkeypatch.setattr("warehouse.db.DEFAULT_LOCK_WAIT_S", 0.3)
-    with subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
-         " time.sleep(30)", str(server.db_path)], stdout=subprocess.PIPE, text=True) as holder:
-        try:
-            assert holder.stdout.readline().strip() == "held"
-            status, _, body = get(server, "/api/options")
-            assert status == 503 and f"PID {holder.pid}" in json.loads(body)["error"]
-        finally:
-            holder.kill()
-    assert get(server, "/api/options")[0] == 200  # back as soon as the writer is gone
+    db = build_sample(tmp_path / "newsignal.duckdb")
+    srv = make_server(db)
+    serve_in_thread(srv)
+    hold = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "c.execute(sys.argv[2]) if sys.argv[2] else None; print('held', flush=True); time.sleep(30)")
+    try:
+        assert {c["event_type"] for c in json.loads(get(srv, "/api/counts")[2])} >= {"pricing"}
+        for change, expected in (("", 200), ("DELETE FROM events WHERE event_type = 'pricing'", 503)):
+            with subprocess.Popen([sys.executable, "-c", hold, str(db), change], stdout=subprocess.PIPE,
+                                  text=True) as holder:
+                try:
+                    assert holder.stdout.readline().strip() == "held"
+                    status, _, body = get(srv, "/api/counts")
+                    assert status == expected, body
+                    if expected == 503:
+                        assert f"PID {holder.pid}" in json.loads(body)["error"]
+                finally:
+                    holder.kill()
+        status, _, body = get(srv, "/api/counts")  # the writer is gone: the model is rebuilt
+        assert status == 200 and "pricing" not in {c["event_type"] for c in json.loads(body)}
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
 # ---- in Chromium ---------------------------------------------------------------------------------

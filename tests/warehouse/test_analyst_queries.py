@@ -12,7 +12,13 @@ import pytest
 from flows.analyst_cli import entity_names_for
 from flows.dashboard.sample import build_sample
 from warehouse.analyst_queries import TimelineFilter, export_table, stored_entity_names, timeline_rows
-from warehouse.dashboard_queries import counts_by_day_and_type, entity_briefing, events_page, filter_options
+from warehouse.dashboard_queries import (
+    DashboardModel,
+    counts_by_day_and_type,
+    entity_briefing,
+    events_page,
+    filter_options,
+)
 from warehouse.db import connect
 
 
@@ -80,6 +86,9 @@ def test_export_writes_every_row(con, tmp_path, fmt, what, rows):
 
 
 def test_dashboard_queries_agree_with_the_timeline(con):
+    model = DashboardModel(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+                           .fetchone()[0])
+    con = model.cursor()
     f = TimelineFilter(stance="alleged")
     assert sum(c.events for c in counts_by_day_and_type(con, f)) == 3
     page = events_page(con, f, limit=2)
@@ -91,3 +100,13 @@ def test_dashboard_queries_agree_with_the_timeline(con):
     assert (b.names, b.events, b.first_day, b.last_day) == (("DeepSeek",), 3, date(2026, 11, 10), date(2026, 11, 15))
     assert dict(b.co_actors)["Zhipu AI"] == 1 and "DeepSeek" not in dict(b.co_actors)
     assert [e.event_date for e in b.recent] == [date(2026, 11, 15), date(2026, 11, 12), date(2026, 11, 10)]
+    assert [len(e.evidence) for e in events_page(con, TimelineFilter(entity_names=("moonshot ai",)))] == [1, 1, 1, 2]
+    con.close()
+    model.close()
+
+
+def test_the_entity_filter_uses_stored_spellings_and_falls_back_to_a_scan(con):
+    both = TimelineFilter(entity_names=entity_names_for("openai"))
+    unstored = TimelineFilter(entity_names=("fund x",))  # never stored as an entity: the slow path
+    assert len(timeline_rows(con, both)[1]) == 3
+    assert timeline_rows(con, unstored)[1] == []
