@@ -223,7 +223,8 @@ def counts_by_day_and_type(con: duckdb.DuckDBPyConnection, f: TimelineFilter) ->
     if f.entity_names:
         # An event naming two of the names (an alias of each) counts once.
         where, params = _where(f, entity=True)
-        sql = f"SELECT event_date, event_type, count(DISTINCT rn) FROM ea {where} GROUP BY ALL ORDER BY 1, 2"
+        n = "count(*)" if len(f.entity_names) == 1 else "count(DISTINCT rn)"
+        sql = f"SELECT event_date, event_type, {n} FROM ea {where} GROUP BY ALL ORDER BY 1, 2"
     elif f.source:
         where, params = _where(f, entity=False)
         sql = f"SELECT event_date, event_type, count(*) FROM ev {where} GROUP BY ALL ORDER BY 1, 2"
