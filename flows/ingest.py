@@ -22,7 +22,7 @@ from flows import steps
 from flows.settings import Settings, load_feeds, load_settings
 from warehouse.db import writer
 from warehouse.reads import feed_states, known_article_urls, settled_entry_keys
-from warehouse.records import FeedSpec
+from warehouse.records import FeedSpec, FeedState
 from warehouse.writes import register_feeds, write_polls
 
 
@@ -69,6 +69,21 @@ def ingest_feeds(
                or st.next_poll_at <= now]
         report.not_due = len(feeds) - len(due)
         feeds = due
+    try:
+        _run_batches(feeds, db_path, settings, states, seen, report, progress)
+    finally:
+        steps.close_fetchers()
+    if report.new_articles:
+        with writer(db_path) as con:
+            refresh_stories_and_signals(con, settings)
+    return report
+
+
+def _run_batches(
+    feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, states: dict[str, FeedState],
+    seen: steps.Seen, report: IngestReport, progress: Callable[[int], None] | None,
+) -> None:
+    """Poll, fetch, annotate and write ``feeds`` in batches; ``seen`` and ``report`` are updated."""
     http, ingest = settings.http, settings.ingest
     for chunk in _chunks(list(feeds), ingest.feeds_per_batch):
         futures = [poll_feed_task.submit(f, states.get(f.url), http, ingest) for f in chunk]
@@ -116,10 +131,6 @@ def ingest_feeds(
         report.new_events += summary.new_events
         if progress:
             progress(len(chunk))
-    if report.new_articles:
-        with writer(db_path) as con:
-            refresh_stories_and_signals(con, settings)
-    return report
 
 
 def refresh_stories_and_signals(con, settings: Settings) -> None:  # type: ignore[no-untyped-def]

@@ -115,10 +115,12 @@ def serve(feeds_file: Path, db_path: Path, *, ingest_minutes: float, out_dir: Pa
 
         ingest = scheduled_ingest_flow.to_deployment(
             name="newsignal-ingest", schedules=[Interval(timedelta(minutes=ingest_minutes))],
+            # A run that outlasts the interval must not overlap the next one (one writer).
+            concurrency_limit=1,
             parameters={"feeds_file": str(feeds_file.resolve()), "db_path": str(db_path.resolve())},
         )
         digest = daily_digest_flow.to_deployment(
-            name="newsignal-digest", schedules=[Cron(cron, timezone=settings.digest.timezone)],
+            name="newsignal-digest", schedules=[Cron(cron, timezone=settings.digest.timezone)], concurrency_limit=1,
             parameters={"db_path": str(db_path.resolve()), "out_dir": str(out_dir.resolve()) if out_dir else None,
                         "send": send},
         )

@@ -27,10 +27,23 @@ from warehouse.records import Document, EntryFailure, FeedSpec, FeedState, Fetch
 log = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=None)
 def fetcher_for(settings: HttpSettings) -> Fetcher:
     """One polite fetcher per process and settings (its per-host limits are shared by all threads)."""
-    return Fetcher(settings)
+    fetcher = Fetcher(settings)
+    _open_fetchers.append(fetcher)
+    return fetcher
+
+
+_open_fetchers: list[Fetcher] = []
+
+
+def close_fetchers() -> None:
+    """Close the cached HTTP clients (end of a run): their pooled connections go with them."""
+    for fetcher in list(_open_fetchers):
+        fetcher.close()
+    _open_fetchers.clear()
+    fetcher_for.cache_clear()
 
 
 @functools.lru_cache(maxsize=2)
@@ -95,14 +108,16 @@ def next_poll_time(
     exponential backoff from the usual interval, at least Retry-After, capped.
     """
     cap = ingest.max_backoff_hours * 3600
+    floor = 0.0  # what the server asked for is a minimum, not subject to jitter
     if failures > 0:
         wait = min(ingest.default_poll_minutes * 60 * 2 ** min(failures - 1, 16), cap)
         if retry_after_s:
-            wait = max(wait, min(retry_after_s, cap))
+            floor = min(retry_after_s, cap)
     else:
-        wait = min(max(ingest.default_poll_minutes * 60, (ttl_minutes or 0) * 60, fresh_for_s or 0), cap)
+        wait = min(max(ingest.default_poll_minutes * 60, (ttl_minutes or 0) * 60), cap)
+        floor = min(fresh_for_s or 0.0, cap)
     # Jitter so hundreds of feeds do not fall due in the same second.
-    return now + timedelta(seconds=wait * random.uniform(0.9, 1.1))
+    return now + timedelta(seconds=max(floor, wait * random.uniform(0.9, 1.1)))
 
 
 def poll_feed(feed: FeedSpec, state: FeedState | None, http: HttpSettings, ingest: IngestSettings) -> FeedFetch:

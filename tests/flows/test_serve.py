@@ -64,6 +64,8 @@ def test_serve_runs_the_ingest_deployment_on_schedule(tmp_path, loopback):
                 pytest.fail("serve exited early:\n" + output[-3000:])
             time.sleep(2)
         assert completed_runs(home, "scheduled-ingest") >= 1
+        # Runs never overlap (concurrency limit 1) and a stored article is not fetched again.
+        time.sleep(8)
         assert loopback.hits("/story.html") == 1
     finally:
         proc.send_signal(signal.SIGINT)
@@ -84,6 +86,6 @@ def test_schedule_helpers():
     assert daily_cron("07:00") == "0 7 * * *" and daily_cron("23:45") == "45 23 * * *"
     from datetime import UTC, datetime
 
-    # 06:30 UTC on the 21st is still the 20th in New York: the digest covers the 19th there.
-    assert previous_local_day("America/New_York", datetime(2026, 11, 21, 6, 30, tzinfo=UTC)) == "2026-11-19"
-    assert previous_local_day("Asia/Tokyo", datetime(2026, 11, 21, 6, 30, tzinfo=UTC)) == "2026-11-20"
+    # 03:00 UTC on the 21st is still the 20th in New York: the digest there covers the 19th.
+    assert previous_local_day("America/New_York", datetime(2026, 11, 21, 3, 0, tzinfo=UTC)) == "2026-11-19"
+    assert previous_local_day("Asia/Tokyo", datetime(2026, 11, 21, 3, 0, tzinfo=UTC)) == "2026-11-20"
