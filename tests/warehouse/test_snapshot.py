@@ -55,7 +55,10 @@ def test_signals_is_included_once_the_view_exists(db_path):
             con.execute("CREATE VIEW signals AS SELECT event_type, count(*) AS n FROM events GROUP BY 1")
         out = publish_snapshot(con, db_path)
         expected = con.execute("SELECT * FROM signals ORDER BY ALL").fetchall()
-    assert expected and parquet_rows(out / "signals.parquet") == expected
+        columns = [d[0] for d in con.execute("SELECT * FROM signals LIMIT 0").description]
+    assert parquet_rows(out / "signals.parquet") == expected
+    written = duckdb.connect().execute("SELECT * FROM read_parquet(?) LIMIT 0", [str(out / "signals.parquet")])
+    assert [d[0] for d in written.description] == columns
 
 
 def test_files_are_replaced_not_rewritten_in_place(db_path):
