@@ -21,6 +21,7 @@ from extractors.models import Annotation
 from flows import steps
 from flows.settings import Settings, load_feeds, load_settings
 from warehouse.db import writer
+from warehouse.snapshot import publish_snapshot
 from warehouse.reads import feed_states, known_article_urls, settled_entry_keys
 from warehouse.records import FeedSpec, FeedState
 from warehouse.writes import register_feeds, write_polls
@@ -73,9 +74,11 @@ def ingest_feeds(
         _run_batches(feeds, db_path, settings, states, seen, report, progress)
     finally:
         steps.close_fetchers()
-    if report.new_articles:
-        with writer(db_path) as con:
+    with writer(db_path) as con:
+        if report.new_articles:
             refresh_stories_and_signals(con, settings)
+        # Outside tools read the Parquet snapshot, never the locked file (docs/bi.md).
+        publish_snapshot(con, db_path)
     return report
 
 

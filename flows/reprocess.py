@@ -72,4 +72,7 @@ def reprocess(
         from flows.ingest import refresh_stories_and_signals
 
         refresh_stories_and_signals(con, settings)
+        from warehouse.snapshot import publish_snapshot
+
+        publish_snapshot(con, db_path)
     return report
