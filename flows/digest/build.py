@@ -25,6 +25,7 @@ DEFAULT_TYPE_WEIGHT = 0.5
 NOVELTY_SEEN_BEFORE = 0.7
 CHANGE_BONUS = 1.3
 MAX_ACTORS_SHOWN = 6
+MAX_TIMELINE_LINES = 10  # per entity: the latest ones, oldest first
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class TimelineLine:
 @dataclass(frozen=True)
 class EntityTimeline:
     name: str
-    events: int
+    events: int  # all of them; ``lines`` holds the latest MAX_TIMELINE_LINES
     lines: tuple[TimelineLine, ...]
 
 
@@ -190,7 +191,8 @@ def entity_timelines(
     counts = Counter(a for e in events.values() for a in set(e.actors) if a not in generic)
     out = []
     for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
-        mine = sorted((e for e in events.values() if name in e.actors), key=lambda e: (e.seen_at, e.event_id))
+        mine = sorted((e for e in events.values() if name in e.actors),
+                      key=lambda e: (e.seen_at, e.event_id))[-MAX_TIMELINE_LINES:]
         lines = tuple(TimelineLine(e.seen_at.date(), e.event_type, e.stance, " ".join(e.evidence.split()),
                                    e.source, e.article_url) for e in mine)
         out.append(EntityTimeline(name, n, lines))
