@@ -288,8 +288,10 @@ def calibrate() -> None:
             worst[name] = (min(js), min(cs)) if name.startswith("same") else (max(js), max(cs))
         same_j = min(v[0] for k, v in worst.items() if k.startswith("same"))
         diff_j = max(v[0] for k, v in worst.items() if k.startswith("diff"))
-        print(f"  {perms:3d} perms: same J >= {same_j:.2f}  diff J <= {diff_j:.2f}   "
-              + "  ".join(f"{k.split(': ')[1]}={v[0]:.2f}" for k, v in worst.items()))
+        same_c = min(v[1] for k, v in worst.items() if k.startswith("same"))
+        diff_c = max(v[1] for k, v in worst.items() if k.startswith("diff"))
+        print(f"  {perms:3d} perms: same J >= {same_j:.2f}, C >= {same_c:.2f}; diff J <= {diff_j:.2f}, C <= {diff_c:.2f}")
+        print("             " + "  ".join(f"{k.split(': ')[1]}={v[0]:.2f}/{v[1]:.2f}" for k, v in worst.items()))
     p = StoryParams()
     print(f"\nchosen: k={p.shingle_size}, {p.num_perm} perms, min_jaccard={p.min_jaccard}, "
           f"min_containment={p.min_containment}, bands {p.lsh_bands}x{p.lsh_rows}")

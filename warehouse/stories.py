@@ -84,21 +84,25 @@ def update_stories(
     transaction. Returns the counts for the whole run.
     """
     placed = new = 0
-    while True:
-        rows = con.execute(
-            """
-            SELECT a.article_id, coalesce(a.published_at, a.first_seen_at) AS ts, a.text
-            FROM articles a
-            WHERE NOT EXISTS (SELECT 1 FROM article_stories s WHERE s.article_id = a.article_id)
-              AND ($since::TIMESTAMP IS NULL OR coalesce(a.published_at, a.first_seen_at) >= $since::TIMESTAMP)
-            ORDER BY ts, a.article_id
-            LIMIT $limit
-            """,
-            {"since": since, "limit": batch_size},
-        ).fetchall()
-        if not rows:
-            break
-        signatures = sign_articles([NewArticle(r[0], r[1], r[2]) for r in rows], params)
+    # Ids first (small rows), texts a batch at a time: a backfill never sorts or holds every text.
+    pending = con.execute(
+        """
+        SELECT a.article_id, coalesce(a.published_at, a.first_seen_at) AS ts
+        FROM articles a
+        WHERE NOT EXISTS (SELECT 1 FROM article_stories s WHERE s.article_id = a.article_id)
+          AND ($since::TIMESTAMP IS NULL OR coalesce(a.published_at, a.first_seen_at) >= $since::TIMESTAMP)
+        ORDER BY ts, a.article_id
+        """,
+        {"since": since},
+    ).fetchall()
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start:start + batch_size]
+        texts = dict(con.execute(
+            "SELECT article_id, text FROM articles WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))",
+            [[r[0] for r in chunk]],
+        ).fetchall())
+        signatures = sign_articles([NewArticle(r[0], r[1], texts[r[0]]) for r in chunk], params)
+        del texts
         keys = {s.article_id: band_keys(s, params) for s in signatures}
         state = _candidate_signatures(con, signatures, keys, params)
         assignments = story_assignments(signatures, state, params)
@@ -106,8 +110,6 @@ def update_stories(
             written = _write_story_batch(con, assignments, keys, params)
         placed += len(written)
         new += sum(a.new_story for a in written)
-        if len(rows) < batch_size:
-            break
     if placed:
         log.info("stories: %d articles placed, %d new stories", placed, new, extra={"stage": "stories"})
     return StoryUpdate(articles=placed, new_stories=new, joined=placed - new)
@@ -306,25 +308,26 @@ def update_signals(
     orphans = _orphan_placements(con)
     if orphans:  # events deleted by re-extraction: drop their placements, refresh their signals
         total = _place_events(con, [], params, replacing=orphans)
-    while True:
+    pending = [r[0] for r in con.execute(
+        """
+        SELECT e.event_id FROM events e
+        JOIN article_stories ast ON ast.article_id = e.article_id
+        WHERE NOT EXISTS (SELECT 1 FROM signal_events se WHERE se.event_id = e.event_id)
+        ORDER BY e.event_date, e.event_id
+        """
+    ).fetchall()]
+    for start in range(0, len(pending), batch_size):
         rows = con.execute(
             f"""
             SELECT {_EVENT_COLUMNS}
             {_EVENT_JOINS}
-            WHERE ast.story_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM signal_events se WHERE se.event_id = e.event_id)
-            ORDER BY e.event_date, e.event_id
-            LIMIT $1
+            WHERE e.event_id IN (SELECT UNNEST($1::VARCHAR[]))
             """,
-            [batch_size],
+            [pending[start:start + batch_size]],
         ).fetchall()
-        if not rows:
-            break
         result = _place_events(con, [_signal_event(r) for r in rows], params, replacing=frozenset())
         total = SignalUpdate(total.events + result.events, total.new_signals + result.new_signals,
                              total.signals_updated + result.signals_updated)
-        if len(rows) < batch_size:
-            break
     if total.events:
         log.info("signals: %d events placed, %d new signals", total.events, total.new_signals,
                  extra={"stage": "signals"})
