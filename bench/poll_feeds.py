@@ -35,7 +35,8 @@ COMPANIES = ["Anthropic", "OpenAI", "Mistral AI", "DeepSeek", "Alibaba", "Nvidia
 def page(host: int, feed: int, entry: int) -> bytes:
     who = COMPANIES[(feed + entry) % len(COMPANIES)]
     text = (f"{who} released a new model on Tuesday, the company said in a statement, and cut the price of its "
-            f"API for developers. Story {host}-{feed}-{entry} follows the launch in detail.")
+            f"API for developers. Story {host}-{feed}-{entry} follows the launch in detail. Analysts said the move "
+            f"would put pressure on rivals to cut their own prices before the end of the year.")
     return f"<html><head><title>Story {feed}-{entry}</title></head><body><article><p>{text}</p></article></body></html>".encode()
 
 
