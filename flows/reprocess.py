@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from extractors.errors import NewsignalError
@@ -46,6 +46,21 @@ def _re_extract(con, stored: StoredArticle, min_chars: int) -> ArticleText | Non
         return None
 
 
+def _rebuild_signals(con, settings: Settings, since: date | None) -> None:  # type: ignore[no-untyped-def]
+    """Re-place the re-read events in signals: an event that kept its id may carry new evidence."""
+    from extractors.nlp.gazetteer import load_gazetteer
+    from extractors.signals import government_actors
+    from warehouse.stories import rebuild_signals, signal_params, update_stories
+
+    update_stories(con)
+    first = since or con.execute("SELECT min(event_date) FROM events").fetchone()[0]
+    if first is None:
+        return
+    weak = government_actors(load_gazetteer(settings.config_dir).entries)
+    # Events dated before ``since`` can belong to articles published after it: go back one window.
+    rebuild_signals(con, since=first - timedelta(days=3), params=signal_params(con, weak_actors=weak))
+
+
 def reprocess(
     db_path: Path, settings: Settings, *, since: date | None = None, from_raw: bool = False, chunk: int = 200,
     progress: Callable[[int], None] | None = None, total: Callable[[int], None] | None = None,
@@ -69,9 +84,7 @@ def reprocess(
             report.re_extracted += sum(t is not None for t in texts)
             if progress:
                 progress(len(batch))
-        from flows.ingest import refresh_stories_and_signals
-
-        refresh_stories_and_signals(con, settings)
+        _rebuild_signals(con, settings, since)
         from warehouse.snapshot import publish_snapshot
 
         publish_snapshot(con, db_path)
