@@ -88,11 +88,12 @@ def test_non_http_canonical_is_ignored() -> None:
     assert extract_article(page, "https://example.test/real", now=NOW).url == "https://example.test/real"
 
 
-def test_language_without_html_lang_is_none_or_declared_elsewhere() -> None:
+def test_language_is_read_from_the_text_when_it_is_long_enough() -> None:
     no_lang = _page("").replace("<html lang='en'>", "<html>")
-    assert extract_article(no_lang, "https://example.test/a", now=NOW).language is None
+    assert extract_article(no_lang, "https://example.test/a", now=NOW).language == "en"
+    # A page that claims German but is written in English is English.
     meta_lang = no_lang.replace("<head>", '<head><meta http-equiv="content-language" content="de-DE">')
-    assert extract_article(meta_lang, "https://example.test/a", now=NOW).language == "de"
+    assert extract_article(meta_lang, "https://example.test/a", now=NOW).language == "en"
 
 
 def test_cp1252_bytes_declared_as_utf8() -> None:
