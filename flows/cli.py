@@ -211,10 +211,12 @@ def status(db_path: Path) -> None:
     for h in health:
         polled = h.last_polled_at.strftime("%Y-%m-%d %H:%M") if h.last_polled_at else "never"
         state = f"FAILING x{h.consecutive_failures}" if h.consecutive_failures else "ok"
+        due = h.next_poll_at.strftime("%Y-%m-%d %H:%M") if h.next_poll_at else "now"
         click.echo(
             f"{state:<12} {h.name}  polled {polled}  HTTP {h.last_status or '-'}  "
-            f"entries {h.entries_seen}  articles {h.articles}"
+            f"entries {h.entries_seen}  articles {h.articles}  next {due}"
             + (f"  error: {h.last_error}" if h.last_error else "")
+            + (f"  warning: {h.last_warning[:120]}" if h.last_warning and not h.last_error else "")
         )
 
 

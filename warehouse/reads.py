@@ -54,6 +54,7 @@ class FeedHealth:
     last_error: str | None
     next_poll_at: datetime | None
     failing_since: datetime | None  # last success, or first added when it never succeeded
+    last_warning: str | None = None  # e.g. a feed parsed despite being malformed
 
 
 def feed_health(con: duckdb.DuckDBPyConnection) -> list[FeedHealth]:
@@ -67,7 +68,8 @@ def feed_health(con: duckdb.DuckDBPyConnection) -> list[FeedHealth]:
                CASE WHEN f.last_error IS NULL THEN NULL
                     ELSE coalesce(f.last_error_kind || ': ', '') || f.last_error END,
                f.next_poll_at,
-               CASE WHEN f.consecutive_failures > 0 THEN coalesce(f.last_success_at, f.added_at) END
+               CASE WHEN f.consecutive_failures > 0 THEN coalesce(f.last_success_at, f.added_at) END,
+               f.last_warning
         FROM feeds f
         ORDER BY f.consecutive_failures > 0 DESC, f.consecutive_failures DESC, f.name
         """
