@@ -10,7 +10,13 @@ in-memory DuckDB once per change of the database file, in one short read-only at
   numbered ``rn`` newest first (so "newest N" is ``ORDER BY rn``);
 - ``ea``: one row per (event, actor), sorted by lower-cased actor, so an entity filter
   reads a few row groups instead of every list;
-- small pre-aggregated tables for the filter choices and mention counts.
+- small pre-aggregated tables for the filter choices and mention counts;
+- per-actor summaries (``actor_daily``, ``actor_types``, ``actor_sources``, ``actor_recent``)
+  so that an entity named in a third of all events costs a few thousand summary rows, not
+  hundreds of thousands of ``ea`` rows. Queries the summaries cannot answer exactly (several
+  of the names are stored actors, an outlet filter, a timeline longer than ``RECENT_RNS``)
+  read ``ea`` directly; ``summaries=False`` forces that path (tests compare the two, the
+  bench times both).
 
 Between ingests every request is answered from memory and the file lock is never touched.
 All values from users are bound parameters.
@@ -33,25 +39,31 @@ from warehouse import db as _db
 from warehouse.db import DatabaseError, _lock_holder
 
 RECENT_DAYS = 7  # "what changed recently": the last week of data
+RECENT_RNS = 1000  # newest events kept per actor in actor_recent (the briefing's timeline shows 200)
 
-# Copied while the file is attached (plain scans, about 2 s for a million events) ...
+# Copied while the file is attached: plain scans only (under a second for a million events),
+# so the ingest waits as little as possible; everything else happens after DETACH.
 COPY_SQL = (
     "CREATE TABLE s_events AS SELECT event_id, article_id, event_type, stance, actors, event_date, evidence, "
     "confidence FROM src.events",
     "CREATE TABLE s_articles AS SELECT article_id, title, url, source, published_at FROM src.articles",
     # Ordinal 0 is events.evidence; only the further sentences are needed.
     "CREATE TABLE s_more AS SELECT event_id, ordinal, sentence FROM src.event_evidence WHERE ordinal > 0",
+    "CREATE TABLE s_mentions AS SELECT label, name, article_id FROM src.mentions",
+    "CREATE TABLE s_entities AS SELECT label, name, first_seen_at FROM src.entities",
+)
+# ... and shaped after it is detached, so the ingest never waits for the sorting.
+MODEL_SQL = (
     """
     CREATE TABLE entity_articles AS
     SELECT m.label, m.name, lower(m.name) AS name_key, count(DISTINCT m.article_id) AS articles,
            any_value(n.first_seen_at) AS first_seen_at
-    FROM src.mentions m LEFT JOIN src.entities n USING (label, name)
+    FROM s_mentions m LEFT JOIN s_entities n USING (label, name)
     GROUP BY ALL
     ORDER BY name_key
     """,
-)
-# ... and shaped after it is detached, so the ingest never waits for the sorting.
-MODEL_SQL = (
+    "DROP TABLE s_mentions",
+    "DROP TABLE s_entities",
     """
     CREATE TABLE ev AS
     SELECT row_number() OVER (ORDER BY e.event_date DESC, a.published_at DESC NULLS LAST, e.event_id) AS rn,
@@ -72,11 +84,52 @@ MODEL_SQL = (
     "DROP TABLE s_more",
     # One row per (event, actor), sorted by actor: an entity's events are contiguous, so DuckDB's
     # min/max zone maps skip the rest; the event's other actors ride along for "named with".
+    # ``dup``: an earlier actor of the same event has the same lower-cased name, so counting rows
+    # WHERE NOT dup counts distinct events (what count(DISTINCT rn) gives) in the summaries.
     """
     CREATE TABLE ea AS
-    SELECT lower(actor) AS actor_key, actor, rn, event_date, event_type, stance, source, source_key, actors
-    FROM (SELECT unnest(actors) AS actor, rn, event_date, event_type, stance, source, source_key, actors FROM ev)
+    SELECT lower(actor) AS actor_key, actor, rn, event_date, event_type, stance, source, source_key, actors,
+           coalesce(list_position(keys, lower(actor)) < pos, false) AS dup
+    FROM (SELECT unnest(actors) AS actor, generate_subscripts(actors, 1) AS pos,
+                 list_transform(actors, lambda a: lower(a)) AS keys,
+                 rn, event_date, event_type, stance, source, source_key, actors FROM ev)
     ORDER BY actor_key, rn
+    """,
+    # Per-actor summaries, each sorted by actor_key (zone maps again). ``n`` counts ea rows (what
+    # a one-name filter counts), ``nd`` distinct events (what a several-name filter counts).
+    """
+    CREATE TABLE actor_daily AS
+    SELECT actor_key, event_date, event_type, stance, count(*) AS n, count(*) FILTER (WHERE NOT dup) AS nd
+    FROM ea WHERE actor_key IS NOT NULL
+    GROUP BY ALL
+    ORDER BY actor_key, event_date, event_type, stance
+    """,
+    """
+    CREATE TABLE actor_types AS
+    SELECT actor_key, event_type, stance, sum(n)::BIGINT AS n, sum(nd)::BIGINT AS nd,
+           min(event_date) AS first_day, max(event_date) AS last_day
+    FROM actor_daily
+    GROUP BY ALL
+    ORDER BY actor_key, event_type, stance
+    """,
+    # Each outlet's count and newest event, with that event's title and link already joined.
+    """
+    CREATE TABLE actor_sources AS
+    SELECT s.actor_key, s.source, s.n, s.nd, s.newest_rn, s.last_day, ev.article_title, ev.article_url
+    FROM (SELECT actor_key, source, count(*) AS n, count(*) FILTER (WHERE NOT dup) AS nd, min(rn) AS newest_rn,
+                 max(event_date) AS last_day
+          FROM ea WHERE actor_key IS NOT NULL GROUP BY ALL) s
+    JOIN ev ON ev.rn = s.newest_rn
+    ORDER BY s.actor_key, s.source
+    """,
+    # The newest RECENT_RNS distinct events of each actor, newest first: the timeline and the
+    # event table of an entity filter without reading the actor's ea rows.
+    f"""
+    CREATE TABLE actor_recent AS
+    SELECT actor_key, (list(rn ORDER BY rn) FILTER (WHERE NOT dup))[1:{RECENT_RNS}] AS rns
+    FROM ea WHERE actor_key IS NOT NULL
+    GROUP BY actor_key
+    ORDER BY actor_key
     """,
     # Who is named with whom, over all time: the briefing's "most often named with".
     """
@@ -113,25 +166,34 @@ def _attach_read_only(mem: duckdb.DuckDBPyConnection, path: Path, wait_s: float)
             delay = min(delay * 2, 1.0)
 
 
-def build_model(db_path: str | Path, *, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+def build_model(db_path: str | Path, *, wait_s: float | None = None,
+                timings: dict[str, float] | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB holding the dashboard's tables, copied from the database at ``db_path``.
 
     The file is attached read-only only while copying. Raises ``DatabaseError`` when the
     file is missing or stays locked longer than ``wait_s`` (default ``NEWSIGNAL_LOCK_WAIT_S``).
+    ``timings``, when given, receives ``wait_s`` (waiting for the lock), ``hold_s`` (the file
+    attached: ATTACH to DETACH) and ``shape_s`` (building the model in memory afterwards).
     """
     path = Path(db_path)
     if not path.exists():
         raise DatabaseError(f"no database at {path}; run `newsignal ingest` (or `newsignal demo`) first")
     mem = duckdb.connect(":memory:")
     try:
+        start = time.perf_counter()
         _attach_read_only(mem, path, _db.DEFAULT_LOCK_WAIT_S if wait_s is None else wait_s)
+        attached = time.perf_counter()
         try:
             for statement in COPY_SQL:
                 mem.execute(statement)
         finally:
             mem.execute("DETACH src")  # releases the file: the rest happens in memory only
+            detached = time.perf_counter()
         for statement in MODEL_SQL:
             mem.execute(statement)
+        if timings is not None:
+            timings.update(wait_s=attached - start, hold_s=detached - attached,
+                           shape_s=time.perf_counter() - detached)
     except BaseException:
         mem.close()
         raise
@@ -158,13 +220,16 @@ class DashboardModel:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int, int, int] | None = None
         self._lock = threading.Lock()
+        self.timings: dict[str, float] = {}  # of the last build (see build_model)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor on a model at least as new as the file now is (one per request/thread)."""
         with self._lock:
             stamp = _stamp(self.db_path)  # taken before copying: a write during the copy triggers another
             if self._con is None or stamp != self._stamp:
-                fresh = build_model(self.db_path)
+                timings: dict[str, float] = {}
+                fresh = build_model(self.db_path, timings=timings)
+                self.timings = timings
                 old, self._con, self._stamp = self._con, fresh, stamp
                 if old is not None:
                     old.close()
@@ -203,14 +268,6 @@ def _where(f: TimelineFilter, *, entity: bool) -> tuple[str, list[Any]]:
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _matching(f: TimelineFilter) -> tuple[str, list[Any]]:
-    """A WHERE clause over ``ev`` selecting the events that match ``f``."""
-    if not f.entity_names:
-        return _where(f, entity=False)
-    where, params = _where(f, entity=True)
-    return f"WHERE rn IN (SELECT rn FROM ea {where})", params
-
-
 @dataclass(frozen=True)
 class DayCount:
     day: date
@@ -218,9 +275,43 @@ class DayCount:
     events: int
 
 
-def counts_by_day_and_type(con: duckdb.DuckDBPyConnection, f: TimelineFilter) -> list[DayCount]:
-    """Events per (event_date, event_type) matching ``f``, oldest day first."""
-    if f.entity_names:
+def _summary_key(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """The actor key the per-actor summaries answer ``names`` with, and its count column.
+
+    One name: that key, counting ``n`` (rows, as ``count(*)`` over ea does). Several names
+    (an entity and its aliases): a direct query counts distinct events over all of them, which
+    a single actor's summary matches (``nd``) only while at most one of the names is a stored
+    actor; otherwise ``None``, and the caller reads ea.
+    """
+    keys = list(names)
+    if len(keys) == 1:
+        return keys[0], "n"
+    present = [r[0] for r in con.execute(
+        "SELECT actor_key FROM actor_recent WHERE actor_key IN (SELECT unnest(?::VARCHAR[]))", [keys]).fetchall()]
+    if len(present) > 1:
+        return None
+    return (present[0] if present else keys[0]), "nd"
+
+
+def _only_entity(f: TimelineFilter) -> bool:
+    return not (f.event_type or f.stance or f.since or f.until or f.source)
+
+
+def counts_by_day_and_type(con: duckdb.DuckDBPyConnection, f: TimelineFilter, *,
+                           summaries: bool = True) -> list[DayCount]:
+    """Events per (event_date, event_type) matching ``f``, oldest day first.
+
+    ``summaries=False`` answers an entity filter from ea even when actor_daily could (the
+    reference the summaries are tested and timed against).
+    """
+    key = _summary_key(con, f.entity_names) if f.entity_names and summaries and not f.source else None
+    if key:
+        actor, n = key
+        where, params = _where(replace(f, entity_names=()), entity=False)  # type, stance, dates
+        where = "WHERE actor_key = ?" + (" AND " + where.removeprefix("WHERE ") if where else "")
+        sql = f"SELECT event_date, event_type, sum({n})::BIGINT FROM actor_daily {where} GROUP BY ALL ORDER BY 1, 2"
+        params = [actor, *params]
+    elif f.entity_names:
         # An event naming two of the names (an alias of each) counts once.
         where, params = _where(f, entity=True)
         n = "count(*)" if len(f.entity_names) == 1 else "count(DISTINCT rn)"
@@ -253,16 +344,28 @@ EVENT_COLUMNS = ("event_id, event_date, event_type, stance, actors, evidence, co
                  "article_url, source, published_at")
 
 
-def events_page(con: duckdb.DuckDBPyConnection, f: TimelineFilter, *, limit: int = 100) -> list[EventView]:
+def events_page(con: duckdb.DuckDBPyConnection, f: TimelineFilter, *, limit: int = 100,
+                summaries: bool = True) -> list[EventView]:
     """The newest ``limit`` events matching ``f``, each with all its evidence sentences."""
     if f.entity_names:
-        where, params = _where(f, entity=True)
-        rns = [r[0] for r in con.execute(f"SELECT DISTINCT rn FROM ea {where} ORDER BY rn LIMIT ?",
-                                         [*params, limit]).fetchall()]
+        rns = _recent_rns(con, f.entity_names, limit) if summaries and _only_entity(f) else None
+        if rns is None:
+            where, params = _where(f, entity=True)
+            rns = [r[0] for r in con.execute(f"SELECT DISTINCT rn FROM ea {where} ORDER BY rn LIMIT ?",
+                                             [*params, limit]).fetchall()]
         return _events_by_rn(con, rns)
     where, params = _where(f, entity=False)
     rows = con.execute(f"SELECT {EVENT_COLUMNS} FROM ev {where} ORDER BY rn LIMIT ?", [*params, limit]).fetchall()
     return [EventView(r[0], r[1], r[2], r[3], tuple(r[4]), tuple(r[5]), *r[6:]) for r in rows]
+
+
+def _recent_rns(con: duckdb.DuckDBPyConnection, names: tuple[str, ...], limit: int) -> list[int] | None:
+    """The newest ``limit`` distinct events naming ``names``, from actor_recent; None when it can't say."""
+    key = _summary_key(con, names) if limit <= RECENT_RNS else None
+    if key is None:
+        return None
+    row = con.execute("SELECT rns[1:?] FROM actor_recent WHERE actor_key = ?", [limit, key[0]]).fetchone()
+    return list(row[0]) if row else []
 
 
 def _events_by_rn(con: duckdb.DuckDBPyConnection, rns: list[int]) -> list[EventView]:
@@ -318,11 +421,15 @@ class EntityBriefing:
 
 def entity_briefing(
     con: duckdb.DuckDBPyConnection, names: tuple[str, ...], *, f: TimelineFilter | None = None,
-    timeline_limit: int = 200,
+    timeline_limit: int = 200, summaries: bool = True,
 ) -> EntityBriefing:
-    """Everything the entity page shows for the lower-cased canonical ``names`` (one entity, its aliases)."""
+    """Everything the entity page shows for the lower-cased canonical ``names`` (one entity, its aliases).
+
+    Answered from the per-actor summaries when they give exactly what ea would (no filter but
+    the entity, at most one of ``names`` stored, ``timeline_limit <= RECENT_RNS``); else, or
+    with ``summaries=False``, from ea.
+    """
     f = replace(f or TimelineFilter(), entity_names=names, limit=None)
-    where, params = _where(f, entity=True)
     keys = list(names)
     known = con.execute(
         """
@@ -333,16 +440,13 @@ def entity_briefing(
         [keys],
     ).fetchone() or (None, None, None, None)
     stored, labels, first_seen, mentioning = known
-    # Everything from ea, where the entity's rows are contiguous. With several names (an entity and
-    # an alias that is another entity) an event can have a row for each: count distinct rn then.
-    n = "count(*)" if len(keys) == 1 else "count(DISTINCT rn)"
-    by_type = con.execute(
-        f"SELECT event_type, stance, {n}, min(event_date), max(event_date) FROM ea {where} "
-        "GROUP BY ALL ORDER BY 3 DESC, 1, 2", params).fetchall()
-    total = (con.execute(f"SELECT count(DISTINCT rn) FROM ea {where}", params).fetchone() or (0,))[0] \
-        if len(keys) > 1 else sum(r[2] for r in by_type)
-    summary = (total, min((r[3] for r in by_type), default=None), max((r[4] for r in by_type), default=None))
-    by_type = [(t, s, c) for t, s, c, _, _ in by_type]
+    key = _summary_key(con, names) if summaries and _only_entity(f) and timeline_limit <= RECENT_RNS else None
+    if key:
+        by_type, total, sources, rns = _briefing_from_summaries(con, *key, timeline_limit)
+    else:
+        by_type, total, sources, rns = _briefing_from_ea(con, f, len(keys), timeline_limit)
+    first_day = min((r[3] for r in by_type), default=None)
+    last_day = max((r[4] for r in by_type), default=None)
     co_actors = con.execute(
         """
         SELECT any_value(other), sum(n)::BIGINT AS total FROM co_actors
@@ -351,26 +455,55 @@ def entity_briefing(
         """,
         [keys, keys],
     ).fetchall()
+    timeline = _events_by_rn(con, rns)
+    recent_since = last_day - timedelta(days=RECENT_DAYS - 1) if last_day else None
+    return EntityBriefing(
+        names=tuple(stored or ()), labels=tuple(labels or ()), first_seen_at=first_seen,
+        articles_mentioning=int(mentioning or 0),
+        events=int(total), first_day=first_day, last_day=last_day,
+        by_type=[(t, s, c) for t, s, c, _, _ in by_type], co_actors=co_actors, sources=sources,
+        recent=[e for e in timeline if recent_since and e.event_date >= recent_since], recent_since=recent_since,
+        timeline=timeline,
+    )
+
+
+# Each returns (by_type rows (event_type, stance, events, first day, last day), distinct events,
+# sources (outlet, events, newest title, newest url, newest day), the newest timeline_limit rns).
+Briefing = tuple[list[tuple[str, str, int, date, date]], int, list[tuple[str, int, str, str, date]], list[int]]
+
+
+def _briefing_from_summaries(con: duckdb.DuckDBPyConnection, actor: str, n: str, timeline_limit: int) -> Briefing:
+    by_type = con.execute(f"SELECT event_type, stance, {n}, first_day, last_day FROM actor_types "
+                          "WHERE actor_key = ? ORDER BY 3 DESC, 1, 2", [actor]).fetchall()
+    # Each event has one type and stance, so with nd (distinct events) the sum is the distinct total,
+    # and with n it is the row count the one-name direct query reports as the total.
+    total = sum(r[2] for r in by_type)
+    sources = con.execute(f"SELECT source, {n}, article_title, article_url, last_day FROM actor_sources "
+                          "WHERE actor_key = ? ORDER BY 2 DESC, 1", [actor]).fetchall()
+    row = con.execute("SELECT rns[1:?] FROM actor_recent WHERE actor_key = ?", [timeline_limit, actor]).fetchone()
+    return by_type, total, sources, list(row[0]) if row else []
+
+
+def _briefing_from_ea(con: duckdb.DuckDBPyConnection, f: TimelineFilter, names: int, timeline_limit: int) -> Briefing:
+    # The entity's rows are contiguous in ea. With several names (an entity and an alias that is
+    # another entity) an event can have a row for each: count distinct rn then.
+    where, params = _where(f, entity=True)
+    n = "count(*)" if names == 1 else "count(DISTINCT rn)"
+    by_type = con.execute(
+        f"SELECT event_type, stance, {n}, min(event_date), max(event_date) FROM ea {where} "
+        "GROUP BY ALL ORDER BY 3 DESC, 1, 2", params).fetchall()
+    total = (con.execute(f"SELECT count(DISTINCT rn) FROM ea {where}", params).fetchone() or (0,))[0] \
+        if names > 1 else sum(r[2] for r in by_type)
     per_source = con.execute(
         f"SELECT source, {n}, min(rn), max(event_date) FROM ea {where} GROUP BY 1 ORDER BY 2 DESC, 1",
         params,
     ).fetchall()
     newest = sorted(r[2] for r in per_source)  # each outlet's newest event (rn 1 is the newest overall)
     by_rn = dict(zip(newest, _events_by_rn(con, newest), strict=True))
-    sources = [(src, n, by_rn[rn].article_title, by_rn[rn].article_url, day) for src, n, rn, day in per_source]
+    sources = [(src, c, by_rn[rn].article_title, by_rn[rn].article_url, day) for src, c, rn, day in per_source]
     rns = [r[0] for r in con.execute(f"SELECT DISTINCT rn FROM ea {where} ORDER BY rn LIMIT ?",
                                      [*params, timeline_limit]).fetchall()]
-    timeline = _events_by_rn(con, rns)
-    last_day = summary[2] if summary else None
-    recent_since = last_day - timedelta(days=RECENT_DAYS - 1) if last_day else None
-    return EntityBriefing(
-        names=tuple(stored or ()), labels=tuple(labels or ()), first_seen_at=first_seen,
-        articles_mentioning=int(mentioning or 0),
-        events=int(summary[0]) if summary else 0, first_day=summary[1] if summary else None, last_day=last_day,
-        by_type=by_type, co_actors=co_actors, sources=sources,
-        recent=[e for e in timeline if recent_since and e.event_date >= recent_since], recent_since=recent_since,
-        timeline=timeline,
-    )
+    return by_type, total, sources, rns
 
 
 def as_json(value: Any) -> Any:
