@@ -543,6 +543,11 @@ def extract_article(
 _LABEL_PARAGRAPH = re.compile(r"^[^\w\s\"'“‘(]+\s*\w+(\s+\w+){0,2}$")
 
 
+# Links to other stories that extractors keep inside the body ("Read also: <headline>").
+_RECIRCULATION = re.compile(r"^(read also|also read|read more|related|see also|more on this|recommended)\s*[:|>»–-]",
+                            re.IGNORECASE)
+
+
 def _without_headline_and_labels(text: str, title: str | None) -> str:
     """Drop a leading paragraph that repeats the headline (stored apart as ``title``) and
     bullet labels such as "· Updated" that extractors keep from bylines; sentences and
@@ -550,7 +555,7 @@ def _without_headline_and_labels(text: str, title: str | None) -> str:
     paragraphs = text.split("\n\n")
     if title and paragraphs and _same_words(paragraphs[0], title):
         paragraphs = paragraphs[1:]
-    kept = [p for p in paragraphs if not _LABEL_PARAGRAPH.match(p)]
+    kept = [p for p in paragraphs if not _LABEL_PARAGRAPH.match(p) and not _RECIRCULATION.match(p)]
     return "\n\n".join(kept) if kept else text
 
 

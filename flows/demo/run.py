@@ -36,7 +36,8 @@ def demo_summary(db_path: Path) -> dict[str, object]:
 
     con = connect(db_path, read_only=True)
     try:
-        counts = table_counts(con, ["feeds", "entries", "articles", "entities", "mentions", "events"])
+        counts = table_counts(con, ["feeds", "entries", "articles", "entities", "mentions", "events", "stories",
+                                    "signal_state"])
         by_type = con.execute(
             "SELECT event_type, stance, count(*) FROM timeline GROUP BY ALL ORDER BY 1, 2").fetchall()
     finally:
@@ -66,7 +67,8 @@ def run_demo(out_dir: Path) -> str:
         f"  feeds        {counts['feeds']} polled ({report.not_modified} not modified, {report.failed} failed)",
         f"  articles     {counts['articles']} stored ({report.new_articles} new this run)",
         f"  entities     {counts['entities']} distinct, {counts['mentions']} mentions",
-        f"  events       {counts['events']} ({report.new_events} new this run)",
+        f"  stories      {counts['stories']} (near-duplicates across outlets grouped)",
+        f"  events       {counts['events']} ({report.new_events} new this run) in {counts['signal_state']} signals",
     ]
     by_type: dict[str, list[str]] = {}
     for etype, stance, n in summary["by_type"]:  # type: ignore[union-attr]

@@ -77,6 +77,16 @@ def test_every_article_lands_once_with_its_canonical_url_title_and_outlet(ingest
     assert rows(db, "SELECT source FROM articles WHERE url = ?", [BY_ID["demo-38"]["url"]])[0][0] == "Circuit Ledger"
 
 
+def test_the_syndicated_wire_story_is_one_story(ingested):
+    db = ingested["db"]
+    story = dict(rows(db, "SELECT a.url, s.story_id FROM articles a JOIN article_stories s USING (article_id)"))
+    assert len(story) == 44
+    pair = (BY_ID["demo-20"]["url"], BY_ID["demo-21"]["url"])
+    assert story[pair[0]] == story[pair[1]]
+    assert sum(1 for sid in story.values() if sid == story[pair[0]]) == 2  # nothing else joined them
+    assert len(set(story.values())) == 43
+
+
 def test_reingesting_unchanged_feeds_adds_nothing(ingested):
     first, second, third = ingested["reports"]
     c1, c2, c3 = ingested["counts"]
