@@ -38,7 +38,9 @@ def _lock_holder(message: str) -> str:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         cmdline = ""
-    return f"PID {pid} ({cmdline[:120]})" if cmdline else f"PID {pid}"
+    if len(cmdline) > 160:  # keep both ends: the program and its last arguments say what it is
+        cmdline = cmdline[:80] + " … " + cmdline[-70:]
+    return f"PID {pid} ({cmdline})" if cmdline else f"PID {pid}"
 
 
 def connect(
