@@ -222,7 +222,8 @@ class Fetcher:
     def _exchange(self, url: str, headers: dict[str, str], t0: float) -> tuple[int, dict[str, str], bytes, str | None]:
         """One request under the politeness limits: (status, headers, body, redirect location)."""
         host = httpx.URL(url).host
-        with self._global, self.limiter.slot(host):
+        # Host slot first: threads queued for a busy host must not hold global slots other hosts could use.
+        with self.limiter.slot(host), self._global:
             try:
                 with self.client.stream("GET", url, headers=headers) as response:
                     status = response.status_code

@@ -147,7 +147,8 @@ def refresh_stories_and_signals(con, settings: Settings) -> None:  # type: ignor
     update_signals(con, params=signal_params(con, weak_actors=weak))
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)
+# Feeds are polled 16 at a time (the fetcher's global limit, [http] concurrency, still applies).
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=False)
 def ingest_flow(
     feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = False,
     progress: Callable[[int], None] | None = None,
