@@ -153,3 +153,14 @@ def test_briefing_values_for_the_awkward_events(con):
     assert one.events == entity_briefing(con, ("nobody", "openai")).events + 2
     assert [e.event_id for e in one.timeline].count("x1") == 1
     assert isinstance(one.first_seen_at, datetime)
+
+
+@pytest.mark.parametrize("limit", [1, 100, 200, 201, 1000])
+def test_event_pages_without_an_entity_are_the_newest_matching_rows(con, limit):
+    for f in (TimelineFilter(), TimelineFilter(stance="alleged", source="outlet 3"),
+              TimelineFilter(event_type="partnership")):
+        where, params = dq._where(f, entity=False)
+        expected = con.execute(f"SELECT event_id FROM ev {where} ORDER BY rn LIMIT ?", [*params, limit]).fetchall()
+        page = events_page(con, f, limit=limit)
+        assert expected and [e.event_id for e in page] == [r[0] for r in expected]
+        assert all(isinstance(e.evidence, tuple) and e.evidence for e in page)
