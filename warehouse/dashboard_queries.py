@@ -95,14 +95,15 @@ MODEL_SQL = (
                  rn, event_date, event_type, stance, source, source_key, actors FROM ev)
     ORDER BY actor_key, rn
     """,
-    # Per-actor summaries, each sorted by actor_key (zone maps again). ``n`` counts ea rows (what
-    # a one-name filter counts), ``nd`` distinct events (what a several-name filter counts).
+    # Per-actor summaries, each sorted by actor_key only (zone maps again; a full sort costs more).
+    # ``n`` counts ea rows (what a one-name filter counts), ``nd`` distinct events (what a
+    # several-name filter counts).
     """
     CREATE TABLE actor_daily AS
     SELECT actor_key, event_date, event_type, stance, count(*) AS n, count(*) FILTER (WHERE NOT dup) AS nd
     FROM ea WHERE actor_key IS NOT NULL
     GROUP BY ALL
-    ORDER BY actor_key, event_date, event_type, stance
+    ORDER BY actor_key
     """,
     """
     CREATE TABLE actor_types AS
@@ -110,7 +111,7 @@ MODEL_SQL = (
            min(event_date) AS first_day, max(event_date) AS last_day
     FROM actor_daily
     GROUP BY ALL
-    ORDER BY actor_key, event_type, stance
+    ORDER BY actor_key
     """,
     # Each outlet's count and newest event, with that event's title and link already joined.
     """
@@ -120,7 +121,7 @@ MODEL_SQL = (
                  max(event_date) AS last_day
           FROM ea WHERE actor_key IS NOT NULL GROUP BY ALL) s
     JOIN ev ON ev.rn = s.newest_rn
-    ORDER BY s.actor_key, s.source
+    ORDER BY s.actor_key
     """,
     # The newest RECENT_RNS distinct events of each actor, newest first: the timeline and the
     # event table of an entity filter without reading the actor's ea rows.

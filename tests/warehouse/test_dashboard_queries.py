@@ -80,7 +80,8 @@ def _build(path) -> None:
         con.execute(
             """
             INSERT INTO mentions
-            SELECT DISTINCT article_id, 'ORG', a, a, 0, 5, true FROM (SELECT article_id, unnest(actors) AS a FROM events)
+            SELECT DISTINCT article_id, 'ORG', a, a, 0, 5, true
+            FROM (SELECT article_id, unnest(actors) AS a FROM events)
             """
         )
 
