@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import FAMILY_ID_PREFIX, IGNORE_LABEL, Gazetteer
+from .gazetteer import FAMILY_ID_PREFIX, IGNORE_LABEL, Gazetteer, GazetteerEntry
 
 # NER labels we may turn into mentions; anything else (DATE, MONEY, NORP, LAW ...) is dropped.
 _NER_LABELS = {"ORG", "PERSON", "GPE", "PRODUCT", "LOC", "FAC"}
@@ -33,6 +33,9 @@ _QUOTES = "\"'“”‘’«»"
 # Words around a company name that say its product is meant ("AI model DeepSeek", "the DeepSeek app").
 _PRODUCT_BEFORE = {"model", "chatbot", "app", "assistant", "application"}
 _PRODUCT_AFTER = {"app", "chatbot", "assistant", "application"}
+# A lab's name used for its app: "using DeepSeek on government devices", "the removal of DeepSeek from".
+_APP_USE_BEFORE = {"using", "download", "downloading", "install", "installing", "uninstall", "removal", "remove", "removing"}
+_DEVICE_NOUNS = {"device", "devices", "phone", "phones", "computer", "computers", "laptop", "laptops"}
 # Unknown ORG spans ending in one of these name a document, law or event, not an organisation.
 _DOCUMENT_HEADS = {
     "act", "order", "rule", "bill", "eo", "law", "framework", "initiative", "program", "programme", "plan",
@@ -98,6 +101,8 @@ def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
             return MentionSpan(label, entry.name, known=True, kind=entry.kind, owner=entry.owner, **base)
     if label not in _NER_LABELS:
         return None
+    if not any(ch.isupper() for ch in ent.text):
+        return None  # "China's commerce ministry": a lowercase description, not a name
     tidy = tidy_surface(ent.text)
     entry = gaz.lookup(tidy)
     if entry is not None:
@@ -129,6 +134,8 @@ def _inside_official_name(doc: Doc, m: MentionSpan) -> bool:
         head = tok.head
         if head.i == tok.i or head.i in range(m.start, m.end):
             return False
+        if tok.dep_ == "prep" and tok.lower_ not in ("of", "for"):
+            return False  # "the High Court in London": a locative, not part of the name
         if tok.dep_ in ("compound", "pobj", "nmod") or (tok.dep_ == "prep"):
             if head.pos_ == "PROPN" and head.lemma_.lower() in _ORG_HEADS and head.text[:1].isupper():
                 return True
@@ -142,7 +149,16 @@ def _inside_official_name(doc: Doc, m: MentionSpan) -> bool:
 def _product_use(doc: Doc, m: MentionSpan) -> bool:
     before = doc[m.start - 1].lower_ if m.start > 0 else ""
     after = doc[m.end].lower_ if m.end < len(doc) else ""
-    return before in _PRODUCT_BEFORE or after in _PRODUCT_AFTER
+    if before in _PRODUCT_BEFORE or after in _PRODUCT_AFTER:
+        return True
+    if m.kind != "lab" or after in ("'s", "’s"):
+        return False
+    # "removal of DeepSeek from", "using DeepSeek and RedNote on government-issued devices"
+    lead = [t.lower_ for t in doc[max(0, m.start - 2):m.start]]
+    if before in _APP_USE_BEFORE or lead == ["removal", "of"]:
+        return True
+    window = doc[m.end:min(len(doc), m.end + 8)]
+    return any(t.lower_ in ("on", "from") for t in window[:4]) and any(t.lower_ in _DEVICE_NOUNS for t in window)
 
 
 def _relookup_person(name: str, m: MentionSpan, gaz: Gazetteer) -> MentionSpan:
@@ -213,9 +229,23 @@ def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
             for o in out
             if o.label == m.label and len(o.name.split()) >= 2 and o.name.split()[position].lower() == word
         ]
+        if not candidates and m.label == "PERSON" and not m.known:
+            # Chinese/Korean names put the family name first: "Wen" for Wen Tao, "Gao" for Gao Rui.
+            candidates = [
+                (abs(o.start - m.start) + (0 if o.start < m.start else 10_000), o)
+                for o in out
+                if o.label == "PERSON" and len(o.name.split()) >= 2 and o.name.split()[0].lower() == word
+            ]
+        if not candidates and m.label == "PERSON" and not m.known:
+            # NER reads a company's short name as a person ("Getty's photographs", "Lumora, which ...").
+            candidates = [
+                (abs(o.start - m.start) + (0 if o.start < m.start else 10_000), o)
+                for o in out
+                if o.label == "ORG" and len(o.name.split()) >= 2 and o.name.split()[0].lower() == word
+            ]
         if candidates:
             best = min(candidates, key=lambda pair: pair[0])[1]
-            out[i] = replace(m, name=best.name, known=best.known, kind=best.kind, owner=best.owner)
+            out[i] = replace(m, label=best.label, name=best.name, known=best.known, kind=best.kind, owner=best.owner)
     return out
 
 
@@ -246,18 +276,243 @@ def _drop_lone_unknown_people(mentions: list[MentionSpan]) -> list[MentionSpan]:
     ]
 
 
+# Last words of an organisation name that starts with a place ("Hangzhou Yuehai Technology",
+# "Zhuhai Huafa Group", "Guangzhou Internet Court"): the place is part of the name, not a GPE mention.
+_PLACE_ORG_SUFFIXES = {
+    "technology", "technologies", "tech", "group", "holdings", "court", "university", "institute", "academy",
+    "bank", "capital", "investment", "investments", "securities", "ventures", "partners", "labs", "lab",
+    "intelligence", "systems", "electronics", "semiconductor", "semiconductors", "telecom", "software",
+    "robotics", "productions", "studio", "studios", "network", "networks", "college", "school", "hospital",
+    "corporation", "company", "co", "corp", "inc", "ltd", "limited", "industries", "media", "computing",
+    "information", "innovation", "innovations", "research", "laboratory", "laboratories", "centre", "center",
+}
+_NAME_CONNECTORS = {"of", "and", "&", "for"}
+# "American AI", "European AI": a demonym plus a generic word is not an organisation.
+_DEMONYMS = {
+    "american", "european", "chinese", "french", "german", "british", "japanese", "korean", "indian", "israeli",
+    "canadian", "italian", "spanish", "dutch", "swiss", "nordic", "western", "asian", "emirati", "saudi",
+    "russian", "taiwanese", "australian", "brazilian", "african", "arab", "swedish", "finnish", "norwegian",
+    "danish", "polish", "irish", "singaporean", "vietnamese", "indonesian", "global", "domestic", "foreign",
+}
+_GENERIC_ORG_WORDS = {"ai", "tech", "technology", "labs", "startups", "firms", "companies", "industry"}
+
+
+def _merge_place_prefixed_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """A place name followed by capitalised name words ending in an organisation word is one ORG."""
+    by_start = {m.start: m for m in mentions}
+    out: list[MentionSpan] = []
+    skip_until = -1
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.start < skip_until:
+            continue
+        if m.label == "GPE" and doc[m.start].text[:1].isupper() and not doc[m.start].text.isupper():
+            end, last_suffix = m.end, None
+            i = m.end
+            while i < len(doc) and i < m.end + 6:
+                tok = doc[i]
+                if tok.lower_ in _NAME_CONNECTORS and i + 1 < len(doc) and doc[i + 1].text[:1].isupper():
+                    i += 1
+                    continue
+                if not (tok.text[:1].isupper() and tok.is_alpha) or (i in by_start and by_start[i].label == "GPE"):
+                    break
+                if tok.lower_ in _PLACE_ORG_SUFFIXES:
+                    last_suffix = i + 1
+                i += 1
+            if last_suffix is not None and doc[m.end].lower_ not in _NAME_CONNECTORS:
+                end = last_suffix
+                span = doc[m.start:end]
+                out.append(MentionSpan("ORG", span.text, span.text, span.start_char, span.end_char,
+                                       m.start, end, known=False))
+                skip_until = end
+                continue
+        out.append(m)
+    return out
+
+
+def _is_demonym_phrase(m: MentionSpan) -> bool:
+    words = m.name.lower().split()
+    return (
+        m.label == "ORG" and not m.known and len(words) >= 2
+        and words[0] in _DEMONYMS and all(w in _GENERIC_ORG_WORDS for w in words[1:])
+    )
+
+
+def _dateline_place(doc: Doc, gaz: Gazetteer) -> tuple[int, GazetteerEntry] | None:
+    """'BRUSSELS - ...', 'WASHINGTON, March 25 - ...': an all-caps place name opening the text."""
+    for tok in doc[:3]:
+        if tok.is_alpha and tok.text.isupper() and len(tok.text) > 2:
+            entry = gaz.lookup(tok.text.title())
+            if entry is not None and entry.label == "GPE":
+                return tok.i, entry
+            return None
+    return None
+
+
+# Tier words that continue a model name ("Doubao Seed 2.0 Pro", "Skald-3 Mini", "Magistral Medium").
+_MODEL_TIERS = {
+    "Pro", "Mini", "Lite", "Max", "Plus", "Ultra", "Nano", "Flash", "Turbo", "Air", "Medium", "Small", "Large",
+    "Thinking", "Instruct", "Coder", "Image", "Exp", "Preview", "Vision", "Omni", "Edge",
+}
+_DOTTED_VERSION_RE = re.compile(r"^\d+\.\d+[a-z]?$")
+# "Skald-3", "Polaris-3", "Grok-1": a capitalised word glued to a version number names a model.
+_HYPHEN_MODEL_RE = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)?[a-zA-Z]?$")
+# Nouns after a capitalised word that make it a model name ("Lumio's Meridian model").
+_MODEL_NOUNS = {"model", "models", "chatbot", "chatbots", "assistant", "llm", "family", "app"}
+_MODEL_NAME_OPENERS = {"'s", "’s", "its", "their", "his", "her", "our", "the", "a", "an", "new", "latest"}
+_NOT_MODEL_WORDS = {"ai", "llm", "large", "language", "foundation", "open", "frontier", "reasoning", "pro", "new"}
+# Nouns right before a capitalised name that make it an organisation ("startup Fjordlight AI").
+_ORG_CUE_NOUNS = {"startup", "start-up", "company", "firm", "developer", "maker", "lab", "fund", "unit", "operator"}
+# Job titles after an organisation-like word: "Home Affairs Secretary Stephanie Foster".
+_TITLE_WORDS = {
+    "secretary", "minister", "commissioner", "chairman", "chairwoman", "chair", "director", "spokesperson",
+    "spokesman", "spokeswoman", "governor", "ambassador", "undersecretary",
+}
+# Role nouns in an appositive that make the name before it a person ("Dana Whitfield, an analyst at").
+_ROLE_NOUNS = {
+    "analyst", "partner", "professor", "researcher", "scientist", "economist", "lawyer", "attorney",
+    "spokesperson", "spokesman", "spokeswoman", "founder", "co-founder", "cofounder", "director", "executive",
+    "officer", "chief", "head", "manager", "investor", "engineer", "president", "chairman", "chairwoman",
+    "fellow", "lecturer", "consultant", "adviser", "advisor", "strategist", "principal", "senator",
+    "representative", "judge", "secretary", "minister", "commissioner", "official", "ceo", "cto", "cfo", "coo",
+}
+_NON_NAME_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP"}
+
+
+def _span_mention(doc: Doc, label: str, start: int, end: int, name: str | None = None, **kw) -> MentionSpan:
+    span = doc[start:end]
+    return MentionSpan(label, name or tidy_surface(span.text), span.text, span.start_char, span.end_char,
+                       start, end, known=kw.pop("known", False), **kw)
+
+
+def _replace_region(mentions: list[MentionSpan], new: MentionSpan) -> list[MentionSpan]:
+    kept = [m for m in mentions if m.end <= new.start or m.start >= new.end]
+    return sorted([*kept, new], key=lambda m: m.start)
+
+
+def _name_token(tok: Token) -> bool:
+    if tok.ent_type_ == IGNORE_LABEL or tok.lower_ in _DEMONYMS:
+        return False
+    if tok.ent_type_ in _NON_NAME_ENTS and tok.ent_type_ != "NORP":
+        return False
+    return tok.text[:1].isupper() and (tok.is_alpha or tok.text[:1].isalpha())
+
+
+def _add_hyphenated_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    known_cover = {i for m in mentions if m.known for i in range(m.start, m.end)}
+    for tok in doc:
+        if tok.i not in known_cover and _HYPHEN_MODEL_RE.match(tok.text):
+            mentions = _replace_region(mentions, _span_mention(doc, "MODEL", tok.i, tok.i + 1, kind="model"))
+    return mentions
+
+
+def _glued_suffix(doc: Doc, i: int) -> bool:
+    """doc[i] is a hyphen glued to the name before it and to an alphanumeric suffix after it ("-Exp")."""
+    nxt = doc[i + 1]
+    return (
+        doc[i - 1].whitespace_ == "" and doc[i].text == "-" and doc[i].whitespace_ == ""
+        and nxt.text[:1].isalnum() and (nxt.text[:1].isupper() or nxt.text[:1].isdigit())
+    )
+
+
+def _extend_models(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> list[MentionSpan]:
+    """Grow a model mention over glued suffixes ("-Exp", "-A22B"), a version ("Seed 2.0") and tier words."""
+    out = list(mentions)
+    for m in [m for m in mentions if m.label == "MODEL"]:
+        others = {i for o in out if o is not m and (o.start, o.end) != (m.start, m.end) and o.known
+                  for i in range(o.start, o.end)}
+        end = m.end
+        while end + 1 < len(doc) and _glued_suffix(doc, end) and end + 1 not in others:
+            end += 2
+        if end == m.end and m.end - m.start == 1:
+            j = end
+            if (j + 1 < len(doc) and doc[j].is_alpha and doc[j].text[:1].isupper() and j not in others
+                    and doc[j].text not in _MODEL_TIERS and _DOTTED_VERSION_RE.match(doc[j + 1].text)):
+                j += 1  # "Doubao Seed 2.0"
+            if j < len(doc) and _DOTTED_VERSION_RE.match(doc[j].text):
+                end = j + 1
+        while end < len(doc) and doc[end].text in _MODEL_TIERS and end not in others:
+            end += 1
+        if end == m.end:
+            continue
+        tail = doc.text[doc[m.end - 1].idx + len(doc[m.end - 1].text):doc[end - 1].idx + len(doc[end - 1].text)]
+        name = " ".join(f"{m.name}{tail}".split())
+        entry = gaz.lookup(name)
+        if entry is not None and entry.label != "MODEL":
+            continue
+        new = _span_mention(doc, "MODEL", m.start, end, entry.name if entry else name, known=entry is not None,
+                            kind=entry.kind if entry else "model", owner=entry.owner if entry else m.owner)
+        out = [o for o in out if o is not m]
+        out = _replace_region(out, new)
+    return out
+
+
+def _add_context_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """Names the NER misses or mislabels, given away by the words around them."""
+    def known_at(i: int) -> bool:
+        return any(m.known and m.start <= i < m.end for m in mentions)
+
+    for tok in doc:
+        low = tok.lower_
+        # "Lumio's Meridian model", "the Step family of AI models"
+        if low in _MODEL_NOUNS and tok.i > 0:
+            j = tok.i
+            while j > 0 and tok.i - j < 3 and _name_token(doc[j - 1]) and not known_at(j - 1) \
+                    and doc[j - 1].lower_ not in _NOT_MODEL_WORDS and doc[j - 1].lower_ not in _DEMONYMS:
+                j -= 1
+            if j < tok.i and j > 0 and doc[j - 1].lower_ in _MODEL_NAME_OPENERS and not doc[j].is_sent_start:
+                mentions = _replace_region(mentions, _span_mention(doc, "MODEL", j, tok.i, kind="model"))
+        # "startup Fjordlight AI", "the startup Tokenwise"
+        if low in _ORG_CUE_NOUNS and tok.i + 1 < len(doc) and tok.pos_ in ("NOUN", "ADJ"):
+            j = tok.i + 1
+            while j < len(doc) and j - tok.i <= 4 and _name_token(doc[j]) and not known_at(j):
+                j += 1
+            if j > tok.i + 1 and doc[tok.i + 1].pos_ == "PROPN":
+                mentions = _replace_region(mentions, _span_mention(doc, "ORG", tok.i + 1, j))
+    # "said Hugo Marchand, a partner at ...": a two- or three-word name before a role appositive
+    for tok in doc:
+        if tok.text != "," or tok.i < 2:
+            continue
+        start = tok.i
+        while start > 0 and tok.i - start < 3 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_alpha \
+                and doc[start - 1].text[:1].isupper():
+            start -= 1
+        if not 2 <= tok.i - start <= 3 or any(m.start < tok.i and m.end > start for m in mentions):
+            continue
+        # lowercase only: ", President Trump said" is a title before another name, not an appositive
+        after = [t.text for t in doc[tok.i + 1:tok.i + 6]]
+        if after and any(w in _ROLE_NOUNS for w in after[:4]) and (after[0] in ("a", "an", "the") or after[0] in _ROLE_NOUNS):
+            mentions = _replace_region(mentions, _span_mention(doc, "PERSON", start, tok.i))
+    # "Home Affairs Secretary Stephanie Foster": a title, not an organisation
+    return [
+        m for m in mentions
+        if not (m.label == "ORG" and not m.known and m.end < len(doc) and doc[m.end].lower_ in _TITLE_WORDS)
+    ]
+
+
 def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     """Every ORG/PERSON/GPE/MODEL mention in ``doc`` with its canonical name, in text order."""
     mentions: list[MentionSpan] = []
+    dateline = _dateline_place(doc, gaz)
+    if dateline is not None:
+        i, entry = dateline
+        tok = doc[i]
+        mentions.append(MentionSpan("GPE", entry.name, tok.text, tok.idx, tok.idx + len(tok.text), i, i + 1,
+                                    known=True, kind=entry.kind))
     for ent in doc.ents:
+        if dateline is not None and ent.start <= dateline[0] < ent.end:
+            continue  # "BRUSSELS - Obligations" read as one ORG
         m = _from_ent(ent, gaz)
-        if m is None:
+        if m is None or _is_demonym_phrase(m):
             continue
         if m.label == "GPE" and _inside_official_name(doc, m):
             continue
         if m.label == "ORG" and _product_use(doc, m):
             m = replace(m, label="MODEL")
         mentions.append(m)
+    mentions = _merge_place_prefixed_orgs(doc, sorted(mentions, key=lambda m: m.start))
+    mentions = _add_hyphenated_models(doc, mentions)
+    mentions = _add_context_names(doc, mentions)
+    mentions = _extend_models(doc, mentions, gaz)
     mentions = _add_missed_person_tokens(doc, mentions)
     mentions = _fold_person_aliases(doc, mentions, gaz)
     mentions = _fix_misread_people(mentions)
