@@ -21,10 +21,12 @@ from .syntax import (
     argument_tokens,
     clause_verb,
     governed_by_blocked_prep,
+    governed_by_lemma,
     is_attribute,
     is_generic_plural,
     is_hedged,
     stance_from_cues,
+    standing_rule_subject,
     subject_of,
 )
 from .taxonomy import EventRules, EventTypeSpec, TriggerPattern
@@ -36,6 +38,12 @@ _GOV_HEAD_WORDS = {
     "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
 }
 _MAX_ACTORS = 6
+_SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
+# Titles before a person's name that make the person act for a government ("Texas Governor Greg Abbott").
+_GOV_TITLES = {
+    "governor", "president", "senator", "minister", "secretary", "mayor", "premier", "chancellor",
+    "commissioner", "representative", "rep.", "sen.", "gov.", "attorney", "prosecutor",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,17 @@ class EventCandidate:
     date_phrase: str | None = None
     future: bool = False
     verdict: bool = False  # a conviction/plea governs the trigger (asserted beats alleged)
+
+
+def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
+    """is_government, plus a person introduced by a government title ("Texas Governor Greg Abbott")."""
+    if is_government(m):
+        return True
+    if m.label != "PERSON":
+        return False
+    # the first mention of this person in the text carries the title
+    first = next((t.i for t in doc if t.text == m.name.split()[0]), m.start)
+    return any(t.lower_ in _GOV_TITLES for t in doc[max(0, first - 2):first])
 
 
 def is_government(m: MentionSpan) -> bool:
@@ -90,6 +109,16 @@ class _ArticleContext:
         if tok.pos_ == "PRON" and tok.lower_ in ("we", "our", "they", "their"):
             return self.last_subject
         return self.last_org  # "it", "the company", "the startup" ...
+
+    def affiliation(self, m: MentionSpan, doc: Doc) -> MentionSpan | None:
+        """The organisation named right before a person ("Xinghe founder Gao Rui", "OpenAI CEO Sam Altman")."""
+        if m.label != "PERSON":
+            return None
+        for i in range(m.start - 1, max(-1, m.start - 4), -1):
+            o = self.by_token.get(i)
+            if o is not None:
+                return o if o.label == "ORG" else None
+        return None
 
     def entity_at(self, tok: Token) -> MentionSpan | None:
         """The named actor a noun phrase head stands for (its own mention or a pre-head modifier)."""
@@ -228,8 +257,9 @@ class EventMatcher:
             by_sentence.setdefault(span.sent.start, []).append((self.patterns[doc.vocab.strings[match_id]], span))
         out: list[EventCandidate] = []
         for sent in doc.sents:
-            found = [c for c in (self._candidate(p, s, sent, ctx) for p, s in by_sentence.get(sent.start, ())) if c]
-            found = self._suppress_and_dedupe(found)
+            matches = by_sentence.get(sent.start, ())
+            found = [c for c in (self._candidate(p, s, sent, ctx) for p, s in matches) if c]
+            found = self._suppress_and_dedupe(found, {p.event_type for p, _s in matches})
             found = self._apply_denials(sent, ctx, found, out)
             out.extend(found)
             ctx.update_subject(sent)
@@ -250,9 +280,13 @@ class EventMatcher:
             return None
         if spec.generic_plural_is_background and is_generic_plural(anchor):
             return None
+        if governed_by_lemma(anchor, spec.background_governors) or standing_rule_subject(anchor, spec.blocked_subjects):
+            return None
+        if spec.block_adjective_triggers and anchor.dep_ == "amod":
+            return None
         initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
         first = initiator or (actor_mentions[0] if actor_mentions else None)
-        if spec.reroute_if_government and first is not None and is_government(first):
+        if spec.reroute_if_government and first is not None and _acts_for_government(first, sent.doc):
             spec = self.rules.types[spec.reroute_if_government]
         if not self._arguments_ok(spec, pattern, anchor, sent, ctx, initiator, names, actor_mentions):
             return None
@@ -294,7 +328,8 @@ class EventMatcher:
         if "org_or_person_actor" in req and not any(m.label in ("ORG", "PERSON") for m in actors):
             return False
         if "government_actor" in req:
-            if initiator is not None and not is_government(initiator):
+            if initiator is not None and (not _acts_for_government(initiator, sent.doc)
+                                          or initiator.kind in spec.excluded_initiator_kinds):
                 return False
             if initiator is None and not any(is_government(m) for m in actors):
                 return False
@@ -312,11 +347,14 @@ class EventMatcher:
                 return False
         return True
 
-    def _suppress_and_dedupe(self, found: list[tuple[EventCandidate, Token]]) -> list[tuple[EventCandidate, Token]]:
+    def _suppress_and_dedupe(
+        self, found: list[tuple[EventCandidate, Token]], triggered: set[str] = frozenset()
+    ) -> list[tuple[EventCandidate, Token]]:
         types_here = {c.event_type for c, _ in found}
         best: dict[tuple[str, str], tuple[EventCandidate, Token]] = {}
         for cand, anchor in found:
-            if self.rules.types[cand.event_type].suppressed_by & types_here:
+            spec = self.rules.types[cand.event_type]
+            if spec.suppressed_by & types_here or spec.suppressed_by_trigger & set(triggered):
                 continue
             key = (cand.event_type, cand.stance)
             if key not in best:
@@ -341,6 +379,10 @@ class EventMatcher:
         for tok in sent:
             is_verb = tok.lemma_.lower() in rules.cue("denial_verbs") and tok.pos_ == "VERB"
             is_adj = tok.lower_ in rules.cue("denial_adjectives")
+            indirect, for_client = self._indirect_denial(tok, ctx)
+            if indirect is not None:
+                results += self._deny_latest(indirect, tok, sent, ctx, earlier + results, any_party=True, trusted=for_client)
+                continue
             if not (is_verb or is_adj):
                 continue
             head = tok if is_verb else clause_verb(tok)
@@ -349,6 +391,8 @@ class EventMatcher:
                 head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in rules.cue("reporting_verbs")), head)
             subj, _ = subject_of(head)
             denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
+            if denier is None and subj is not None and subj.lemma_.lower() in _SPOKES_NOUNS:
+                denier = ctx.last_org  # "a spokesperson said": the organisation the passage is about
             if denier is None or denier.label not in _ACTOR_LABELS:
                 continue
             covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))]
@@ -367,14 +411,58 @@ class EventMatcher:
             objects = {t.lemma_.lower() for t in sent}
             if not objects & rules.cue("denial_objects"):
                 continue
-            ref = next((c for c in reversed(earlier + results) if c.stance == "alleged"), None)
-            if ref is None or (ref.actors and denier.name not in ref.actors):
-                continue  # an uninvolved commentator's rebuttal is not a denial
-            others = tuple(a for a in ref.actors if a != denier.name)
-            date_phrase, future = _date_of(tok, sent)
-            results.append(
-                replace(ref, stance="denied", actors=(denier.name, *others)[:_MAX_ACTORS], sentence=sent.text,
-                        start=sent.start_char, end=sent.end_char, trigger=tok.text, verdict=False,
-                        date_phrase=date_phrase, future=future)
-            )
+            results += self._deny_latest(denier, tok, sent, ctx, earlier + results, any_party=is_verb)
         return results
+
+    def _deny_latest(
+        self, denier: MentionSpan, tok: Token, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate],
+        any_party: bool, trusted: bool = False,
+    ) -> list[EventCandidate]:
+        """A denied record for the latest alleged event the denier is a party to.
+
+        ``any_party``: "X rejected the report" also denies the latest earlier event of any stance when X is
+        one of its actors (a party answering a reported claim)."""
+        ref = next((c for c in reversed(earlier) if c.stance == "alleged"), None)
+        org = ctx.affiliation(denier, sent.doc)
+        party = {denier.name} | ({org.name} if org is not None else set())
+        if ref is not None and ref.actors and not party & set(ref.actors) and not trusted:
+            ref = None  # an uninvolved commentator's rebuttal is not a denial
+        if ref is None and any_party:
+            ref = next((c for c in reversed(earlier) if c.stance != "denied" and party & set(c.actors)), None)
+        if ref is None:
+            return []
+        others = tuple(a for a in ref.actors if a != denier.name)
+        date_phrase, future = _date_of(tok, sent)
+        return [
+            replace(ref, stance="denied", actors=(denier.name, *others)[:_MAX_ACTORS], sentence=sent.text,
+                    start=sent.start_char, end=sent.end_char, trigger=tok.text, verdict=False,
+                    date_phrase=date_phrase, future=future)
+        ]
+
+    def _indirect_denial(self, tok: Token, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool]:
+        """'(her client / the company) had done nothing wrong': the accused party, or None.
+
+        The speaker counts when a lawyer speaks for "my/her client" (then True: the lawyer speaks for the
+        accused, whoever the actors are); otherwise the subject of the clause."""
+        none = (None, False)
+        if tok.lower_ != "nothing" or tok.i + 1 >= len(tok.doc):
+            return none
+        if tok.doc[tok.i + 1].lower_ not in self.rules.cue("indirect_denial_words"):
+            return none
+        verb = clause_verb(tok)
+        if any(c.dep_ == "neg" for c in verb.children):
+            return none
+        subj, _ = subject_of(verb)
+        if subj is None:
+            return none
+        if subj.lemma_.lower() == "client":
+            speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in self.rules.cue("reporting_verbs")), None)
+            if speaker is not None:
+                ssubj, _ = subject_of(speaker)
+                m, _ = ctx.resolve(ssubj) if ssubj is not None else (None, False)
+                return (m, True) if m is not None and m.label == "PERSON" else none
+            return none
+        accused, _ = ctx.resolve(subj)
+        if accused is not None and accused.label in ("ORG", "PERSON"):
+            return accused, False
+        return none

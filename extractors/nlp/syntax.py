@@ -66,9 +66,17 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         if child.dep_ in ("amod", "compound", "advmod") and child.lower_ in upcoming:
             return True
     governors, noun_governors = rules.cue("governors"), rules.cue("noun_governors")
+    advocacy = rules.cue("advocacy_verbs")
     for child, head in ancestors_in_sentence(anchor):
         lemma = head.lemma_.lower()
         if child.dep_ in _CLAUSAL_DEPS and lemma in governors:
+            return True
+        # "has not said when Mythos will be released", "did not say whether ...": an open question
+        if child.dep_ in _CLAUSAL_DEPS and head.pos_ in ("VERB", "AUX") and any(c.dep_ == "neg" for c in head.children) \
+                and any(t.lower_ in ("when", "whether", "if", "how") for t in child.subtree):
+            return True
+        # "argued for tighter export controls": advocacy, not a happening
+        if child.dep_ == "prep" and child.lower_ == "for" and lemma in advocacy:
             return True
         if head.pos_ == "NOUN" and lemma in noun_governors:
             return True
@@ -84,6 +92,9 @@ def governed_by_blocked_prep(anchor: Token, blocked: frozenset[str]) -> bool:
     tok = anchor
     for _ in range(4):
         if tok.dep_ in ("pobj", "pcomp") and tok.head.lower_ in blocked:
+            return True
+        # two-word prepositions: "ahead of the launch", "prior to the rule"
+        if tok.dep_ == "pobj" and tok.head.lower_ in ("of", "to") and tok.head.head.lower_ in blocked:
             return True
         # "amid tightening US export controls": controls <-dobj- tightening <-pcomp- amid
         if tok.dep_ not in ("compound", "amod", "conj", "pobj", "nmod", "dobj", "pcomp"):
@@ -165,4 +176,26 @@ def is_generic_plural(anchor: Token) -> bool:
     """A bare plural noun ("the use of AI in cyberattacks"): a category, not one happening."""
     if anchor.tag_ not in ("NNS", "NNPS"):
         return False
+    # "hit by what it described as large-scale attacks": something that happened to someone
+    if any(h.lower_ == "by" or h.dep_ == "agent" for _c, h in list(ancestors_in_sentence(anchor))[:4]):
+        return False
     return not any(c.dep_ in ("det", "poss", "nummod", "compound") for c in anchor.children)
+
+
+def governed_by_lemma(anchor: Token, lemmas: frozenset[str]) -> bool:
+    """Any ancestor (or the trigger's own head noun) has one of ``lemmas`` ("could violate export controls")."""
+    return bool(lemmas) and any(h.lemma_.lower() in lemmas for _c, h in ancestors_in_sentence(anchor))
+
+
+def standing_rule_subject(anchor: Token, subjects: frozenset[str]) -> bool:
+    """'Anthropic's terms bar customers from ...', 'its rule barring customers in China': a standing rule."""
+    if not subjects:
+        return False
+    if anchor.dep_ in ("acl", "relcl") and anchor.head.lemma_.lower() in subjects:
+        return True
+    for _c, head in [(anchor, anchor), *ancestors_in_sentence(anchor)]:
+        if head.pos_ in ("VERB", "AUX"):
+            subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None:
+                return subj.lemma_.lower() in subjects
+    return False

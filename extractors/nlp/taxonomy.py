@@ -39,6 +39,11 @@ class EventTypeSpec:
     block_attributes: bool = False
     generic_plural_is_background: bool = False
     object_nouns: frozenset[str] = frozenset()
+    background_governors: frozenset[str] = frozenset()  # lemmas above the trigger that make it background
+    blocked_subjects: frozenset[str] = frozenset()  # "its terms bar customers from ...": a standing rule
+    block_adjective_triggers: bool = False  # "open-source models": an adjective is an attribute
+    excluded_initiator_kinds: frozenset[str] = frozenset()  # a court ordering something is no regulator
+    suppressed_by_trigger: frozenset[str] = frozenset()  # any trigger of these types in the sentence
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,11 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         block_attributes=bool(raw.get("block_attributes", False)),
         generic_plural_is_background=bool(raw.get("generic_plural_is_background", False)),
         object_nouns=frozenset(raw.get("object_nouns", ())),
+        background_governors=frozenset(raw.get("background_governors", ())),
+        blocked_subjects=frozenset(raw.get("blocked_subjects", ())),
+        block_adjective_triggers=bool(raw.get("block_adjective_triggers", False)),
+        excluded_initiator_kinds=frozenset(raw.get("excluded_initiator_kinds", ())),
+        suppressed_by_trigger=frozenset(raw.get("suppressed_by_trigger", ())),
     )
 
 
@@ -109,7 +119,7 @@ def load_event_rules(config_dir: Path) -> EventRules:
         doc = tomllib.load(fh)
     types = {spec.name: spec for spec in map(_type_spec, doc.get("event_type", ()))}
     for spec in types.values():
-        targets = set(spec.suppressed_by) | ({spec.reroute_if_government} - {None})
+        targets = set(spec.suppressed_by) | set(spec.suppressed_by_trigger) | ({spec.reroute_if_government} - {None})
         if not targets <= set(types):
             raise ValueError(f"event type {spec.name!r} refers to undefined types {targets - set(types)}")
     patterns = []
