@@ -282,8 +282,10 @@ class EventMatcher:
             return None
         if governed_by_lemma(anchor, spec.background_governors) or standing_rule_subject(anchor, spec.blocked_subjects):
             return None
-        if spec.block_adjective_triggers and anchor.dep_ == "amod":
-            return None
+        if spec.block_adjective_triggers and (
+            anchor.dep_ == "amod" or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
+        ):
+            return None  # "open-source models", "released models": an attribute
         initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
         first = initiator or (actor_mentions[0] if actor_mentions else None)
         if spec.reroute_if_government and first is not None and _acts_for_government(first, sent.doc):

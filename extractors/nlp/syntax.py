@@ -193,6 +193,8 @@ def standing_rule_subject(anchor: Token, subjects: frozenset[str]) -> bool:
         return False
     if anchor.dep_ in ("acl", "relcl") and anchor.head.lemma_.lower() in subjects:
         return True
+    if anchor.i > 0 and anchor.doc[anchor.i - 1].lemma_.lower() in subjects:
+        return True  # "its rule barring customers in China from ..." (however the parser attached it)
     for _c, head in [(anchor, anchor), *ancestors_in_sentence(anchor)]:
         if head.pos_ in ("VERB", "AUX"):
             subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
