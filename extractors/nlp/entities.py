@@ -246,6 +246,16 @@ def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
         if candidates:
             best = min(candidates, key=lambda pair: pair[0])[1]
             out[i] = replace(m, label=best.label, name=best.name, known=best.known, kind=best.kind, owner=best.owner)
+    for i, m in enumerate(out):
+        # "Yuehai" for Hangzhou Yuehai Technology: an unknown word that is the distinctive part of an org name
+        if m.known or len(m.text.split()) != 1 or m.label == "MODEL":
+            continue
+        word = tidy_surface(m.text).lower()
+        longer = [o for o in out if o.label == "ORG" and len(o.name.split()) >= 3 and o.name != m.name
+                  and word in (w.lower() for w in o.name.split()[1:-1])]
+        if longer:
+            best = min(longer, key=lambda o: abs(o.start - m.start))
+            out[i] = replace(m, label="ORG", name=best.name, known=best.known, kind=best.kind, owner=best.owner)
     return out
 
 

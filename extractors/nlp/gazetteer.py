@@ -100,10 +100,15 @@ class Gazetteer:
     def ruler_patterns(self) -> list[dict[str, Any]]:
         """EntityRuler patterns: one phrase pattern per surface form, id = canonical name."""
         patterns: list[dict[str, Any]] = []
+        place_words = {f for e in self.entries if e.label == "GPE" for f in e.surface_forms if " " not in f}
         for entry in self.entries:
             if entry.kind == STOPWORD_KIND:
                 continue  # filter-only: a ruler span here would block longer NER names ("Acme AI")
-            for form in dict.fromkeys(entry.surface_forms):
+            forms = list(dict.fromkeys(entry.surface_forms))
+            if entry.label == "ORG":
+                # "the US Navy": without this, the place alias "the US" wins the overlap and the name is lost
+                forms += [f"the {f}" for f in forms if f.split()[0] in place_words and len(f.split()) > 1]
+            for form in dict.fromkeys(forms):
                 patterns.append({"label": entry.label, "pattern": form, "id": entry.name})
         for fam in self.families:
             patterns.append(

@@ -87,3 +87,39 @@ def test_mention_offsets_slice_the_text(annotate_one):
     assert ann.mentions
     for m in ann.mentions:
         assert text[m.start:m.end] == m.text
+
+
+def test_org_name_starting_with_a_place_is_one_org(annotate_one):
+    ann = annotate_one("Zhipu AI signed a deal with Quanzhou Lanfeng Technology. Lanfeng makes cameras.")
+    assert "Quanzhou Lanfeng Technology" in names(ann, "ORG")
+    assert "Quanzhou" not in names(ann, "GPE") and "Lanfeng" not in names(ann, "GPE")
+
+
+def test_model_names_extend_over_versions_tiers_and_suffixes(annotate_one):
+    ann = annotate_one(
+        "Volcano Engine released Doubao Seed 2.0 Pro, and DeepSeek shipped DeepSeek-V3.2-Exp. "
+        "Lumio's Halcyon model trails the startup's Corvo-2 Mini."
+    )
+    assert {"Doubao Seed 2.0 Pro", "DeepSeek-V3.2-Exp", "Halcyon", "Corvo-2 Mini"} <= names(ann, "MODEL")
+
+
+def test_context_gives_away_unknown_names(annotate_one):
+    ann = annotate_one(
+        "Oslo-based startup Brannvik AI raised money. \"It works,\" said Tove Lindqvar, an analyst at a fund. "
+        "A lawyer for Wen said Wen Jiahao would fight the charges."
+    )
+    assert "Brannvik AI" in names(ann, "ORG")
+    assert {"Tove Lindqvar", "Wen Jiahao"} <= names(ann, "PERSON")
+    assert "Wen" not in names(ann, "ORG")
+
+
+def test_dateline_lowercase_descriptions_and_demonym_phrases(annotate_one):
+    ann = annotate_one("BRUSSELS - Rules took effect. China's commerce ministry objected, and American AI firms cheered.")
+    assert names(ann, "GPE") == {"Brussels", "China"}
+    assert names(ann, "ORG") == set()
+
+
+def test_locative_court_place_and_the_us_navy(annotate_one):
+    ann = annotate_one("The High Court in London ruled on Tuesday. Separately, the US Navy told sailors to stop.")
+    assert "London" in names(ann, "GPE")
+    assert {"High Court", "United States Navy"} <= names(ann, "ORG")

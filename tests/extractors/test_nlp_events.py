@@ -150,3 +150,46 @@ def test_annotate_streams_in_order(nlp):
     assert len(results) == len(texts)
     assert [bool(r.events) for r in results[:3]] == [True, False, False]
     assert results[1].warnings == ("empty text",)
+
+
+def _pairs(ann):
+    return {(e.event_type, e.stance) for e in ann.events}
+
+
+def test_indirect_denial_by_the_accused_lawyer(annotate_one):
+    ann = annotate_one(
+        "Prosecutors charged Dara Voss with stealing AI chip trade secrets from Kestrel Compute. "
+        "Her lawyer, Ian Moll, said his client had done nothing wrong."
+    )
+    assert {("legal_action", "asserted"), ("security_incident", "alleged"), ("security_incident", "denied")} <= _pairs(ann)
+
+
+def test_open_question_and_advocacy_are_not_events(annotate_one):
+    ann = annotate_one(
+        "Anthropic has not said when Claude Mythos will be released. "
+        "The company has argued for tighter U.S. export controls on chips."
+    )
+    assert ann.events == ()
+
+
+def test_provider_terms_are_a_standing_rule_not_an_event(annotate_one):
+    ann = annotate_one("Anthropic's commercial terms bar customers from using Claude to build competing models.")
+    assert ann.events == ()
+
+
+def test_governor_ban_on_state_devices_is_regulation(annotate_one):
+    ann = annotate_one("Texas Governor Greg Abbott banned state employees from using DeepSeek on government devices.")
+    assert _pairs(ann) == {("regulation", "asserted")}
+
+
+def test_provisional_agreement_on_a_law_is_regulation(annotate_one):
+    ann = annotate_one("Negotiators from the European Parliament and EU member states reached a provisional agreement on the AI Act.")
+    assert ("regulation", "asserted") in _pairs(ann)
+
+
+def test_party_rejecting_a_reported_raise_is_a_denial(annotate_one):
+    ann = annotate_one(
+        "Elon Musk's xAI is raising $10 billion at a $200 billion valuation, CNBC reported. "
+        "Musk dismissed the report on Friday."
+    )
+    assert {("funding_investment", "asserted"), ("funding_investment", "denied")} <= _pairs(ann)
