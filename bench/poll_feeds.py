@@ -96,10 +96,10 @@ class Host:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def max_rate(self, window_s: float = 1.0) -> int:
-        """Most requests that started within any window of ``window_s``."""
+        """Most requests that arrived within any half-open window [t, t + window_s)."""
         ts, best, lo = sorted(self.times), 0, 0
         for hi, t in enumerate(ts):
-            while t - ts[lo] > window_s:
+            while t - ts[lo] >= window_s:
                 lo += 1
             best = max(best, hi - lo + 1)
         return best
@@ -158,7 +158,7 @@ def main() -> None:
     print(f"ratio unchanged/first {t_second / t_first:.3f}")
     print(f"busiest host: {worst} requests in one second; configured limit {limit_per_s:.1f}/s "
           f"(per_host_delay_s {settings.http.per_host_delay_s}, per_host_concurrency "
-          f"{settings.http.per_host_concurrency}) -> {'OK' if worst <= limit_per_s + 1 else 'EXCEEDED'}")
+          f"{settings.http.per_host_concurrency}) -> {'OK' if worst <= limit_per_s else 'EXCEEDED'}")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

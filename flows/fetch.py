@@ -92,26 +92,33 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 class HostLimiter:
-    """Per-host concurrency and minimum gap between request starts, shared by threads."""
+    """Per-host concurrency and a minimum gap between the actual starts of requests to one host.
+
+    The gap is measured from when the previous request really started, not from when it was
+    scheduled: a thread that wakes late (a busy interpreter) must not let the next one follow
+    too closely, or a host would see bursts above the configured rate.
+    """
 
     def __init__(self, per_host: int, min_gap_s: float) -> None:
         self._per_host = per_host
         self._min_gap_s = min_gap_s
         self._lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._next_start: dict[str, float] = {}
+        self._last_start: dict[str, float] = {}
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
         with self._lock:
             sem = self._slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
         with sem:
-            with self._lock:
-                now = time.monotonic()
-                start = max(now, self._next_start.get(host, now))
-                self._next_start[host] = start + self._min_gap_s
-            if start > now:
-                time.sleep(start - now)
+            while True:
+                with self._lock:
+                    now = time.monotonic()
+                    earliest = self._last_start.get(host, -self._min_gap_s) + self._min_gap_s
+                    if now >= earliest:
+                        self._last_start[host] = now
+                        break
+                time.sleep(earliest - now)
             yield
 
 

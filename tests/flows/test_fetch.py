@@ -84,3 +84,31 @@ def test_retry_after_forms():
     now = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     assert parse_retry_after("Fri, 20 Nov 2026 08:01:00 GMT", now) == 60.0
     assert parse_retry_after("soon") is None
+
+
+def test_per_host_gap_holds_between_actual_starts_under_many_threads():
+    import threading
+    import time
+
+    from flows.fetch import HostLimiter
+
+    gap, starts, lock = 0.05, [], threading.Lock()
+    limiter = HostLimiter(per_host=3, min_gap_s=gap)
+
+    def request(i: int) -> None:
+        with limiter.slot("example.org"):
+            with lock:
+                starts.append(time.monotonic())
+            if i % 3 == 0:
+                time.sleep(0.2)  # a slow response: the others must still keep their distance
+
+    threads = [threading.Thread(target=request, args=(i,)) for i in range(15)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    starts.sort()
+    assert len(starts) == 15
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= gap * 0.99
+    with limiter.slot("other.example"):  # another host is not slowed by this one
+        pass
