@@ -9,7 +9,6 @@ their settings and built on first use in each worker.
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import functools
 import logging
 import random
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from extractors.errors import NewsignalError, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
-from flows.fetch import Fetcher, FetchFailed
+from flows.fetch import Fetcher, FetchFailed, parse_retry_after
 from flows.settings import HttpSettings, IngestSettings
 from warehouse.records import Document, EntryFailure, FeedSpec, FeedState, FetchRecord
 
@@ -86,16 +85,8 @@ def freshness_seconds(headers: dict[str, str], now: datetime) -> float | None:
         name, _, value = directive.strip().partition("=")
         if name.lower() in ("max-age", "s-maxage") and value.strip().isdigit():
             return float(value.strip())
-    expires = headers.get("expires")
-    if expires:
-        try:
-            when = email.utils.parsedate_to_datetime(expires)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - now).total_seconds())
-    return None
+    # Expires is an HTTP date, which the Retry-After parser reads as well.
+    return parse_retry_after(headers.get("expires"), now)
 
 
 def next_poll_time(

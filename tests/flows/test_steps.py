@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from extractors.models import FeedEntry, ParsedFeed
+from flows.settings import IngestSettings
+from flows.steps import FeedFetch, Seen, freshness_seconds, next_poll_time, plan_entries
+from warehouse.records import FeedSpec
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+INGEST = IngestSettings(default_poll_minutes=30, max_backoff_hours=24)
+
+
+def minutes(when: datetime) -> float:
+    return (when - NOW).total_seconds() / 60
+
+
+def test_next_poll_honours_ttl_cache_headers_and_backs_off_with_a_cap():
+    assert 27 <= minutes(next_poll_time(NOW, INGEST)) <= 33  # usual interval, jittered
+    assert minutes(next_poll_time(NOW, INGEST, ttl_minutes=120)) >= 108
+    assert minutes(next_poll_time(NOW, INGEST, fresh_for_s=7200)) >= 120  # max-age is a floor
+    waits = [minutes(next_poll_time(NOW, INGEST, failures=n)) for n in (1, 2, 3, 4)]
+    assert all(b > a for a, b in zip(waits, waits[1:], strict=False))  # grows
+    assert minutes(next_poll_time(NOW, INGEST, failures=40)) <= 24 * 60 * 1.1  # capped, never dropped
+    assert minutes(next_poll_time(NOW, INGEST, failures=1, retry_after_s=5 * 3600)) >= 300
+
+
+def test_freshness_from_max_age_or_expires():
+    assert freshness_seconds({"cache-control": "public, max-age=600"}, NOW) == 600
+    assert freshness_seconds({"expires": "Fri, 20 Nov 2026 09:00:00 GMT"}, NOW) == 3600
+    assert freshness_seconds({"cache-control": "no-cache"}, NOW) is None
+
+
+def entry(key: str, link: str) -> FeedEntry:
+    return FeedEntry(key, key, link, "t", "s", "", None, None)
+
+
+def fetched(feed: FeedSpec, *entries: FeedEntry) -> FeedFetch:
+    return FeedFetch(feed=feed, polled_at=NOW, status=200, fetch=None,
+                     parsed=ParsedFeed(title="x", link=None, version="rss20", entries=entries))
+
+
+def test_plan_skips_settled_links_known_articles_and_fetches_a_shared_link_once():
+    a, b = FeedSpec("A", "http://a/f"), FeedSpec("B", "http://b/f")
+    seen = Seen(settled={("http://a/f", "old")}, article_urls={"https://x/known": "https://x/canonical"})
+    plans = plan_entries([
+        fetched(a, entry("old", "https://x/1"), entry("k", "https://x/known"), entry("n", "https://x/shared")),
+        fetched(b, entry("m", "https://x/shared")),
+    ], seen)
+    assert [e.entry_key for e in plans[0].to_fetch] == ["n"]
+    assert plans[0].linked == (("k", "https://x/canonical"),)
+    assert plans[1].to_fetch == () and plans[1].linked == (("m", "https://x/shared"),)
