@@ -50,3 +50,12 @@ def test_bad_settings_name_the_key(tmp_path):
     (tmp_path / "settings.toml").write_text("[http]\nmax_bites = 5\n")
     with pytest.raises(ConfigError, match="unknown key"):
         load_settings(tmp_path)
+
+
+def test_every_config_file_is_described_in_config_readme():
+    readme = (CONFIG / "README.md").read_text(encoding="utf-8")
+    for path in sorted(CONFIG.iterdir()):
+        if path.name in ("README.md", "__init__.py", "__pycache__"):
+            continue
+        name = f"{path.name}/*.jsonl" if path.is_dir() else path.name
+        assert f"`{name}`" in readme, f"config/{name} is not described in config/README.md"
