@@ -59,7 +59,9 @@ def test_killed_ingest_resumes_without_duplicates_or_losses(tmp_path, loopback):
     env = {**os.environ, "NEWSIGNAL_CONFIG_DIR": str(config), "PREFECT_HOME": str(tmp_path / "prefect")}
     cmd = [sys.executable, "-m", "flows.cli", "ingest", "--feeds", str(feeds), "--db", str(db)]
 
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own process group: the kill takes Prefect's temporary server down with it, as a crash would.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     deadline = time.monotonic() + 300
     seen = 0
     while time.monotonic() < deadline and proc.poll() is None:
@@ -68,7 +70,7 @@ def test_killed_ingest_resumes_without_duplicates_or_losses(tmp_path, loopback):
             break
         time.sleep(0.2)
     assert proc.poll() is None, "the first run finished before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     killed_at = articles_now(db)
     assert 0 < killed_at < FEEDS * PER_FEED
