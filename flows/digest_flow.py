@@ -16,9 +16,9 @@ from flows.digest.render import build_message, write_digest_files
 from flows.settings import Settings, load_settings
 from warehouse.db import connect, writer
 from warehouse.deliveries import delivery, record_delivery
-from warehouse.digest_queries import articles_between, signal_member_events
+from warehouse.digest_queries import articles_between
 from warehouse.reads import failing_feeds
-from warehouse.stories import generic_actors
+from warehouse.stories import generic_actors, signal_member_events
 
 
 def event_type_weights(config_dir: Path) -> dict[str, float]:

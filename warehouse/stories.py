@@ -478,3 +478,28 @@ def _write_signal_state(con: duckdb.DuckDBPyConnection, summaries: Sequence[Sign
           s.event_count, s.article_count, s.story_count) for s in summaries],
         on_conflict=f"ON CONFLICT (signal_id) DO UPDATE SET {updates}",
     )
+
+
+def signal_member_events(
+    con: duckdb.DuckDBPyConnection, active_from: datetime, until: datetime
+) -> list[tuple[str, SignalEvent]]:
+    """(signal_id, event) for every event, seen before ``until``, of each signal that had an
+    event seen in [active_from, until). Earlier members are included so that a signal's
+    history (new or not, denied before or not) can be told."""
+    rows = con.execute(
+        f"""
+        WITH active AS (
+            SELECT DISTINCT se.signal_id
+            FROM signal_events se JOIN events e USING (event_id) JOIN articles a USING (article_id)
+            WHERE coalesce(a.published_at, a.first_seen_at) >= $1 AND coalesce(a.published_at, a.first_seen_at) < $2
+        )
+        SELECT se.signal_id, {_EVENT_COLUMNS}
+        {_EVENT_JOINS}
+        JOIN signal_events se ON se.event_id = e.event_id
+        WHERE se.signal_id IN (SELECT signal_id FROM active)
+          AND coalesce(a.published_at, a.first_seen_at) < $2
+        ORDER BY se.signal_id, coalesce(a.published_at, a.first_seen_at), e.event_id
+        """,
+        [active_from, until],
+    ).fetchall()
+    return [(r[0], _signal_event(r[1:])) for r in rows]
