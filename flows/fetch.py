@@ -15,7 +15,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,34 +92,64 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 class HostLimiter:
-    """Per-host concurrency and a minimum gap between the actual starts of requests to one host.
+    """Per-host concurrency, and a minimum gap between the moments requests reach the wire.
 
-    The gap is measured from when the previous request really started, not from when it was
-    scheduled: a thread that wakes late (a busy interpreter) must not let the next one follow
-    too closely, or a host would see bursts above the configured rate.
+    ``slot(host)`` bounds how many requests to a host are in flight. The gap is enforced by
+    ``wire_gate(host)``, an httpx trace hook that runs just before the request headers are
+    written: a thread that claimed its turn early but then waited on a new connection or on a
+    busy interpreter would otherwise send late, and the next request, sent on time, would
+    reach the host too soon after it. The gate is held while the headers are written and the
+    gap runs from when that write finished, so two requests to one host are always at least
+    the gap apart on the wire, whatever the scheduling in between.
     """
+
+    # Delivery on the far side (a new connection's accept, a loaded server's threads) shifts
+    # arrivals by a few milliseconds; this headroom keeps the host's own count within the limit.
+    HEADROOM_S = 0.01
 
     def __init__(self, per_host: int, min_gap_s: float) -> None:
         self._per_host = per_host
-        self._min_gap_s = min_gap_s
+        self._gap_s = min_gap_s + self.HEADROOM_S if min_gap_s > 0 else 0.0
         self._lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._last_start: dict[str, float] = {}
+        self._wire: dict[str, threading.Lock] = {}
+        self._last_sent: dict[str, float] = {}
+
+    def _earliest(self, host: str) -> float:
+        return self._last_sent.get(host, -self._gap_s) + self._gap_s
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
         with self._lock:
             sem = self._slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
         with sem:
-            while True:
-                with self._lock:
-                    now = time.monotonic()
-                    earliest = self._last_start.get(host, -self._min_gap_s) + self._min_gap_s
-                    if now >= earliest:
-                        self._last_start[host] = now
-                        break
-                time.sleep(earliest - now)
+            # Waiting here, before any global slot is taken, keeps a thread queued for a busy
+            # host from holding capacity other hosts could use; the gate below is the guarantee.
+            delay = self._earliest(host) - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
             yield
+
+    def wire_gate(self, host: str) -> Callable[[str, dict], None]:
+        """An httpx ``trace`` callback that spaces this request's headers from the host's last ones."""
+        with self._lock:
+            gate = self._wire.setdefault(host, threading.Lock())
+
+        def trace(event: str, info: dict) -> None:
+            if event.endswith("send_request_headers.started"):
+                gate.acquire()
+                try:
+                    delay = self._earliest(host) - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                except BaseException:
+                    gate.release()
+                    raise
+            elif event.endswith(("send_request_headers.complete", "send_request_headers.failed")):
+                self._last_sent[host] = time.monotonic()
+                gate.release()
+
+        return trace
 
 
 class Fetcher:
@@ -230,9 +260,11 @@ class Fetcher:
         """One request under the politeness limits: (status, headers, body, redirect location)."""
         host = httpx.URL(url).host
         # Host slot first: threads queued for a busy host must not hold global slots other hosts could use.
+        # The gap itself is enforced as the request goes on the wire (HostLimiter.wire_gate).
         with self.limiter.slot(host), self._global:
             try:
-                with self.client.stream("GET", url, headers=headers) as response:
+                with self.client.stream("GET", url, headers=headers,
+                                        extensions={"trace": self.limiter.wire_gate(host)}) as response:
                     status = response.status_code
                     resp_headers = {k.lower(): v for k, v in response.headers.items()}
                     if status in REDIRECT_STATUSES and "location" in resp_headers:

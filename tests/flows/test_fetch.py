@@ -86,29 +86,77 @@ def test_retry_after_forms():
     assert parse_retry_after("soon") is None
 
 
-def test_per_host_gap_holds_between_actual_starts_under_many_threads():
+def test_wire_gate_spaces_each_write_from_the_end_of_the_previous_one():
+    import random
     import threading
     import time
 
     from flows.fetch import HostLimiter
 
-    gap, starts, lock = 0.05, [], threading.Lock()
-    limiter = HostLimiter(per_host=3, min_gap_s=gap)
+    gap, writes, lock = 0.03, [], threading.Lock()
+    limiter = HostLimiter(per_host=4, min_gap_s=gap)
 
     def request(i: int) -> None:
-        with limiter.slot("example.org"):
-            with lock:
-                starts.append(time.monotonic())
-            if i % 3 == 0:
-                time.sleep(0.2)  # a slow response: the others must still keep their distance
+        trace = limiter.wire_gate("example.org")
+        time.sleep(random.uniform(0, 0.02))  # connecting takes a varying time
+        trace("http11.send_request_headers.started", {})
+        began = time.monotonic()
+        time.sleep(0.005 if i % 3 else 0.02)  # a write held up by a busy interpreter
+        ended = time.monotonic()
+        trace("http11.send_request_headers.complete", {"return_value": None})
+        with lock:
+            writes.append((began, ended))
 
     threads = [threading.Thread(target=request, args=(i,)) for i in range(15)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    starts.sort()
-    assert len(starts) == 15
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= gap * 0.99
-    with limiter.slot("other.example"):  # another host is not slowed by this one
-        pass
+    writes.sort()
+    assert len(writes) == 15
+    # Each write begins at least the gap after the previous write ended, not after it began.
+    assert min(b[0] - a[1] for a, b in zip(writes, writes[1:], strict=False)) >= gap
+    other = limiter.wire_gate("other.example")  # another host is not slowed by this one
+    t0 = time.monotonic()
+    other("http11.send_request_headers.started", {})
+    other("http11.send_request_headers.failed", {"exception": OSError()})
+    assert time.monotonic() - t0 < gap
+
+
+@pytest.fixture
+def arrival_server():
+    """A loopback server in another process; yields (base URL, function returning arrival times)."""
+    import json
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "arrival_server.py"
+    # Leaving the block closes the server's stdin, which stops it, and waits for it.
+    with subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          text=True) as proc:
+        base = proc.stdout.readline().strip()  # type: ignore[union-attr]
+
+        def arrivals() -> list[float]:
+            with urllib.request.urlopen(base + "/_arrivals", timeout=5) as r:
+                return sorted(json.load(r))
+
+        yield base, arrivals
+
+
+def test_one_host_never_sees_two_requests_closer_than_the_gap(arrival_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, arrivals = arrival_server
+    gap = 0.1
+    settings = HttpSettings(**{**FAST.__dict__, "per_host_delay_s": gap, "per_host_concurrency": 3,
+                               "read_timeout_s": 2.0})
+    with Fetcher(settings) as f, ThreadPoolExecutor(12) as pool:
+        # Slow answers keep connections busy, so later requests open new ones and race warm ones.
+        results = list(pool.map(lambda i: f.get(f"{base}/p{i}?delay={0.3 if i % 4 == 0 else 0}", kind="page"),
+                                range(12)))
+    assert all(r.status == 200 for r in results)
+    seen = arrivals()
+    assert len(seen) == 12
+    assert min(b - a for a, b in zip(seen, seen[1:], strict=False)) >= gap
