@@ -18,6 +18,7 @@ import functools
 import json
 import logging
 import re
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -435,8 +436,17 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-@functools.lru_cache(maxsize=1)
+_LANGID_LOCK = threading.Lock()
+
+
 def _language_identifier() -> Any:
+    # Many fetch threads reach this at once; without the lock each would load its own copy.
+    with _LANGID_LOCK:
+        return _load_language_identifier()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_language_identifier() -> Any:
     # py3langid ships its model inside the package: nothing is downloaded. Loading takes ~1 s, once.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import logging
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,27 +28,36 @@ from warehouse.records import Document, EntryFailure, FeedSpec, FeedState, Fetch
 log = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=None)
+# Threads of one run ask for these all at once at the start. lru_cache would let each of them
+# build its own copy, and fetchers built side by side would not share their per-host limits.
+_build_lock = threading.Lock()
+_fetchers: dict[HttpSettings, Fetcher] = {}
+
+
 def fetcher_for(settings: HttpSettings) -> Fetcher:
     """One polite fetcher per process and settings (its per-host limits are shared by all threads)."""
-    fetcher = Fetcher(settings)
-    _open_fetchers.append(fetcher)
-    return fetcher
-
-
-_open_fetchers: list[Fetcher] = []
+    with _build_lock:
+        if settings not in _fetchers:
+            _fetchers[settings] = Fetcher(settings)
+        return _fetchers[settings]
 
 
 def close_fetchers() -> None:
     """Close the cached HTTP clients (end of a run): their pooled connections go with them."""
-    for fetcher in list(_open_fetchers):
-        fetcher.close()
-    _open_fetchers.clear()
-    fetcher_for.cache_clear()
+    with _build_lock:
+        for fetcher in _fetchers.values():
+            fetcher.close()
+        _fetchers.clear()
+
+
+def pipeline_for(config_dir: str):  # type: ignore[no-untyped-def]
+    """The spaCy pipeline for ``config_dir``, built once per process."""
+    with _build_lock:
+        return _load_pipeline(config_dir)
 
 
 @functools.lru_cache(maxsize=2)
-def pipeline_for(config_dir: str):  # type: ignore[no-untyped-def]
+def _load_pipeline(config_dir: str):  # type: ignore[no-untyped-def]
     from extractors.nlp import load_pipeline  # spaCy only where NLP runs
 
     return load_pipeline(Path(config_dir))
