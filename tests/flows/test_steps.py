@@ -50,3 +50,29 @@ def test_plan_skips_settled_links_known_articles_and_fetches_a_shared_link_once(
     assert [e.entry_key for e in plans[0].to_fetch] == ["n"]
     assert plans[0].linked == (("k", "https://x/canonical"),)
     assert plans[1].to_fetch == () and plans[1].linked == (("m", "https://x/shared"),)
+
+
+def test_threads_asking_at_once_share_one_fetcher_and_its_host_limits():
+    import threading
+
+    from flows.settings import HttpSettings
+    from flows.steps import close_fetchers, fetcher_for
+
+    settings = HttpSettings(user_agent="newsignal-test/shared")
+    barrier, got = threading.Barrier(8), []
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(fetcher_for(settings))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert len(got) == 8 and len({id(f) for f in got}) == 1
+    finally:
+        close_fetchers()
+    assert fetcher_for(settings) is not got[0]  # closed fetchers are not handed out again
+    close_fetchers()
