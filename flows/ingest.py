@@ -88,7 +88,7 @@ def _run_batches(
 ) -> None:
     """Poll, fetch, annotate and write ``feeds`` in batches; ``seen`` and ``report`` are updated."""
     http, ingest = settings.http, settings.ingest
-    for chunk in _chunks(list(feeds), ingest.feeds_per_batch):
+    for chunk in _chunks(steps.spread_hosts(feeds), ingest.feeds_per_batch):
         futures = [poll_feed_task.submit(f, states.get(f.url), http, ingest) for f in chunk]
         wait(futures)
         fetches: list[steps.FeedFetch] = [fut.result() for fut in futures]

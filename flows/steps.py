@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from extractors.errors import NewsignalError, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
@@ -61,6 +62,20 @@ def _load_pipeline(config_dir: str):  # type: ignore[no-untyped-def]
     from extractors.nlp import load_pipeline  # spaCy only where NLP runs
 
     return load_pipeline(Path(config_dir))
+
+
+def spread_hosts(feeds: Sequence[FeedSpec]) -> list[FeedSpec]:
+    """The feeds reordered so that consecutive ones sit on different hosts where possible.
+
+    Feeds are written in batches and a batch's pages are fetched under the per-host gap, so a
+    batch that holds several feeds of one host waits on that host while others stay idle.
+    Taking one feed per host in turn (keeping each host's own order) spreads the waiting.
+    """
+    by_host: dict[str, list[FeedSpec]] = {}
+    for feed in feeds:
+        by_host.setdefault((urlsplit(feed.url).hostname or "").lower(), []).append(feed)
+    queues = list(by_host.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
 
 
 @dataclass(frozen=True)

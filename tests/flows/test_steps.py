@@ -76,3 +76,17 @@ def test_threads_asking_at_once_share_one_fetcher_and_its_host_limits():
         close_fetchers()
     assert fetcher_for(settings) is not got[0]  # closed fetchers are not handed out again
     close_fetchers()
+
+
+def test_spread_hosts_takes_one_feed_per_host_in_turn_and_keeps_each_hosts_order():
+    from flows.steps import spread_hosts
+    from warehouse.records import FeedSpec
+
+    urls = ["http://a.example/1", "http://a.example/2", "http://a.example/3",
+            "http://B.example:8080/1", "http://b.example/2", "http://c.example/1"]
+    feeds = [FeedSpec(name=u, url=u) for u in urls]
+    spread = [f.url for f in spread_hosts(feeds)]
+    assert sorted(spread) == sorted(urls)  # nothing lost or repeated
+    assert spread == ["http://a.example/1", "http://B.example:8080/1", "http://c.example/1",
+                      "http://a.example/2", "http://b.example/2", "http://a.example/3"]
+    assert spread_hosts([]) == []
