@@ -11,7 +11,7 @@ import duckdb
 
 from extractors.models import Annotation, ArticleText
 from warehouse.db import transaction
-from warehouse.writes import utcnow, write_annotation
+from warehouse.writes import utcnow, write_annotations
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,6 @@ def replace_derived(
     """
     now = utcnow()
     ids = [stored.article_id for stored, _, _ in items]
-    events = 0
     with transaction(con):
         con.execute("DELETE FROM event_evidence WHERE event_id IN (SELECT event_id FROM events WHERE article_id IN "
                     "(SELECT UNNEST($1::VARCHAR[])))", [ids])
@@ -84,7 +83,7 @@ def replace_derived(
                 )
             con.execute("UPDATE articles SET extractor_version = ? WHERE article_id = ?",
                         [ann.extractor_version, stored.article_id])
-            events += write_annotation(con, stored.article_id, stored.url, ann, now)
+        events = write_annotations(con, [(stored.article_id, stored.url, ann) for stored, _, ann in items], now)
     return events
 
 
