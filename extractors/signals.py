@@ -178,28 +178,43 @@ def linked(a: SignalEvent, b: SignalEvent, params: SignalParams = SignalParams()
 
 
 class _Index:
-    """Events by (type, distinctive actor) and by (type, story), each list kept in date order."""
+    """Events by (type, distinctive actor) and by (type, story), each list kept in date order.
+
+    Under an actor key, events of one signal with the same date and actors would all link (or
+    not) and rank alike for any newcomer from another story, so only the first is kept there;
+    the story keys keep every event, which is where the same-story preference is found. On a
+    big day, hundreds of reports naming the same company would otherwise each be compared
+    with every earlier one.
+    """
 
     def __init__(self, params: SignalParams) -> None:
         self.params = params
         self.keys: dict[tuple[str, str, str], list[tuple[date, str]]] = defaultdict(list)
         self.events: dict[str, SignalEvent] = {}
         self.signal_of: dict[str, str] = {}
+        self._profiles: set[tuple[str, date, frozenset[str], str]] = set()
 
-    def _keys(self, e: SignalEvent) -> list[tuple[str, str, str]]:
-        return ([(e.event_type, "actor", a) for a in _distinctive(e, self.params)]
-                + [(e.event_type, "story", e.story_id)])
+    def _actor_keys(self, e: SignalEvent) -> list[tuple[str, str, str]]:
+        return [(e.event_type, "actor", a) for a in _distinctive(e, self.params)]
+
+    def _story_key(self, e: SignalEvent) -> tuple[str, str, str]:
+        return (e.event_type, "story", e.story_id)
 
     def add(self, e: SignalEvent, signal_id: str) -> None:
         self.events[e.event_id] = e
         self.signal_of[e.event_id] = signal_id
-        for key in self._keys(e):
+        bisect.insort(self.keys[self._story_key(e)], (e.event_date, e.event_id))
+        profile = (e.event_type, e.event_date, frozenset(e.actors), signal_id)
+        if profile in self._profiles:
+            return
+        self._profiles.add(profile)
+        for key in self._actor_keys(e):
             bisect.insort(self.keys[key], (e.event_date, e.event_id))
 
     def near(self, e: SignalEvent) -> set[str]:
         lo, hi = e.event_date - self.params.window, e.event_date + self.params.window
         found: set[str] = set()
-        for key in self._keys(e):
+        for key in [*self._actor_keys(e), self._story_key(e)]:
             members = self.keys.get(key)
             if not members:
                 continue
@@ -235,16 +250,16 @@ def signal_assignments(
         if e.event_id in index.signal_of:
             out.append(SignalAssignment(e.event_id, index.signal_of[e.event_id], known=True))
             continue
-        best: tuple[tuple[int, int, int, str], str, tuple[str, ...]] | None = None
+        best: tuple[tuple[int, int, int, str, str], str, tuple[str, ...]] | None = None
         for other_id in index.near(e):
             other = index.events[other_id]
             reason = linked(e, other, params)
             if reason is None:
                 continue
             signal_id = index.signal_of[other_id]
-            # More shared actors, then the same story, then the nearer date, then the smaller id.
+            # More shared actors, then the same story, then the nearer date, then the smaller ids.
             rank = (-len(reason), other.story_id != e.story_id, abs((other.event_date - e.event_date).days),
-                    signal_id)
+                    signal_id, other_id)
             if best is None or rank < best[0]:
                 best = (rank, other_id, reason)
         if best is None:

@@ -150,6 +150,36 @@ def test_assignment_does_not_depend_on_input_order():
                                  frozenset({"e6"})}
 
 
+def brute_force_signals(events: list[SignalEvent], params: SignalParams) -> dict[str, str]:
+    """The placing rule spelled out: compare each event with every event placed before it."""
+    placed: list[SignalEvent] = []
+    signal_of: dict[str, str] = {}
+    for e in sorted(events, key=lambda x: (x.event_date, x.seen_at, x.event_id)):
+        ranked = []
+        for other in placed:
+            reason = linked(e, other, params)
+            if reason is not None:
+                ranked.append((-len(reason), other.story_id != e.story_id,
+                               abs((other.event_date - e.event_date).days), signal_of[other.event_id]))
+        signal_of[e.event_id] = min(ranked)[3] if ranked else e.event_id
+        placed.append(e)
+    return signal_of
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_crowded_days_place_events_exactly_as_comparing_with_every_earlier_one(seed):
+    # Few companies, few stories and few days: many events share date, actors and signal, which
+    # is what the index folds together. The signals must come out as the plain rule gives them.
+    rng = random.Random(seed)
+    names = ["Nvidia", "ASML", "OpenAI", "Department of Commerce", "China", "Anthropic"]
+    events = [ev(f"e{i:03d}", tuple(rng.sample(names, rng.randint(1, 3))), type_=rng.choice(["export_control", "pricing"]),
+                 day=rng.randint(0, 8), hours=rng.random() * 20, article=f"a{i}", story=f"s{rng.randint(0, 15)}")
+              for i in range(250)]
+    for params in (PARAMS, STRICT):
+        got = {a.event_id: a.signal_id for a in signal_assignments(events, params=params)}
+        assert got == brute_force_signals(events, params)
+
+
 def test_new_events_join_known_signals_and_known_events_keep_theirs():
     known = [KnownEvent(ev("old", ("OpenAI", "Moonshot AI"), type_="distillation_claim"), "sig-old"),
              KnownEvent(ev("other", ("Anthropic",), type_="distillation_claim", article="x"), "sig-other")]
