@@ -147,8 +147,9 @@ def refresh_stories_and_signals(con, settings: Settings) -> None:  # type: ignor
     update_signals(con, params=signal_params(con, weak_actors=weak))
 
 
-# Feeds are polled 16 at a time (the fetcher's global limit, [http] concurrency, still applies).
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=False)
+# Up to 32 feeds at a time, so a whole batch ([ingest] feeds_per_batch, 25) fetches at once: its pages
+# wait on per-host gaps, not on CPU. The fetcher's global limit ([http] concurrency) still applies.
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=32), log_prints=False)
 def ingest_flow(
     feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = False,
     progress: Callable[[int], None] | None = None,

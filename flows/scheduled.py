@@ -13,7 +13,8 @@ from flows.serve import previous_local_day
 from flows.settings import load_feeds, load_settings
 
 
-@flow(name="scheduled-ingest", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=False)
+# As many feeds at a time as ingest_flow (flows/ingest.py says why).
+@flow(name="scheduled-ingest", task_runner=ThreadPoolTaskRunner(max_workers=32), log_prints=False)
 def scheduled_ingest_flow(feeds_file: str, db_path: str) -> IngestReport:
     """Poll the feeds that are due (backoff and TTL respected) and store what is new."""
     settings = load_settings()
