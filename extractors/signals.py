@@ -180,11 +180,11 @@ def linked(a: SignalEvent, b: SignalEvent, params: SignalParams = SignalParams()
 class _Index:
     """Events by (type, distinctive actor) and by (type, story), each list kept in date order.
 
-    Under an actor key, events of one signal with the same date and actors would all link (or
-    not) and rank alike for any newcomer from another story, so only the first is kept there;
-    the story keys keep every event, which is where the same-story preference is found. On a
-    big day, hundreds of reports naming the same company would otherwise each be compared
-    with every earlier one.
+    Events of one signal with the same date and actors link (or not) and rank alike for any
+    newcomer from another story, so an actor key keeps only the first of them; a story key
+    keeps the first of them per story, which is where the same-story preference is found. On
+    a big day, hundreds of reports naming one company (or copies of one story) would otherwise
+    each be compared with every earlier one.
     """
 
     def __init__(self, params: SignalParams) -> None:
@@ -192,7 +192,7 @@ class _Index:
         self.keys: dict[tuple[str, str, str], list[tuple[date, str]]] = defaultdict(list)
         self.events: dict[str, SignalEvent] = {}
         self.signal_of: dict[str, str] = {}
-        self._profiles: set[tuple[str, date, frozenset[str], str]] = set()
+        self._profiles: set[tuple[str, date, frozenset[str], str, str]] = set()
 
     def _actor_keys(self, e: SignalEvent) -> list[tuple[str, str, str]]:
         return [(e.event_type, "actor", a) for a in _distinctive(e, self.params)]
@@ -203,13 +203,15 @@ class _Index:
     def add(self, e: SignalEvent, signal_id: str) -> None:
         self.events[e.event_id] = e
         self.signal_of[e.event_id] = signal_id
-        bisect.insort(self.keys[self._story_key(e)], (e.event_date, e.event_id))
-        profile = (e.event_type, e.event_date, frozenset(e.actors), signal_id)
-        if profile in self._profiles:
-            return
-        self._profiles.add(profile)
-        for key in self._actor_keys(e):
-            bisect.insort(self.keys[key], (e.event_date, e.event_id))
+        profile = (e.event_type, e.event_date, frozenset(e.actors), signal_id, "")
+        in_story = profile[:-1] + (e.story_id,)
+        if in_story not in self._profiles:
+            self._profiles.add(in_story)
+            bisect.insort(self.keys[self._story_key(e)], (e.event_date, e.event_id))
+        if profile not in self._profiles:
+            self._profiles.add(profile)
+            for key in self._actor_keys(e):
+                bisect.insort(self.keys[key], (e.event_date, e.event_id))
 
     def near(self, e: SignalEvent) -> set[str]:
         lo, hi = e.event_date - self.params.window, e.event_date + self.params.window
