@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,9 @@ from zoneinfo import ZoneInfo
 import httpx
 
 log = logging.getLogger(__name__)
+
+# How long Ctrl-C or SIGTERM waits for Prefect's runner to wind down before serve stops regardless.
+SHUTDOWN_GRACE_S = 20.0
 
 
 class ServeError(Exception):
@@ -64,6 +69,7 @@ def prefect_server(timeout_s: float = 120.0) -> Iterator[str]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as server_log:
         proc = subprocess.Popen(command, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+    _local_servers.append(proc)
     try:
         try:
             wait_healthy(api_url, timeout_s)
@@ -73,11 +79,57 @@ def prefect_server(timeout_s: float = 120.0) -> Iterator[str]:
         yield api_url
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop_server(proc)
+        _local_servers.remove(proc)
+
+
+_local_servers: list[subprocess.Popen[bytes]] = []
+
+
+def _stop_server(proc: subprocess.Popen[bytes], wait_s: float = 20.0) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def stops_when_told(grace_s: float = SHUTDOWN_GRACE_S) -> Iterator[None]:
+    """After Ctrl-C or SIGTERM, allow ``grace_s`` for a clean stop, then stop the local server and exit.
+
+    Prefect's runner has been seen to keep starting scheduled runs for a minute after SIGINT
+    (its main task absorbs the cancellation). A service must stop when told, and must never
+    leave the Prefect server it started running behind it.
+    """
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    started = threading.Event()
+
+    def give_up() -> None:
+        time.sleep(grace_s)
+        log.warning("still running %.0fs after the stop signal: stopping the Prefect server and exiting", grace_s)
+        for proc in list(_local_servers):
+            _stop_server(proc, wait_s=5)
+        os._exit(130)
+
+    def on_signal(signum: int, frame: object) -> None:
+        if not started.is_set():
+            started.set()
+            threading.Thread(target=give_up, name="serve-stop-deadline", daemon=True).start()
+        if signum == signal.SIGTERM:
+            raise SystemExit(128 + signum)
+        raise KeyboardInterrupt
+
+    # A handler of our own also keeps asyncio.run from installing its SIGINT handler, which
+    # only cancels the main task, so the interrupt reaches Prefect's loop as it did before 3.11.
+    for sig in previous:
+        signal.signal(sig, on_signal)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def daily_cron(send_at: str) -> str:
@@ -128,4 +180,5 @@ def serve(feeds_file: Path, db_path: Path, *, ingest_minutes: float, out_dir: Pa
 
         click.echo(f"newsignal serve: ingest every {ingest_minutes:g} min, digest daily at {settings.digest.send_at} "
                    f"{settings.digest.timezone}; Prefect API {api_url} (Ctrl-C stops)", err=True)
-        prefect_serve(ingest, digest, print_starting_message=False)
+        with stops_when_told():
+            prefect_serve(ingest, digest, print_starting_message=False)

@@ -89,3 +89,37 @@ def test_schedule_helpers():
     # 03:00 UTC on the 21st is still the 20th in New York: the digest there covers the 19th.
     assert previous_local_day("America/New_York", datetime(2026, 11, 21, 3, 0, tzinfo=UTC)) == "2026-11-19"
     assert previous_local_day("Asia/Tokyo", datetime(2026, 11, 21, 3, 0, tzinfo=UTC)) == "2026-11-20"
+
+
+STUBBORN = r"""
+import subprocess, sys, time
+from flows import serve
+
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+serve._local_servers.append(child)
+print(child.pid, flush=True)
+with serve.stops_when_told(grace_s=1.0):
+    while True:  # like a runner whose loop absorbs the interrupt and carries on
+        try:
+            time.sleep(0.1)
+        except KeyboardInterrupt:
+            pass
+"""
+
+
+def test_a_runner_that_ignores_ctrl_c_is_stopped_after_the_grace_and_its_server_with_it():
+    proc = subprocess.Popen([sys.executable, "-c", STUBBORN], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        server_pid = int(proc.stdout.readline())
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+    finally:
+        proc.stdout.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(server_pid, 0)
