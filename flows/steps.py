@@ -31,13 +31,14 @@ log = logging.getLogger(__name__)
 
 # Threads of one run ask for these all at once at the start. lru_cache would let each of them
 # build its own copy, and fetchers built side by side would not share their per-host limits.
-_build_lock = threading.Lock()
+_fetchers_lock = threading.Lock()
+_pipeline_lock = threading.Lock()  # apart, so loading spaCy never holds up a fetch
 _fetchers: dict[HttpSettings, Fetcher] = {}
 
 
 def fetcher_for(settings: HttpSettings) -> Fetcher:
     """One polite fetcher per process and settings (its per-host limits are shared by all threads)."""
-    with _build_lock:
+    with _fetchers_lock:
         if settings not in _fetchers:
             _fetchers[settings] = Fetcher(settings)
         return _fetchers[settings]
@@ -45,7 +46,7 @@ def fetcher_for(settings: HttpSettings) -> Fetcher:
 
 def close_fetchers() -> None:
     """Close the cached HTTP clients (end of a run): their pooled connections go with them."""
-    with _build_lock:
+    with _fetchers_lock:
         for fetcher in _fetchers.values():
             fetcher.close()
         _fetchers.clear()
@@ -53,7 +54,7 @@ def close_fetchers() -> None:
 
 def pipeline_for(config_dir: str):  # type: ignore[no-untyped-def]
     """The spaCy pipeline for ``config_dir``, built once per process."""
-    with _build_lock:
+    with _pipeline_lock:
         return _load_pipeline(config_dir)
 
 
