@@ -30,18 +30,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flows.analyst_cli import entity_names_for
+from extractors.gazetteer import entity_names_for as names_in_gazetteer
 from flows.dashboard import pages
-from warehouse.analyst_queries import TimelineFilter, timeline_rows
-from warehouse.dashboard_queries import (
+from flows.settings import config_dir
+from warehouse.dashboard import (
     DashboardModel,
     counts_by_day_and_type,
     entity_briefing,
     events_page,
     filter_options,
 )
-from warehouse.db import connect, writer
+from warehouse.db import connect
 from warehouse.snapshot import publish_snapshot
+from warehouse.timeline import TimelineFilter, timeline_rows
+from warehouse.writer import writer
 
 EVENT_TYPES = ["model_launch", "partnership", "funding_investment", "pricing", "regulation", "legal_action",
                "export_control", "security_incident", "access_restriction", "distillation_claim"]
@@ -52,6 +54,11 @@ HEAD_ENTITIES = ["OpenAI", "Google", "Anthropic", "Meta", "Microsoft", "Nvidia",
 N_ENTITIES = 3000
 N_SOURCES = 40
 DAYS = 730
+
+
+def entity_names_for(name: str) -> tuple[str, ...]:
+    return names_in_gazetteer(name, config_dir())
+
 
 
 def build(path: Path, events: int) -> None:

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,8 @@ import duckdb  # noqa: E402
 
 from warehouse.bulk import insert_rows  # noqa: E402
 from warehouse.migrations import apply_migrations  # noqa: E402
-from warehouse.stories import signal_params, update_signals, update_stories  # noqa: E402
+from warehouse.signals import signal_params, update_signals
+from warehouse.stories import update_stories  # noqa: E402
 
 T0 = datetime(2026, 1, 1, 6, 0)
 EVENT_TYPES = ("export_control", "distillation_claim", "model_launch", "access_restriction", "security_incident",
@@ -256,7 +256,15 @@ def calibrate() -> None:
     """Similarity of the hand-written pairs in tests/extractors/test_stories.py."""
     from extractors.stories import NewArticle, StoryParams, estimated_similarity, shingle_hashes, sign_article
     from tests.extractors.test_stories import (
-        DUTCH, ENTITY_LIST, FOLLOW_UP, INDEPENDENT, RETITLED, REWRITE, SYNDICATED, WIRE)
+        DUTCH,
+        ENTITY_LIST,
+        FOLLOW_UP,
+        INDEPENDENT,
+        RETITLED,
+        REWRITE,
+        SYNDICATED,
+        WIRE,
+    )
 
     lead = "\n\n".join(WIRE.split("\n\n")[:3])
     pairs = {

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 Stance = Literal["asserted", "alleged", "denied"]
+STANCES: tuple[str, ...] = get_args(Stance)
 
 EVENT_TYPES: tuple[str, ...] = (
     "export_control",

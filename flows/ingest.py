@@ -19,12 +19,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.models import Annotation
 from flows import steps
+from flows.resources import fetchers_closed
 from flows.settings import Settings, load_feeds, load_settings
-from warehouse.db import writer
-from warehouse.snapshot import publish_snapshot
-from warehouse.reads import feed_states, known_article_urls, settled_entry_keys
+from warehouse.feeds import feed_states, register_feeds
+from warehouse.polls import known_article_urls, settled_entry_keys, write_polls
 from warehouse.records import FeedSpec, FeedState
-from warehouse.writes import register_feeds, write_polls
+from warehouse.snapshot import publish_snapshot
+from warehouse.writer import writer
 
 
 @dataclass
@@ -70,10 +71,8 @@ def ingest_feeds(
                or st.next_poll_at <= now]
         report.not_due = len(feeds) - len(due)
         feeds = due
-    try:
+    with fetchers_closed():
         _run_batches(feeds, db_path, settings, states, seen, report, progress)
-    finally:
-        steps.close_fetchers()
     with writer(db_path) as con:
         if report.new_articles:
             refresh_stories_and_signals(con, settings)
@@ -138,9 +137,10 @@ def _run_batches(
 
 def refresh_stories_and_signals(con, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     """Place new articles in stories and new events in signals (each step in short transactions)."""
-    from extractors.nlp.gazetteer import load_gazetteer
+    from extractors.gazetteer import load_gazetteer
     from extractors.signals import government_actors
-    from warehouse.stories import signal_params, update_signals, update_stories
+    from warehouse.signals import signal_params, update_signals
+    from warehouse.stories import update_stories
 
     update_stories(con)
     weak = government_actors(load_gazetteer(settings.config_dir).entries)

@@ -17,8 +17,8 @@ from pathlib import Path
 from extractors.errors import NewsignalError
 from extractors.models import ArticleText
 from flows.settings import Settings
-from warehouse.db import writer
-from warehouse.reprocess import StoredArticle, count_articles, iter_articles, raw_document, replace_derived
+from warehouse.annotations import StoredArticle, count_articles, iter_articles, raw_document, replace_derived
+from warehouse.writer import writer
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +48,13 @@ def _re_extract(con, stored: StoredArticle, min_chars: int) -> ArticleText | Non
 
 def _rebuild_signals(con, settings: Settings, since: date | None) -> None:  # type: ignore[no-untyped-def]
     """Re-place the re-read events in signals: an event that kept its id may carry new evidence."""
-    from extractors.nlp.gazetteer import load_gazetteer
+    from extractors.gazetteer import load_gazetteer
     from extractors.signals import government_actors
-    from warehouse.stories import rebuild_signals, signal_params, update_stories
+    from warehouse.signals import first_event_date, rebuild_signals, signal_params
+    from warehouse.stories import update_stories
 
     update_stories(con)
-    first = since or con.execute("SELECT min(event_date) FROM events").fetchone()[0]
+    first = since or first_event_date(con)
     if first is None:
         return
     weak = government_actors(load_gazetteer(settings.config_dir).entries)

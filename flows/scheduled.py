@@ -7,9 +7,8 @@ from pathlib import Path
 from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.digest_flow import digest_flow
+from flows.daily_digest import digest_flow, previous_local_day
 from flows.ingest import IngestReport, ingest_feeds
-from flows.serve import previous_local_day
 from flows.settings import load_feeds, load_settings
 
 

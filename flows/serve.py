@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -141,12 +141,6 @@ def daily_cron(send_at: str) -> str:
     if not (0 <= hour < 24 and 0 <= minute < 60):
         raise ServeError(f"[digest] send_at must be HH:MM, got {send_at!r}")
     return f"{minute} {hour} * * *"
-
-
-def previous_local_day(timezone: str, now: datetime | None = None) -> str:
-    """The morning digest covers the day that just ended in the digest's time zone."""
-    now = now or datetime.now(UTC)
-    return (now.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)).isoformat()
 
 
 def serve(feeds_file: Path, db_path: Path, *, ingest_minutes: float, out_dir: Path | None, send: bool) -> None:

@@ -1,68 +1,30 @@
 """The ingest steps as plain functions (no Prefect, no DuckDB).
 
 Each step takes and returns plain serialisable records, so the Prefect tasks
-that wrap them can run on a thread pool here or on a Dask/Ray cluster.
-Per-process resources (the HTTP client, the spaCy pipeline) are cached by
-their settings and built on first use in each worker.
+that wrap them can run on a thread pool here or on a Dask/Ray cluster. The
+per-process resources they use (the HTTP client, the spaCy pipeline) come from
+``flows.resources``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import random
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from extractors.errors import NewsignalError, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
-from flows.fetch import Fetcher, FetchFailed, parse_retry_after
+from flows.network.fetch import FetchFailed, parse_retry_after
+from flows.resources import fetcher_for, pipeline_for
 from flows.settings import HttpSettings, IngestSettings
 from warehouse.records import Document, EntryFailure, FeedSpec, FeedState, FetchRecord
 
 log = logging.getLogger(__name__)
-
-
-# Threads of one run ask for these all at once at the start. lru_cache would let each of them
-# build its own copy, and fetchers built side by side would not share their per-host limits.
-_fetchers_lock = threading.Lock()
-_pipeline_lock = threading.Lock()  # apart, so loading spaCy never holds up a fetch
-_fetchers: dict[HttpSettings, Fetcher] = {}
-
-
-def fetcher_for(settings: HttpSettings) -> Fetcher:
-    """One polite fetcher per process and settings (its per-host limits are shared by all threads)."""
-    with _fetchers_lock:
-        if settings not in _fetchers:
-            _fetchers[settings] = Fetcher(settings)
-        return _fetchers[settings]
-
-
-def close_fetchers() -> None:
-    """Close the cached HTTP clients (end of a run): their pooled connections go with them."""
-    with _fetchers_lock:
-        for fetcher in _fetchers.values():
-            fetcher.close()
-        _fetchers.clear()
-
-
-def pipeline_for(config_dir: str):  # type: ignore[no-untyped-def]
-    """The spaCy pipeline for ``config_dir``, built once per process."""
-    with _pipeline_lock:
-        return _load_pipeline(config_dir)
-
-
-@functools.lru_cache(maxsize=2)
-def _load_pipeline(config_dir: str):  # type: ignore[no-untyped-def]
-    from extractors.nlp import load_pipeline  # spaCy only where NLP runs
-
-    return load_pipeline(Path(config_dir))
 
 
 def spread_hosts(feeds: Sequence[FeedSpec]) -> list[FeedSpec]:

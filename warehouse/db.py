@@ -4,6 +4,7 @@ DuckDB lets one process write and locks the file against every other process,
 readers included, so writers open, write one batch in one transaction and close.
 """
 
+
 from __future__ import annotations
 
 import logging
@@ -11,9 +12,10 @@ import os
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -28,7 +30,7 @@ DEFAULT_LOCK_WAIT_S = float(os.environ.get("NEWSIGNAL_LOCK_WAIT_S", "30"))
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 
-def _lock_holder(message: str) -> str:
+def lock_holder(message: str) -> str:
     """Name the process holding the lock, from DuckDB's message and /proc when readable."""
     match = _LOCK_PID.search(message)
     if not match:
@@ -65,7 +67,7 @@ def connect(
                 raise DatabaseError(f"cannot open {path}: {message}") from exc
             if time.monotonic() >= deadline:
                 raise DatabaseError(
-                    f"{path} is locked by {_lock_holder(message)} and stayed locked for {wait_s:.0f}s; "
+                    f"{path} is locked by {lock_holder(message)} and stayed locked for {wait_s:.0f}s; "
                     "try again when it finishes (or raise NEWSIGNAL_LOCK_WAIT_S)"
                 ) from exc
             time.sleep(min(delay * random.uniform(0.8, 1.2), max(0.0, deadline - time.monotonic())))
@@ -85,14 +87,17 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("COMMIT")
 
 
-@contextmanager
-def writer(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A migrated read-write connection, closed on exit so the file lock is released."""
-    from warehouse.migrations import apply_migrations
+def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[str, int]:
+    out = {}
+    for t in tables:
+        row = con.execute(f"SELECT count(*) FROM {t}").fetchone()  # names are code constants
+        out[t] = int(row[0]) if row else 0
+    return out
 
-    con = connect(path)
-    try:
-        apply_migrations(con)
-        yield con
-    finally:
-        con.close()
+
+def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]] | None:
+    """A user's own SQL (``newsignal query``): column names and rows, or None when it returns no result set."""
+    cur = con.execute(sql)
+    if cur.description is None:
+        return None
+    return [d[0] for d in cur.description], cur.fetchall()

@@ -16,10 +16,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
 
+from extractors.gazetteer import Gazetteer, load_gazetteer
+from extractors.taxonomy import EventRules, load_event_rules
+
 from .entities import canonical_mentions
 from .events import EventMatcher
-from .gazetteer import Gazetteer, load_gazetteer
-from .taxonomy import EventRules, load_event_rules
 
 MENTIONS_ATTR = "newsignal_mentions"
 EVENTS_ATTR = "newsignal_events"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import FAMILY_ID_PREFIX, IGNORE_LABEL, Gazetteer, GazetteerEntry
+from extractors.gazetteer import FAMILY_ID_PREFIX, IGNORE_LABEL, Gazetteer, GazetteerEntry
 
 # NER labels we may turn into mentions; anything else (DATE, MONEY, NORP, LAW ...) is dropped.
 _NER_LABELS = {"ORG", "PERSON", "GPE", "PRODUCT", "LOC", "FAC"}

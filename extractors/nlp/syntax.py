@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Span, Token
 
-from .taxonomy import EventRules
+from extractors.taxonomy import EventRules
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # Relations through which a governing verb makes its dependent a plan/prediction ("plans to launch").

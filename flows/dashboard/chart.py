@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from html import escape
 
-from warehouse.dashboard_queries import DayCount
+from warehouse.dashboard import DayCount
 
 # One colour per taxonomy type (colour-blind-safe Tableau 10); unknown types are grey.
 TYPE_COLOURS = {

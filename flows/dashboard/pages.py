@@ -21,10 +21,11 @@ from urllib.parse import urlencode, urlsplit
 import duckdb
 import jinja2
 
-from flows.analyst_cli import STANCES, entity_names_for
+from extractors.gazetteer import entity_names_for
+from extractors.models import STANCES
 from flows.dashboard.chart import events_chart_svg, legend
-from warehouse.analyst_queries import TimelineFilter
-from warehouse.dashboard_queries import (
+from flows.settings import config_dir as default_config_dir
+from warehouse.dashboard import (
     DashboardModel,
     EntityBriefing,
     as_json,
@@ -33,6 +34,8 @@ from warehouse.dashboard_queries import (
     events_page,
     filter_options,
 )
+from warehouse.timeline import TimelineFilter
+
 TABLE_ROWS = 100
 
 
@@ -53,7 +56,7 @@ class Filters:
 
     def query(self, config_dir: Path | None) -> TimelineFilter:
         return TimelineFilter(
-            entity_names=entity_names_for(self.entity, config_dir) if self.entity else (),
+            entity_names=entity_names_for(self.entity, config_dir or default_config_dir()) if self.entity else (),
             event_type=self.type or None, stance=self.stance or None,
             since=_day(self.since, "since"), until=_day(self.until, "until"), source=self.source or None,
         )
@@ -155,7 +158,7 @@ def briefing_data(model: DashboardModel, name: str, config_dir: Path | None) -> 
     if not name.strip():
         raise BadRequest("name is required, e.g. /entity?name=OpenAI")
     with reading(model) as con:
-        return entity_briefing(con, entity_names_for(name, config_dir))
+        return entity_briefing(con, entity_names_for(name, config_dir or default_config_dir()))
 
 
 def entity_json(model: DashboardModel, name: str, config_dir: Path | None) -> Any:

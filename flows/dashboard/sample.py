@@ -144,8 +144,8 @@ def sample_polls() -> list[FeedPoll]:
 
 def build_sample(path: str | Path) -> Path:
     """Write the sample warehouse to ``path`` (created if missing; writing twice adds nothing)."""
-    from warehouse.db import writer
-    from warehouse.writes import write_polls
+    from warehouse.polls import write_polls
+    from warehouse.writer import writer
 
     with writer(path) as con:
         write_polls(con, sample_polls())

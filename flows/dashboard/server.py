@@ -6,7 +6,7 @@ JSON:   ``/api/counts``, ``/api/events``, ``/api/options``, ``/api/entity?name=X
 Static: ``/static/style.css``, ``/static/dashboard.js`` (shipped in the package, no CDN).
 
 Requests are answered from an in-memory copy of what the pages show
-(``warehouse.dashboard_queries.DashboardModel``), refreshed by one short read-only
+(``warehouse.dashboard.DashboardModel``), refreshed by one short read-only
 attach on the first request after the database file changes; the ingest's write lock
 is touched only then.
 """
@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flows.dashboard import pages
-from warehouse.dashboard_queries import DashboardModel
+from warehouse.dashboard import DashboardModel
 from warehouse.db import DatabaseError
 
 log = logging.getLogger(__name__)

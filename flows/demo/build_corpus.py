@@ -30,27 +30,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from extractors.models import ENTITY_LABELS, EVENT_TYPES, STANCES
+
 BASE = "__BASE__"
 FOOTER_NOTE = "Fictional article written for the newsignal demo corpus."
 FIRST_DAY = date(2026, 11, 14)
 LAST_DAY = date(2026, 11, 20)
 MIN_WORDS, MAX_WORDS = 250, 600
 
-EVENT_TYPES = (
-    "export_control",
-    "distillation_claim",
-    "model_launch",
-    "access_restriction",
-    "security_incident",
-    "regulation",
-    "partnership",
-    "funding_investment",
-    "pricing",
-    "legal_action",
-)
-STANCES = ("asserted", "alleged", "denied")
 SALIENCES = ("main", "background")
-ENTITY_LABELS = ("ORG", "PERSON", "GPE", "MODEL")
 GUID_STYLES = ("permalink", "wp", "opaque", "tag", "uuid", "url")
 
 

@@ -18,7 +18,7 @@ def write_feeds_file(template: Path, base: str, out: Path) -> Path:
 
 def latest_day(db_path: Path, timezone: str) -> date | None:
     from warehouse.db import connect
-    from warehouse.digest_queries import latest_published_at
+    from warehouse.digest import latest_published_at
 
     con = connect(db_path, read_only=True)
     try:
@@ -31,15 +31,14 @@ def latest_day(db_path: Path, timezone: str) -> date | None:
 
 
 def demo_summary(db_path: Path) -> dict[str, object]:
-    from warehouse.db import connect
-    from warehouse.reads import table_counts
+    from warehouse.db import connect, table_counts
+    from warehouse.timeline import events_by_type_and_stance
 
     con = connect(db_path, read_only=True)
     try:
         counts = table_counts(con, ["feeds", "entries", "articles", "entities", "mentions", "events", "stories",
                                     "signal_state"])
-        by_type = con.execute(
-            "SELECT event_type, stance, count(*) FROM timeline GROUP BY ALL ORDER BY 1, 2").fetchall()
+        by_type = events_by_type_and_stance(con)
     finally:
         con.close()
     return {"counts": counts, "by_type": by_type}
@@ -47,7 +46,7 @@ def demo_summary(db_path: Path) -> dict[str, object]:
 
 def run_demo(out_dir: Path) -> str:
     """Serve, ingest, digest; returns the summary to print."""
-    from flows.digest_flow import digest_flow
+    from flows.daily_digest import digest_flow
     from flows.ingest import ingest_flow
     from flows.settings import load_settings
 

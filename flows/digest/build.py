@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from extractors.signals import SignalEvent, independent_outlets, stance_rollup, summarize_signal
-from warehouse.digest_queries import ArticleLink
+from warehouse.digest import ArticleLink
 
 DEFAULT_TYPE_WEIGHT = 0.5
 NOVELTY_SEEN_BEFORE = 0.7

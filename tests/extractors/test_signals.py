@@ -95,7 +95,7 @@ def test_a_government_body_alone_does_not_link_but_counts_with_a_company():
 
 
 def test_government_actors_come_from_gazetteer_kinds():
-    from extractors.nlp.gazetteer import GazetteerEntry
+    from extractors.gazetteer import GazetteerEntry
     from extractors.signals import government_actors
 
     entries = [GazetteerEntry("Department of Commerce", "ORG", "agency"), GazetteerEntry("Nvidia", "ORG", "company"),

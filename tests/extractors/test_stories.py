@@ -12,9 +12,9 @@ import pytest
 
 from extractors.stories import (
     NewArticle,
-    band_keys,
     StoredSignature,
     StoryParams,
+    band_keys,
     estimated_similarity,
     sign_article,
     story_assignments,

@@ -15,7 +15,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from warehouse.db import writer
+from warehouse.writer import writer
 
 BATCHES = 12
 EVENTS_PER_BATCH = 5
@@ -27,9 +27,9 @@ WRITER = textwrap.dedent(
     from pathlib import Path
 
     from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry
-    from warehouse.db import writer
+    from warehouse.writer import writer
     from warehouse.records import ArticleRecord, FeedPoll, FeedSpec
-    from warehouse.writes import write_polls
+    from warehouse.polls import write_polls
 
     db, ready, batches, per_batch = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     while not ready.exists():  # start once the reader has read the empty timeline

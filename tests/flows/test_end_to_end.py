@@ -144,8 +144,8 @@ def test_the_opinion_piece_yields_no_event(ingested):
 
 
 def test_digest_names_the_days_top_event_and_links_its_source(ingested):
+    from flows.daily_digest import make_digest
     from flows.digest.render import render_html, render_text
-    from flows.digest_flow import make_digest
     from flows.settings import load_settings
 
     digest = make_digest(ingested["db"], date(2026, 11, 20), load_settings())

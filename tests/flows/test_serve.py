@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.serve import daily_cron, previous_local_day
+from flows.daily_digest import previous_local_day
+from flows.serve import daily_cron
 
 pytestmark = pytest.mark.slow
 

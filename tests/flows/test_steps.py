@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from extractors.models import FeedEntry, ParsedFeed
 from flows.settings import IngestSettings
@@ -55,8 +55,8 @@ def test_plan_skips_settled_links_known_articles_and_fetches_a_shared_link_once(
 def test_threads_asking_at_once_share_one_fetcher_and_its_host_limits():
     import threading
 
+    from flows.resources import close_fetchers, fetcher_for
     from flows.settings import HttpSettings
-    from flows.steps import close_fetchers, fetcher_for
 
     settings = HttpSettings(user_agent="newsignal-test/shared")
     barrier, got = threading.Barrier(8), []

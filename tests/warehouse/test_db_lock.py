@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from warehouse.db import DatabaseError, connect, writer
+from warehouse.db import DatabaseError, connect
+from warehouse.writer import writer
 
 HOLD = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
         "time.sleep(float(sys.argv[2])); c.close(); time.sleep(30)")

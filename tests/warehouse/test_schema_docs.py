@@ -37,7 +37,7 @@ def database(request, tmp_path_factory) -> Path:
     if request.param == "sample":
         return build_sample(tmp / "newsignal.duckdb")
     # The demo runs Prefect and spaCy: build it in its own process, as a user would.
-    built = subprocess.run([sys.executable, "-c", "from flows.cli import main; main()", "demo", "--out", str(tmp)],
+    built = subprocess.run([sys.executable, "-c", "from flows.cli.main import main; main()", "demo", "--out", str(tmp)],
                            capture_output=True, text=True, timeout=900)
     if built.returncode != 0:
         errors = [line for line in built.stderr.splitlines() if line.startswith("error:")]

@@ -10,8 +10,9 @@ import duckdb
 import pytest
 
 from flows.dashboard.sample import build_sample
-from warehouse.db import connect, writer
+from warehouse.db import connect
 from warehouse.snapshot import existing_relations, publish_snapshot, snapshot_dir
+from warehouse.writer import writer
 
 
 def parquet_rows(path: Path) -> list[tuple]:

@@ -7,9 +7,18 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pytest
 
-from tests.extractors.test_stories import DUTCH, ENTITY_LIST, FOLLOW_UP, INDEPENDENT, REWRITE, SYNDICATED, WIRE
+from tests.extractors.test_stories import (
+    DUTCH,
+    ENTITY_LIST,
+    FOLLOW_UP,
+    INDEPENDENT,
+    REWRITE,
+    SYNDICATED,
+    WIRE,
+)
 from warehouse.migrations import apply_migrations
-from warehouse.stories import rebuild_signals, signal_params, update_signals, update_stories
+from warehouse.signals import rebuild_signals, signal_params, update_signals
+from warehouse.stories import update_stories
 
 TIMELINE_V3_COLUMNS = [
     "event_id", "event_date", "event_type", "stance", "actors", "evidence", "article_title", "article_url",

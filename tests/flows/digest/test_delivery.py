@@ -13,12 +13,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from flows.daily_digest import deliver
 from flows.digest.build import build_digest
 from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings
-from flows.digest_flow import deliver
-from warehouse.db import writer
-from warehouse.deliveries import delivery, record_delivery
 from tests.flows.digest.factory import BOUNDS, event
+from warehouse.digest import delivery, record_delivery
+from warehouse.writer import writer
 
 DAY = dt.date(2026, 11, 20)
 RECIPIENTS = ("analyst@example.org", "desk@example.org")

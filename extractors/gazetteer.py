@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-ENTITY_LABELS = ("ORG", "PERSON", "GPE", "MODEL")
+from extractors.models import ENTITY_LABELS
+
 IGNORE_LABEL = "IGNORE"
 FAMILY_ID_PREFIX = "family:"
 STOPWORD_KIND = "stopword"  # IGNORE records used only to drop NER spans, never as ruler patterns
@@ -171,3 +173,30 @@ def load_gazetteer(config_dir: Path) -> Gazetteer:
                 )
             )
     return Gazetteer(entries=entries, families=families)
+
+
+def alias_index(gazetteer: Gazetteer) -> dict[str, frozenset[str]]:
+    """Lower-cased name or alias -> canonical names. ``IGNORE`` records (chips, non-entities) are left out;
+    an alias may stand for several entities ("Meta")."""
+    index: dict[str, set[str]] = {}
+    for entry in gazetteer.entries:
+        if entry.label == IGNORE_LABEL:
+            continue
+        for form in entry.surface_forms:
+            index.setdefault(form.strip().lower(), set()).add(entry.name)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+@lru_cache(maxsize=4)
+def _alias_index_for(config_dir: Path) -> dict[str, frozenset[str]]:
+    return alias_index(load_gazetteer(config_dir))
+
+
+def entity_names_for(name: str, config_dir: Path) -> tuple[str, ...]:
+    """Lower-cased canonical names a user's entity name may mean: itself, and what it aliases.
+
+    Stored entity names are matched by comparing lower-cased, so an entity missing from the
+    gazetteer still matches itself.
+    """
+    key = name.strip().lower()
+    return tuple(sorted({key} | {canonical.lower() for canonical in _alias_index_for(config_dir).get(key, ())}))

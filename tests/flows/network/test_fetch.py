@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.fetch import Fetcher, FetchFailed, parse_retry_after
+from flows.network.fetch import Fetcher, FetchFailed, parse_retry_after
 from flows.settings import HttpSettings
 
 FAST = HttpSettings(connect_timeout_s=2, read_timeout_s=0.5, total_timeout_s=2, max_bytes=1000,
@@ -91,7 +91,7 @@ def test_wire_gate_spaces_each_write_from_the_end_of_the_previous_one():
     import threading
     import time
 
-    from flows.fetch import HostLimiter
+    from flows.network.fetch import HostLimiter
 
     gap, writes, lock = 0.03, [], threading.Lock()
     limiter = HostLimiter(per_host=4, min_gap_s=gap)
@@ -132,7 +132,7 @@ def arrival_server():
     import urllib.request
     from pathlib import Path
 
-    script = Path(__file__).resolve().parents[1] / "arrival_server.py"
+    script = Path(__file__).resolve().parents[2] / "arrival_server.py"
     # Leaving the block closes the server's stdin, which stops it, and waits for it.
     with subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           text=True) as proc:

@@ -9,20 +9,23 @@ from __future__ import annotations
 import threading
 import time
 import urllib.robotparser
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
 from extractors.errors import NewsignalError, TransientError
 
-if TYPE_CHECKING:
-    from flows.fetch import Fetcher
+# One request without following redirects: (status, headers, body, Location or None).
+Exchange = Callable[[str], tuple[int, dict[str, str], bytes, str | None]]
 
 CACHE_SECONDS = 24 * 3600
 
 
 class RobotsCache:
-    def __init__(self, fetcher: Fetcher) -> None:
-        self._fetcher = fetcher
+    """Per-origin robots.txt rules, read through ``exchange`` (the fetcher's own request path)."""
+
+    def __init__(self, exchange: Exchange, user_agent: str) -> None:
+        self._exchange = exchange
+        self._user_agent = user_agent
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._parsers: dict[str, tuple[float, urllib.robotparser.RobotFileParser]] = {}
@@ -37,14 +40,14 @@ class RobotsCache:
             if cached is None or time.monotonic() - cached[0] > CACHE_SECONDS:
                 cached = (time.monotonic(), self._load(origin))
                 self._parsers[origin] = cached
-        return cached[1].can_fetch(self._fetcher.settings.user_agent, url)
+        return cached[1].can_fetch(self._user_agent, url)
 
     def _load(self, origin: str) -> urllib.robotparser.RobotFileParser:
         parser = urllib.robotparser.RobotFileParser()
         target = origin + "/robots.txt"
         for _ in range(5):
             try:
-                status, _headers, body, location = self._fetcher._exchange(target, {}, time.monotonic())
+                status, _headers, body, location = self._exchange(target)
             except TransientError as exc:
                 raise TransientError(f"robots.txt of {origin} unavailable: {exc}",
                                      reason="robots_unavailable") from exc

@@ -34,9 +34,9 @@ from typing import Any
 
 import duckdb
 
-from warehouse.analyst_queries import TimelineFilter
 from warehouse import db as _db
-from warehouse.db import DatabaseError, _lock_holder
+from warehouse.db import DatabaseError, lock_holder
+from warehouse.timeline import TimelineFilter
 
 RECENT_DAYS = 7  # "what changed recently": the last week of data
 RECENT_RNS = 1000  # newest events kept per actor in actor_recent (the briefing's timeline shows 200)
@@ -161,7 +161,7 @@ def _attach_read_only(mem: duckdb.DuckDBPyConnection, path: Path, wait_s: float)
             if "lock" not in str(exc).lower():
                 raise DatabaseError(f"cannot open {path}: {exc}") from exc
             if time.monotonic() >= deadline:
-                raise DatabaseError(f"{path} is locked by {_lock_holder(str(exc))} and stayed locked for "
+                raise DatabaseError(f"{path} is locked by {lock_holder(str(exc))} and stayed locked for "
                                     f"{wait_s:.0f}s; try again when it finishes") from exc
             time.sleep(min(delay * random.uniform(0.8, 1.2), max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 1.0)

@@ -7,98 +7,29 @@ commands that need them.
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
-import json
 import os
 import sys
-from datetime import date, datetime
 from pathlib import Path
-from collections.abc import Callable, Iterator
-from typing import Any
 
 import click
 
-
-def _prefect_defaults() -> None:
-    """Quiet, offline Prefect: no telemetry, a project-local home, warnings only."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-
-
-class CliError(click.ClickException):
-    """Printed as one line ``error: …`` with exit status 1."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+from flows.cli.analyst import export_command, timeline_command
+from flows.cli.dashboard import dashboard_command
+from flows.cli.output import CliError, echo_rows, feed_progress, parse_day, prefect_defaults
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     import duckdb
 
     from extractors.errors import NewsignalError
+    from flows.cli.opml import FeedListError
     from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, MailConfigError
-    from flows.feedlist import FeedListError
     from flows.serve import ServeError
     from flows.settings import ConfigError
     from warehouse.db import DatabaseError
 
     return (ConfigError, DatabaseError, NewsignalError, duckdb.Error, OSError, DeliveryFailed, DeliveryUncertain,
             MailConfigError, FeedListError, ServeError)
-
-
-def _parse_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CliError(f"--date must be YYYY-MM-DD, got {value!r}") from exc
-
-
-def _echo_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
-    def plain(v: Any) -> Any:
-        if isinstance(v, (datetime, date)):
-            return v.isoformat()
-        if isinstance(v, (list, tuple)):
-            return [plain(x) for x in v]
-        if isinstance(v, bytes):
-            return f"<{len(v)} bytes>"
-        return v
-
-    if fmt == "json":
-        click.echo(json.dumps([dict(zip(columns, map(plain, r), strict=True)) for r in rows], ensure_ascii=False,
-                              indent=1, default=str))
-    elif fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(columns)
-        for r in rows:
-            w.writerow(["; ".join(map(str, v)) if isinstance(v, list) else v for v in map(plain, r)])
-        click.echo(buf.getvalue(), nl=False)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*columns, show_lines=False)
-        for r in rows:
-            table.add_row(*["" if v is None else ", ".join(map(str, v)) if isinstance(v, list) else str(v)
-                            for v in map(plain, r)])
-        Console(width=max(120, os.get_terminal_size(0).columns if sys.stdout.isatty() else 160)).print(table)
-
-
-@contextlib.contextmanager
-def _feed_progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on a terminal; silent when output is redirected."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)) as bar:
-        task_id = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task_id, n)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,7 +43,7 @@ def cli() -> None:
               show_default=True, help="Directory for the database and digest files.")
 def demo(out_dir: Path) -> None:
     """Serve the bundled demo corpus on 127.0.0.1, ingest it, and write the latest day's digest."""
-    _prefect_defaults()
+    prefect_defaults()
     from flows.demo.run import run_demo
 
     summary = run_demo(out_dir)
@@ -127,13 +58,13 @@ def demo(out_dir: Path) -> None:
 @click.option("--due-only", is_flag=True, help="Skip feeds whose next poll time has not come (backoff, TTL).")
 def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
     """Poll every feed, fetch new articles, extract entities and events, store them."""
-    _prefect_defaults()
+    prefect_defaults()
     from flows.settings import load_feeds
 
     total = len(load_feeds(feeds_file))  # fail on a bad feeds file before paying for Prefect's start-up
     from flows.ingest import ingest_flow
 
-    with _feed_progress(total, "polling feeds") as advance:
+    with feed_progress(total, "polling feeds") as advance:
         report = ingest_flow(str(feeds_file), str(db_path), due_only=due_only, progress=advance)
     if report.not_due:
         click.echo(f"{report.not_due} feed(s) not due yet (backing off or polled recently)")
@@ -155,7 +86,7 @@ def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
 @click.option("--resend", is_flag=True, help="Email it even if it was sent before.")
 def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bool) -> None:
     """Write that day's digest as HTML and text files, and/or send it by email."""
-    _parse_day(day)
+    parse_day(day)
     if not db_path.exists():
         raise CliError(f"no database at {db_path}; run `newsignal ingest` first")
     if out_dir is None and not (send or resend):
@@ -164,8 +95,8 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
         from flows.settings import load_settings
 
         load_settings().smtp.validate()  # a missing SMTP setting fails before Prefect starts
-    _prefect_defaults()
-    from flows.digest_flow import digest_flow
+    prefect_defaults()
+    from flows.daily_digest import digest_flow
 
     result = digest_flow(str(db_path), day, str(out_dir) if out_dir else None, send=send, resend=resend)
     for path in result["files"]:  # type: ignore[union-attr]
@@ -180,18 +111,15 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
 @click.argument("sql")
 def query(db_path: Path, fmt: str, sql: str) -> None:
     """Run read-only SQL on the database (tables, and the timeline / article_entities views)."""
-    from warehouse.db import connect
+    from warehouse.db import connect, run_query
 
     con = connect(db_path, read_only=True)
     try:
-        cur = con.execute(sql)
-        if cur.description is None:
-            return
-        columns = [d[0] for d in cur.description]
-        rows = cur.fetchall()
+        result = run_query(con, sql)
     finally:
         con.close()
-    _echo_rows(columns, rows, fmt)
+    if result is not None:
+        echo_rows(*result, fmt)
 
 
 @cli.command()
@@ -199,7 +127,7 @@ def query(db_path: Path, fmt: str, sql: str) -> None:
 def status(db_path: Path) -> None:
     """One line per feed (failing first): last poll, HTTP status, entries seen, last error."""
     from warehouse.db import connect
-    from warehouse.reads import feed_health
+    from warehouse.feeds import feed_health
 
     con = connect(db_path, read_only=True)
     try:
@@ -226,8 +154,8 @@ def status(db_path: Path) -> None:
 def eval_command(gold_file: Path) -> None:
     """Score the extractor on a labeled file: event types, stance, entities (P/R/F1)."""
     from extractors.evaluation import evaluate, format_report, load_gold
+    from flows.resources import pipeline_for
     from flows.settings import load_settings
-    from flows.steps import pipeline_for
 
     gold = load_gold(gold_file)
     nlp = pipeline_for(str(load_settings().config_dir))
@@ -246,7 +174,7 @@ def feeds_discover(url: str) -> None:
     from extractors.errors import NotAFeed
     from extractors.feeds import parse_feed
     from extractors.urls import discover_feed_links
-    from flows.fetch import Fetcher, FetchFailed
+    from flows.network.fetch import Fetcher, FetchFailed
     from flows.settings import load_settings
 
     with Fetcher(load_settings().http) as fetcher:
@@ -273,7 +201,7 @@ def feeds_discover(url: str) -> None:
               help="Feeds TOML file to add to (created if missing).")
 def feeds_import(opml_file: Path, feeds_file: Path) -> None:
     """Add the feeds of an OPML file to a feeds TOML file (feeds already there are skipped)."""
-    from flows.feedlist import feeds_from_opml, feeds_to_toml
+    from flows.cli.opml import feeds_from_opml, feeds_to_toml
     from flows.settings import load_feeds
 
     existing = {f.url for f in load_feeds(feeds_file)} if feeds_file.exists() else set()
@@ -291,7 +219,7 @@ def feeds_import(opml_file: Path, feeds_file: Path) -> None:
               help="Write here instead of standard output.")
 def feeds_export(feeds_file: Path, out_file: Path | None) -> None:
     """Write the feeds of a TOML file as OPML 2.0."""
-    from flows.feedlist import feeds_to_opml
+    from flows.cli.opml import feeds_to_opml
     from flows.settings import load_feeds
 
     data = feeds_to_opml(load_feeds(feeds_file))
@@ -314,7 +242,7 @@ def serve(feeds_file: Path, db_path: Path, ingest_minutes: float | None, out_dir
 
     Uses the Prefect server at PREFECT_API_URL, or starts a local one and stops it on exit.
     """
-    _prefect_defaults()
+    prefect_defaults()
     from flows.serve import serve as run_serve
     from flows.settings import load_settings
 
@@ -331,7 +259,7 @@ def reprocess(db_path: Path, since: str | None, from_raw: bool) -> None:
     from flows.reprocess import reprocess as run
     from flows.settings import load_settings
 
-    since_day = _parse_day(since) if since else None
+    since_day = parse_day(since) if since else None
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -351,8 +279,8 @@ def reprocess(db_path: Path, since: str | None, from_raw: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def entities(db_path: Path, unknown: bool, limit: int, fmt: str) -> None:
     """Most frequent entities by articles mentioning them; --unknown lists those missing from the gazetteer."""
+    from warehouse.annotations import top_entities, unknown_entities
     from warehouse.db import connect
-    from warehouse.reprocess import unknown_entities
 
     con = connect(db_path, read_only=True)
     try:
@@ -360,23 +288,14 @@ def entities(db_path: Path, unknown: bool, limit: int, fmt: str) -> None:
             found = unknown_entities(con, limit=limit)
             rows = [(u.label, u.name, u.articles, u.mentions) for u in found]
         else:
-            rows = con.execute(
-                "SELECT label, name, count(DISTINCT article_id), count(*) FROM mentions GROUP BY 1, 2 "
-                "ORDER BY 3 DESC, 4 DESC, 2 LIMIT ?", [limit]).fetchall()
+            rows = top_entities(con, limit=limit)
     finally:
         con.close()
-    _echo_rows(["label", "name", "articles", "mentions"], rows, fmt)
+    echo_rows(["label", "name", "articles", "mentions"], rows, fmt)
 
-
-# Commands that live in their own modules register here, one line each
-# (keep their module-level imports light: no Prefect, spaCy or duckdb at import time).
-# -- registered commands --
-from flows.analyst_cli import export_command, timeline_command  # noqa: E402
 
 cli.add_command(timeline_command)
 cli.add_command(export_command)
-from flows.dashboard.cli import dashboard_command  # noqa: E402
-
 cli.add_command(dashboard_command)
 
 

@@ -6,10 +6,11 @@ import duckdb
 import pytest
 
 from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry, Mention
-from warehouse.db import writer
-from warehouse.reads import feed_health, known_article_urls, settled_entry_keys
+from warehouse.feeds import feed_health
+from warehouse.keys import event_id_for
+from warehouse.polls import known_article_urls, settled_entry_keys, write_polls
 from warehouse.records import ArticleRecord, EntryFailure, FeedPoll, FeedSpec
-from warehouse.writes import event_id_for, write_polls
+from warehouse.writer import writer
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 TEXT = "Acme Labs cut the price of its Foo model by half on Monday. Rivals said nothing."

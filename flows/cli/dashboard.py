@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from flows.cli.output import CliError
+
 
 @click.command(name="dashboard")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -14,7 +16,6 @@ import click
               help="Port on 127.0.0.1 (0 picks a free one).")
 def dashboard_command(db_path: Path, port: int) -> None:
     """Serve events per type per day, filters, evidence and entity briefings on 127.0.0.1."""
-    from flows.cli import CliError
     from flows.dashboard.server import make_server
 
     try:

@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import ssl
-import tomllib
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from prefect import flow
 
+from extractors.taxonomy import load_event_rules
 from flows.digest.build import Digest, build_digest
 from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings, send_digest
 from flows.digest.render import build_message, write_digest_files
 from flows.settings import Settings, load_settings
-from warehouse.db import connect, writer
-from warehouse.deliveries import delivery, record_delivery
-from warehouse.digest_queries import articles_between
-from warehouse.reads import failing_feeds
-from warehouse.stories import generic_actors, signal_member_events
+from warehouse.db import connect
+from warehouse.digest import articles_between, delivery, record_delivery
+from warehouse.feeds import failing_feeds
+from warehouse.signals import generic_actors, signal_member_events
+from warehouse.writer import writer
 
 
 def event_type_weights(config_dir: Path) -> dict[str, float]:
-    """Ranking weight per event type from config/event_types.toml (missing weights default later)."""
-    path = config_dir / "event_types.toml"
-    if not path.is_file():
-        return {}
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {t["name"]: float(t["weight"]) for t in raw.get("event_type", []) if "name" in t and "weight" in t}
+    """Ranking weight per event type, from config/event_types.toml."""
+    return {name: spec.weight for name, spec in load_event_rules(config_dir).types.items()}
+
+
+def previous_local_day(timezone: str, now: datetime | None = None) -> str:
+    """The morning digest covers the day that just ended in the digest's time zone."""
+    now = now or datetime.now(UTC)
+    return (now.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)).isoformat()
 
 
 def day_bounds_utc(day: date, timezone: str) -> tuple[datetime, datetime]:

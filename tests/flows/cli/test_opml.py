@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.feedlist import FeedListError, feeds_from_opml, feeds_to_opml, feeds_to_toml
+from flows.cli.opml import FeedListError, feeds_from_opml, feeds_to_opml, feeds_to_toml
 from flows.settings import load_feeds
 from warehouse.records import FeedSpec
 

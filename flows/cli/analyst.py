@@ -7,56 +7,19 @@ Module-level imports stay light (click only): these commands never need Prefect 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 import click
 
-STANCES = ("asserted", "alleged", "denied")
+from extractors.models import EVENT_TYPES, STANCES
+from flows.cli.output import CliError, echo_rows
+
 EXPORT_WHAT = ("timeline", "events", "entities", "articles")
 EXPORT_SUFFIXES = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
-@lru_cache(maxsize=4)
-def alias_index(config_dir: Path) -> dict[str, frozenset[str]]:
-    """Lower-cased name or alias -> canonical names, from ``config/gazetteer/*.jsonl``.
-
-    Records without a ``name`` (model-family patterns) and ``IGNORE`` records (chips,
-    non-entities) are skipped. An alias may stand for several entities ("Meta").
-    """
-    index: dict[str, set[str]] = {}
-    for path in sorted((config_dir / "gazetteer").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            name = record.get("name")
-            if not isinstance(name, str) or record.get("label") == "IGNORE":
-                continue
-            for key in (name, *record.get("aliases", ())):
-                index.setdefault(key.strip().lower(), set()).add(name)
-    return {k: frozenset(v) for k, v in index.items()}
-
-
-def entity_names_for(name: str, config_dir: Path | None = None) -> tuple[str, ...]:
-    """Lower-cased canonical names a user's entity name may mean: itself, and what it aliases.
-
-    ``config_dir`` defaults to ``flows.settings.config_dir()``. Stored entity names are
-    matched by comparing lower-cased, so an entity missing from the gazetteer still matches.
-    """
-    from flows.settings import config_dir as default_config_dir
-
-    index = alias_index(config_dir or default_config_dir())
-    key = name.strip().lower()
-    return tuple(sorted({key} | {canonical.lower() for canonical in index.get(key, ())}))
-
-
 def _parse_date(value: str | None, option: str) -> date | None:
-    from flows.cli import CliError
-
     if value is None:
         return None
     try:
@@ -65,16 +28,10 @@ def _parse_date(value: str | None, option: str) -> date | None:
         raise CliError(f"{option} must be YYYY-MM-DD, got {value!r}") from exc
 
 
-def _event_types() -> Iterable[str]:
-    from extractors.models import EVENT_TYPES
-
-    return EVENT_TYPES
-
-
 @click.command(name="timeline")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--entity", help="Canonical name or alias, any case (e.g. 'openai', 'Moonshot').")
-@click.option("--type", "event_type", type=click.Choice(list(_event_types()), case_sensitive=False))
+@click.option("--type", "event_type", type=click.Choice(list(EVENT_TYPES), case_sensitive=False))
 @click.option("--stance", type=click.Choice(STANCES, case_sensitive=False))
 @click.option("--since", help="First event date, YYYY-MM-DD (inclusive).")
 @click.option("--until", help="Last event date, YYYY-MM-DD (inclusive).")
@@ -84,14 +41,15 @@ def _event_types() -> Iterable[str]:
 def timeline_command(db_path: Path, entity: str | None, event_type: str | None, stance: str | None,
                      since: str | None, until: str | None, source: str | None, fmt: str, limit: int) -> None:
     """Events from the timeline, newest first, filtered by entity, type, stance, dates and outlet."""
-    from flows.cli import CliError, _echo_rows
-    from warehouse.analyst_queries import TimelineFilter, stored_entity_names, timeline_rows
+    from extractors.gazetteer import entity_names_for
+    from flows.settings import config_dir
     from warehouse.db import connect
+    from warehouse.timeline import TimelineFilter, stored_entity_names, timeline_rows
 
     start, end = _parse_date(since, "--since"), _parse_date(until, "--until")
     if start and end and start > end:
         raise CliError(f"--since {start} is after --until {end}")
-    names = entity_names_for(entity) if entity else ()
+    names = entity_names_for(entity, config_dir()) if entity else ()
     f = TimelineFilter(names, event_type.lower() if event_type else None, stance.lower() if stance else None,
                        start, end, source, limit or None)
     con = connect(db_path, read_only=True)
@@ -102,7 +60,7 @@ def timeline_command(db_path: Path, entity: str | None, event_type: str | None, 
         con.close()
     if unknown:
         click.echo(f"note: no entity called {entity!r} in the gazetteer or the database", err=True)
-    _echo_rows(columns, rows, fmt)
+    echo_rows(columns, rows, fmt)
 
 
 @click.command(name="export")
@@ -113,9 +71,8 @@ def timeline_command(db_path: Path, entity: str | None, event_type: str | None, 
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_command(db_path: Path, what: str, fmt: str | None, out_path: Path) -> None:
     """Write the timeline, events, entities or articles to one Parquet, CSV or JSON-lines file."""
-    from flows.cli import CliError
-    from warehouse.analyst_queries import export_table
     from warehouse.db import connect
+    from warehouse.timeline import export_table
 
     fmt = fmt or EXPORT_SUFFIXES.get(out_path.suffix.lower())
     if fmt is None:

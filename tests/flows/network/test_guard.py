@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.fetch import Fetcher, FetchFailed
-from flows.guard import UnsafeLink, check_link
+from flows.network.fetch import Fetcher, FetchFailed
+from flows.network.guard import UnsafeLink, check_link
 from flows.settings import HttpSettings
 from tests.loopback import LoopbackServer
 

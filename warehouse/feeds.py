@@ -1,17 +1,33 @@
-"""Reads the ingest flow needs before it fetches, and the feed-health listing."""
+"""The configured feeds and their polling state: registration, state before a poll, health."""
+
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
-from warehouse.records import FeedState
+from warehouse.bulk import insert_rows
+from warehouse.db import transaction
+from warehouse.keys import utcnow
+from warehouse.records import FeedSpec, FeedState
 
-# Failures worth another try on the next poll; permanent ones (404, no text) are not refetched.
-RETRYABLE_ENTRY_REASONS = ("transient", "timeout", "server_error", "rate_limited", "connection")
+
+def register_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedSpec]) -> None:
+    """Add configured feeds, or update their name/tags/owner; polling state is kept."""
+    now = utcnow()
+    with transaction(con):
+        insert_rows(
+            con,
+            "feeds",
+            [("url", "VARCHAR"), ("name", "VARCHAR"), ("tags", "VARCHAR[]"), ("owner", "VARCHAR"),
+             ("added_at", "TIMESTAMP")],
+            [(f.url, f.name, list(f.tags), f.owner, now) for f in feeds],
+            on_conflict="ON CONFLICT (url) DO UPDATE SET name = excluded.name, tags = excluded.tags, "
+            "owner = excluded.owner",
+        )
 
 
 def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
@@ -20,26 +36,6 @@ def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
     ).fetchall()
     return {r[0]: FeedState(url=r[0], etag=r[1], last_modified=r[2], consecutive_failures=r[3], next_poll_at=r[4])
             for r in rows}
-
-
-def settled_entry_keys(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
-    """(feed_url, entry_key) pairs that need no more work: stored, or failed for good."""
-    rows = con.execute(
-        "SELECT feed_url, entry_key FROM entries WHERE status <> 'failed' OR failure_reason NOT IN "
-        "(SELECT UNNEST($1::VARCHAR[]))",
-        [list(RETRYABLE_ENTRY_REASONS)],
-    ).fetchall()
-    return {(r[0], r[1]) for r in rows}
-
-
-def known_article_urls(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Every URL an already-stored article is known by (canonical and fetched) -> its canonical URL."""
-    known: dict[str, str] = {}
-    for url, fetched in con.execute("SELECT url, fetched_url FROM articles").fetchall():
-        known[url] = url
-        if fetched:
-            known.setdefault(fetched, url)
-    return known
 
 
 @dataclass(frozen=True)
@@ -80,11 +76,3 @@ def feed_health(con: duckdb.DuckDBPyConnection) -> list[FeedHealth]:
 def failing_feeds(con: duckdb.DuckDBPyConnection, *, since: datetime) -> list[FeedHealth]:
     """Feeds failing now that have not succeeded since ``since``."""
     return [h for h in feed_health(con) if h.failing_since is not None and h.failing_since < since]
-
-
-def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[str, int]:
-    out = {}
-    for t in tables:
-        row = con.execute(f"SELECT count(*) FROM {t}").fetchone()  # names are code constants
-        out[t] = int(row[0]) if row else 0
-    return out

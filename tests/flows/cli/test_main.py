@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from flows.cli import cli
-from warehouse.db import writer
+from flows.cli.main import cli
+from warehouse.polls import write_polls
 from warehouse.records import FeedPoll, FeedSpec
-from warehouse.writes import write_polls
+from warehouse.writer import writer
 
 COMMANDS = ["demo", "ingest", "digest", "query", "status", "eval", "reprocess", "entities", "serve", "feeds",
             "timeline", "export", "dashboard"]
@@ -63,7 +63,7 @@ def test_query_is_read_only_and_errors_are_one_line(db_path):
 def test_commands_without_a_flow_import_neither_prefect_nor_spacy(db_path):
     with writer(db_path):
         pass
-    probe = ("import sys; from flows.cli import main; sys.argv = ['newsignal', 'status', '--db', sys.argv[1]];\n"
+    probe = ("import sys; from flows.cli.main import main; sys.argv = ['newsignal', 'status', '--db', sys.argv[1]];\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "print('LOADED', sorted(m for m in ('prefect', 'spacy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe, str(db_path)], capture_output=True, text=True, timeout=60)

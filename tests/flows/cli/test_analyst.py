@@ -13,7 +13,7 @@ import pytest
 
 from flows.dashboard.sample import build_sample
 
-NEWSIGNAL = [sys.executable, "-c", "from flows.cli import main; main()"]
+NEWSIGNAL = [sys.executable, "-c", "from flows.cli.main import main; main()"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -72,7 +72,7 @@ def test_export_infers_the_format_from_the_suffix(db, tmp_path):
 
 
 def test_analyst_commands_import_neither_prefect_nor_spacy(db):
-    probe = ("import sys; from click.testing import CliRunner; from flows.cli import cli; "
+    probe = ("import sys; from click.testing import CliRunner; from flows.cli.main import cli; "
              f"r = CliRunner().invoke(cli, ['timeline', '--db', {str(db)!r}, '--format', 'json']); "
              "assert r.exit_code == 0, r.output; "
              "print(sorted(m for m in ('prefect', 'spacy') if m in sys.modules))")

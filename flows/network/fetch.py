@@ -24,8 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from extractors.errors import NewsignalError, PermanentError, TransientError
-from flows.guard import check_link
-from flows.robots import RobotsCache
+from flows.network.guard import check_link
+from flows.network.robots import RobotsCache
 from flows.settings import HttpSettings
 from warehouse.records import FetchRecord
 
@@ -167,7 +167,7 @@ class Fetcher:
             transport=transport,
             limits=httpx.Limits(max_connections=settings.concurrency),
         )
-        self.robots = RobotsCache(self)
+        self.robots = RobotsCache(lambda url: self._exchange(url, {}, time.monotonic()), settings.user_agent)
 
     def close(self) -> None:
         self.client.close()

@@ -2,38 +2,23 @@
 
 A feed's new state (ETag, Last-Modified) is written together with the entries
 and articles that poll produced, so a crash can never record a feed as read
-while losing its articles; re-running a crashed batch writes nothing twice.
-"""
+while losing its articles; re-running a crashed batch writes nothing twice."""
+
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
-from extractors.models import Annotation, Event
+from warehouse.annotations import write_annotations
 from warehouse.bulk import insert_rows
 from warehouse.db import transaction
-from warehouse.records import ArticleRecord, Document, FeedPoll, FeedSpec
-
-
-def article_id_for(url: str) -> str:
-    """Stable article key derived from its canonical URL."""
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:20]
-
-
-def event_id_for(article_url: str, event_type: str, stance: str, actors: Sequence[str]) -> str:
-    """Stable event key: the same reading of the same article keeps its id across reprocessing."""
-    key = "\x1f".join([article_url, event_type, stance, *sorted(actors)])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+from warehouse.keys import article_id_for, utcnow
+from warehouse.records import ArticleRecord, Document, FeedPoll
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
@@ -48,21 +33,6 @@ class WriteSummary:
     new_entries: int
     new_articles: int
     new_events: int
-
-
-def register_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedSpec]) -> None:
-    """Add configured feeds, or update their name/tags/owner; polling state is kept."""
-    now = utcnow()
-    with transaction(con):
-        insert_rows(
-            con,
-            "feeds",
-            [("url", "VARCHAR"), ("name", "VARCHAR"), ("tags", "VARCHAR[]"), ("owner", "VARCHAR"),
-             ("added_at", "TIMESTAMP")],
-            [(f.url, f.name, list(f.tags), f.owner, now) for f in feeds],
-            on_conflict="ON CONFLICT (url) DO UPDATE SET name = excluded.name, tags = excluded.tags, "
-            "owner = excluded.owner",
-        )
 
 
 def write_polls(con: duckdb.DuckDBPyConnection, polls: Sequence[FeedPoll]) -> WriteSummary:
@@ -210,56 +180,25 @@ def _write_articles(
     return len(fresh), events
 
 
-def write_annotations(
-    con: duckdb.DuckDBPyConnection, items: Sequence[tuple[str, str, Annotation]], now: datetime
-) -> int:
-    """Insert the mentions, entities and events of many articles, given as (article_id, url, annotation).
+# Failures worth another try on the next poll; permanent ones (404, no text) are not refetched.
+RETRYABLE_ENTRY_REASONS = ("transient", "timeout", "server_error", "rate_limited", "connection")
 
-    One statement per table for the whole lot: a statement costs a few milliseconds whatever
-    its size, and a batch holds thousands of articles. The caller holds the transaction.
-    Returns the number of events written.
-    """
-    known: dict[tuple[str, str], bool] = {}
-    for _, _, ann in items:
-        for m in ann.mentions:
-            known[(m.label, m.name)] = known.get((m.label, m.name), False) or m.known
-    insert_rows(
-        con,
-        "entities",
-        [("label", "VARCHAR"), ("name", "VARCHAR"), ("known", "BOOLEAN"), ("first_seen_at", "TIMESTAMP")],
-        [(label, name, is_known, now) for (label, name), is_known in known.items()],
-        on_conflict="ON CONFLICT (label, name) DO UPDATE SET known = entities.known OR excluded.known",
-    )
-    insert_rows(
-        con,
-        "mentions",
-        [("article_id", "VARCHAR"), ("label", "VARCHAR"), ("name", "VARCHAR"), ("surface", "VARCHAR"),
-         ("start_char", "INTEGER"), ("end_char", "INTEGER"), ("known", "BOOLEAN")],
-        [(article_id, m.label, m.name, m.text, m.start, m.end, m.known)
-         for article_id, _, ann in items for m in ann.mentions],
-    )
-    events: dict[str, tuple[str, Event]] = {}
-    for article_id, article_url, ann in items:
-        for ev in ann.events:
-            if ev.evidence:
-                events.setdefault(event_id_for(article_url, ev.event_type, ev.stance, ev.actors), (article_id, ev))
-    insert_rows(
-        con,
-        "events",
-        [("event_id", "VARCHAR"), ("article_id", "VARCHAR"), ("event_type", "VARCHAR"), ("stance", "VARCHAR"),
-         ("actors", "VARCHAR[]"), ("event_date", "DATE"), ("evidence", "VARCHAR"), ("evidence_start", "INTEGER"),
-         ("evidence_end", "INTEGER"), ("confidence", "DOUBLE"), ("extractor_version", "VARCHAR"),
-         ("created_at", "TIMESTAMP")],
-        [(eid, article_id, ev.event_type, ev.stance, list(ev.actors), ev.event_date, ev.evidence[0].sentence,
-          ev.evidence[0].start, ev.evidence[0].end, min(1.0, max(0.0, ev.confidence)), ev.extractor_version, now)
-         for eid, (article_id, ev) in events.items()],
-    )
-    insert_rows(
-        con,
-        "event_evidence",
-        [("event_id", "VARCHAR"), ("ordinal", "INTEGER"), ("sentence", "VARCHAR"), ("start_char", "INTEGER"),
-         ("end_char", "INTEGER")],
-        [(eid, i, evd.sentence, evd.start, evd.end)
-         for eid, (_, ev) in events.items() for i, evd in enumerate(ev.evidence)],
-    )
-    return len(events)
+
+def settled_entry_keys(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(feed_url, entry_key) pairs that need no more work: stored, or failed for good."""
+    rows = con.execute(
+        "SELECT feed_url, entry_key FROM entries WHERE status <> 'failed' OR failure_reason NOT IN "
+        "(SELECT UNNEST($1::VARCHAR[]))",
+        [list(RETRYABLE_ENTRY_REASONS)],
+    ).fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def known_article_urls(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every URL an already-stored article is known by (canonical and fetched) -> its canonical URL."""
+    known: dict[str, str] = {}
+    for url, fetched in con.execute("SELECT url, fetched_url FROM articles").fetchall():
+        known[url] = url
+        if fetched:
+            known.setdefault(fetched, url)
+    return known

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors.models import EVENT_TYPES
+from extractors.models import EVENT_TYPES, STANCES
 
 KNOWN_REQUIREMENTS = frozenset(
     {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object", "initiator"}
 )
-STANCES = ("asserted", "alleged", "denied")
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from datetime import date
 import duckdb
 import pytest
 
-from flows.analyst_cli import entity_names_for
+from extractors.gazetteer import entity_names_for as names_in_gazetteer
 from flows.dashboard.sample import build_sample
-from warehouse.analyst_queries import TimelineFilter, export_table, stored_entity_names, timeline_rows
-from warehouse.dashboard_queries import (
+from flows.settings import config_dir
+from warehouse.dashboard import (
     DashboardModel,
     counts_by_day_and_type,
     entity_briefing,
@@ -20,6 +20,12 @@ from warehouse.dashboard_queries import (
     filter_options,
 )
 from warehouse.db import connect
+from warehouse.timeline import TimelineFilter, export_table, stored_entity_names, timeline_rows
+
+
+def entity_names_for(name: str) -> tuple[str, ...]:
+    return names_in_gazetteer(name, config_dir())
+
 
 
 @pytest.fixture(scope="module")

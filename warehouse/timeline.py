@@ -16,7 +16,6 @@ from typing import Any
 import duckdb
 
 
-
 @dataclass(frozen=True)
 class TimelineFilter:
     """What to keep of the timeline. ``entity_names`` are lower-cased canonical names (any matches)."""
@@ -139,3 +138,8 @@ def export_table(con: duckdb.DuckDBPyConnection, what: str, fmt: str, out: str |
     finally:
         tmp.unlink(missing_ok=True)
     return int(row[0]) if row else 0
+
+
+def events_by_type_and_stance(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """(event_type, stance, events) over the whole timeline, in type and stance order."""
+    return con.execute("SELECT event_type, stance, count(*) FROM timeline GROUP BY ALL ORDER BY 1, 2").fetchall()

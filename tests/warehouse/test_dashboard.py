@@ -14,10 +14,10 @@ from datetime import date, datetime
 import pytest
 
 from flows.dashboard.pages import key_points, summary_line
-from warehouse import dashboard_queries as dq
-from warehouse.analyst_queries import TimelineFilter
-from warehouse.dashboard_queries import DashboardModel, counts_by_day_and_type, entity_briefing, events_page
-from warehouse.db import writer
+from warehouse import dashboard as dq
+from warehouse.dashboard import DashboardModel, counts_by_day_and_type, entity_briefing, events_page
+from warehouse.timeline import TimelineFilter
+from warehouse.writer import writer
 
 N_EVENTS = 3000
 N_ARTICLES = 700
