@@ -6,8 +6,15 @@ Metric (the one the project is measured with):
   passages, and per type;
 - stance: for each gold (type, stance) record whose type was found, correct when the prediction has the
   same (type, stance);
+- (type, stance): per passage, the set of (type, stance) pairs found vs labeled, micro-averaged;
 - entities: per passage and label (ORG/PERSON/GPE/MODEL), the set of canonical names found vs labeled,
-  compared case- and punctuation-insensitively; per label and micro over all labels.
+  compared case- and punctuation-insensitively; per label and micro over all labels;
+- actors: per passage and event type found in both, the union of the records' actors found vs labeled
+  (names compared as for entities; model names never count as actors), micro-averaged;
+- initiator: per (type, stance) found in both whose gold record has actors, correct when the predicted
+  event's initiator is the record's first actor (the guide lists the initiator first);
+- stance confusion: for each gold record whose type was found, its stance against the predicted one
+  (the same stance when predicted, else the type's other predicted stance, else "none").
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from extractors.models import ENTITY_LABELS, EVENT_TYPES
+from extractors.models import ENTITY_LABELS, EVENT_TYPES, STANCES, Event
 from extractors.nlp import annotate
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -38,6 +45,10 @@ class GoldEvent:
     stance: str
     actors: tuple[str, ...] = ()
     salience: str = "main"
+    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, names) in the type's role order
+
+    def role(self, name: str) -> tuple[str, ...]:
+        return next((names for r, names in self.roles if r == name), ())
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class ArticleDiff:
     wrong_stances: tuple[str, ...] = ()
     missed_entities: tuple[str, ...] = ()
     extra_entities: tuple[str, ...] = ()
+    wrong_actors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -95,7 +107,16 @@ class EvalReport:
     stance_correct: int = 0
     entity_labels: dict[str, PRF] = field(default_factory=lambda: {lab: PRF() for lab in ENTITY_LABELS})
     entity_micro: PRF = field(default_factory=PRF)
+    type_stance_micro: PRF = field(default_factory=PRF)
+    actors_micro: PRF = field(default_factory=PRF)
+    initiator_matched: int = 0
+    initiator_correct: int = 0
+    stance_confusion: dict[tuple[str, str], int] = field(default_factory=dict)  # (gold, predicted) -> count
     diffs: list[ArticleDiff] = field(default_factory=list)
+
+    @property
+    def initiator_accuracy(self) -> float:
+        return self.initiator_correct / self.initiator_matched if self.initiator_matched else 1.0
 
     @property
     def stance_accuracy(self) -> float:
@@ -115,7 +136,8 @@ def load_gold(path: Path | str) -> list[GoldArticle]:
         try:
             rec = json.loads(line)
             events = tuple(
-                GoldEvent(e["type"], e["stance"], tuple(e.get("actors", ())), e.get("salience", "main"))
+                GoldEvent(e["type"], e["stance"], tuple(e.get("actors", ())), e.get("salience", "main"),
+                          tuple((role, tuple(names)) for role, names in e.get("roles", {}).items()))
                 for e in rec.get("events", ())
             )
             entities = {lab: tuple(rec.get("entities", {}).get(lab, ())) for lab in ENTITY_LABELS}
@@ -148,6 +170,10 @@ def evaluate(nlp: Language, gold: Iterable[GoldArticle], *, batch_size: int = 16
                     report.stance_correct += 1
                 else:
                     wrong.append(f"{ev.event_type}:{ev.stance}")
+        report.type_stance_micro.add({f"{a}:{b}" for a, b in pred_pairs},
+                                     {f"{e.event_type}:{e.stance}" for e in article.events})
+        wrong_actors = _score_roles(report, article, ann.events, {normalise_name(m.name) for m in ann.mentions
+                                                                  if m.label == "MODEL"})
         missed_ents, extra_ents = [], []
         for label in ENTITY_LABELS:
             predicted = {normalise_name(m.name): m.name for m in ann.mentions if m.label == label}
@@ -159,10 +185,35 @@ def evaluate(nlp: Language, gold: Iterable[GoldArticle], *, batch_size: int = 16
         report.diffs.append(
             ArticleDiff(
                 article.id, tuple(sorted(gold_types - pred_types)), tuple(sorted(pred_types - gold_types)),
-                tuple(wrong), tuple(missed_ents), tuple(extra_ents),
+                tuple(wrong), tuple(missed_ents), tuple(extra_ents), tuple(wrong_actors),
             )
         )
     return report
+
+
+def _score_roles(report: EvalReport, article: GoldArticle, events: Iterable[Event], model_names: set[str]) -> list[str]:
+    """Actors per (passage, type) found in both, initiators per (type, stance), the stance confusion."""
+    events = list(events)
+    wrong: list[str] = []
+    for etype in sorted({e.event_type for e in article.events} & {e.event_type for e in events}):
+        gold_actors = {normalise_name(a) for e in article.events if e.event_type == etype for a in e.actors}
+        found = {normalise_name(a) for e in events if e.event_type == etype for a in e.actors} - model_names
+        report.actors_micro.add(found, gold_actors)
+        if found != gold_actors:
+            wrong.append(f"{etype}: +{sorted(found - gold_actors)} -{sorted(gold_actors - found)}")
+        predicted = {e.stance: e for e in events if e.event_type == etype}
+        gold_stances = {e.stance for e in article.events if e.event_type == etype}
+        for g in (e for e in article.events if e.event_type == etype):
+            spare = [s for s in predicted if s not in gold_stances]
+            got = g.stance if g.stance in predicted else (spare[0] if spare else "none")
+            report.stance_confusion[(g.stance, got)] = report.stance_confusion.get((g.stance, got), 0) + 1
+            # The labeled actors list the initiator first (ROLES.md "From roles to actors").
+            initiators = {normalise_name(g.actors[0])} if g.actors else set()
+            if initiators and g.stance in predicted:
+                report.initiator_matched += 1
+                pred = predicted[g.stance].initiator
+                report.initiator_correct += bool(pred and normalise_name(pred) in initiators)
+    return wrong
 
 
 def _row(name: str, prf: PRF) -> str:
@@ -175,10 +226,22 @@ def format_report(report: EvalReport, *, details: bool = True) -> str:
     lines = [f"passages: {report.articles}", "", "event types", header]
     lines += [_row(t, prf) for t, prf in report.event_types.items() if prf.tp + prf.fp + prf.fn]
     lines.append(_row("micro", report.event_micro))
+    lines.append(_row("(type, stance) micro", report.type_stance_micro))
     lines += [
         "",
         f"stance accuracy on matched events: {report.stance_accuracy:.3f} "
         f"({report.stance_correct}/{report.stance_matched})",
+        "stance confusion (rows gold, columns predicted):",
+        "  " + " " * 10 + "".join(f"{s:>10}" for s in (*STANCES, "none")),
+    ]
+    lines += ["  " + f"{g:<10}" + "".join(f"{report.stance_confusion.get((g, p), 0):>10}" for p in (*STANCES, "none"))
+              for g in STANCES]
+    lines += [
+        "",
+        "actors on (passage, type) found in both",
+        header,
+        _row("actors", report.actors_micro),
+        f"  initiator accuracy: {report.initiator_accuracy:.3f} ({report.initiator_correct}/{report.initiator_matched})",
         "",
         "entities",
         header,
@@ -187,14 +250,14 @@ def format_report(report: EvalReport, *, details: bool = True) -> str:
     lines.append(_row("micro", report.entity_micro))
     if details:
         errors = [d for d in report.diffs if d.missed_types or d.extra_types or d.wrong_stances
-                  or d.missed_entities or d.extra_entities]
+                  or d.missed_entities or d.extra_entities or d.wrong_actors]
         if errors:
             lines += ["", "errors by passage"]
         for d in errors:
             parts = [
                 ("missed events", d.missed_types), ("extra events", d.extra_types),
                 ("wrong stance", d.wrong_stances), ("missed entities", d.missed_entities),
-                ("extra entities", d.extra_entities),
+                ("extra entities", d.extra_entities), ("actors", d.wrong_actors),
             ]
             lines.append(f"  {d.id}: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in parts if v))
     return "\n".join(lines)

@@ -90,16 +90,31 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class RoleFiller:
+    """Who (or what) plays one role of an event: ``role`` from the type's roles in config/event_types.toml."""
+
+    role: str
+    name: str  # canonical entity name; for an item (chips, weights) the words as written
+    label: str  # ORG, PERSON, GPE, MODEL, or ITEM
+
+
+@dataclass(frozen=True)
 class Event:
     """A typed event read from one article, with its evidence."""
 
     event_type: str  # one of EVENT_TYPES
     stance: Stance
-    actors: tuple[str, ...]  # canonical entity names, initiator first
+    actors: tuple[str, ...]  # the parties (ORG, PERSON, GPE) among the role holders, initiator first
     evidence: tuple[Evidence, ...]  # first is the best sentence
     event_date: date
     confidence: float  # in [0, 1]
     extractor_version: str
+    roles: tuple[RoleFiller, ...] = ()
+    initiator: str | None = None  # the party holding the type's first role (the denier of a denial)
+
+    def role(self, name: str) -> tuple[str, ...]:
+        """Names holding one role, in order."""
+        return tuple(r.name for r in self.roles if r.role == name)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,17 @@ class EventTypeSpec:
     block_adjective_triggers: bool = False  # "open-source models": an adjective is an attribute
     excluded_initiator_kinds: frozenset[str] = frozenset()  # a court ordering something is no regulator
     suppressed_by_trigger: frozenset[str] = frozenset()  # any trigger of these types in the sentence
+    roles: tuple[str, ...] = ()  # who plays which part; the first is the initiator
+    object_roles: frozenset[str] = frozenset()  # roles holding things (models, items), never parties
+    subject_roles: dict[str, str] = field(default_factory=dict)  # trigger lemma -> the role its subject plays
+
+    @property
+    def initiator_role(self) -> str:
+        return self.roles[0]
+
+    @property
+    def party_roles(self) -> tuple[str, ...]:
+        return tuple(r for r in self.roles if r not in self.object_roles)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,11 @@ class EventRules:
     types: dict[str, EventTypeSpec]
     patterns: tuple[TriggerPattern, ...]
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
+    denial_roles: tuple[str, ...] = ("denier", "accused")  # a denied record: who rejects, whom the claim is about
+
+    def roles_of(self, event_type: str, stance: str) -> tuple[str, ...]:
+        """The roles a record of this type and stance has (a denial has the denial roles)."""
+        return self.denial_roles if stance == "denied" else self.types[event_type].roles
 
     def cue(self, name: str) -> frozenset[str]:
         return self.cues.get(name, frozenset())
@@ -87,6 +103,13 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         raise ValueError(f"event type {name!r}: unknown requirements {sorted(unknown)}")
     if raw.get("default_stance", "asserted") not in STANCES:
         raise ValueError(f"event type {name!r}: bad default_stance")
+    roles = tuple(raw.get("roles", ()))
+    object_roles = frozenset(raw.get("object_roles", ()))
+    if not set(raw.get("subject_roles", {}).values()) <= set(roles):
+        raise ValueError(f"event type {name!r}: subject_roles must name roles of the type")
+    if not roles or len(set(roles)) != len(roles) or not object_roles <= set(roles) or roles[0] in object_roles:
+        raise ValueError(f"event type {name!r}: roles must list distinct role names, the initiator first, "
+                         f"and object_roles must be some of the others (got {list(roles)}, {sorted(object_roles)})")
     return EventTypeSpec(
         name=name,
         description=" ".join(raw.get("description", "").split()),
@@ -109,6 +132,9 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         block_adjective_triggers=bool(raw.get("block_adjective_triggers", False)),
         excluded_initiator_kinds=frozenset(raw.get("excluded_initiator_kinds", ())),
         suppressed_by_trigger=frozenset(raw.get("suppressed_by_trigger", ())),
+        roles=roles,
+        object_roles=object_roles,
+        subject_roles=dict(raw.get("subject_roles", {})),
     )
 
 
@@ -147,4 +173,5 @@ def load_event_rules(config_dir: Path) -> EventRules:
         types=types,
         patterns=tuple(patterns),
         cues=_cue_sets(doc),
+        denial_roles=tuple(doc.get("roles", {}).get("denial", ("denier", "accused"))),
     )

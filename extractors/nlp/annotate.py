@@ -8,7 +8,7 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.models import Annotation, Event, Evidence, Mention
+from extractors.models import Annotation, Event, Evidence, Mention, RoleFiller
 
 from .components import EVENTS_ATTR, MENTIONS_ATTR
 from .dates import resolve_date
@@ -102,6 +102,8 @@ def merge_candidates(
                 event_date=_event_date(best, published),
                 confidence=round(min(0.99, best.confidence + bonus), 3),
                 extractor_version=version,
+                roles=tuple(dict.fromkeys(RoleFiller(r, n, label) for c in group for r, n, label in c.roles.fillers)),
+                initiator=next((c.roles.initiator for c in group if c.roles.initiator), None),
             )
         )
     events.sort(key=lambda e: min(ev.start for ev in e.evidence))
@@ -121,7 +123,7 @@ def _union_actors(group: list[EventCandidate]) -> set[str]:
 
 
 def _ordered_actors(group: list[EventCandidate]) -> list[str]:
-    # Initiator of the best evidence first, then everybody else in order of appearance in the group.
+    # Initiator of the best evidence first, then every other party in order of appearance in the group.
     return list(dict.fromkeys(a for c in group for a in c.actors))
 
 

@@ -19,6 +19,7 @@ from extractors.gazetteer import GOVERNMENT_KINDS, REPORTER_KINDS
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
 from .entities import MentionSpan
+from .roles import RoleReading, denial_reading, governing_verb, read_roles
 from .syntax import (
     argument_tokens,
     clause_verb,
@@ -62,6 +63,10 @@ class EventCandidate:
     date_phrase: str | None = None
     future: bool = False
     verdict: bool = False  # a conviction/plea governs the trigger (asserted beats alleged)
+    roles: RoleReading = RoleReading((), None)
+    # Every party the sentence names (not only role holders): a party answering a report may be named
+    # anywhere in it ("Elon Musk's xAI is raising ...; Musk dismissed the report").
+    named: tuple[str, ...] = ()
 
 
 def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
@@ -203,6 +208,12 @@ def _actors(anchor: Token, sent: Span, ctx: _ArticleContext) -> tuple[MentionSpa
         initiator, via_anaphor = ctx.resolve(poss)  # "Microsoft's investment in OpenAI"
     if initiator is None and subj is not None:
         initiator, via_anaphor = ctx.resolve(subj)
+    if initiator is None:
+        # "Commerce officials accused X of distilling ...": the subject of the verb whose phrase holds it.
+        gov = governing_verb(anchor)
+        gsubj, _ = subject_of(gov) if gov is not None else (None, False)
+        if gsubj is not None:
+            initiator, via_anaphor = ctx.resolve(gsubj)
     if initiator is not None and initiator.label not in _ACTOR_LABELS:
         initiator = None
     names: list[str] = []
@@ -303,8 +314,11 @@ class EventMatcher:
         confidence -= 0.1 if via_anaphor else 0.0
         confidence -= 0.1 if any(t.lower_ in self.rules.cue("hedge_words") for t in sent) else 0.0
         date_phrase, future = _date_of(anchor, sent)
+        reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get)
         cand = EventCandidate(
-            event_type=spec.name, stance=stance, actors=tuple(names), sentence=sent.text,
+            event_type=spec.name, stance=stance, actors=reading.parties(spec.object_roles), roles=reading,
+            named=tuple(names),
+            sentence=sent.text,
             start=sent.start_char, end=sent.end_char, confidence=round(min(0.99, max(0.05, confidence)), 3),
             trigger=span.text, date_phrase=date_phrase, future=future, verdict=verdict,
         )
@@ -368,7 +382,9 @@ class EventMatcher:
                 ((cand, anchor), kept) if cand.confidence > kept.confidence else ((kept, kept_anchor), cand)
             )
             union = tuple(dict.fromkeys(winner.actors + loser.actors))[:_MAX_ACTORS]
-            best[key] = (replace(winner, actors=union), w_anchor)
+            roles = RoleReading(tuple(dict.fromkeys(winner.roles.fillers + loser.roles.fillers)),
+                                winner.roles.initiator or loser.roles.initiator)
+            best[key] = (replace(winner, actors=union, roles=roles), w_anchor)
         return list(best.values())
 
     def _apply_denials(
@@ -401,14 +417,12 @@ class EventMatcher:
             covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))]
             for i in covered:
                 c, anchor = found[i]
-                others = tuple(a for a in c.actors if a != denier.name)
-                results[i] = replace(c, stance="denied", actors=(denier.name, *others)[:_MAX_ACTORS])
+                results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc))
                 # "X rejected Y's accusation that it ...": the sentence also reports Y's allegation.
                 path = [h for _c, h in _ancestors(anchor)]
                 upto = path[: next((k for k, h in enumerate(path) if h == tok), len(path))]
                 if any(h.lemma_.lower() in rules.cue("denial_objects") for h in upto):
-                    accuser = tuple(a for a in c.actors if a != denier.name)
-                    results.append(replace(c, stance="alleged", actors=(*accuser, denier.name)[:_MAX_ACTORS]))
+                    results.append(replace(c, stance="alleged"))
             if covered:
                 continue
             objects = {t.lemma_.lower() for t in sent}
@@ -428,19 +442,23 @@ class EventMatcher:
         ref = next((c for c in reversed(earlier) if c.stance == "alleged"), None)
         org = ctx.affiliation(denier, sent.doc)
         party = {denier.name} | ({org.name} if org is not None else set())
-        if ref is not None and ref.actors and not party & set(ref.actors) and not trusted:
+        if ref is not None and ref.named and not party & set(ref.named) and not trusted:
             ref = None  # an uninvolved commentator's rebuttal is not a denial
         if ref is None and any_party:
-            ref = next((c for c in reversed(earlier) if c.stance != "denied" and party & set(c.actors)), None)
+            ref = next((c for c in reversed(earlier) if c.stance != "denied" and party & set(c.named)), None)
         if ref is None:
             return []
-        others = tuple(a for a in ref.actors if a != denier.name)
         date_phrase, future = _date_of(tok, sent)
         return [
-            replace(ref, stance="denied", actors=(denier.name, *others)[:_MAX_ACTORS], sentence=sent.text,
-                    start=sent.start_char, end=sent.end_char, trigger=tok.text, verdict=False,
-                    date_phrase=date_phrase, future=future)
+            replace(self._denied(ref, denier, org), sentence=sent.text, start=sent.start_char, end=sent.end_char,
+                    trigger=tok.text, verdict=False, date_phrase=date_phrase, future=future)
         ]
+
+    def _denied(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None) -> EventCandidate:
+        """The denial of ``claim`` by ``denier`` (and the organisation a named spokesperson speaks for)."""
+        spec = self.rules.types[claim.event_type]
+        reading = denial_reading(claim.roles, spec, self.rules.denial_roles, denier, org)
+        return replace(claim, stance="denied", roles=reading, actors=reading.parties(frozenset()))
 
     def _indirect_denial(self, tok: Token, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool]:
         """'(her client / the company) had done nothing wrong': the accused party, or None.

@@ -346,7 +346,8 @@ def _gold_line(a: Article) -> str:
         "published": a.day.isoformat(),
         "text": a.text,
         "events": [
-            {"type": e["type"], "stance": e["stance"], "actors": list(e["actors"]), "salience": e["salience"]}
+            {"type": e["type"], "stance": e["stance"], "actors": list(e["actors"]), "salience": e["salience"],
+             "roles": {role: list(names) for role, names in e.get("roles", {}).items()}}
             for e in a.labels.get("events", [])
         ],
         "entities": {label: list(entities[label]) for label in ENTITY_LABELS},

@@ -1,0 +1,187 @@
+"""Who plays which part in one event instance, read from the dependency parse.
+
+Only the trigger's own arguments take part: the initiator (subject or agent, the possessor of a noun trigger,
+the noun a relative clause modifies) and the named parties inside the trigger's argument subtrees (objects,
+a passive subject, prepositional objects, appositions, conjuncts). Everybody else the sentence names -- a
+quoted lawyer, the city someone spoke in, the outlet that reported it, a party of a subordinate clause about
+something else -- plays no role, so is no actor.
+
+Role names come from config/event_types.toml: the initiator takes the type's first role unless the trigger
+word gives the subject another one (``subject_roles``: "Nvidia invested in X" makes the subject an investor,
+"X raised money" a recipient); the other named parties take the first other party role; models and items
+take the type's object roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from extractors.gazetteer import REPORTER_KINDS
+from extractors.taxonomy import EventTypeSpec
+
+from .entities import MentionSpan
+from .syntax import argument_tokens
+
+_PARTY_LABELS = ("ORG", "PERSON", "GPE")
+# A place under one of these only locates the event ("in Beijing", "at a summit in Paris").
+_LOCATING_PREPS = {"in", "at", "near", "during", "across", "within", "throughout", "inside", "outside", "via"}
+# A party under one of these is context, not an argument ("according to Reuters", "like OpenAI").
+_CONTEXT_PREPS = {"like", "including", "unlike", "than", "according", "despite", "amid", "after", "before", "since"}
+# Nouns whose possessor or compound names the owner of the copied model ("OpenAI's outputs").
+_SOURCE_NOUNS = {"model", "models", "output", "outputs", "chatbot", "system", "systems", "api", "answers", "responses"}
+_ITEM_LEMMAS = {"chip", "semiconductor", "accelerator", "gpu", "processor", "weight", "tool", "equipment", "wafer"}
+
+
+@dataclass(frozen=True)
+class RoleReading:
+    """The role holders of one event instance: (role, canonical name, label) in role order."""
+
+    fillers: tuple[tuple[str, str, str], ...]
+    initiator: str | None
+
+    def parties(self, object_roles: frozenset[str]) -> tuple[str, ...]:
+        """The named parties among the holders, initiator first, each once."""
+        names = [n for r, n, label in self.fillers if r not in object_roles and label in _PARTY_LABELS]
+        if self.initiator in names:
+            names.remove(self.initiator)
+            names.insert(0, self.initiator)
+        return tuple(dict.fromkeys(names))
+
+
+def _governing_prep(tok: Token, stop: Token) -> str | None:
+    """The preposition directly above ``tok`` on its way up to ``stop`` (the trigger), if any."""
+    cur = tok
+    while cur.head.i != cur.i and cur.i != stop.i:
+        if cur.dep_ == "pobj" and cur.head.dep_ in ("prep", "agent"):
+            return cur.head.lower_
+        if cur.head.i == stop.i:
+            return None
+        cur = cur.head
+    return None
+
+
+def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: Callable[[int], MentionSpan | None]) -> bool:
+    prep = _governing_prep(tok, anchor)
+    if prep in _CONTEXT_PREPS:
+        return True
+    if m.label != "GPE":
+        return False
+    if prep in _LOCATING_PREPS:
+        return True
+    # "Paris-based Mistral AI", "Shenzhen's Kairo": a place qualifying a company only locates it.
+    last = tok.doc[m.end - 1]
+    if m.end < len(tok.doc) and tok.doc[m.end].lower_ in ("-", "based", "-based"):
+        return True
+    head = mention_at(last.head.i)
+    return last.dep_ in ("compound", "poss", "nmod", "npadvmod", "amod") and head is not None and head.label != "GPE"
+
+
+def governing_verb(anchor: Token) -> Token | None:
+    """The verb whose phrase holds the trigger: "added X to the Entity List" for "Entity List", "accused X of
+    distilling" for "distilling", "filed a lawsuit against Y" for "lawsuit"; None when the trigger is a verb
+    with its own clause."""
+    tok, steps = anchor, 0
+    while tok.head.i != tok.i and steps < 4 and tok.dep_ in _PHRASE_DEPS:
+        tok, steps = tok.head, steps + 1
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok
+    return None
+
+
+# How a trigger hangs inside its verb's phrase (object, prepositional object, gerund after "of").
+_PHRASE_DEPS = {"pobj", "dobj", "prep", "attr", "nsubjpass", "compound", "oprd", "pcomp", "xcomp", "acl"}
+
+
+def _arguments(anchor: Token) -> list[Token]:
+    """The trigger's argument tokens, and those of the verb whose phrase holds it (``governing_verb``);
+    for a relative clause ("Moonshot AI, which OpenAI accused of ..."), the noun it modifies."""
+    args = argument_tokens(anchor)
+    verb = governing_verb(anchor)
+    if verb is not None:
+        seen = {t.i for t in args}
+        args += [t for t in argument_tokens(verb) if t.i not in seen and t.i != anchor.i]
+        if verb.dep_ == "relcl":
+            head = verb.head
+            args += [t for t in head.doc[head.left_edge.i:head.i + 1] if t.i not in seen]
+    return args
+
+
+def read_roles(
+    spec: EventTypeSpec, anchor: Token, sent: Span, initiator: MentionSpan | None,
+    mention_at: Callable[[int], MentionSpan | None],
+) -> RoleReading:
+    """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent."""
+    party_roles = spec.party_roles
+    first_role = spec.initiator_role
+    subject_role = spec.subject_roles.get(anchor.lemma_.lower(), first_role) if initiator is not None else first_role
+    other_role = next((r for r in party_roles if r != subject_role), subject_role)
+    object_roles = [r for r in spec.roles if r in spec.object_roles]
+    fillers: list[tuple[str, str, str]] = []
+    seen_parent: set[str] = set()
+    if initiator is not None:
+        fillers.append((subject_role, initiator.name, initiator.label))
+        # "Spain's AESIA fined ...": the regulator's or authority's named jurisdiction acts with it.
+        if initiator.label == "ORG":
+            for t in sent.doc[initiator.start:initiator.end]:
+                for child in t.children:
+                    g = mention_at(child.i)
+                    if g is not None and g.label in ("GPE", "ORG") and child.dep_ == "poss" and g.name != initiator.name:
+                        fillers.append((subject_role, g.name, g.label))
+                        seen_parent.add(g.name)
+    seen = ({initiator.name} if initiator is not None else set()) | seen_parent
+    args = _arguments(anchor)
+    for tok in args:
+        m = mention_at(tok.i)
+        if m is None or tok.i != m.start or m.name in seen or m.kind in REPORTER_KINDS:
+            continue
+        if m.start == sent.start and m.end < sent.end and sent.doc[m.end].text in ("—", "–", "-", ",", "("):
+            continue  # a dateline ("WASHINGTON —")
+        if m.label == "MODEL":
+            if object_roles and spec.object_roles & {"model", "product"}:
+                fillers.append((object_roles[0], m.name, "MODEL"))
+            elif spec.name == "distillation_claim" and m.owner:
+                fillers.append(("source", m.owner, "ORG"))
+            seen.add(m.name)
+            continue
+        if m.label not in _PARTY_LABELS or _is_locating(m, tok, anchor, mention_at):
+            continue
+        role = other_role
+        if spec.name == "distillation_claim" and "source" in spec.roles and tok.head.lower_ in _SOURCE_NOUNS:
+            role = "source"
+        fillers.append((role, m.name, m.label))
+        seen.add(m.name)
+    if spec.name == "distillation_claim" and "source" in spec.roles and initiator is not None:
+        # "accused X of distilling its models": the possessive points back at the claimant.
+        if any(t.lower_ in ("its", "their", "our") and t.head.lower_ in _SOURCE_NOUNS for t in args):
+            fillers.append(("source", initiator.name, initiator.label))
+    item_role = next((r for r in object_roles if r == "item"), None)
+    if item_role is not None:
+        for chunk in sent.noun_chunks:
+            if chunk.root.lemma_.lower() in _ITEM_LEMMAS and chunk.root in args:
+                fillers.append((item_role, chunk.text, "ITEM"))
+    if spec.object_roles & {"model", "product"} and not any(r == first_role for r, _n, _l in fillers):
+        # "Gemini 3 is out": with no developer or seller named as subject, the model's maker is.
+        for tok in args + list(sent):
+            m = mention_at(tok.i)
+            if m is not None and m.label == "MODEL" and m.owner and not any(r == first_role for r, _n, _l in fillers):
+                fillers.append((first_role, m.owner, "ORG"))
+    order = {r: i for i, r in enumerate(spec.roles)}
+    fillers = list(dict.fromkeys(fillers))
+    fillers.sort(key=lambda f: order.get(f[0], len(order)))
+    return RoleReading(tuple(fillers), initiator.name if initiator is not None else None)
+
+
+def denial_reading(claim: RoleReading, spec: EventTypeSpec, denial_roles: tuple[str, ...], denier: MentionSpan,
+                   affiliated: MentionSpan | None = None) -> RoleReading:
+    """The roles of a denial of ``claim``: who rejects it, and the party the claim is about (its second
+    party role: the accused, target, defendant, perpetrator ...)."""
+    denier_role, accused_role = denial_roles[0], denial_roles[-1]
+    concerned = next((r for r in spec.party_roles if r != spec.initiator_role), spec.initiator_role)
+    fillers = [(denier_role, denier.name, denier.label)]
+    if affiliated is not None and affiliated.name != denier.name:
+        fillers.append((denier_role, affiliated.name, affiliated.label))  # "DeepSeek spokesperson Li Wei"
+    fillers += [(accused_role, n, label) for r, n, label in claim.fillers if r == concerned]
+    return RoleReading(tuple(dict.fromkeys(fillers)), denier.name)
