@@ -89,7 +89,7 @@ def build(path: Path, events: int) -> None:
         draw = f"1 + CAST(pow(random(), 3) * {N_ENTITIES} AS INTEGER) % {N_ENTITIES}"
         con.execute(
             f"""
-            INSERT INTO events
+            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, evidence_start, evidence_end, confidence, extractor_version, created_at)
             SELECT 'e' || i, 'a' || (i % {articles}), {type_case},
                    CASE WHEN us < 0.80 THEN 'asserted' WHEN us < 0.95 THEN 'alleged' ELSE 'denied' END,
                    list_distinct([n1, n2, n3][1:1 + CAST(ua * 3 AS INTEGER) % 3]),

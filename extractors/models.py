@@ -111,6 +111,7 @@ class Event:
     extractor_version: str
     roles: tuple[RoleFiller, ...] = ()
     initiator: str | None = None  # the party holding the type's first role (the denier of a denial)
+    targets: tuple[str, ...] = ()  # holders of the type's target role (the accused of a denial)
 
     def role(self, name: str) -> tuple[str, ...]:
         """Names holding one role, in order."""

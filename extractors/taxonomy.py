@@ -46,6 +46,7 @@ class EventTypeSpec:
     roles: tuple[str, ...] = ()  # who plays which part; the first is the initiator
     object_roles: frozenset[str] = frozenset()  # roles holding things (models, items), never parties
     subject_roles: dict[str, str] = field(default_factory=dict)  # trigger lemma -> the role its subject plays
+    target_role: str = ""  # who or what the event is done to or about
 
     @property
     def initiator_role(self) -> str:
@@ -105,6 +106,8 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         raise ValueError(f"event type {name!r}: bad default_stance")
     roles = tuple(raw.get("roles", ()))
     object_roles = frozenset(raw.get("object_roles", ()))
+    if raw.get("target_role", roles[-1] if roles else None) not in roles:
+        raise ValueError(f"event type {name!r}: target_role must be one of its roles")
     if not set(raw.get("subject_roles", {}).values()) <= set(roles):
         raise ValueError(f"event type {name!r}: subject_roles must name roles of the type")
     if not roles or len(set(roles)) != len(roles) or not object_roles <= set(roles) or roles[0] in object_roles:
@@ -135,6 +138,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         roles=roles,
         object_roles=object_roles,
         subject_roles=dict(raw.get("subject_roles", {})),
+        target_role=raw.get("target_role", roles[1] if len(roles) > 1 else roles[0]),
     )
 
 

@@ -11,10 +11,18 @@ from datetime import date, datetime
 
 import duckdb
 
-from extractors.models import Annotation, ArticleText, Event
+from extractors.models import Annotation, ArticleText, Event, RoleFiller
 from warehouse.bulk import insert_rows
 from warehouse.db import transaction
 from warehouse.keys import event_id_for, utcnow
+
+
+def _unique_roles(roles: Sequence[RoleFiller]) -> list[RoleFiller]:
+    """One row per (role, name): a name read twice for one role (two labels, two sentences) is kept once."""
+    seen: dict[tuple[str, str], RoleFiller] = {}
+    for r in roles:
+        seen.setdefault((r.role, r.name), r)
+    return list(seen.values())
 
 
 def write_annotations(
@@ -56,10 +64,20 @@ def write_annotations(
         [("event_id", "VARCHAR"), ("article_id", "VARCHAR"), ("event_type", "VARCHAR"), ("stance", "VARCHAR"),
          ("actors", "VARCHAR[]"), ("event_date", "DATE"), ("evidence", "VARCHAR"), ("evidence_start", "INTEGER"),
          ("evidence_end", "INTEGER"), ("confidence", "DOUBLE"), ("extractor_version", "VARCHAR"),
-         ("created_at", "TIMESTAMP")],
+         ("created_at", "TIMESTAMP"), ("initiator", "VARCHAR"), ("targets", "VARCHAR[]")],
         [(eid, article_id, ev.event_type, ev.stance, list(ev.actors), ev.event_date, ev.evidence[0].sentence,
-          ev.evidence[0].start, ev.evidence[0].end, min(1.0, max(0.0, ev.confidence)), ev.extractor_version, now)
+          ev.evidence[0].start, ev.evidence[0].end, min(1.0, max(0.0, ev.confidence)), ev.extractor_version, now,
+          ev.initiator, list(ev.targets))
          for eid, (article_id, ev) in events.items()],
+    )
+    insert_rows(
+        con,
+        "event_roles",
+        [("event_id", "VARCHAR"), ("role", "VARCHAR"), ("name", "VARCHAR"), ("label", "VARCHAR"),
+         ("ordinal", "INTEGER")],
+        [(eid, r.role, r.name, r.label, i)
+         for eid, (_, ev) in events.items()
+         for i, r in enumerate(_unique_roles(ev.roles))],
     )
     insert_rows(
         con,
@@ -128,8 +146,9 @@ def replace_derived(
     now = utcnow()
     ids = [stored.article_id for stored, _, _ in items]
     with transaction(con):
-        con.execute("DELETE FROM event_evidence WHERE event_id IN (SELECT event_id FROM events WHERE article_id IN "
-                    "(SELECT UNNEST($1::VARCHAR[])))", [ids])
+        for table in ("event_evidence", "event_roles"):  # names are code constants
+            con.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM events WHERE article_id IN "
+                        "(SELECT UNNEST($1::VARCHAR[])))", [ids])
         con.execute("DELETE FROM events WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
         for stored, article, ann in items:

@@ -100,6 +100,33 @@ SELECT signal_id,
 FROM signal_state
 """
 
+# Migration 4: who plays which role. The timeline keeps its fourteen columns and gains the event's
+# initiator and targets (NULL and [] for events read before roles existed, until `newsignal reprocess`).
+TIMELINE_V4 = """
+CREATE OR REPLACE VIEW timeline AS
+SELECT e.event_id,
+       e.event_date,
+       e.event_type,
+       e.stance,
+       e.actors,
+       e.evidence,
+       a.title         AS article_title,
+       a.url           AS article_url,
+       a.source,
+       a.published_at,
+       a.first_seen_at,
+       coalesce(ss.corroboration, 1) AS corroboration,   -- independent outlets of the event's signal
+       ast.story_id,
+       se.signal_id,
+       e.initiator,
+       coalesce(e.targets, []::VARCHAR[]) AS targets
+FROM events e
+JOIN articles a ON a.article_id = e.article_id
+LEFT JOIN article_stories ast ON ast.article_id = e.article_id
+LEFT JOIN signal_events se ON se.event_id = e.event_id
+LEFT JOIN signal_state ss ON ss.signal_id = se.signal_id
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -336,6 +363,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
             SIGNALS_V3,
             TIMELINE_V3,
+        ),
+    ),
+    Migration(
+        4,
+        "event_roles",
+        (
+            # One row per role holder of an event (roles per type: config/event_types.toml). name is the
+            # canonical entity name, or for an item (chips, weights) the words as written; label says which.
+            """
+            CREATE TABLE event_roles (
+                event_id VARCHAR NOT NULL,
+                role     VARCHAR NOT NULL,
+                name     VARCHAR NOT NULL,
+                label    VARCHAR NOT NULL,
+                ordinal  INTEGER NOT NULL,
+                PRIMARY KEY (event_id, role, name)
+            )
+            """,
+            "ALTER TABLE events ADD COLUMN initiator VARCHAR",
+            "ALTER TABLE events ADD COLUMN targets VARCHAR[]",
+            TIMELINE_V4,
         ),
     ),
 )

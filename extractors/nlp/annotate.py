@@ -104,6 +104,7 @@ def merge_candidates(
                 extractor_version=version,
                 roles=tuple(dict.fromkeys(RoleFiller(r, n, label) for c in group for r, n, label in c.roles.fillers)),
                 initiator=next((c.roles.initiator for c in group if c.roles.initiator), None),
+                targets=tuple(dict.fromkeys(n for c in group for n in c.targets)),
             )
         )
     events.sort(key=lambda e: min(ev.start for ev in e.evidence))

@@ -67,6 +67,20 @@ class EventCandidate:
     # Every party the sentence names (not only role holders): a party answering a report may be named
     # anywhere in it ("Elon Musk's xAI is raising ...; Musk dismissed the report").
     named: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # holders of the type's target role
+
+
+_QUALIFIER_WORDS = {"-", "based", "backed", "headquartered", "owned", "funded", "linked", "born"}
+
+
+def _qualifies(m: MentionSpan, doc: Doc) -> bool:
+    """A name used as a qualifier of another noun ("Paris-based", "SoftBank-backed"), not as a party."""
+    return m.end < len(doc) and doc[m.end].lower_ in _QUALIFIER_WORDS
+
+
+def _is_dateline(m: MentionSpan, sent: Span) -> bool:
+    return m.label == "GPE" and m.start == sent.start and m.end < sent.end and sent.doc[m.end].text in (
+        "—", "–", "-", ",", "(")
 
 
 def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
@@ -131,13 +145,17 @@ class _ArticleContext:
         m = self.by_token.get(tok.i)
         if m is not None:
             return m
-        for t in tok.doc[tok.left_edge.i:tok.i]:
-            m = self.by_token.get(t.i)
-            if m is not None and m.label in _ACTOR_LABELS and t.dep_ in ("compound", "poss", "nmod", "amod", "npadvmod"):
-                return m
+        # "Italy's data protection authority, the Garante": the apposition names the noun itself.
         for child in tok.children:
             if child.dep_ == "appos" and child.i in self.by_token:
                 return self.by_token[child.i]
+        for t in tok.doc[tok.left_edge.i:tok.i]:
+            m = self.by_token.get(t.i)
+            if m is None or m.label not in _ACTOR_LABELS or t.dep_ not in ("compound", "poss", "nmod", "amod", "npadvmod"):
+                continue
+            if _qualifies(m, tok.doc):
+                continue  # "the Paris-based developer", "the Tidewell-backed company": not who acts
+            return m
         return None
 
     def resolve(self, tok: Token) -> tuple[MentionSpan | None, bool]:
@@ -214,7 +232,7 @@ def _actors(anchor: Token, sent: Span, ctx: _ArticleContext) -> tuple[MentionSpa
         gsubj, _ = subject_of(gov) if gov is not None else (None, False)
         if gsubj is not None:
             initiator, via_anaphor = ctx.resolve(gsubj)
-    if initiator is not None and initiator.label not in _ACTOR_LABELS:
+    if initiator is not None and (initiator.label not in _ACTOR_LABELS or _is_dateline(initiator, sent)):
         initiator = None
     names: list[str] = []
     actor_mentions: list[MentionSpan] = []
@@ -317,7 +335,7 @@ class EventMatcher:
         reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get)
         cand = EventCandidate(
             event_type=spec.name, stance=stance, actors=reading.parties(spec.object_roles), roles=reading,
-            named=tuple(names),
+            named=tuple(names), targets=reading.holders(spec.target_role),
             sentence=sent.text,
             start=sent.start_char, end=sent.end_char, confidence=round(min(0.99, max(0.05, confidence)), 3),
             trigger=span.text, date_phrase=date_phrase, future=future, verdict=verdict,
@@ -384,7 +402,8 @@ class EventMatcher:
             union = tuple(dict.fromkeys(winner.actors + loser.actors))[:_MAX_ACTORS]
             roles = RoleReading(tuple(dict.fromkeys(winner.roles.fillers + loser.roles.fillers)),
                                 winner.roles.initiator or loser.roles.initiator)
-            best[key] = (replace(winner, actors=union, roles=roles), w_anchor)
+            targets = tuple(dict.fromkeys(winner.targets + loser.targets))
+            best[key] = (replace(winner, actors=union, roles=roles, targets=targets), w_anchor)
         return list(best.values())
 
     def _apply_denials(
@@ -458,7 +477,8 @@ class EventMatcher:
         """The denial of ``claim`` by ``denier`` (and the organisation a named spokesperson speaks for)."""
         spec = self.rules.types[claim.event_type]
         reading = denial_reading(claim.roles, spec, self.rules.denial_roles, denier, org)
-        return replace(claim, stance="denied", roles=reading, actors=reading.parties(frozenset()))
+        return replace(claim, stance="denied", roles=reading, actors=reading.parties(frozenset()),
+                       targets=reading.holders(self.rules.denial_roles[-1]))
 
     def _indirect_denial(self, tok: Token, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool]:
         """'(her client / the company) had done nothing wrong': the accused party, or None.

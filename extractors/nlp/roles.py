@@ -42,6 +42,9 @@ class RoleReading:
     fillers: tuple[tuple[str, str, str], ...]
     initiator: str | None
 
+    def holders(self, role: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for r, n, _label in self.fillers if r == role))
+
     def parties(self, object_roles: frozenset[str]) -> tuple[str, ...]:
         """The named parties among the holders, initiator first, each once."""
         names = [n for r, n, label in self.fillers if r not in object_roles and label in _PARTY_LABELS]
@@ -77,6 +80,26 @@ def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: Callable
         return True
     head = mention_at(last.head.i)
     return last.dep_ in ("compound", "poss", "nmod", "npadvmod", "amod") and head is not None and head.label != "GPE"
+
+
+def _is_dateline(m: MentionSpan, sent: Span) -> bool:
+    """"WASHINGTON —", "BEIJING, March 3 -": a place that opens the story only says where it was filed."""
+    return m.label == "GPE" and m.start == sent.start and m.end < sent.end and sent.doc[m.end].text in (
+        "—", "–", "-", ",", "(")
+
+
+_SPEAKING_VERBS = {"say", "tell", "add", "note", "write", "argue", "warn", "explain", "comment", "predict", "call"}
+
+
+def _is_speaker(tok: Token) -> bool:
+    """The subject of "said", "told", "wrote" (a quoted commentator), or a name in an apposition/title
+    ("analyst X", "X, a lawyer at ..."), or a name inside a clause that reports speech."""
+    head = tok
+    while head.dep_ in ("compound", "appos", "conj", "poss", "amod") and head.head.i != head.i:
+        head = head.head
+    if head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_.lower() in _SPEAKING_VERBS:
+        return True
+    return head.dep_ == "pobj" and head.head.lower_ == "according"
 
 
 def governing_verb(anchor: Token) -> Token | None:
@@ -137,8 +160,8 @@ def read_roles(
         m = mention_at(tok.i)
         if m is None or tok.i != m.start or m.name in seen or m.kind in REPORTER_KINDS:
             continue
-        if m.start == sent.start and m.end < sent.end and sent.doc[m.end].text in ("—", "–", "-", ",", "("):
-            continue  # a dateline ("WASHINGTON —")
+        if _is_dateline(m, sent):
+            continue
         if m.label == "MODEL":
             if object_roles and spec.object_roles & {"model", "product"}:
                 fillers.append((object_roles[0], m.name, "MODEL"))
@@ -153,6 +176,17 @@ def read_roles(
             role = "source"
         fillers.append((role, m.name, m.label))
         seen.add(m.name)
+    if not any(label in _PARTY_LABELS for r, _n, label in fillers if r == other_role):
+        # The parse gave the trigger no named argument (a long list, an unusual attachment): take the
+        # sentence's other parties that the guide does not rule out.
+        for tok in sent:
+            m = mention_at(tok.i)
+            if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS
+                    or m.kind in REPORTER_KINDS or _is_locating(m, tok, anchor, mention_at)
+                    or _is_dateline(m, sent) or _is_speaker(tok)):
+                continue
+            fillers.append((other_role, m.name, m.label))
+            seen.add(m.name)
     if spec.name == "distillation_claim" and "source" in spec.roles and initiator is not None:
         # "accused X of distilling its models": the possessive points back at the claimant.
         if any(t.lower_ in ("its", "their", "our") and t.head.lower_ in _SOURCE_NOUNS for t in args):

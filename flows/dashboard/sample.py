@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 
-from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry, Mention
+from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry, Mention, RoleFiller
+from extractors.taxonomy import EventRules, load_event_rules
+from flows.settings import config_dir
 from warehouse.records import ArticleRecord, FeedPoll, FeedSpec
 
 HOSTILE = "<script>alert('x')</script>"
@@ -108,6 +111,11 @@ def article_url(a: SampleArticle) -> str:
     return f"https://{host}.example/{a.day.isoformat()}/{a.slug}"
 
 
+@lru_cache(maxsize=1)
+def _rules() -> EventRules:
+    return load_event_rules(config_dir())
+
+
 def _annotation(a: SampleArticle, text: str) -> Annotation:
     mentions = []
     for label, name in a.entities:
@@ -119,7 +127,14 @@ def _annotation(a: SampleArticle, text: str) -> Annotation:
         for s in ev.sentences:
             start = text.find(s)
             evidence.append(Evidence(s, start, start + len(s)))
-        events.append(Event(ev.event_type, ev.stance, ev.actors, tuple(evidence), a.day, ev.confidence, "sample-1"))  # type: ignore[arg-type]
+        # The first actor holds the type's first role (the denier of a denial); the others its target role.
+        spec = _rules().types[ev.event_type]
+        first, target = ("denier", "accused") if ev.stance == "denied" else (spec.roles[0], spec.target_role)
+        labels = dict((name, label) for label, name in a.entities)
+        roles = tuple(RoleFiller(first if i == 0 else target, n, labels.get(n, "ORG")) for i, n in enumerate(ev.actors))
+        events.append(Event(ev.event_type, ev.stance, ev.actors, tuple(evidence), a.day, ev.confidence,  # type: ignore[arg-type]
+                            "sample-1", roles=roles, initiator=ev.actors[0] if ev.actors else None,
+                            targets=ev.actors[1:]))
     return Annotation(mentions=tuple(mentions), events=tuple(events), extractor_version="sample-1")
 
 

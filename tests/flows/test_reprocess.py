@@ -54,5 +54,14 @@ def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path):
     try:
         assert con.execute("SELECT count(*) FROM mentions WHERE name = 'Pinecrest Research Group' AND known").fetchone()[0]
         assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone()[0] == 0
+        # Roles are filled for stored articles: each event's initiator and targets hold one of its roles.
+        assert con.execute("SELECT count(*) FROM event_roles").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM event_roles r LEFT JOIN events e USING (event_id) "
+                           "WHERE e.event_id IS NULL").fetchone()[0] == 0  # no role of a deleted event
+        assert con.execute("""
+            SELECT count(*) FROM timeline t WHERE t.initiator IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM event_roles r WHERE r.event_id = t.event_id AND r.name = t.initiator)
+        """).fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM timeline WHERE initiator IS NOT NULL").fetchone()[0] > 0
     finally:
         con.close()

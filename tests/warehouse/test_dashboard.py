@@ -45,7 +45,7 @@ def _build(path) -> None:
         # OpenAI is in about half the events (more than RECENT_RNS); the rest are spread out.
         con.execute(
             """
-            INSERT INTO events
+            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, evidence_start, evidence_end, confidence, extractor_version, created_at)
             SELECT 'e' || i, 'a' || (i % ?), ?[1 + t], ?[1 + s],
                    list_distinct(CASE WHEN h THEN ['OpenAI'] ELSE [] END || [?[1 + x], ?[1 + y]][1:1 + k]),
                    DATE '2026-01-01' + d, 'Evidence ' || i || '.', 0, 10, 0.5, 'test', TIMESTAMP '2026-06-01'
@@ -60,7 +60,7 @@ def _build(path) -> None:
         # The same actor twice in other spellings; an alias and its canonical name in one event.
         con.execute(
             """
-            INSERT INTO events VALUES
+            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, evidence_start, evidence_end, confidence, extractor_version, created_at) VALUES
               ('x1', 'a1', 'partnership', 'asserted', ['OpenAI', 'openai', 'OPENAI'], DATE '2026-03-31',
                'Twice.', 0, 6, 0.9, 'test', TIMESTAMP '2026-06-01'),
               ('x2', 'a2', 'model_launch', 'alleged', ['Zhipu AI', 'Z.ai', 'zhipu ai'], DATE '2026-03-30',

@@ -59,3 +59,28 @@ def test_failed_migration_leaves_previous_version(db_path, monkeypatch):
     assert applied_versions(con) == list(range(1, LATEST_VERSION + 1))
     assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ok_then'"
                        ).fetchone()[0] == 0
+
+
+def test_upgrade_from_v3_adds_roles_and_keeps_the_timeline_contract(db_path):
+    con = duckdb.connect(str(db_path))
+    assert apply_migrations(con, up_to=3) == [1, 2, 3]
+    v3_columns = columns(con, "timeline")
+    con.execute("""INSERT INTO articles (article_id, url, title, source, text, first_seen_at)
+                   VALUES ('a1', 'https://x.example/a', 'T', 'Outlet', 'Body.', now())""")
+    con.execute("""INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence,
+                   evidence_start, evidence_end, confidence, extractor_version, created_at)
+                   VALUES ('e1', 'a1', 'pricing', 'asserted', ['Acme'], DATE '2026-11-20', 'Acme cut prices.',
+                   0, 16, 0.8, 'v1', now())""")
+    con.close()
+
+    con = duckdb.connect(str(db_path))
+    assert apply_migrations(con) == list(range(4, LATEST_VERSION + 1))
+    assert columns(con, "timeline")[:len(v3_columns)] == v3_columns  # every column it had, in order
+    assert columns(con, "timeline")[len(v3_columns):] == ["initiator", "targets"]
+    # An event read before roles existed: no initiator and no targets until `newsignal reprocess`.
+    assert con.execute("SELECT event_id, actors, initiator, targets FROM timeline").fetchall() == [
+        ("e1", ["Acme"], None, [])]
+    assert columns(con, "event_roles") == ["event_id", "role", "name", "label", "ordinal"]
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                             "WHERE table_name = 'timeline'").fetchall())
+    assert (types["initiator"], types["targets"]) == ("VARCHAR", "VARCHAR[]")

@@ -103,7 +103,7 @@ def insert_data(con, articles=tuple(ARTICLES), events=None):
     for event_id, article_id, type_, stance, actors, day in events or EVENTS:
         if article_id in wanted:
             con.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, 0, 10, 0.8, 'test', ?)",
+                "INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, evidence_start, evidence_end, confidence, extractor_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 10, 0.8, 'test', ?)",
                 [event_id, article_id, type_, stance, actors, date(2026, 11, 16) + timedelta(days=day),
                  f"Evidence for {event_id}.", now])
 
@@ -140,9 +140,9 @@ def test_migration_3_upgrades_a_v2_database_with_data(db_path):
     con.close()
 
     con = duckdb.connect(str(db_path))
-    assert apply_migrations(con) == [3]
+    assert apply_migrations(con) == [3, 4]
     cols = [d[0] for d in con.execute("SELECT * FROM timeline LIMIT 0").description]
-    assert cols == TIMELINE_V3_COLUMNS
+    assert cols[:len(TIMELINE_V3_COLUMNS)] == TIMELINE_V3_COLUMNS  # later migrations only append
     assert [d[0] for d in con.execute("SELECT * FROM signals LIMIT 0").description][:9] == SIGNALS_COLUMNS
     # Nothing clustered yet: every event is its own corroboration of one, with no story or signal.
     assert set(timeline(con).values()) == {(None, None, 1)}
