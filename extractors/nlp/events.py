@@ -291,9 +291,32 @@ class EventMatcher:
             found = [c for c in (self._candidate(p, s, sent, ctx) for p, s in matches) if c]
             found = self._suppress_and_dedupe(found, {p.event_type for p, _s in matches})
             found = self._apply_denials(sent, ctx, found, out)
+            if not found:
+                self._elaborate(sent, ctx, out)
             out.extend(found)
             ctx.update_subject(sent)
         return out
+
+    def _elaborate(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> None:
+        """A sentence with no trigger that points back at an event with a definite noun ("The round was led
+        by Iconiq", "The rules were drafted by the Cyberspace Administration of China") adds its parties to
+        the latest event of that type in the article."""
+        for tok in sent:
+            if tok.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+                continue
+            for k in range(len(earlier) - 1, -1, -1):
+                ref = earlier[k]
+                spec = self.rules.types[ref.event_type]
+                if ref.stance == "denied" or tok.lemma_.lower() not in spec.refers_back and tok.lower_ not in spec.refers_back:
+                    continue
+                initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
+                reading = read_roles(spec, tok, sent, initiator, ctx.by_token.get, whole_sentence=False)
+                if reading.fillers:
+                    fillers = tuple(dict.fromkeys(ref.roles.fillers + reading.fillers))
+                    roles = RoleReading(fillers, ref.roles.initiator or reading.initiator)
+                    earlier[k] = replace(ref, roles=roles, actors=roles.parties(spec.object_roles),
+                                         targets=roles.holders(spec.target_role))
+                return
 
     def _candidate(
         self, pattern: TriggerPattern, span: Span, sent: Span, ctx: _ArticleContext

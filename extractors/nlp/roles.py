@@ -82,6 +82,25 @@ def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: Callable
     return last.dep_ in ("compound", "poss", "nmod", "npadvmod", "amod") and head is not None and head.label != "GPE"
 
 
+def _qualifiers(mention: Span) -> list[Token]:
+    """Possessors before a name, or before the noun it stands in apposition to: "Spain's AESIA",
+    "Italy's privacy watchdog, the Garante", "the Commerce Department's Bureau of Industry and Security"."""
+    root = mention.root
+    heads = [root] + ([root.head] if root.dep_ == "appos" else [])
+    return [c for h in heads for c in h.children if c.dep_ == "poss" and c.i < mention.start]
+
+
+def _inside_clause(tok: Token, anchor: Token) -> bool:
+    """Whether ``tok`` sits in a clause hanging from the trigger ("charged with exporting Nvidia chips to
+    China"): that clause says what the event is about, not who takes part in it."""
+    cur = tok
+    while cur.head.i != cur.i and cur.i != anchor.i:
+        if cur.dep_ in ("pcomp", "acl", "relcl", "advcl", "ccomp", "xcomp") and cur.i != anchor.i:
+            return True
+        cur = cur.head
+    return False
+
+
 def _is_dateline(m: MentionSpan, sent: Span) -> bool:
     """"WASHINGTON —", "BEIJING, March 3 -": a place that opens the story only says where it was filed."""
     return m.label == "GPE" and m.start == sent.start and m.end < sent.end and sent.doc[m.end].text in (
@@ -134,12 +153,17 @@ def _arguments(anchor: Token) -> list[Token]:
 
 def read_roles(
     spec: EventTypeSpec, anchor: Token, sent: Span, initiator: MentionSpan | None,
-    mention_at: Callable[[int], MentionSpan | None],
+    mention_at: Callable[[int], MentionSpan | None], *, whole_sentence: bool = True,
 ) -> RoleReading:
-    """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent."""
+    """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent.
+
+    ``whole_sentence``: when the trigger has no named argument, take the sentence's other parties that
+    the guide does not rule out."""
     party_roles = spec.party_roles
     first_role = spec.initiator_role
-    subject_role = spec.subject_roles.get(anchor.lemma_.lower(), first_role) if initiator is not None else first_role
+    gov = governing_verb(anchor)
+    lemma = anchor.lemma_.lower() if anchor.lemma_.lower() in spec.subject_roles or gov is None else gov.lemma_.lower()
+    subject_role = spec.subject_roles.get(lemma, first_role) if initiator is not None else first_role
     other_role = next((r for r in party_roles if r != subject_role), subject_role)
     object_roles = [r for r in spec.roles if r in spec.object_roles]
     fillers: list[tuple[str, str, str]] = []
@@ -148,14 +172,14 @@ def read_roles(
         fillers.append((subject_role, initiator.name, initiator.label))
         # "Spain's AESIA fined ...": the regulator's or authority's named jurisdiction acts with it.
         if initiator.label == "ORG":
-            for t in sent.doc[initiator.start:initiator.end]:
-                for child in t.children:
-                    g = mention_at(child.i)
-                    if g is not None and g.label in ("GPE", "ORG") and child.dep_ == "poss" and g.name != initiator.name:
-                        fillers.append((subject_role, g.name, g.label))
-                        seen_parent.add(g.name)
+            for child in _qualifiers(sent.doc[initiator.start:initiator.end]):
+                g = mention_at(child.i)
+                if g is not None and g.label in ("GPE", "ORG") and g.name != initiator.name:
+                    fillers.append((subject_role, g.name, g.label))
+                    seen_parent.add(g.name)
     seen = ({initiator.name} if initiator is not None else set()) | seen_parent
     args = _arguments(anchor)
+    direct = {t.i for t in argument_tokens(anchor)} if governing_verb(anchor) is not None else set()
     for tok in args:
         m = mention_at(tok.i)
         if m is None or tok.i != m.start or m.name in seen or m.kind in REPORTER_KINDS:
@@ -171,12 +195,15 @@ def read_roles(
             continue
         if m.label not in _PARTY_LABELS or _is_locating(m, tok, anchor, mention_at):
             continue
+        clause = _inside_clause(tok, anchor) and tok.i not in direct
+        if clause and spec.name != "distillation_claim":
+            continue
         role = other_role
         if spec.name == "distillation_claim" and "source" in spec.roles and tok.head.lower_ in _SOURCE_NOUNS:
             role = "source"
         fillers.append((role, m.name, m.label))
         seen.add(m.name)
-    if not any(label in _PARTY_LABELS for r, _n, label in fillers if r == other_role):
+    if whole_sentence and not any(label in _PARTY_LABELS for r, _n, label in fillers if r == other_role):
         # The parse gave the trigger no named argument (a long list, an unusual attachment): take the
         # sentence's other parties that the guide does not rule out.
         for tok in sent:
