@@ -174,6 +174,12 @@ class _ArticleContext:
         antecedent = self._antecedent(tok)
         return antecedent, antecedent is not None
 
+    def resolve_anaphor(self, tok: Token) -> MentionSpan | None:
+        """What an anaphor argument ("the company", "it") stands for; None for anything else."""
+        if tok.i in self.by_token or not self.is_anaphor(tok):
+            return None
+        return self._antecedent(tok)
+
     def _remember(self, m: MentionSpan) -> None:
         self.last_subject = m
         if m.label == "ORG":
@@ -310,7 +316,8 @@ class EventMatcher:
                 if ref.stance == "denied" or tok.lemma_.lower() not in spec.refers_back and tok.lower_ not in spec.refers_back:
                     continue
                 initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
-                reading = read_roles(spec, tok, sent, initiator, ctx.by_token.get, whole_sentence=False)
+                reading = read_roles(spec, tok, sent, initiator, ctx.by_token.get, whole_sentence=False,
+                                     resolve=ctx.resolve_anaphor)
                 if reading.fillers:
                     fillers = tuple(dict.fromkeys(ref.roles.fillers + reading.fillers))
                     roles = RoleReading(fillers, ref.roles.initiator or reading.initiator)
@@ -355,7 +362,7 @@ class EventMatcher:
         confidence -= 0.1 if via_anaphor else 0.0
         confidence -= 0.1 if any(t.lower_ in self.rules.cue("hedge_words") for t in sent) else 0.0
         date_phrase, future = _date_of(anchor, sent)
-        reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get)
+        reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor)
         cand = EventCandidate(
             event_type=spec.name, stance=stance, actors=reading.parties(spec.object_roles), roles=reading,
             named=tuple(names), targets=reading.holders(spec.target_role),

@@ -67,19 +67,45 @@ def _governing_prep(tok: Token, stop: Token) -> str | None:
 
 
 def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: Callable[[int], MentionSpan | None]) -> bool:
+    """Not a party: a name under a context preposition, a place that only locates or qualifies, a person
+    named as context ("the Trump administration") or speaking for an organisation ("Nvidia CEO Jensen Huang")."""
     prep = _governing_prep(tok, anchor)
     if prep in _CONTEXT_PREPS:
         return True
+    if m.label == "PERSON":
+        return _is_context_person(m, tok)
     if m.label != "GPE":
         return False
-    if prep in _LOCATING_PREPS:
-        return True
+    if prep in _LOCATING_PREPS or m.kind == "city":
+        return True  # a city acts only as the subject ("Washington added ..."), never as another party
+    last = tok.doc[m.end - 1]
+    if last.dep_ in ("compound", "amod", "nmod") and mention_at(last.head.i) is None:
+        return True  # "U.S. chips", "US export rules": the place qualifies a thing
     # "Paris-based Mistral AI", "Shenzhen's Kairo": a place qualifying a company only locates it.
     last = tok.doc[m.end - 1]
     if m.end < len(tok.doc) and tok.doc[m.end].lower_ in ("-", "based", "-based"):
         return True
     head = mention_at(last.head.i)
     return last.dep_ in ("compound", "poss", "nmod", "npadvmod", "amod") and head is not None and head.label != "GPE"
+
+
+_CONTEXT_AFTER_PERSON = {"administration", "-era", "era", "government", "cabinet", "'s"}
+_EXECUTIVE_TITLES = {
+    "ceo", "chief", "founder", "co-founder", "cofounder", "president", "chairman", "chairwoman", "chair",
+    "executive", "spokesperson", "spokesman", "spokeswoman", "head", "director", "officer", "cto", "cfo",
+    "analyst", "lawyer", "attorney", "professor", "researcher", "judge", "economist", "partner", "secretary",
+}
+
+
+def _is_context_person(m: MentionSpan, tok: Token) -> bool:
+    doc = tok.doc
+    after = doc[m.end].lower_ if m.end < len(doc) else ""
+    if after in ("administration", "-", "era", "government", "cabinet"):
+        return True  # "the Trump administration", "Biden-era rules": the country acts, not the president
+    before = {t.lower_ for t in doc[max(0, m.start - 3):m.start]}
+    appos = {c.lower_ for t in doc[m.start:m.end] for c in t.children if c.dep_ == "appos"}
+    head = doc[m.end - 1].head
+    return bool(_EXECUTIVE_TITLES & (before | appos | {head.lower_ if head.dep_ == "appos" else ""}))
 
 
 def _qualifiers(mention: Span) -> list[Token]:
@@ -107,7 +133,8 @@ def _is_dateline(m: MentionSpan, sent: Span) -> bool:
         "—", "–", "-", ",", "(")
 
 
-_SPEAKING_VERBS = {"say", "tell", "add", "note", "write", "argue", "warn", "explain", "comment", "predict", "call"}
+_SPEAKING_VERBS = {"say", "tell", "add", "note", "write", "argue", "warn", "explain", "comment", "predict", "call",
+                   "report", "publish", "cite", "quote"}
 
 
 def _is_speaker(tok: Token) -> bool:
@@ -154,11 +181,13 @@ def _arguments(anchor: Token) -> list[Token]:
 def read_roles(
     spec: EventTypeSpec, anchor: Token, sent: Span, initiator: MentionSpan | None,
     mention_at: Callable[[int], MentionSpan | None], *, whole_sentence: bool = True,
+    resolve: Callable[[Token], MentionSpan | None] | None = None,
 ) -> RoleReading:
     """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent.
 
     ``whole_sentence``: when the trigger has no named argument, take the sentence's other parties that
-    the guide does not rule out."""
+    the guide does not rule out. ``resolve`` maps an anaphor ("the company", "it") to what it stands for.
+    """
     party_roles = spec.party_roles
     first_role = spec.initiator_role
     gov = governing_verb(anchor)
@@ -177,11 +206,28 @@ def read_roles(
                 if g is not None and g.label in ("GPE", "ORG") and g.name != initiator.name:
                     fillers.append((subject_role, g.name, g.label))
                     seen_parent.add(g.name)
+    # "the US Entity List", "China's new rules", "the EU AI Act": who owns the trigger issues it.
+    if initiator is None and anchor.pos_ in ("NOUN", "PROPN"):
+        owner = next((mention_at(c.i) for c in anchor.children if c.dep_ in ("compound", "poss", "amod", "nmod")
+                      and mention_at(c.i) is not None and mention_at(c.i).label in ("GPE", "ORG")), None)  # type: ignore[union-attr]
+        if owner is None and anchor.dep_ == "compound":
+            owner = next((mention_at(c.i) for c in anchor.head.children if c.dep_ in ("compound", "poss")
+                          and c.i < anchor.i and mention_at(c.i) is not None
+                          and mention_at(c.i).label in ("GPE", "ORG")), None)  # type: ignore[union-attr]
+        if owner is not None:
+            initiator = owner
+            fillers.append((first_role, owner.name, owner.label))
     seen = ({initiator.name} if initiator is not None else set()) | seen_parent
     args = _arguments(anchor)
     direct = {t.i for t in argument_tokens(anchor)} if governing_verb(anchor) is not None else set()
     for tok in args:
         m = mention_at(tok.i)
+        if m is None and resolve is not None and tok.dep_ in ("nsubjpass", "dobj", "pobj", "dative"):
+            m = resolve(tok)  # "the company was added to the Entity List"
+            if m is not None and m.label in _PARTY_LABELS and m.name not in seen:
+                fillers.append((other_role, m.name, m.label))
+                seen.add(m.name)
+            continue
         if m is None or tok.i != m.start or m.name in seen or m.kind in REPORTER_KINDS:
             continue
         if _is_dateline(m, sent):
@@ -233,6 +279,8 @@ def read_roles(
     fillers = list(dict.fromkeys(fillers))
     fillers.sort(key=lambda f: order.get(f[0], len(order)))
     return RoleReading(tuple(fillers), initiator.name if initiator is not None else None)
+
+
 
 
 def denial_reading(claim: RoleReading, spec: EventTypeSpec, denial_roles: tuple[str, ...], denier: MentionSpan,
