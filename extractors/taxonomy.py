@@ -48,6 +48,7 @@ class EventTypeSpec:
     subject_roles: dict[str, str] = field(default_factory=dict)  # trigger lemma -> the role its subject plays
     target_role: str = ""  # who or what the event is done to or about
     refers_back: frozenset[str] = frozenset()  # definite nouns that point back at the article's event
+    initiator_labels: frozenset[str] = frozenset({"ORG", "PERSON", "GPE"})  # who may hold the first role
 
     @property
     def initiator_role(self) -> str:
@@ -141,6 +142,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         subject_roles=dict(raw.get("subject_roles", {})),
         target_role=raw.get("target_role", roles[1] if len(roles) > 1 else roles[0]),
         refers_back=frozenset(w.lower() for w in raw.get("refers_back", ())),
+        initiator_labels=frozenset(raw.get("initiator_labels", ("ORG", "PERSON", "GPE"))),
     )
 
 

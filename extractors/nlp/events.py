@@ -153,8 +153,8 @@ class _ArticleContext:
             m = self.by_token.get(t.i)
             if m is None or m.label not in _ACTOR_LABELS or t.dep_ not in ("compound", "poss", "nmod", "amod", "npadvmod"):
                 continue
-            if _qualifies(m, tok.doc):
-                continue  # "the Paris-based developer", "the Tidewell-backed company": not who acts
+            if _qualifies(m, tok.doc) or (m.label == "GPE" and tok.lemma_.lower() in self.anaphor_nouns):
+                continue  # "the Paris-based developer", "the Hangzhou startup": not who acts
             return m
         return None
 
@@ -240,6 +240,11 @@ def _actors(anchor: Token, sent: Span, ctx: _ArticleContext) -> tuple[MentionSpa
             initiator, via_anaphor = ctx.resolve(gsubj)
     if initiator is not None and (initiator.label not in _ACTOR_LABELS or _is_dateline(initiator, sent)):
         initiator = None
+    if initiator is not None and initiator.label == "PERSON":
+        # "OpenAI CEO Sam Altman announced ...": an executive speaking for the company; the company acts.
+        org = ctx.affiliation(initiator, sent.doc)
+        if org is not None:
+            initiator = org
     names: list[str] = []
     actor_mentions: list[MentionSpan] = []
     if initiator is not None:

@@ -190,6 +190,8 @@ def read_roles(
     """
     party_roles = spec.party_roles
     first_role = spec.initiator_role
+    if initiator is not None and initiator.label not in spec.initiator_labels:
+        initiator = None  # "President Trump announced a venture in which OpenAI ...": no party to it
     gov = governing_verb(anchor)
     lemma = anchor.lemma_.lower() if anchor.lemma_.lower() in spec.subject_roles or gov is None else gov.lemma_.lower()
     subject_role = spec.subject_roles.get(lemma, first_role) if initiator is not None else first_role
