@@ -49,6 +49,7 @@ class EventTypeSpec:
     target_role: str = ""  # who or what the event is done to or about
     refers_back: frozenset[str] = frozenset()  # definite nouns that point back at the article's event
     initiator_labels: frozenset[str] = frozenset({"ORG", "PERSON", "GPE"})  # who may hold the first role
+    deniable: bool = True  # False for official acts (a rule, a filed suit): contested, never denied
 
     @property
     def initiator_role(self) -> str:
@@ -143,6 +144,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         target_role=raw.get("target_role", roles[1] if len(roles) > 1 else roles[0]),
         refers_back=frozenset(w.lower() for w in raw.get("refers_back", ())),
         initiator_labels=frozenset(raw.get("initiator_labels", ("ORG", "PERSON", "GPE"))),
+        deniable=bool(raw.get("deniable", True)),
     )
 
 

@@ -138,6 +138,13 @@ class _ArticleContext:
             o = self.by_token.get(i)
             if o is not None:
                 return o if o.label == "ORG" else None
+        # "Tam Ka-wing, Corvid's chief executive, ...": the organisation in the apposition.
+        for t in doc[m.start:m.end]:
+            for appos in (c for c in t.children if c.dep_ == "appos"):
+                for w in appos.subtree:
+                    o = self.by_token.get(w.i)
+                    if o is not None and o.label == "ORG" and w.dep_ in ("poss", "compound", "pobj"):
+                        return o
         return None
 
     def entity_at(self, tok: Token) -> MentionSpan | None:
@@ -292,6 +299,7 @@ class EventMatcher:
 
     def __call__(self, doc: Doc, mentions: list[MentionSpan]) -> list[EventCandidate]:
         ctx = _ArticleContext(mentions, self.rules)
+        self._pending: list[tuple[MentionSpan, Token, Span, MentionSpan | None]] = []
         by_sentence: dict[int, list[tuple[TriggerPattern, Span]]] = {}
         for match_id, start, end in self.matcher(doc):
             span = doc[start:end]
@@ -306,7 +314,7 @@ class EventMatcher:
                 self._elaborate(sent, ctx, out)
             out.extend(found)
             ctx.update_subject(sent)
-        return out
+        return self._settle_pending(out)
 
     def _elaborate(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> None:
         """A sentence with no trigger that points back at an event with a definite noun ("The round was led
@@ -468,7 +476,9 @@ class EventMatcher:
                 denier = ctx.last_org  # "a spokesperson said": the organisation the passage is about
             if denier is None or denier.label not in _ACTOR_LABELS:
                 continue
-            covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))]
+            # An official act (a filed suit, an export rule) is a fact its target may contest, never deny.
+            covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))
+                       and rules.types[c.event_type].deniable]
             for i in covered:
                 c, anchor = found[i]
                 results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc))
@@ -482,8 +492,30 @@ class EventMatcher:
             objects = {t.lemma_.lower() for t in sent}
             if not objects & rules.cue("denial_objects"):
                 continue
-            results += self._deny_latest(denier, tok, sent, ctx, earlier + results, any_party=is_verb)
+            denied = self._deny_latest(denier, tok, sent, ctx, earlier + results, any_party=is_verb)
+            if not denied:
+                # "X rejected the accusation of Y, which says ...": the claim may be told after the denial.
+                self._pending.append((denier, tok, sent, ctx.affiliation(denier, sent.doc)))
+            results += denied
         return results
+
+    def _settle_pending(self, out: list[EventCandidate]) -> list[EventCandidate]:
+        """Denials told before the claim they answer: each denies the first later alleged event of the
+        article that names the denier (or its organisation) as a party."""
+        added = []
+        for denier, tok, sent, org in self._pending:
+            party = {denier.name} | ({org.name} if org is not None else set())
+            ref = next((c for c in out if c.stance == "alleged" and c.start > sent.start_char
+                        and self.rules.types[c.event_type].deniable
+                        and party & set(c.named)), None)
+            if ref is None or any(c.stance == "denied" and c.event_type == ref.event_type for c in out + added):
+                continue
+            date_phrase, future = _date_of(tok, sent)
+            added.append(replace(self._denied(ref, denier, org), sentence=sent.text, start=sent.start_char,
+                                 end=sent.end_char, trigger=tok.text, verdict=False, date_phrase=date_phrase,
+                                 future=future))
+        self._pending = []
+        return out + added
 
     def _deny_latest(
         self, denier: MentionSpan, tok: Token, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate],
@@ -493,6 +525,7 @@ class EventMatcher:
 
         ``any_party``: "X rejected the report" also denies the latest earlier event of any stance when X is
         one of its actors (a party answering a reported claim)."""
+        earlier = [c for c in earlier if self.rules.types[c.event_type].deniable]
         ref = next((c for c in reversed(earlier) if c.stance == "alleged"), None)
         org = ctx.affiliation(denier, sent.doc)
         party = {denier.name} | ({org.name} if org is not None else set())
@@ -521,6 +554,13 @@ class EventMatcher:
         The speaker counts when a lawyer speaks for "my/her client" (then True: the lawyer speaks for the
         accused, whoever the actors are); otherwise the subject of the clause."""
         none = (None, False)
+        if tok.lemma_.lower() == "evidence" and any(c.lower_ == "no" for c in tok.children) \
+                and tok.head.lemma_.lower() in ("find", "see", "uncover", "detect") \
+                and not any(w.lemma_.lower() in self.rules.cue("admission_verbs") for w in tok.sent):
+            # "X said it had found no evidence of a breach": the party concerned denies it.
+            subj, _ = subject_of(tok.head)
+            found, _ = ctx.resolve(subj) if subj is not None else (None, False)
+            return (found, False) if found is not None and found.label in ("ORG", "PERSON") else none
         if tok.lower_ != "nothing" or tok.i + 1 >= len(tok.doc):
             return none
         if tok.doc[tok.i + 1].lower_ not in self.rules.cue("indirect_denial_words"):

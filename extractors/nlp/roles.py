@@ -72,13 +72,15 @@ def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: Callable
     prep = _governing_prep(tok, anchor)
     if prep in _CONTEXT_PREPS:
         return True
+    last = tok.doc[m.end - 1]
+    if last.dep_ == "poss" and mention_at(last.head.i) is not None:
+        return True  # "Elon Musk's xAI", "Alibaba's Qwen team": the owner named as context
     if m.label == "PERSON":
         return _is_context_person(m, tok)
     if m.label != "GPE":
         return False
     if prep in _LOCATING_PREPS or m.kind == "city":
         return True  # a city acts only as the subject ("Washington added ..."), never as another party
-    last = tok.doc[m.end - 1]
     if last.dep_ in ("compound", "amod", "nmod") and mention_at(last.head.i) is None:
         return True  # "U.S. chips", "US export rules": the place qualifies a thing
     # "Paris-based Mistral AI", "Shenzhen's Kairo": a place qualifying a company only locates it.
