@@ -360,7 +360,7 @@ class EventMatcher:
         ):
             return None  # "open-source models", "released models": an attribute
         initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
-        first = initiator or (actor_mentions[0] if actor_mentions else None)
+        first = initiator or next((m for m in actor_mentions if not _is_dateline(m, sent)), None)
         if spec.reroute_if_government and first is not None and _acts_for_government(first, sent.doc):
             spec = self.rules.types[spec.reroute_if_government]
         if not self._arguments_ok(spec, pattern, anchor, sent, ctx, initiator, names, actor_mentions):
