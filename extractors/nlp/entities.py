@@ -40,6 +40,7 @@ _DEVICE_NOUNS = {"device", "devices", "phone", "phones", "computer", "computers"
 _DOCUMENT_HEADS = {
     "act", "order", "rule", "bill", "eo", "law", "framework", "initiative", "program", "programme", "plan",
     "policy", "report", "summit", "conference", "award", "index", "strategy", "directive", "guidelines",
+    "register", "regulation", "amendment", "treaty", "convention", "code",
 }
 _ALIAS_CUES = ("also known as", "known as", "aka", "a.k.a.", "a.k.a", "alias")
 
@@ -264,14 +265,27 @@ _ORG_SUFFIXES = {
     "labs", "lab", "ai", "technologies", "technology", "systems", "robotics", "institute", "capital",
     "ventures", "partners", "group", "research", "interactive", "inc", "corp", "ltd", "llc", "holdings",
     "networks", "software", "analytics", "intelligence", "foundation", "university", "bank", "fund",
+    "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors", "cloud",
+    "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios", "industries",
 }
+# Last words of a job title or an internal team, read by NER as a name ("General Counsel", "Managing Partner",
+# "Applied Research Team", "Customer Success"): not entities at all.
+_TITLE_ONLY_HEADS = {"counsel", "partner", "founder", "co-founder", "cofounder", "team", "success", "officer"}
 
 
 def _fix_misread_people(mentions: list[MentionSpan]) -> list[MentionSpan]:
-    """NER reads unfamiliar company names as people; fix the cases the article itself gives away."""
+    """NER reads unfamiliar company and model names as people; fix the cases the name's shape gives away:
+    a company word at the end makes an organisation, a version number a model (no person's name has
+    digits: "Tessera 4.1 Mini"); a job title or a team name alone is no entity."""
     out = []
     for m in mentions:
-        if m.label == "PERSON" and not m.known and m.name.split()[-1].lower() in _ORG_SUFFIXES:
+        words = m.name.split()
+        last = words[-1].lower() if words else ""
+        if not m.known and m.label in ("PERSON", "ORG") and last in _TITLE_ONLY_HEADS:
+            continue
+        if m.label == "PERSON" and not m.known and any(ch.isdigit() for ch in m.name):
+            m = replace(m, label="MODEL", kind="model")
+        elif m.label == "PERSON" and not m.known and (last in _ORG_SUFFIXES or last.endswith("bank")):
             m = replace(m, label="ORG")
         out.append(m)
     return out
@@ -365,7 +379,7 @@ _MODEL_TIERS = {
 }
 _DOTTED_VERSION_RE = re.compile(r"^\d+\.\d+[a-z]?$")
 # "Skald-3", "Polaris-3", "Grok-1": a capitalised word glued to a version number names a model.
-_HYPHEN_MODEL_RE = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)?[a-zA-Z]?$")
+_HYPHEN_MODEL_RE = re.compile(r"^[A-Z][a-z]{2,}-[A-Z]?\d+(\.\d+)?[a-zA-Z]?$")
 # Nouns after a capitalised word that make it a model name ("Lumio's Meridian model").
 _MODEL_NOUNS = {"model", "models", "chatbot", "chatbots", "assistant", "llm", "family", "app"}
 _MODEL_NAME_OPENERS = {"'s", "’s", "its", "their", "his", "her", "our", "the", "a", "an", "new", "latest"}
