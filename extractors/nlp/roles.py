@@ -1,10 +1,13 @@
 """Who plays which part in one event instance, read from the dependency parse.
 
-Only the trigger's own arguments take part: the initiator (subject or agent, the possessor of a noun trigger,
-the noun a relative clause modifies) and the named parties inside the trigger's argument subtrees (objects,
-a passive subject, prepositional objects, appositions, conjuncts). Everybody else the sentence names -- a
-quoted lawyer, the city someone spoke in, the outlet that reported it, a party of a subordinate clause about
-something else -- plays no role, so is no actor.
+The initiator is the subject or agent, the possessor of a noun trigger, the subject of the verb whose phrase
+holds the trigger, or the owner of the trigger noun ("the US Entity List"). The other parties are the named
+parties inside the trigger's argument subtrees (objects, a passive subject, prepositional objects,
+appositions, conjuncts, resolved anaphors) and the sentence's other parties that the guide does not rule
+out. Ruled out -- no role, so no actor: a quoted commentator or speaker, a place that only locates or
+qualifies (datelines, "in Beijing", "Paris-based", cities other than as subjects), an outlet or a name under
+"according to", an owner named as a possessor ("Elon Musk's xAI"), an executive or president named as
+context ("OpenAI CEO Sam Altman", "the Trump administration").
 
 Role names come from config/event_types.toml: the initiator takes the type's first role unless the trigger
 word gives the subject another one (``subject_roles``: "Nvidia invested in X" makes the subject an investor,
@@ -187,8 +190,8 @@ def read_roles(
 ) -> RoleReading:
     """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent.
 
-    ``whole_sentence``: when the trigger has no named argument, take the sentence's other parties that
-    the guide does not rule out. ``resolve`` maps an anaphor ("the company", "it") to what it stands for.
+    ``whole_sentence``: also take the sentence's other parties that the guide does not rule out (they get
+    the other party role); off for a sentence that only refers back to an event. ``resolve`` maps an anaphor ("the company", "it") to what it stands for.
     """
     party_roles = spec.party_roles
     first_role = spec.initiator_role
@@ -253,9 +256,10 @@ def read_roles(
             role = "source"
         fillers.append((role, m.name, m.label))
         seen.add(m.name)
-    if whole_sentence and not any(label in _PARTY_LABELS for r, _n, label in fillers if r == other_role):
-        # The parse gave the trigger no named argument (a long list, an unusual attachment): take the
-        # sentence's other parties that the guide does not rule out.
+    if whole_sentence:
+        # The small parser often misattaches long lists and unfamiliar names, so the trigger sentence's
+        # other parties count too, unless the guide rules them out (a place that locates, a speaker, an
+        # outlet, a dateline, context) -- measured: this beats arguments alone on every labeled set.
         for tok in sent:
             m = mention_at(tok.i)
             if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS
