@@ -12,7 +12,7 @@ Metric (the one the project is measured with):
 - actors: per passage and event type found in both, the union of the records' actors found vs labeled
   (names compared as for entities; model names never count as actors), micro-averaged;
 - initiator: per (type, stance) found in both whose gold record has actors, correct when the predicted
-  event's initiator is the record's first actor (the guide lists the initiator first);
+  event's initiator is the record's first actor (the guide lists the initiator first) or holds its first role;
 - stance confusion: for each gold record whose type was found, its stance against the predicted one
   (the same stance when predicted, else the type's other predicted stance, else "none").
 """
@@ -207,8 +207,11 @@ def _score_roles(report: EvalReport, article: GoldArticle, events: Iterable[Even
             spare = [s for s in predicted if s not in gold_stances]
             got = g.stance if g.stance in predicted else (spare[0] if spare else "none")
             report.stance_confusion[(g.stance, got)] = report.stance_confusion.get((g.stance, got), 0) + 1
-            # The labeled actors list the initiator first (ROLES.md "From roles to actors").
+            # The labeled actors list the initiator first (ROLES.md "From roles to actors"); any holder of
+            # the record's first role (authority, claimant, denier ...) is its initiator too.
             initiators = {normalise_name(g.actors[0])} if g.actors else set()
+            if g.roles:
+                initiators |= {normalise_name(n) for n in g.roles[0][1]}
             if initiators and g.stance in predicted:
                 report.initiator_matched += 1
                 pred = predicted[g.stance].initiator

@@ -19,7 +19,7 @@ from extractors.gazetteer import GOVERNMENT_KINDS, REPORTER_KINDS
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
 from .entities import MentionSpan
-from .roles import RoleReading, denial_reading, governing_verb, read_roles
+from .roles import RoleReading, denial_reading, governing_verb, is_context_person, read_roles
 from .syntax import (
     argument_tokens,
     clause_verb,
@@ -40,6 +40,11 @@ _GOV_HEAD_WORDS = {
     "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
 }
 _MAX_ACTORS = 6
+# Nouns for people whose trade a trigger word may describe ("an export-control lawyer").
+_PERSON_ROLE_NOUNS = {
+    "lawyer", "attorney", "analyst", "researcher", "expert", "specialist", "consultant", "adviser", "advisor",
+    "scholar", "professor", "economist", "official", "officer", "counsel", "partner", "veteran", "watcher",
+}
 _SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
 # Titles before a person's name that make the person act for a government ("Texas Governor Greg Abbott").
 _GOV_TITLES = {
@@ -252,6 +257,8 @@ def _actors(anchor: Token, sent: Span, ctx: _ArticleContext) -> tuple[MentionSpa
         org = ctx.affiliation(initiator, sent.doc)
         if org is not None:
             initiator = org
+        elif is_context_person(initiator, sent.doc[initiator.start]):
+            initiator = None  # "..., said Marcus Feld, an export-control lawyer": a commentator
     names: list[str] = []
     actor_mentions: list[MentionSpan] = []
     if initiator is not None:
@@ -355,6 +362,8 @@ class EventMatcher:
             return None
         if governed_by_lemma(anchor, spec.background_governors) or standing_rule_subject(anchor, spec.blocked_subjects):
             return None
+        if anchor.dep_ in ("compound", "amod", "nmod") and anchor.head.lemma_.lower() in _PERSON_ROLE_NOUNS:
+            return None  # "an export-control lawyer", "a distillation researcher": a description of a person
         if spec.block_adjective_triggers and (
             anchor.dep_ == "amod" or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
         ):

@@ -69,17 +69,36 @@ def _governing_prep(tok: Token, stop: Token) -> str | None:
     return None
 
 
+# Nouns that make the names under them comparisons, not parties ("rivals such as Alibaba and ByteDance").
+_COMPARISON_NOUNS = {"rival", "competitor", "peer", "counterpart", "competition", "challenger"}
+
+
+def _is_comparison(tok: Token) -> bool:
+    cur, steps = tok, 0
+    while cur.head.i != cur.i and steps < 4:
+        if cur.head.lemma_.lower() in _COMPARISON_NOUNS and cur.dep_ in ("pobj", "appos", "conj", "prep", "compound"):
+            return True
+        if cur.dep_ == "pobj" and cur.head.lower_ == "with" and cur.head.i > 0 and cur.doc[cur.head.i - 1].lower_ == "along":
+            return True  # "one of a handful of start-ups, along with Moonshot AI and MiniMax"
+        if cur.dep_ == "pobj" and cur.head.lower_ == "as" and cur.head.i > 0 and cur.doc[cur.head.i - 1].lower_ == "such":
+            cur = cur.head
+            steps += 1
+            continue
+        cur, steps = cur.head, steps + 1
+    return False
+
+
 def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: Callable[[int], MentionSpan | None]) -> bool:
     """Not a party: a name under a context preposition, a place that only locates or qualifies, a person
     named as context ("the Trump administration") or speaking for an organisation ("Nvidia CEO Jensen Huang")."""
     prep = _governing_prep(tok, anchor)
-    if prep in _CONTEXT_PREPS:
+    if prep in _CONTEXT_PREPS or _is_comparison(tok):
         return True
     last = tok.doc[m.end - 1]
     if last.dep_ == "poss" and mention_at(last.head.i) is not None:
         return True  # "Elon Musk's xAI", "Alibaba's Qwen team": the owner named as context
     if m.label == "PERSON":
-        return _is_context_person(m, tok)
+        return is_context_person(m, tok)
     if m.label != "GPE":
         return False
     if prep in _LOCATING_PREPS or m.kind == "city":
@@ -102,7 +121,7 @@ _EXECUTIVE_TITLES = {
 }
 
 
-def _is_context_person(m: MentionSpan, tok: Token) -> bool:
+def is_context_person(m: MentionSpan, tok: Token) -> bool:
     doc = tok.doc
     after = doc[m.end].lower_ if m.end < len(doc) else ""
     if after in ("administration", "-", "era", "government", "cabinet"):
