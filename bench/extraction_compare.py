@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -190,7 +190,7 @@ def run_method(method: Callable[[str, str | None], str], raw: bytes, url: str | 
     start = time.perf_counter()
     try:
         text = method(decode_html(raw), url)
-    except Exception as exc:  # a crash scores the page as a full miss, as upstream does
+    except Exception as exc:  # noqa: BLE001 - a crash scores the page as a full miss, as upstream does
         print(f"    crash: {type(exc).__name__}: {exc}", file=sys.stderr)
         text = ""
     return text, (time.perf_counter() - start) * 1000
@@ -251,7 +251,7 @@ def _day_match(found: datetime | None, expected: str) -> bool:
     if found is None:
         return False
     truth = datetime.fromisoformat(expected)
-    return found.date() in {truth.date(), truth.astimezone(timezone.utc).date()}
+    return found.date() in {truth.date(), truth.astimezone(UTC).date()}
 
 
 def _author_match(found: str | None, expected: list[str]) -> bool:
@@ -266,7 +266,7 @@ def _trafilatura_meta(html: str, url: str) -> dict:
     document = trafilatura.extract_metadata(html, default_url=url)
     if document is None:
         return {"title": None, "author": None, "published_at": None}
-    date = datetime.fromisoformat(document.date).replace(tzinfo=timezone.utc) if document.date else None
+    date = datetime.fromisoformat(document.date).replace(tzinfo=UTC) if document.date else None
     return {"title": document.title, "author": document.author, "published_at": date}
 
 

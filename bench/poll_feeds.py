@@ -26,6 +26,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -70,7 +71,7 @@ class Host:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if self.path == "/_arrivals":
                     self._send(200, json.dumps(host.times).encode(), "application/json")
                     return
@@ -127,7 +128,7 @@ def max_rate(times: list[float], window_s: float = 1.0) -> int:
 
 def min_gap(times: list[float]) -> float:
     ts = sorted(times)
-    return min((b - a for a, b in zip(ts, ts[1:], strict=False)), default=float("inf"))
+    return min((b - a for a, b in pairwise(ts)), default=float("inf"))
 
 
 def serve(args: argparse.Namespace) -> None:

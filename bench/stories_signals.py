@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ import duckdb  # noqa: E402
 
 from warehouse.bulk import insert_rows  # noqa: E402
 from warehouse.migrations import apply_migrations  # noqa: E402
-from warehouse.signals import signal_params, update_signals
+from warehouse.signals import signal_params, update_signals  # noqa: E402
 from warehouse.stories import update_stories  # noqa: E402
 
 T0 = datetime(2026, 1, 1, 6, 0)
@@ -133,11 +134,16 @@ class Generator:
                 if len(out) >= n:
                     break
                 kind = r.choices(("syndicated", "retitled", "rewrite", "truncated"), weights=(5, 2, 2, 1))[0]
-                copy = {"syndicated": lambda: self._edit(paragraphs[:-1], 0.02),
-                        "retitled": lambda: ["Listen to this article"] + paragraphs,
-                        "rewrite": lambda: self._text(actors, day)[:1] + self._edit(
-                            r.sample(paragraphs, len(paragraphs) - 1), 0.06),
-                        "truncated": lambda: paragraphs[:4]}[kind]()
+                match kind:
+                    case "syndicated":
+                        copy = self._edit(paragraphs[:-1], 0.02)
+                    case "retitled":
+                        copy = ["Listen to this article", *paragraphs]
+                    case "rewrite":
+                        copy = self._text(actors, day)[:1] + self._edit(
+                            r.sample(paragraphs, len(paragraphs) - 1), 0.06)
+                    case _:  # truncated
+                        copy = paragraphs[:4]
                 delay = timedelta(hours=r.uniform(0.5, 20))
                 out.append(self._article(start + len(out), story, r.randrange(len(self.outlets)), published + delay,
                                          copy, events))
@@ -234,7 +240,7 @@ def run_one(n: int, per_day: int, seed: int) -> dict[str, Any]:
         by_truth.setdefault(story, set()).add(assigned[article_id])
     copies = sum(len(ids) for ids in by_truth.values()) - len(by_truth)
     members: dict[str, int] = {}
-    for article_id, story_id in assigned.items():
+    for story_id in assigned.values():
         members[story_id] = members.get(story_id, 0) + 1
     split = sum(len(ids) - 1 for ids in by_truth.values())  # extra stories a true story was split into
     merged_truth: dict[str, set[str]] = {}
@@ -343,7 +349,7 @@ def main() -> None:
               f"{r['copy_recall']:>7.1%} {r['false_merges']:>7} {r['signals']:>8,} "
               f"{r['avg_corr']:>5.2f}/{r['max_corr']:<3}")
     print("\ngrowth ratios between consecutive sizes (linear = the size ratio; CPU time, robust to a busy host)")
-    for a, b in zip(results, results[1:], strict=False):
+    for a, b in pairwise(results):
         ta, tb = a["c_stories"] + a["c_signals"], b["c_stories"] + b["c_signals"]
         print(f"  {a['n']:>6,} -> {b['n']:>6,}: size x{b['n'] / a['n']:.1f}  cpu x{tb / ta:.2f}  "
               f"(stories x{b['c_stories'] / a['c_stories']:.2f}, signals x{b['c_signals'] / a['c_signals']:.2f})  "

@@ -21,7 +21,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import lxml.html
@@ -177,15 +177,16 @@ def heuristic_main_text(html: str) -> str:
     for node in list(soup.find_all(True)):
         if node.decomposed or node.name in _PROTECTED:
             continue
-        if node.name in _BOILERPLATE_TAGS or _looks_like_clutter(node):
-            if not keep_above or _paragraph_chars(node) <= keep_above:
-                node.decompose()
+        if (node.name in _BOILERPLATE_TAGS or _looks_like_clutter(node)) and (
+            not keep_above or _paragraph_chars(node) <= keep_above
+        ):
+            node.decompose()
     body = soup.body or soup
     _wrap_loose_text(body)
     total = _paragraph_chars(body)
     if not total:
         return _paragraphs(body.get_text("\n").split("\n"))
-    semantic = [n for n in soup.find_all(("article", "main"))]
+    semantic = list(soup.find_all(("article", "main")))
     best = max(semantic, key=_paragraph_chars, default=None)
     if best is None or _paragraph_chars(best) < 0.5 * total:
         best = _densest_container(body)
@@ -424,7 +425,7 @@ def _parse_date(value: str | None) -> datetime | None:
     value = value.strip()
     try:
         if value.isdigit() and len(value) in (10, 13):  # epoch seconds / milliseconds
-            return datetime.fromtimestamp(int(value[:10]), tz=timezone.utc)
+            return datetime.fromtimestamp(int(value[:10]), tz=UTC)
         with warnings.catch_warnings():
             # Unknown zone names make dateutil warn and return a naive time, taken as UTC below.
             warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
@@ -432,8 +433,8 @@ def _parse_date(value: str | None) -> datetime | None:
     except (ValueError, OverflowError, date_parser.ParserError):
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 _LANGID_LOCK = threading.Lock()
@@ -577,7 +578,7 @@ def _same_words(a: str, b: str) -> bool:
 def _trafilatura_metadata(page: str, url: str) -> dict[str, Any]:
     try:
         document = trafilatura.extract_metadata(page, default_url=url)
-    except Exception:  # noqa: BLE001 - metadata is optional; never fail the article for it
+    except Exception:  # metadata is optional; never fail the article for it
         logger.debug("trafilatura metadata failed", exc_info=True, extra={"article_url": url})
         return {}
     return {"title": document.title, "author": document.author, "date": document.date} if document else {}

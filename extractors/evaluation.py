@@ -132,7 +132,7 @@ def evaluate(nlp: Language, gold: Iterable[GoldArticle], *, batch_size: int = 16
     gold = list(gold)
     report = EvalReport()
     items = ((g.text, g.published) for g in gold)
-    for article, ann in zip(gold, annotate(nlp, items, batch_size=batch_size)):
+    for article, ann in zip(gold, annotate(nlp, items, batch_size=batch_size), strict=True):
         report.articles += 1
         pred_pairs = {(e.event_type, e.stance) for e in ann.events}
         pred_types = {t for t, _ in pred_pairs}
@@ -177,8 +177,10 @@ def format_report(report: EvalReport, *, details: bool = True) -> str:
     lines.append(_row("micro", report.event_micro))
     lines += [
         "",
-        f"stance accuracy on matched events: {report.stance_accuracy:.3f} "
-        f"({report.stance_correct}/{report.stance_matched})",
+        (
+            f"stance accuracy on matched events: {report.stance_accuracy:.3f} "
+            f"({report.stance_correct}/{report.stance_matched})"
+        ),
         "",
         "entities",
         header,

@@ -114,7 +114,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
 
 def load_event_rules(config_dir: Path) -> EventRules:
     """Read and validate ``event_types.toml`` and ``event_patterns.jsonl`` under ``config_dir``."""
-    with open(config_dir / "event_types.toml", "rb") as fh:
+    with (config_dir / "event_types.toml").open("rb") as fh:
         doc = tomllib.load(fh)
     types = {spec.name: spec for spec in map(_type_spec, doc.get("event_type", ()))}
     for spec in types.values():

@@ -44,8 +44,10 @@ RECENT_RNS = 1000  # newest events kept per actor in actor_recent (the briefing'
 # Copied while the file is attached: plain scans only (under a second for a million events),
 # so the ingest waits as little as possible; everything else happens after DETACH.
 COPY_SQL = (
-    "CREATE TABLE s_events AS SELECT event_id, article_id, event_type, stance, actors, event_date, evidence, "
-    "confidence FROM src.events",
+    (
+        "CREATE TABLE s_events AS SELECT event_id, article_id, event_type, stance, actors, event_date, evidence, "
+        "confidence FROM src.events"
+    ),
     "CREATE TABLE s_articles AS SELECT article_id, title, url, source, published_at FROM src.articles",
     # Ordinal 0 is events.evidence; only the further sentences are needed.
     "CREATE TABLE s_more AS SELECT event_id, ordinal, sentence FROM src.event_evidence WHERE ordinal > 0",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from spacy.tokens import Doc, Span, Token
 
@@ -74,16 +75,26 @@ def tidy_surface(text: str) -> str:
 
 
 def _plausible_unknown(name: str) -> bool:
-    if len(name) < 2 or not name[0].isupper() and not name[0].isdigit():
+    if len(name) < 2 or (not name[0].isupper() and not name[0].isdigit()):
         return False
     if name.replace(" ", "").replace(".", "").isdigit():
         return False
     return any(ch.isalpha() for ch in name)
 
 
+class _SpanOffsets(TypedDict):
+    text: str
+    start_char: int
+    end_char: int
+    start: int
+    end: int
+
+
 def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
     label, ent_id = ent.label_, ent.ent_id_
-    base = dict(text=ent.text, start_char=ent.start_char, end_char=ent.end_char, start=ent.start, end=ent.end)
+    base: _SpanOffsets = {
+        "text": ent.text, "start_char": ent.start_char, "end_char": ent.end_char, "start": ent.start, "end": ent.end,
+    }
     if label == IGNORE_LABEL:
         return None
     if ent_id.startswith(FAMILY_ID_PREFIX):

@@ -229,7 +229,7 @@ def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
     # Only a date attached to the trigger's clause counts: "since its founding last year" in the same
     # sentence dates something else.
     for ent in (e for e in sent.ents if e.label_ == "DATE"):
-        if any(head == verb or head == anchor for _c, head in list(_ancestors(ent.root))[:3]):
+        if any(head in (verb, anchor) for _c, head in list(_ancestors(ent.root))[:3]):
             return ent.text, future
     return None, future
 
@@ -338,10 +338,13 @@ class EventMatcher:
                 return False
         if "two_orgs" in req and len({m.name for m in actors if m.label == "ORG"}) < 2:
             return False
-        if "money_or_percent" in req and not pattern.standalone:
-            # Strictly entities: "free"/"half the price" count only through their own standalone patterns.
-            if not any(e.label_ in ("MONEY", "PERCENT") for e in sent.ents):
-                return False
+        # Strictly entities: "free"/"half the price" count only through their own standalone patterns.
+        if (
+            "money_or_percent" in req
+            and not pattern.standalone
+            and not any(e.label_ in ("MONEY", "PERCENT") for e in sent.ents)
+        ):
+            return False
         if "model_object" in req:
             args = argument_tokens(anchor)
             if not any(t.i in ctx.by_token and ctx.by_token[t.i].label == "MODEL" for t in args) and not any(

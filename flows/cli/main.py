@@ -317,7 +317,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+    except Exception as exc:  # the CLI's last line of defence
         if os.environ.get("NEWSIGNAL_DEBUG"):
             raise
         known = isinstance(exc, _known_errors())

@@ -59,8 +59,8 @@ def events_chart_svg(counts: list[DayCount], *, width: int = 920, height: int = 
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / len(keys)
     bar_w = max(1.0, slot * 0.8)
-    parts = [f'<svg class="chart" role="img" aria-label="Events per type per {unit}" '
-             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [(f'<svg class="chart" role="img" aria-label="Events per type per {unit}" '
+              f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">')]
     # y axis: zero, half, peak
     for value in sorted({0, peak // 2, peak}):
         y = top + plot_h - plot_h * value / peak

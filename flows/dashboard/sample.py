@@ -48,8 +48,8 @@ ARTICLES: tuple[SampleArticle, ...] = (
                   "Commerce ends chip licence exception for Chinese AI labs",
                   (("ORG", "Department of Commerce"), ("ORG", "DeepSeek"), ("ORG", "Zhipu AI"), ("GPE", "China")),
                   (SampleEvent("export_control", "asserted", ("Department of Commerce", "DeepSeek", "Zhipu AI"),
-                               ("The Commerce Department ended the licence exception that let DeepSeek and Zhipu "
-                                "buy accelerators.",)),)),
+                               (("The Commerce Department ended the licence exception that let DeepSeek and Zhipu "
+                                 "buy accelerators."),)),)),
     SampleArticle("zhipu-glm-5", "Pacific Stack", date(2026, 11, 11), "Zhipu AI releases GLM-5",
                   (("ORG", "Zhipu AI"), ("MODEL", "GLM-5")),
                   (SampleEvent("model_launch", "asserted", ("Zhipu AI", "GLM-5"),

@@ -68,9 +68,9 @@ class DashboardHandler(BaseHTTPRequestHandler):
     server_version = "newsignal-dashboard"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("%s " + format, self.address_string(), *args)
+        log.debug("%s " + format, self.address_string(), *args)  # noqa: G003 - `format` is the stdlib's %-template
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         params = parse_qs(parts.query)
         db, cfg = self.server.model, self.server.config_dir

@@ -22,7 +22,7 @@ import shutil
 import tomllib
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -235,7 +235,7 @@ def check_article(a: Article) -> None:
     where = a.path.name
     # The gold file records the local calendar date; keep it equal to the UTC date so that a pipeline which
     # stores UTC timestamps sees the same day.
-    if a.published.date() != a.published.astimezone(timezone.utc).date():
+    if a.published.date() != a.published.astimezone(UTC).date():
         raise CorpusError(f"{where}: local date differs from UTC date")
     if not FIRST_DAY <= a.day <= LAST_DAY:
         raise CorpusError(f"{where}: published {a.day} outside {FIRST_DAY}..{LAST_DAY}")
@@ -265,7 +265,7 @@ def check_article(a: Article) -> None:
 def load_corpus(src_dir: Path) -> tuple[dict[str, Outlet], list[Article]]:
     outlets = load_outlets(src_dir)
     articles = [load_article(p, outlets) for p in sorted((src_dir / "articles").glob("*.toml"))]
-    articles.sort(key=lambda a: (a.published.astimezone(timezone.utc), a.outlet.slug, a.slug))
+    articles.sort(key=lambda a: (a.published.astimezone(UTC), a.outlet.slug, a.slug))
     slugs: set[tuple[str, str]] = set()
     for n, a in enumerate(articles, start=1):
         a.id = f"demo-{n:02d}"

@@ -35,10 +35,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass  # quiet: the demo prints its own summary
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         path = unquote(urlsplit(self.path).path).lstrip("/")
         target = (self.root / path).resolve()
-        if self.root not in target.parents and target != self.root or not target.is_file():
+        if (self.root not in target.parents and target != self.root) or not target.is_file():
             self.send_error(404)
             return
         body = target.read_bytes()

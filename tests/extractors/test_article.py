@@ -6,8 +6,10 @@ import gzip
 import json
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,7 @@ from extractors.models import FeedEntry
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 EXTRACTION = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "extraction"
-NOW = datetime(2025, 6, 10, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 10, tzinfo=UTC)
 FETCHED = "https://news.example-daily.test/2025/06/03/orion-2-launch?utm_source=feed"
 
 # Measured with bench/extraction_compare.py's scorer on the first 60 scrapinghub_aeb pages
@@ -54,7 +56,7 @@ def test_metadata(clutter_article) -> None:
     assert clutter_article.fetched_url == FETCHED
     assert clutter_article.title == "Orion-2 arrives with a smaller sibling"
     assert clutter_article.author == "Ada Example"
-    assert clutter_article.published_at == datetime(2025, 6, 3, 7, 30, tzinfo=timezone.utc)
+    assert clutter_article.published_at == datetime(2025, 6, 3, 7, 30, tzinfo=UTC)
     assert clutter_article.language == "en"
     assert clutter_article.from_feed is False
 
@@ -78,7 +80,7 @@ def test_future_and_ancient_dates_are_rejected() -> None:
 def test_time_element_date_and_fallback_url() -> None:
     page = _page('<p><time datetime="2025-05-30T08:00:00-04:00">May 30</time></p>')
     article = extract_article(page, "https://Example.test:443/a?utm_medium=x#top", now=NOW)
-    assert article.published_at == datetime(2025, 5, 30, 12, 0, tzinfo=timezone.utc)
+    assert article.published_at == datetime(2025, 5, 30, 12, 0, tzinfo=UTC)
     assert article.url == "https://example.test/a"  # no rel=canonical: the fetched URL, canonicalised
     assert article.title == "Plain story"
 
@@ -149,14 +151,13 @@ def test_heuristic_drops_clutter_too() -> None:
         assert clutter not in text
 
 
-def _entry(**changes) -> FeedEntry:
-    fields = dict(
+def _entry(**changes: Any) -> FeedEntry:
+    entry = FeedEntry(
         entry_key="k" * 64, guid="g1", link="https://example.test/story", title="Story title",
         summary="Short summary.", content="Longer content from the feed.\n\nSecond paragraph.",
-        author="Ada Example", published_at=datetime(2025, 6, 1, tzinfo=timezone.utc),
+        author="Ada Example", published_at=datetime(2025, 6, 1, tzinfo=UTC),
     )
-    fields.update(changes)
-    return FeedEntry(**fields)
+    return replace(entry, **changes)
 
 
 def test_article_from_feed_entry() -> None:
@@ -164,7 +165,7 @@ def test_article_from_feed_entry() -> None:
     assert article.from_feed is True
     assert article.text == "Longer content from the feed.\n\nSecond paragraph."
     assert (article.url, article.title, article.author) == ("https://example.test/story", "Story title", "Ada Example")
-    assert article.published_at == datetime(2025, 6, 1, tzinfo=timezone.utc)
+    assert article.published_at == datetime(2025, 6, 1, tzinfo=UTC)
     assert article_from_feed_entry(_entry(content=""), feed_url="https://example.test/rss").text == "Short summary."
     assert article_from_feed_entry(_entry(link=None), feed_url="https://example.test/rss").url == "https://example.test/rss"
 

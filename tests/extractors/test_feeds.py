@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -16,7 +16,7 @@ from extractors.feeds import entry_key, html_to_text, parse_feed
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FEEDS = FIXTURES / "feeds"
 SHARED_FEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "feeds"
-NOW = datetime(2025, 6, 10, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 10, tzinfo=UTC)
 NEWSROOM_URL = "https://example-lab.test/newsroom/feed.xml"
 
 
@@ -42,7 +42,7 @@ def test_rss20_entry_fields(newsroom) -> None:
     assert first.content == "Orion-2 is twice as fast as its predecessor.\n\nA smaller sibling, Orion-2 Mini, targets phones."
     assert "track()" not in first.content
     assert first.author == "Ada Example"
-    assert first.published_at == datetime(2025, 6, 3, 7, 30, tzinfo=timezone.utc)
+    assert first.published_at == datetime(2025, 6, 3, 7, 30, tzinfo=UTC)
     assert len(first.entry_key) == 64 and int(first.entry_key, 16) >= 0
 
 
@@ -73,8 +73,8 @@ def test_atom_feed() -> None:
     assert first.link == "https://blog.example-lab.test/posts/long-context-eval?page=2"  # xml:base + tracking
     assert first.author == "Grace Sample"
     assert first.content == "Setup\n\nWe hid one fact in a long document."
-    assert first.published_at == datetime(2025, 6, 4, 12, 0, tzinfo=timezone.utc)
-    assert second.published_at == datetime(2025, 6, 5, 7, 15, tzinfo=timezone.utc)  # updated, in UTC
+    assert first.published_at == datetime(2025, 6, 4, 12, 0, tzinfo=UTC)
+    assert second.published_at == datetime(2025, 6, 5, 7, 15, tzinfo=UTC)  # updated, in UTC
     assert second.summary == "Plain text summary <not a tag>."
 
 
@@ -136,7 +136,7 @@ def test_guidless_entries_sharing_one_link_stay_apart() -> None:
 
 
 def test_entry_key_order_and_stability() -> None:
-    when = datetime(2025, 1, 2, tzinfo=timezone.utc)
+    when = datetime(2025, 1, 2, tzinfo=UTC)
     by_guid = entry_key(guid="tag:x,2025:1", link="https://a.test/1", title="T", published_at=when)
     assert by_guid == entry_key(guid="tag:x,2025:1", link="https://b.test/other", title="U", published_at=None)
     by_link = entry_key(guid=None, link="https://a.test/1", title="T", published_at=when)

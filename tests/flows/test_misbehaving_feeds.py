@@ -23,7 +23,7 @@ CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 def rss(items: str, encoding: str = "utf-8") -> bytes:
     return (f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>T</title>'
-            f"<link>http://example.org/</link>{items}</channel></rss>").encode("utf-8")
+            f"<link>http://example.org/</link>{items}</channel></rss>").encode()
 
 
 def item(title: str, link: str, guid: str, date: str | None = "Fri, 20 Nov 2026 08:00:00 GMT",
@@ -137,7 +137,7 @@ def run(tmp_path_factory):
     ("loop", "too_many_redirects"), ("huge", "too_large"), ("declared-huge", "too_large"), ("html", "not_a_feed"),
 ])
 def test_each_failure_is_classified_on_the_feed_row(run, feed, kind):
-    status, error_kind, failures, next_poll_at, _ = run["health"][feed]
+    _status, error_kind, failures, next_poll_at, _ = run["health"][feed]
     assert error_kind == kind
     assert failures == 1
     assert next_poll_at > run["started"] + timedelta(minutes=20)  # backs off, never dropped

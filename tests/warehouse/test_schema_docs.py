@@ -82,7 +82,7 @@ def test_example_query_runs(database, title, sql):
 def test_example_queries_answer_on_the_sample(tmp_path):
     """A few answers the sample's hand-written articles determine."""
     con = connect(build_sample(tmp_path / "s.duckdb"), read_only=True)
-    sql = dict((t.split(".")[0], q) for t, q in QUERIES)
+    sql = {t.split(".")[0]: q for t, q in QUERIES}
     try:
         by_month = con.execute(sql["1"]).fetchall()
         assert [(m.isoformat()[:7], n, firms) for m, n, firms in by_month] == [("2026-11", 2, ["DeepSeek", "Zhipu AI"])]

@@ -67,14 +67,14 @@ def test_files_are_replaced_not_rewritten_in_place(db_path):
     build_sample(db_path)
     with writer(db_path) as con:
         out = publish_snapshot(con, db_path)
-        before = os.stat(out / "timeline.parquet").st_ino
-        with open(out / "timeline.parquet", "rb") as held:
+        before = (out / "timeline.parquet").stat().st_ino
+        with (out / "timeline.parquet").open("rb") as held:
             old_bytes = held.read()
             held.seek(0)
             con.execute("DELETE FROM events WHERE event_type = 'pricing'")
             publish_snapshot(con, db_path)
             assert held.read() == old_bytes  # the old inode is untouched
-    assert os.stat(out / "timeline.parquet").st_ino != before
+    assert (out / "timeline.parquet").stat().st_ino != before
     assert len(parquet_rows(out / "timeline.parquet")) == 12
 
 
