@@ -49,8 +49,9 @@ EVENT_TYPES = ["model_launch", "partnership", "funding_investment", "pricing", "
                "export_control", "security_incident", "access_restriction", "distillation_claim"]
 # Relative frequency of each type above (launches and deals are common, distillation claims rare).
 TYPE_WEIGHTS = [30, 18, 15, 10, 8, 6, 5, 4, 2, 2]
-HEAD_ENTITIES = ["OpenAI", "Google", "Anthropic", "Meta", "Microsoft", "Nvidia", "DeepSeek", "Alibaba", "Moonshot AI",
-                 "Zhipu AI", "Mistral AI", "Department of Commerce", "European Commission", "Huawei", "xAI"]
+HEAD_ENTITIES = ["OpenAI", "Google", "Anthropic", "Meta", "Microsoft", "Nvidia", "DeepSeek", "Alibaba",
+                 "Moonshot AI", "Zhipu AI", "Mistral AI", "Department of Commerce", "European Commission",
+                 "Huawei", "xAI"]
 N_ENTITIES = 3000
 N_SOURCES = 40
 DAYS = 730
@@ -93,9 +94,11 @@ def build(path: Path, events: int) -> None:
             SELECT 'e' || i, 'a' || (i % {articles}), {type_case},
                    CASE WHEN us < 0.80 THEN 'asserted' WHEN us < 0.95 THEN 'alleged' ELSE 'denied' END,
                    list_distinct([n1, n2, n3][1:1 + CAST(ua * 3 AS INTEGER) % 3]),
-                   CAST(TIMESTAMP '2024-11-01' + to_days(CAST((i % {articles}) * {DAYS} // {articles} AS INTEGER))
+                   CAST(TIMESTAMP '2024-11-01'
+                        + to_days(CAST((i % {articles}) * {DAYS} // {articles} AS INTEGER))
                         AS DATE) - CAST(ud * 3 AS INTEGER),
-                   'Evidence sentence for event ' || i || '.', 0, 40, 0.5 + ua / 2, 'bench', TIMESTAMP '2026-11-01'
+                   'Evidence sentence for event ' || i || '.', 0, 40, 0.5 + ua / 2, 'bench',
+                   TIMESTAMP '2026-11-01'
             FROM (
                 SELECT r.*, h1.name AS n1, h2.name AS n2, h3.name AS n3
                 FROM (SELECT i, random() AS ut, random() AS us, random() AS ua, random() AS ud,
@@ -161,7 +164,8 @@ def main() -> None:
     con = connect(db, read_only=True)
     sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
              for t in ("articles", "events", "event_evidence", "mentions", "entities")}
-    print("rows:", ", ".join(f"{t} {n:,}" for t, n in sizes.items()), f"; file {db.stat().st_size / 1e6:.0f} MB")
+    print("rows:", ", ".join(f"{t} {n:,}" for t, n in sizes.items()),
+          f"; file {db.stat().st_size / 1e6:.0f} MB")
 
     top = con.execute("SELECT max(event_date) FROM events").fetchone()[0]
     since = date(top.year, top.month, 1)
@@ -180,7 +184,8 @@ def main() -> None:
          lambda: timeline_rows(con, TimelineFilter(entity_names=openai, since=since, limit=100))),
         (f"timeline --entity OpenAI --since {since} --limit 0",
          lambda: timeline_rows(con, TimelineFilter(entity_names=openai, since=since))),
-        ("timeline --entity 'Entity 2500'", lambda: timeline_rows(con, TimelineFilter(entity_names=rare, limit=100))),
+        ("timeline --entity 'Entity 2500'",
+         lambda: timeline_rows(con, TimelineFilter(entity_names=rare, limit=100))),
     ]
     print(f"\nmedian of {args.runs} runs, on the file (read-only connection):")
     for name, fn in file_cases:
@@ -191,11 +196,15 @@ def main() -> None:
     start = time.perf_counter()
     mcon = model.cursor()
     t = model.timings
-    print(f"\ndashboard model built in {(time.perf_counter() - start) * 1000:.0f} ms (once per change of the file): "
-          f"file held read-only {t['hold_s'] * 1000:.0f} ms (ATTACH to DETACH), lock wait {t['wait_s'] * 1000:.0f} ms, "
+    print(f"\ndashboard model built in {(time.perf_counter() - start) * 1000:.0f} ms "
+          f"(once per change of the file): file held read-only {t['hold_s'] * 1000:.0f} ms "
+          f"(ATTACH to DETACH), lock wait {t['wait_s'] * 1000:.0f} ms, "
           f"shaping in memory {t['shape_s'] * 1000:.0f} ms")
-    filters["entity=OpenAI+type+stance+90 days"] = replace(filters["type+stance+90 days"], entity_names=openai)
-    cases: list[tuple[str, Callable[..., Any], bool]] = [("filter_options", lambda **_: filter_options(mcon), False)]
+    filters["entity=OpenAI+type+stance+90 days"] = replace(filters["type+stance+90 days"],
+                                                           entity_names=openai)
+    cases: list[tuple[str, Callable[..., Any], bool]] = [
+        ("filter_options", lambda **_: filter_options(mcon), False)
+    ]
     for label, f in filters.items():
         cases.append((f"counts_by_day_and_type [{label}]",
                       lambda f=f, **kw: counts_by_day_and_type(mcon, f, **kw), bool(f.entity_names)))
@@ -203,7 +212,8 @@ def main() -> None:
                       lambda f=f, **kw: events_page(mcon, f, limit=100, **kw), bool(f.entity_names)))
     cases.append(("entity_briefing [OpenAI]", lambda **kw: entity_briefing(mcon, openai, **kw), True))
     cases.append(("entity_briefing [rare]", lambda **kw: entity_briefing(mcon, rare, **kw), True))
-    print(f"median of {args.runs} runs, dashboard queries on the model (direct: summaries=False, the reference):")
+    print(f"median of {args.runs} runs, dashboard queries on the model "
+          "(direct: summaries=False, the reference):")
     print(f"  {'ms':>8}        {'direct':>8}  {'ratio':>6}")
     for name, fn, entity in cases:
         ms = median_ms(fn, args.runs)
@@ -217,10 +227,12 @@ def main() -> None:
 
     cfg = None
     requests = [("GET /", lambda: pages.overview_page(model, pages.Filters(), cfg)),
-                ("GET /?entity=OpenAI", lambda: pages.overview_page(model, pages.Filters(entity="OpenAI"), cfg)),
+                ("GET /?entity=OpenAI",
+                 lambda: pages.overview_page(model, pages.Filters(entity="OpenAI"), cfg)),
                 ("GET /entity?name=OpenAI", lambda: pages.entity_page(model, "OpenAI", cfg))]
     summarised = {f.__name__: f for f in (counts_by_day_and_type, events_page, entity_briefing)}
-    print("\nwhole requests, rendering included (model already built; direct: pages patched to summaries=False):")
+    print("\nwhole requests, rendering included "
+          "(model already built; direct: pages patched to summaries=False):")
     for name, fn in requests:
         ms = median_ms(fn, args.runs)
         for attr, f in summarised.items():

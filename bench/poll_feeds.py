@@ -43,15 +43,17 @@ COMPANIES = ["Anthropic", "OpenAI", "Mistral AI", "DeepSeek", "Alibaba", "Nvidia
 
 def page(host: int, feed: int, entry: int) -> bytes:
     who = COMPANIES[(feed + entry) % len(COMPANIES)]
-    text = (f"{who} released a new model on Tuesday, the company said in a statement, and cut the price of its "
-            f"API for developers. Story {host}-{feed}-{entry} follows the launch in detail. Analysts said the move "
-            f"would put pressure on rivals to cut their own prices before the end of the year.")
-    return f"<html><head><title>Story {feed}-{entry}</title></head><body><article><p>{text}</p></article></body></html>".encode()
+    text = (f"{who} released a new model on Tuesday, the company said in a statement, and cut the price of "
+            f"its API for developers. Story {host}-{feed}-{entry} follows the launch in detail. Analysts "
+            f"said the move would put pressure on rivals to cut their own prices before the end of the year.")
+    return (f"<html><head><title>Story {feed}-{entry}</title></head>"
+            f"<body><article><p>{text}</p></article></body></html>").encode()
 
 
 def feed_xml(base: str, feed: int, entries: int, host: int) -> bytes:
     items = "".join(
-        f"<item><title>Story {feed}-{e}</title><link>{base}/p/{feed}/{e}.html</link><guid>h{host}f{feed}e{e}</guid>"
+        f"<item><title>Story {feed}-{e}</title><link>{base}/p/{feed}/{e}.html</link>"
+        f"<guid>h{host}f{feed}e{e}</guid>"
         f"<pubDate>Fri, 20 Nov 2026 08:{e % 60:02d}:00 GMT</pubDate></item>" for e in range(entries))
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {feed}</title>'
             f"<link>{base}/</link>{items}</channel></rss>").encode()
@@ -133,7 +135,8 @@ def min_gap(times: list[float]) -> float:
 
 def serve(args: argparse.Namespace) -> None:
     """Child process: start the hosts, print their base URLs as JSON, serve until stdin closes."""
-    hosts = [Host(h, [f for f in range(args.feeds) if f % args.hosts == h], args.entries) for h in range(args.hosts)]
+    hosts = [Host(h, [f for f in range(args.feeds) if f % args.hosts == h], args.entries)
+             for h in range(args.hosts)]
     print(json.dumps([[h.base, h.feeds] for h in hosts]), flush=True)
     sys.stdin.read()
 
@@ -219,8 +222,8 @@ def main() -> None:
     limit_per_s = min(settings.http.per_host_concurrency / LATENCY_S, 1 / settings.http.per_host_delay_s)
     worst = max(max_rate(t) for t in times)
     closest = min(min_gap(t) for t in times)
-    print(f"feeds {args.feeds} x entries {args.entries} on {args.hosts} loopback hosts, {LATENCY_S * 1000:.0f} ms "
-          f"latency per response; {sum(map(len, times))} requests in all")
+    print(f"feeds {args.feeds} x entries {args.entries} on {args.hosts} loopback hosts, "
+          f"{LATENCY_S * 1000:.0f} ms latency per response; {sum(map(len, times))} requests in all")
     print(f"first poll     {t_first:7.1f} s wall, {c_first:7.1f} s CPU   polled {first.polled}, "
           f"new articles {first.new_articles}, new events {first.new_events}")
     print(f"  where the time went: {first_phases}")

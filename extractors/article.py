@@ -204,7 +204,8 @@ def _wrap_loose_text(root: Tag) -> None:
             ):
                 run.append(child)
                 continue
-            if sum(len(str(part.get_text() if isinstance(part, Tag) else part).strip()) for part in run) >= 50:
+            chars = sum(len(str(part.get_text() if isinstance(part, Tag) else part).strip()) for part in run)
+            if chars >= 50:
                 paragraph = BeautifulSoup("", "lxml").new_tag("p")
                 run[0].insert_before(paragraph)
                 for part in run:
@@ -305,7 +306,9 @@ def read_page_metadata(html: str) -> dict[str, Any]:
             [_ld_str(o.get("headline")) for o in ld]
             + [metas.get("og:title"), metas.get("twitter:title"), _h1(tree), _title_tag(tree)]
         ),
-        "author": _first([_ld_authors(o.get("author")) for o in ld] + [_meta_author(metas), _rel_author(tree)]),
+        "author": _first(
+            [_ld_authors(o.get("author")) for o in ld] + [_meta_author(metas), _rel_author(tree)]
+        ),
         "published_at": _first(
             [_parse_date(_ld_str(o.get("datePublished"))) for o in ld]
             + [_parse_date(metas.get(name)) for name in _DATE_META]
@@ -327,7 +330,8 @@ def _first(values: Iterable[Any]) -> Any:
 def _meta_values(tree: Any) -> dict[str, str]:
     values: dict[str, str] = {}
     for meta in tree.xpath("//meta[@content]"):
-        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "")
+        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+                or "")
         name = name.strip().lower()
         content = (meta.get("content") or "").strip()
         if name and content and name not in values:
@@ -555,8 +559,9 @@ _LABEL_PARAGRAPH = re.compile(r"^[^\w\s\"'“‘(]+\s*\w+(\s+\w+){0,2}$")
 
 
 # Links to other stories that extractors keep inside the body ("Read also: <headline>").
-_RECIRCULATION = re.compile(r"^(read also|also read|read more|related|see also|more on this|recommended)\s*[:|>»–-]",
-                            re.IGNORECASE)
+_RECIRCULATION = re.compile(
+    r"^(read also|also read|read more|related|see also|more on this|recommended)\s*[:|>»–-]", re.IGNORECASE
+)
 
 
 def _without_headline_and_labels(text: str, title: str | None) -> str:

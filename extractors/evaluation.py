@@ -166,7 +166,8 @@ def evaluate(nlp: Language, gold: Iterable[GoldArticle], *, batch_size: int = 16
 
 
 def _row(name: str, prf: PRF) -> str:
-    return f"  {name:<22} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f}   {prf.tp:4d} {prf.fp:4d} {prf.fn:4d}"
+    return (f"  {name:<22} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f}   "
+            f"{prf.tp:4d} {prf.fp:4d} {prf.fn:4d}")
 
 
 def format_report(report: EvalReport, *, details: bool = True) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 from extractors.models import EVENT_TYPES, STANCES
 
 KNOWN_REQUIREMENTS = frozenset(
-    {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object", "initiator"}
+    {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object",
+     "initiator"}
 )
 
 
@@ -118,7 +119,8 @@ def load_event_rules(config_dir: Path) -> EventRules:
         doc = tomllib.load(fh)
     types = {spec.name: spec for spec in map(_type_spec, doc.get("event_type", ()))}
     for spec in types.values():
-        targets = set(spec.suppressed_by) | set(spec.suppressed_by_trigger) | ({spec.reroute_if_government} - {None})
+        targets = (set(spec.suppressed_by) | set(spec.suppressed_by_trigger)
+                   | ({spec.reroute_if_government} - {None}))
         if not targets <= set(types):
             raise ValueError(f"event type {spec.name!r} refers to undefined types {targets - set(types)}")
     patterns = []

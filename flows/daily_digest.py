@@ -59,7 +59,8 @@ def make_digest(db_path: Path, day: date, settings: Settings, *, now: datetime |
 
 
 def deliver(
-    db_path: Path, digest: Digest, smtp: SmtpSettings, *, resend: bool = False, context: ssl.SSLContext | None = None
+    db_path: Path, digest: Digest, smtp: SmtpSettings, *, resend: bool = False,
+    context: ssl.SSLContext | None = None,
 ) -> str:
     """Send the digest once per (date, recipients); returns ``sent`` or ``already sent``.
 
@@ -89,8 +90,8 @@ def deliver(
                             attempts=smtp.attempts, error=str(exc), now=now)
         raise
     with writer(db_path) as con:
-        record_delivery(con, digest.day, smtp.recipients, status="sent", subject=digest.subject, attempts=attempts,
-                        now=datetime.now(UTC).replace(tzinfo=None))
+        record_delivery(con, digest.day, smtp.recipients, status="sent", subject=digest.subject,
+                        attempts=attempts, now=datetime.now(UTC).replace(tzinfo=None))
     return "sent"
 
 

@@ -74,7 +74,8 @@ def reprocess(
             total(count_articles(con, since))
         # Reading and writing go through one connection: this command is the writer for its duration.
         for batch in iter_articles(con, since, batch=chunk):
-            texts = [_re_extract(con, s, settings.ingest.min_article_chars) if from_raw else None for s in batch]
+            texts = [_re_extract(con, s, settings.ingest.min_article_chars) if from_raw else None
+                     for s in batch]
             annotations = annotate_articles(
                 [((t.text if t else s.text), s.published_at.date() if s.published_at else None)
                  for s, t in zip(batch, texts, strict=True)],

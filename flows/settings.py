@@ -28,7 +28,9 @@ def config_dir() -> Path:
     if override:
         path = Path(override)
         if not (path / "settings.toml").is_file():
-            raise ConfigError(f"NEWSIGNAL_CONFIG_DIR={override} has no settings.toml; copy config/ from newsignal")
+            raise ConfigError(
+                f"NEWSIGNAL_CONFIG_DIR={override} has no settings.toml; copy config/ from newsignal"
+            )
         return path
     return Path(str(files("newsignal_config")))
 
@@ -145,7 +147,8 @@ def load_feeds(path: Path) -> list[FeedSpec]:
         name, url = t.get("name"), t.get("url")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where}: missing name")
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        if (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")
+                or not urlsplit(url).netloc):
             raise ConfigError(f"{where} ({name}): url must be an http(s) URL, got {url!r}")
         tags = t.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(x, str) for x in tags):

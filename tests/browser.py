@@ -21,7 +21,8 @@ def chromium(width: int = 1280, height: int = 1000) -> Iterator[object]:
     """A selenium Chrome driver on a fresh profile; skips the test when anything is missing."""
     if not CHROMIUM or not CHROMEDRIVER:
         pytest.skip("chromium/chromedriver not installed: apt-get install -y chromium chromium-driver")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install selenium)")
+    webdriver = pytest.importorskip("selenium.webdriver",
+                                    reason="selenium not installed (pip install selenium)")
     from selenium.webdriver.chrome.service import Service
 
     profile = tempfile.mkdtemp(prefix="newsignal-chromium-")

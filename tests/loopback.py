@@ -33,7 +33,8 @@ class LoopbackServer:
                 pass
 
             def do_GET(self) -> None:
-                server.requests.append((time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()}))
+                server.requests.append((time.monotonic(), self.path,
+                                        {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path.split("?")[0])
                 if route is None:
                     self.send_response(404)

@@ -67,7 +67,8 @@ def _event_date(c: EventCandidate, published: date | None) -> date:
 
 
 def merge_candidates(
-    cands: list[EventCandidate], published: date | None, version: str, prefer_alleged: frozenset[str] = frozenset()
+    cands: list[EventCandidate], published: date | None, version: str,
+    prefer_alleged: frozenset[str] = frozenset(),
 ) -> tuple[Event, ...]:
     """Merge sentence-level candidates into per-article events.
 
@@ -91,7 +92,9 @@ def merge_candidates(
     events = []
     for group in groups:
         best = group[0]
-        evidence = tuple(dict.fromkeys(Evidence(sentence=c.sentence, start=c.start, end=c.end) for c in group))
+        evidence = tuple(
+            dict.fromkeys(Evidence(sentence=c.sentence, start=c.start, end=c.end) for c in group)
+        )
         bonus = min(_MAX_MERGE_BONUS, _MERGE_BONUS_PER_EVIDENCE * (len(evidence) - 1))
         events.append(
             Event(
@@ -142,7 +145,8 @@ def annotate(
     if "newsignal_event_matcher" in nlp.pipe_names:
         rules = nlp.get_pipe("newsignal_event_matcher").rules  # type: ignore[attr-defined]
         prefer_alleged = frozenset(n for n, spec in rules.types.items() if spec.prefer_alleged)
-    for doc, published in nlp.pipe(((text or "", pub) for text, pub in items), as_tuples=True, batch_size=batch_size):
+    for doc, published in nlp.pipe(((text or "", pub) for text, pub in items), as_tuples=True,
+                                   batch_size=batch_size):
         cands = list(doc._.get(EVENTS_ATTR) or ())
         warnings = () if doc.text.strip() else ("empty text",)
         yield Annotation(

@@ -100,7 +100,8 @@ class _ArticleContext:
             return True
         # Only definite descriptions point back: "the company" does, "a company" does not.
         definite = any(
-            (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss" for c in tok.children
+            (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
+            for c in tok.children
         )
         return tok.lemma_.lower() in self.anaphor_nouns and definite and tok.i not in self.by_token
 
@@ -112,7 +113,7 @@ class _ArticleContext:
         return self.last_org  # "it", "the company", "the startup" ...
 
     def affiliation(self, m: MentionSpan, doc: Doc) -> MentionSpan | None:
-        """The organisation named right before a person ("Xinghe founder Gao Rui", "OpenAI CEO Sam Altman")."""
+        """The organisation named right before a person: "Xinghe founder Gao Rui", "OpenAI CEO Sam Altman"."""
         if m.label != "PERSON":
             return None
         for i in range(m.start - 1, max(-1, m.start - 4), -1):
@@ -128,7 +129,8 @@ class _ArticleContext:
             return m
         for t in tok.doc[tok.left_edge.i:tok.i]:
             m = self.by_token.get(t.i)
-            if m is not None and m.label in _ACTOR_LABELS and t.dep_ in ("compound", "poss", "nmod", "amod", "npadvmod"):
+            if (m is not None and m.label in _ACTOR_LABELS
+                    and t.dep_ in ("compound", "poss", "nmod", "amod", "npadvmod")):
                 return m
         for child in tok.children:
             if child.dep_ == "appos" and child.i in self.by_token:
@@ -170,7 +172,8 @@ class _ArticleContext:
                 return  # "the startup ..." keeps pointing at the same entity
         first = next(
             (self.by_token[t.i] for t in sent if t.i in self.by_token
-             and self.by_token[t.i].label in ("ORG", "PERSON") and self.by_token[t.i].kind not in REPORTER_KINDS),
+             and self.by_token[t.i].label in ("ORG", "PERSON")
+             and self.by_token[t.i].kind not in REPORTER_KINDS),
             None,
         )
         if first is not None:
@@ -193,7 +196,9 @@ def _sentence_mentions(sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
     return list(seen.values())
 
 
-def _actors(anchor: Token, sent: Span, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool, list[str], list[MentionSpan]]:
+def _actors(
+    anchor: Token, sent: Span, ctx: _ArticleContext
+) -> tuple[MentionSpan | None, bool, list[str], list[MentionSpan]]:
     """(initiator, via_anaphora, ordered actor names, actor mentions) for a trigger."""
     verb = clause_verb(anchor)
     subj, _ = subject_of(verb)
@@ -255,7 +260,8 @@ class EventMatcher:
         by_sentence: dict[int, list[tuple[TriggerPattern, Span]]] = {}
         for match_id, start, end in self.matcher(doc):
             span = doc[start:end]
-            by_sentence.setdefault(span.sent.start, []).append((self.patterns[doc.vocab.strings[match_id]], span))
+            pattern = self.patterns[doc.vocab.strings[match_id]]
+            by_sentence.setdefault(span.sent.start, []).append((pattern, span))
         out: list[EventCandidate] = []
         for sent in doc.sents:
             matches = by_sentence.get(sent.start, ())
@@ -281,10 +287,12 @@ class EventMatcher:
             return None
         if spec.generic_plural_is_background and is_generic_plural(anchor):
             return None
-        if governed_by_lemma(anchor, spec.background_governors) or standing_rule_subject(anchor, spec.blocked_subjects):
+        if (governed_by_lemma(anchor, spec.background_governors)
+                or standing_rule_subject(anchor, spec.blocked_subjects)):
             return None
         if spec.block_adjective_triggers and (
-            anchor.dep_ == "amod" or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
+            anchor.dep_ == "amod"
+            or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
         ):
             return None  # "open-source models", "released models": an attribute
         initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
@@ -387,14 +395,16 @@ class EventMatcher:
             is_adj = tok.lower_ in rules.cue("denial_adjectives")
             indirect, for_client = self._indirect_denial(tok, ctx)
             if indirect is not None:
-                results += self._deny_latest(indirect, tok, sent, ctx, earlier + results, any_party=True, trusted=for_client)
+                results += self._deny_latest(indirect, tok, sent, ctx, earlier + results, any_party=True,
+                                             trusted=for_client)
                 continue
             if not (is_verb or is_adj):
                 continue
             head = tok if is_verb else clause_verb(tok)
             if not is_verb:
                 # "X said the claims were groundless": the reporting verb above carries the denier.
-                head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in rules.cue("reporting_verbs")), head)
+                reporting = rules.cue("reporting_verbs")
+                head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in reporting), head)
             subj, _ = subject_of(head)
             denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
             if denier is None and subj is not None and subj.lemma_.lower() in _SPOKES_NOUNS:
@@ -421,8 +431,8 @@ class EventMatcher:
         return results
 
     def _deny_latest(
-        self, denier: MentionSpan, tok: Token, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate],
-        any_party: bool, trusted: bool = False,
+        self, denier: MentionSpan, tok: Token, sent: Span, ctx: _ArticleContext,
+        earlier: list[EventCandidate], any_party: bool, trusted: bool = False,
     ) -> list[EventCandidate]:
         """A denied record for the latest alleged event the denier is a party to.
 
@@ -462,7 +472,8 @@ class EventMatcher:
         if subj is None:
             return none
         if subj.lemma_.lower() == "client":
-            speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in self.rules.cue("reporting_verbs")), None)
+            reporting = self.rules.cue("reporting_verbs")
+            speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in reporting), None)
             if speaker is not None:
                 ssubj, _ = subject_of(speaker)
                 m, _ = ctx.resolve(ssubj) if ssubj is not None else (None, False)

@@ -72,7 +72,8 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         if child.dep_ in _CLAUSAL_DEPS and lemma in governors:
             return True
         # "has not said when Mythos will be released", "did not say whether ...": an open question
-        if child.dep_ in _CLAUSAL_DEPS and head.pos_ in ("VERB", "AUX") and any(c.dep_ == "neg" for c in head.children) \
+        if child.dep_ in _CLAUSAL_DEPS and head.pos_ in ("VERB", "AUX") \
+                and any(c.dep_ == "neg" for c in head.children) \
                 and any(t.lower_ in ("when", "whether", "if", "how") for t in child.subtree):
             return True
         # "argued for tighter export controls": advocacy, not a happening
@@ -183,7 +184,7 @@ def is_generic_plural(anchor: Token) -> bool:
 
 
 def governed_by_lemma(anchor: Token, lemmas: frozenset[str]) -> bool:
-    """Any ancestor (or the trigger's own head noun) has one of ``lemmas`` ("could violate export controls")."""
+    """An ancestor (or the trigger's own head noun) has one of ``lemmas``: "could violate export controls"."""
     return bool(lemmas) and any(h.lemma_.lower() in lemmas for _c, h in ancestors_in_sentence(anchor))
 
 

@@ -6,12 +6,12 @@ Run by hand after editing anything under ``flows/demo/corpus/src``::
 
 The source is one TOML file per article (``src/articles/*.toml``) plus ``src/outlets.toml`` and the Jinja2
 templates in ``src/templates``. The output is committed, and a test rebuilds it into a temporary directory and
-compares byte for byte, so the generated files cannot drift from the source. Output is deterministic: files are
-visited in sorted order and nothing depends on the time of the build.
+compares byte for byte, so the generated files cannot drift from the source. Output is deterministic: files
+are visited in sorted order and nothing depends on the time of the build.
 
 Links that must reach the loopback demo server are written with the placeholder ``__BASE__``; the server
-replaces it with ``http://127.0.0.1:PORT`` when it serves ``.xml`` and ``.html`` files. Canonical URLs use each
-outlet's fictional ``https://www.<name>.example`` address.
+replaces it with ``http://127.0.0.1:PORT`` when it serves ``.xml`` and ``.html`` files. Canonical URLs use
+each outlet's fictional ``https://www.<name>.example`` address.
 """
 
 from __future__ import annotations

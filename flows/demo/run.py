@@ -36,8 +36,8 @@ def demo_summary(db_path: Path) -> dict[str, object]:
 
     con = connect(db_path, read_only=True)
     try:
-        counts = table_counts(con, ["feeds", "entries", "articles", "entities", "mentions", "events", "stories",
-                                    "signal_state"])
+        counts = table_counts(con, ["feeds", "entries", "articles", "entities", "mentions", "events",
+                                    "stories", "signal_state"])
         by_type = events_by_type_and_stance(con)
     finally:
         con.close()
@@ -63,11 +63,13 @@ def run_demo(out_dir: Path) -> str:
     counts = summary["counts"]
     lines = [
         f"newsignal demo: {time.monotonic() - started:.1f}s",
-        f"  feeds        {counts['feeds']} polled ({report.not_modified} not modified, {report.failed} failed)",
+        (f"  feeds        {counts['feeds']} polled "
+         f"({report.not_modified} not modified, {report.failed} failed)"),
         f"  articles     {counts['articles']} stored ({report.new_articles} new this run)",
         f"  entities     {counts['entities']} distinct, {counts['mentions']} mentions",
         f"  stories      {counts['stories']} (near-duplicates across outlets grouped)",
-        f"  events       {counts['events']} ({report.new_events} new this run) in {counts['signal_state']} signals",
+        (f"  events       {counts['events']} ({report.new_events} new this run) "
+         f"in {counts['signal_state']} signals"),
     ]
     by_type: dict[str, list[str]] = {}
     for etype, stance, n in summary["by_type"]:  # type: ignore[union-attr]

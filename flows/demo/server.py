@@ -46,7 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = body.replace(PLACEHOLDER, self.base)
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag or (
-            self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == CORPUS_MTIME
+            self.headers.get("If-None-Match") is None
+            and self.headers.get("If-Modified-Since") == CORPUS_MTIME
         ):
             self.send_response(304)
             self.send_header("ETag", etag)

@@ -56,7 +56,8 @@ class RobotsCache:
                 if 400 <= status < 500:
                     parser.allow_all = True
                     return parser
-                raise TransientError(f"robots.txt of {origin} unavailable: {exc}", reason="robots_unavailable") from exc
+                raise TransientError(f"robots.txt of {origin} unavailable: {exc}",
+                                     reason="robots_unavailable") from exc
             if location is None:
                 parser.parse(body.decode("utf-8", errors="replace").splitlines())
                 return parser

@@ -67,7 +67,8 @@ def _page(body: str, head: str = "", lang: str = "en") -> str:
         "to count as real article text for the extractor.</p>"
         for i in range(4)
     )
-    return f"<html lang='{lang}'><head>{head}</head><body><article><h1>Plain story</h1>{paragraphs}{body}</article></body></html>"
+    return (f"<html lang='{lang}'><head>{head}</head>"
+            f"<body><article><h1>Plain story</h1>{paragraphs}{body}</article></body></html>")
 
 
 def test_future_and_ancient_dates_are_rejected() -> None:
@@ -103,7 +104,8 @@ def test_cp1252_bytes_declared_as_utf8() -> None:
         "<p>Caf\u00e9 owners said the \u201cnew\u201d rules \u2013 published on Monday \u2013 would cost "
         "them \u20ac5,000 each, and that nobody had asked them before the rules were written.</p>"
     ) * 3
-    body = f'<html lang="fr"><head><meta charset="utf-8"><title>R\u00e8gles</title></head><body><article>{story}</article></body></html>'
+    body = ('<html lang="fr"><head><meta charset="utf-8"><title>R\u00e8gles</title></head>'
+            f'<body><article>{story}</article></body></html>')
     raw = body.encode("cp1252")
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
@@ -164,10 +166,13 @@ def test_article_from_feed_entry() -> None:
     article = article_from_feed_entry(_entry(), feed_url="https://example.test/rss")
     assert article.from_feed is True
     assert article.text == "Longer content from the feed.\n\nSecond paragraph."
-    assert (article.url, article.title, article.author) == ("https://example.test/story", "Story title", "Ada Example")
+    assert (article.url, article.title, article.author) == (
+        "https://example.test/story", "Story title", "Ada Example"
+    )
     assert article.published_at == datetime(2025, 6, 1, tzinfo=UTC)
-    assert article_from_feed_entry(_entry(content=""), feed_url="https://example.test/rss").text == "Short summary."
-    assert article_from_feed_entry(_entry(link=None), feed_url="https://example.test/rss").url == "https://example.test/rss"
+    feed_url = "https://example.test/rss"
+    assert article_from_feed_entry(_entry(content=""), feed_url=feed_url).text == "Short summary."
+    assert article_from_feed_entry(_entry(link=None), feed_url=feed_url).url == feed_url
 
 
 def test_article_from_empty_feed_entry() -> None:
@@ -209,8 +214,10 @@ def _shingle_f1(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
 @pytest.mark.skipif(not EXTRACTION.is_dir(), reason=f"shared extraction corpus not found at {EXTRACTION}")
 def test_quality_floor_on_scrapinghub_sample() -> None:
     truth = json.loads((EXTRACTION / "scrapinghub_aeb" / "ground-truth.json").read_text(encoding="utf-8"))
-    rows = [json.loads(line) for line in (EXTRACTION / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
-    sample = sorted((r for r in rows if r["corpus"] == "scrapinghub_aeb"), key=lambda r: r["id"])[:AEB_SAMPLE_PAGES]
+    manifest = (EXTRACTION / "manifest.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in manifest.splitlines()]
+    aeb = sorted((r for r in rows if r["corpus"] == "scrapinghub_aeb"), key=lambda r: r["id"])
+    sample = aeb[:AEB_SAMPLE_PAGES]
     pairs = []
     for row in sample:
         with gzip.open(EXTRACTION / row["file"], "rb") as handle:
@@ -221,4 +228,6 @@ def test_quality_floor_on_scrapinghub_sample() -> None:
             text = ""  # a rejected page scores as a full miss
         pairs.append((truth[row["id"]]["articleBody"], text))
     precision, recall, f1 = _shingle_f1(pairs)
-    assert f1 >= AEB_F1_FLOOR, f"shingle F1 {f1:.3f} (P {precision:.3f}, R {recall:.3f}) below floor {AEB_F1_FLOOR}"
+    assert f1 >= AEB_F1_FLOOR, (
+        f"shingle F1 {f1:.3f} (P {precision:.3f}, R {recall:.3f}) below floor {AEB_F1_FLOOR}"
+    )

@@ -1,4 +1,5 @@
-"""`reprocess` re-derives stored articles offline: same rows for unchanged rules, stable ids, no duplicates."""
+"""`reprocess` re-derives stored articles offline: same rows for unchanged rules, stable ids, no
+duplicates."""
 
 from __future__ import annotations
 
@@ -19,10 +20,14 @@ def snapshot(db: Path) -> dict[str, object]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return {
-            "events": sorted(con.execute("SELECT event_id, event_type, stance, evidence FROM events").fetchall()),
+            "events": sorted(
+                con.execute("SELECT event_id, event_type, stance, evidence FROM events").fetchall()
+            ),
             "mentions": con.execute("SELECT count(*) FROM mentions").fetchone()[0],
             "articles": con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone(),
-            "signal_events": con.execute("SELECT count(*), count(DISTINCT event_id) FROM signal_events").fetchone(),
+            "signal_events": con.execute(
+                "SELECT count(*), count(DISTINCT event_id) FROM signal_events"
+            ).fetchone(),
         }
     finally:
         con.close()
@@ -35,7 +40,8 @@ def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path):
 
     db = tmp_path / "n.duckdb"
     with serve_directory(corpus_dir() / "site") as base:
-        ingest_flow(str(write_feeds_file(corpus_dir() / "feeds.toml", base, tmp_path / "feeds.toml")), str(db))
+        feeds = write_feeds_file(corpus_dir() / "feeds.toml", base, tmp_path / "feeds.toml")
+        ingest_flow(str(feeds), str(db))
     before = snapshot(db)
 
     # The server is gone: everything below works from the database alone.
@@ -52,7 +58,9 @@ def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path):
     reprocess(db, load_settings(config))
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM mentions WHERE name = 'Pinecrest Research Group' AND known").fetchone()[0]
+        assert con.execute(
+            "SELECT count(*) FROM mentions WHERE name = 'Pinecrest Research Group' AND known"
+        ).fetchone()[0]
         assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone()[0] == 0
     finally:
         con.close()

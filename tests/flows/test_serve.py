@@ -54,8 +54,9 @@ def test_serve_runs_the_ingest_deployment_on_schedule(tmp_path, loopback):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.update(PREFECT_HOME=str(home), PREFECT_RUNNER_POLL_FREQUENCY="2", PREFECT_LOGGING_LEVEL="WARNING")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "serve", "--feeds", str(feeds), "--db", str(tmp_path / "n.duckdb"),
-         "--every", "0.1", "--no-send"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "flows.cli", "serve", "--feeds", str(feeds),
+         "--db", str(tmp_path / "n.duckdb"), "--every", "0.1", "--no-send"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and completed_runs(home, "scheduled-ingest") == 0:

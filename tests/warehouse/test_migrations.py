@@ -47,7 +47,8 @@ def test_upgrade_from_v1_keeps_data_and_backfills_evidence(db_path):
 def test_failed_migration_leaves_previous_version(db_path, monkeypatch):
     import warehouse.migrations as m
 
-    broken = m.Migration(LATEST_VERSION + 1, "broken", ("CREATE TABLE ok_then (x INT)", "SELECT * FROM nowhere"))
+    broken = m.Migration(LATEST_VERSION + 1, "broken",
+                         ("CREATE TABLE ok_then (x INT)", "SELECT * FROM nowhere"))
     monkeypatch.setattr(m, "MIGRATIONS", (*m.MIGRATIONS, broken))
     con = duckdb.connect(str(db_path))
     try:

@@ -22,11 +22,13 @@ def entry(key: str, link: str) -> FeedEntry:
 
 
 def article(url: str) -> ArticleText:
-    return ArticleText(url=url, title="Acme cuts prices", text=TEXT, published_at=NOW, fetched_url=url + "?utm=x")
+    return ArticleText(url=url, title="Acme cuts prices", text=TEXT, published_at=NOW,
+                       fetched_url=url + "?utm=x")
 
 
 def annotation(stance: str = "asserted") -> Annotation:
-    ev = Event("pricing", stance, ("Acme Labs",), (Evidence(TEXT[:57], 0, 57),), date(2026, 11, 16), 0.9, "t1")
+    ev = Event("pricing", stance, ("Acme Labs",), (Evidence(TEXT[:57], 0, 57),), date(2026, 11, 16), 0.9,
+               "t1")
     return Annotation(mentions=(Mention("ORG", "Acme Labs", "Acme Labs", 0, 9, False),
                                 Mention("MODEL", "Foo", "Foo", 31, 34, False)),
                       events=(ev,), extractor_version="t1")
@@ -80,7 +82,9 @@ def test_a_bad_row_rolls_back_the_whole_batch_including_feed_state(db_path):
 def test_failures_are_recorded_on_the_feed_and_the_entry(db_path):
     failed_feed = FeedPoll(feed=A, polled_at=NOW, status=503, error_kind="server_error", error="HTTP 503")
     gone = FeedPoll(feed=B, polled_at=NOW, status=200, entries=(entry("k9", "https://news.example/gone"),),
-                    failures=(EntryFailure(B.url, "k9", "https://news.example/gone", "not_found", "HTTP 404"),))
+                    failures=(
+                        EntryFailure(B.url, "k9", "https://news.example/gone", "not_found", "HTTP 404"),
+                    ))
     with writer(db_path) as con:
         write_polls(con, [failed_feed, gone])
         write_polls(con, [failed_feed])
@@ -89,6 +93,7 @@ def test_failures_are_recorded_on_the_feed_and_the_entry(db_path):
         assert health["Outlet A"].last_error == "server_error: HTTP 503"
         assert health["Outlet B"].consecutive_failures == 0
         assert feed_health(con)[0].name == "Outlet A"  # failing first
-        assert con.execute("SELECT status, failure_reason FROM entries").fetchall() == [("failed", "not_found")]
+        failed = con.execute("SELECT status, failure_reason FROM entries").fetchall()
+        assert failed == [("failed", "not_found")]
         # permanent failures are not retried
         assert (B.url, "k9") in settled_entry_keys(con)

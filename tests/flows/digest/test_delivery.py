@@ -43,7 +43,8 @@ class Inbox:
 def digest():
     member = event("1", "export_control", "asserted", ["Bureau of Industry and Security", "China"],
                    "Circuit Ledger", title="US adds 12 Chinese AI firms to Entity List", conf=0.9,
-                   evidence="The Bureau of Industry and Security added 12 Chinese AI firms to the Entity List.")
+                   evidence=("The Bureau of Industry and Security added 12 Chinese AI firms "
+                             "to the Entity List."))
     return build_digest(DAY, "UTC", BOUNDS, [member], {"export_control": 1.0})
 
 
