@@ -72,14 +72,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     declared: list[str] = []
     if content_type and (match := _HEADER_CHARSET.search(content_type)):
         declared.append(match.group(1))
-    if match := _META_CHARSET.search(body[:4096]):
-        declared.append(match.group(1).decode("ascii"))
+    if meta := _META_CHARSET.search(body[:4096]):
+        declared.append(meta.group(1).decode("ascii"))
     for label in [*declared, "utf-8"]:
-        encoding = _python_encoding(label)
-        if encoding is None:
+        codec = _python_encoding(label)
+        if codec is None:
             continue
         try:
-            return body.decode(encoding)
+            return body.decode(codec)
         except UnicodeDecodeError:
             logger.debug("page bytes do not fit declared charset %s", label)
     return body.decode("cp1252", errors="replace")
@@ -278,7 +278,7 @@ _ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Zone abbreviations seen in page dates; dateutil knows only UTC/GMT and warns on the rest.
 _TZ_ABBREVIATIONS = {
-    name: hours * 3600
+    name: int(hours * 3600)  # dateutil takes whole seconds: a float offset ("IST") is a TypeError
     for name, hours in {
         "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
         "PST": -8, "PDT": -7, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5,
@@ -294,6 +294,7 @@ def read_page_metadata(html: str) -> dict[str, Any]:
     datetime as written (not checked for plausibility); ``canonical`` is the
     raw ``rel=canonical`` href.
     """
+    tree: Any  # what xpath() returns depends on the expression: the helpers below take Any
     try:
         # lxml refuses str input that still carries an XML encoding declaration (XHTML pages).
         tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1) or "<html/>")
@@ -412,7 +413,7 @@ def _title_tag(tree: Any) -> str | None:
 
 def _itemprop_date(tree: Any) -> str | None:
     for node in tree.xpath('//*[@itemprop="datePublished"]'):
-        value = node.get("content") or node.get("datetime") or node.text_content()
+        value: str | None = node.get("content") or node.get("datetime") or node.text_content()
         if value and value.strip():
             return value.strip()
     return None
@@ -576,7 +577,9 @@ def _without_headline_and_labels(text: str, title: str | None) -> str:
 
 
 def _same_words(a: str, b: str) -> bool:
-    words = lambda s: re.findall(r"\w+", s.casefold())  # noqa: E731
+    def words(s: str) -> list[str]:
+        return re.findall(r"\w+", s.casefold())
+
     return words(a) == words(b)
 
 
@@ -586,7 +589,9 @@ def _trafilatura_metadata(page: str, url: str) -> dict[str, Any]:
     except Exception:  # metadata is optional; never fail the article for it
         logger.debug("trafilatura metadata failed", exc_info=True, extra={"article_url": url})
         return {}
-    return {"title": document.title, "author": document.author, "date": document.date} if document else {}
+    if document is None:  # typed as never None, but older trafilatura releases returned None
+        return {}
+    return {"title": document.title, "author": document.author, "date": document.date}
 
 
 def _canonical_page_url(canonical: str | None, fetched_url: str) -> str:

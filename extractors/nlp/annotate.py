@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import cast
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.models import Annotation, Event, Evidence, Mention
 
-from .components import EVENTS_ATTR, MENTIONS_ATTR
+from .components import EVENTS_ATTR, MENTIONS_ATTR, EventMatcherComponent
 from .dates import resolve_date
 from .events import EventCandidate
 
@@ -21,9 +22,13 @@ _MERGE_BONUS_PER_EVIDENCE = 0.05
 _MAX_MERGE_BONUS = 0.15
 
 
+def _matcher(nlp: Language) -> EventMatcherComponent:
+    return cast(EventMatcherComponent, nlp.get_pipe("newsignal_event_matcher"))
+
+
 def _rules_version(nlp: Language) -> str:
     if "newsignal_event_matcher" in nlp.pipe_names:
-        return nlp.get_pipe("newsignal_event_matcher").rules.extractor_version  # type: ignore[attr-defined]
+        return _matcher(nlp).rules.extractor_version
     return EXTRACTOR_VERSION
 
 
@@ -143,7 +148,7 @@ def annotate(
     version = _rules_version(nlp)
     prefer_alleged: frozenset[str] = frozenset()
     if "newsignal_event_matcher" in nlp.pipe_names:
-        rules = nlp.get_pipe("newsignal_event_matcher").rules  # type: ignore[attr-defined]
+        rules = _matcher(nlp).rules
         prefer_alleged = frozenset(n for n, spec in rules.types.items() if spec.prefer_alleged)
     for doc, published in nlp.pipe(((text or "", pub) for text, pub in items), as_tuples=True,
                                    batch_size=batch_size):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from spacy.tokens import Doc, Span, Token
 
@@ -412,7 +412,9 @@ _ROLE_NOUNS = {
 _NON_NAME_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP"}
 
 
-def _span_mention(doc: Doc, label: str, start: int, end: int, name: str | None = None, **kw) -> MentionSpan:
+def _span_mention(
+    doc: Doc, label: str, start: int, end: int, name: str | None = None, **kw: Any
+) -> MentionSpan:
     span = doc[start:end]
     return MentionSpan(label, name or tidy_surface(span.text), span.text, span.start_char, span.end_char,
                        start, end, known=kw.pop("known", False), **kw)

@@ -9,6 +9,7 @@ Candidates are merged into ``Event`` records later (``annotate``), where dates g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, replace
 
 from spacy.matcher import Matcher
@@ -168,7 +169,7 @@ class _ArticleContext:
             if m is not None and m.label in ("ORG", "PERSON"):
                 self._remember(m)
                 return
-            if via_anaphor or (subj is not None and self.is_anaphor(subj)):
+            if via_anaphor or self.is_anaphor(subj):
                 return  # "the startup ..." keeps pointing at the same entity
         first = next(
             (self.by_token[t.i] for t in sent if t.i in self.by_token
@@ -180,7 +181,7 @@ class _ArticleContext:
             self._remember(first)
 
 
-def _ancestors(tok: Token):
+def _ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:
     child = tok
     while child.head.i != child.i:
         yield child, child.head
@@ -265,10 +266,9 @@ class EventMatcher:
         out: list[EventCandidate] = []
         for sent in doc.sents:
             matches = by_sentence.get(sent.start, ())
-            found = [c for c in (self._candidate(p, s, sent, ctx) for p, s in matches) if c]
-            found = self._suppress_and_dedupe(found, {p.event_type for p, _s in matches})
-            found = self._apply_denials(sent, ctx, found, out)
-            out.extend(found)
+            candidates = [c for c in (self._candidate(p, s, sent, ctx) for p, s in matches) if c]
+            candidates = self._suppress_and_dedupe(candidates, {p.event_type for p, _s in matches})
+            out.extend(self._apply_denials(sent, ctx, candidates, out))
             ctx.update_subject(sent)
         return out
 
@@ -362,7 +362,7 @@ class EventMatcher:
         return True
 
     def _suppress_and_dedupe(
-        self, found: list[tuple[EventCandidate, Token]], triggered: set[str] = frozenset()
+        self, found: list[tuple[EventCandidate, Token]], triggered: Set[str] = frozenset()
     ) -> list[tuple[EventCandidate, Token]]:
         types_here = {c.event_type for c, _ in found}
         best: dict[tuple[str, str], tuple[EventCandidate, Token]] = {}

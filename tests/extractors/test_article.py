@@ -86,6 +86,13 @@ def test_time_element_date_and_fallback_url() -> None:
     assert article.title == "Plain story"
 
 
+def test_half_hour_zone_abbreviation_in_a_page_date() -> None:
+    # IST is UTC+5:30: dateutil takes whole seconds, and a float offset used to raise TypeError.
+    page = _page("", '<meta property="article:published_time" content="2025-05-30 10:00 IST">')
+    article = extract_article(page, "https://example.test/a", now=NOW)
+    assert article.published_at == datetime(2025, 5, 30, 4, 30, tzinfo=UTC)
+
+
 def test_non_http_canonical_is_ignored() -> None:
     page = _page("", '<link rel="canonical" href="ftp://example.test/a">')
     assert extract_article(page, "https://example.test/real", now=NOW).url == "https://example.test/real"
