@@ -20,9 +20,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 import httpx
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
 
 log = logging.getLogger(__name__)
 
@@ -162,19 +166,20 @@ def serve(
 
         from flows.scheduled import daily_digest_flow, scheduled_ingest_flow
 
-        ingest = scheduled_ingest_flow.to_deployment(
+        # to_deployment() returns the deployment itself when called outside an event loop, as here.
+        ingest = cast("RunnerDeployment", scheduled_ingest_flow.to_deployment(
             name="newsignal-ingest", schedules=[Interval(timedelta(minutes=ingest_minutes))],
             # A run that outlasts the interval must not overlap the next one (one writer).
             concurrency_limit=1,
             parameters={"feeds_file": str(feeds_file.resolve()), "db_path": str(db_path.resolve())},
-        )
-        digest = daily_digest_flow.to_deployment(
+        ))
+        digest = cast("RunnerDeployment", daily_digest_flow.to_deployment(
             name="newsignal-digest", schedules=[Cron(cron, timezone=settings.digest.timezone)],
             concurrency_limit=1,
             parameters={"db_path": str(db_path.resolve()),
                         "out_dir": str(out_dir.resolve()) if out_dir else None,
                         "send": send},
-        )
+        ))
         import click
 
         click.echo(f"newsignal serve: ingest every {ingest_minutes:g} min, "

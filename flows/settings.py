@@ -12,10 +12,13 @@ import tomllib
 from dataclasses import dataclass, fields
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from warehouse.records import FeedSpec
+
+if TYPE_CHECKING:
+    from flows.digest.mailer import SmtpSettings
 
 
 class ConfigError(Exception):
@@ -77,7 +80,7 @@ class Settings:
     smtp_table: tuple[tuple[str, Any], ...] = ()  # raw [smtp]; flows.digest.mailer.smtp_settings validates it
 
     @property
-    def smtp(self):  # type: ignore[no-untyped-def]
+    def smtp(self) -> SmtpSettings:
         from flows.digest.mailer import smtp_settings
 
         return smtp_settings(dict(self.smtp_table))
@@ -88,7 +91,7 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
     unknown = set(raw) - set(known)
     if unknown:
         raise ConfigError(f"settings.toml [{name}]: unknown key(s) {sorted(unknown)}; known: {sorted(known)}")
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in raw.items():
         default = known[key].default
         if isinstance(default, tuple):

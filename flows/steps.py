@@ -22,7 +22,7 @@ from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
 from flows.network.fetch import FetchFailed, parse_retry_after
 from flows.resources import fetcher_for, pipeline_for
 from flows.settings import HttpSettings, IngestSettings
-from warehouse.records import Document, EntryFailure, FeedSpec, FeedState, FetchRecord
+from warehouse.records import Document, EntryFailure, FeedPoll, FeedSpec, FeedState, FetchRecord
 
 log = logging.getLogger(__name__)
 
@@ -182,17 +182,18 @@ def fetch_article(
             except NewsignalError as exc:
                 page_problem = exc
     fallback_reason = page_problem.reason if page_problem else "no_link"
+    from_feed: ArticleText | None
     try:
-        article = article_from_feed_entry(entry, feed_url=feed.url)
+        from_feed = article_from_feed_entry(entry, feed_url=feed.url)
     except NewsignalError:
-        article = None
-    if article is not None and article.text.strip():
+        from_feed = None
+    if from_feed is not None and from_feed.text.strip():
         if not entry.link:
             # No page of its own: give it an address that is unique to this entry of this feed.
-            article = dataclasses.replace(article, url=f"{feed.url}#entry-{entry.entry_key[:16]}")
+            from_feed = dataclasses.replace(from_feed, url=f"{feed.url}#entry-{entry.entry_key[:16]}")
         log.info("using feed text for %s (%s)", entry.link, fallback_reason,
                  extra={"article_url": entry.link, "stage": "article"})
-        return ArticleOutcome(entry.entry_key, article, None, fetch, document)
+        return ArticleOutcome(entry.entry_key, from_feed, None, fetch, document)
     message = str(page_problem) if page_problem else "entry has no link and no text"
     failure = EntryFailure(feed.url, entry.entry_key, entry.link, fallback_reason, message)
     return ArticleOutcome(entry.entry_key, None, failure, fetch, document)
@@ -251,13 +252,13 @@ def plan_entries(fetches: Sequence[FeedFetch], seen: Seen) -> list[Plan]:
 def assemble_poll(
     fetch: FeedFetch, plan: Plan, outcomes: Sequence[ArticleOutcome], annotations: dict[str, Annotation],
     canonical_of: dict[str, str],
-):  # type: ignore[no-untyped-def]
+) -> FeedPoll:
     """Bundle one feed's results into the record the writer stores atomically.
 
     Only entries worked on this run are included (fetched, failed or linked); entries
     settled by earlier runs are left as stored.
     """
-    from warehouse.records import ArticleRecord, FeedPoll
+    from warehouse.records import ArticleRecord
 
     articles = tuple(
         ArticleRecord(article=o.article, source=fetch.feed.name, feed_url=fetch.feed.url,

@@ -100,7 +100,7 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
     from flows.daily_digest import digest_flow
 
     result = digest_flow(str(db_path), day, str(out_dir) if out_dir else None, send=send, resend=resend)
-    for path in result["files"]:  # type: ignore[union-attr]
+    for path in result["files"]:
         click.echo(path)
     if result["delivery"]:
         click.echo(f"{result['delivery']}: {result['subject']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from flows.demo.server import DEMO_PORT, corpus_dir, serve_directory
@@ -30,7 +31,12 @@ def latest_day(db_path: Path, timezone: str) -> date | None:
     return latest.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone)).date()
 
 
-def demo_summary(db_path: Path) -> dict[str, object]:
+class DemoSummary(TypedDict):
+    counts: dict[str, int]
+    by_type: list[tuple[str, str, int]]
+
+
+def demo_summary(db_path: Path) -> DemoSummary:
     from warehouse.db import connect, table_counts
     from warehouse.timeline import events_by_type_and_stance
 
@@ -72,7 +78,7 @@ def run_demo(out_dir: Path) -> str:
          f"in {counts['signal_state']} signals"),
     ]
     by_type: dict[str, list[str]] = {}
-    for etype, stance, n in summary["by_type"]:  # type: ignore[union-attr]
+    for etype, stance, n in summary["by_type"]:
         by_type.setdefault(etype, []).append(f"{n} {stance}")
     lines += [f"    {etype:<20} {', '.join(parts)}" for etype, parts in by_type.items()]
     lines.append(f"  database     {db_path}")

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 PLACEHOLDER = b"__BASE__"
@@ -78,7 +79,7 @@ def serve_directory(root: Path, host: str = "127.0.0.1", port: int = 0) -> Itera
 
     ``port`` 0 takes any free port; a busy non-zero port falls back to any free one.
     """
-    handler = type("Handler", (_Handler,), {"root": Path(root).resolve()})
+    handler = cast("type[_Handler]", type("Handler", (_Handler,), {"root": Path(root).resolve()}))
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError:

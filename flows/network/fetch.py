@@ -275,16 +275,17 @@ class Fetcher:
                     if status in REDIRECT_STATUSES and "location" in resp_headers:
                         return status, resp_headers, b"", resp_headers["location"]
                     if status in TRANSIENT_STATUSES:
-                        error = TransientError(f"HTTP {status} from {host}",
-                                               reason="rate_limited" if status == 429 else "server_error")
-                        error.status = status  # type: ignore[attr-defined]
-                        error.retry_after = parse_retry_after(resp_headers.get("retry-after"))  # type: ignore[attr-defined]
+                        error: NewsignalError = TransientError(
+                            f"HTTP {status} from {host}",
+                            reason="rate_limited" if status == 429 else "server_error")
+                        error.status = status
+                        error.retry_after = parse_retry_after(resp_headers.get("retry-after"))
                         raise error
                     if status >= 400:
                         reason = {404: "not_found", 410: "gone", 401: "unauthorized", 403: "forbidden"}.get(
                             status, "http_error")
                         error = PermanentError(f"HTTP {status} from {host}", reason=reason)
-                        error.status = status  # type: ignore[attr-defined]
+                        error.status = status
                         raise error
                     return status, resp_headers, self._read_capped(response, t0), None
             except httpx.TimeoutException as exc:
