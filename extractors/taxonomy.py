@@ -11,9 +11,9 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from extractors.models import EVENT_TYPES, STANCES
+from extractors.models import EVENT_TYPES, STANCES, Stance
 
 KNOWN_REQUIREMENTS = frozenset(
     {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object",
@@ -26,7 +26,7 @@ class EventTypeSpec:
     name: str
     description: str
     weight: float
-    default_stance: str
+    default_stance: Stance
     fixed_stance: bool = False
     prefer_alleged: bool = False
     requires: frozenset[str] = frozenset()
@@ -92,7 +92,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         name=name,
         description=" ".join(raw.get("description", "").split()),
         weight=float(raw.get("weight", 0.5)),
-        default_stance=raw.get("default_stance", "asserted"),
+        default_stance=cast(Stance, raw.get("default_stance", "asserted")),  # checked above
         fixed_stance=bool(raw.get("fixed_stance", False)),
         prefer_alleged=bool(raw.get("prefer_alleged", False)),
         requires=requires,

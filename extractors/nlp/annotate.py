@@ -9,7 +9,7 @@ from typing import cast
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.models import Annotation, Event, Evidence, Mention
+from extractors.models import Annotation, Event, Evidence, Mention, Stance
 
 from .components import EVENTS_ATTR, MENTIONS_ATTR, EventMatcherComponent
 from .dates import resolve_date
@@ -39,13 +39,13 @@ def _mentions(doc: Doc) -> tuple[Mention, ...]:
     )
 
 
-def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]) -> dict[str, str]:
+def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]) -> dict[str, Stance]:
     """One non-denied stance per type and article (the labelling guide keeps one record per type/stance).
 
     A verdict wins (asserted); for claim-like types any alleged instance wins; otherwise the stance with
     the larger summed confidence.
     """
-    out: dict[str, str] = {}
+    out: dict[str, Stance] = {}
     for etype in {c.event_type for c in cands}:
         group = [c for c in cands if c.event_type == etype and c.stance != "denied"]
         if not group:
@@ -55,7 +55,7 @@ def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]
         elif etype in prefer_alleged and any(c.stance == "alleged" for c in group):
             out[etype] = "alleged"
         else:
-            score: dict[str, float] = {}
+            score: dict[Stance, float] = {}
             for c in group:
                 score[c.stance] = score.get(c.stance, 0.0) + c.confidence
             out[etype] = max(score, key=lambda s: score[s])
@@ -104,7 +104,7 @@ def merge_candidates(
         events.append(
             Event(
                 event_type=best.event_type,
-                stance=best.stance,  # type: ignore[arg-type]
+                stance=best.stance,
                 actors=tuple(_ordered_actors(group)),
                 evidence=evidence,
                 event_date=_event_date(best, published),
@@ -116,7 +116,7 @@ def merge_candidates(
     return tuple(events)
 
 
-def _with_stance(c: EventCandidate, stance: str) -> EventCandidate:
+def _with_stance(c: EventCandidate, stance: Stance) -> EventCandidate:
     if c.stance == stance:
         return c
     from dataclasses import replace

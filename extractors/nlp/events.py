@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from extractors.gazetteer import GOVERNMENT_KINDS, REPORTER_KINDS
+from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
 from .entities import MentionSpan
@@ -53,7 +54,7 @@ class EventCandidate:
     """One event instance found in one sentence (before per-article merging)."""
 
     event_type: str
-    stance: str
+    stance: Stance
     actors: tuple[str, ...]
     sentence: str
     start: int  # char offsets of the sentence into the text

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Span, Token
 
+from extractors.models import Stance
 from extractors.taxonomy import EventRules
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -111,7 +112,7 @@ def is_attribute(anchor: Token) -> bool:
     return any(c.dep_ == "auxpass" for c in anchor.children) and anchor.dep_ in ("relcl", "acl")
 
 
-def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[str | None, bool]:
+def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[Stance | None, bool]:
     """(stance implied by governing cue words or None, whether a verdict governs the trigger)."""
     alleged, verdicts = rules.cue("alleged_governors"), rules.cue("verdict_governors")
     adverbs = rules.cue("alleged_adverbs")
