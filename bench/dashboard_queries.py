@@ -21,6 +21,7 @@ Goal: every dashboard query under 100 ms median on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -162,12 +163,12 @@ def main() -> None:
         build(db, args.events)
         print(f"built {db} in {time.perf_counter() - start:.1f} s")
     con = connect(db, read_only=True)
-    sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+    sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
              for t in ("articles", "events", "event_evidence", "mentions", "entities")}
     print("rows:", ", ".join(f"{t} {n:,}" for t, n in sizes.items()),
           f"; file {db.stat().st_size / 1e6:.0f} MB")
 
-    top = con.execute("SELECT max(event_date) FROM events").fetchone()[0]
+    top = con.execute("SELECT max(event_date) FROM events").fetchall()[0][0]
     since = date(top.year, top.month, 1)
     openai = entity_names_for("OpenAI")
     rare = ("entity 2500",)
@@ -218,7 +219,7 @@ def main() -> None:
     for name, fn, entity in cases:
         ms = median_ms(fn, args.runs)
         if entity:
-            direct = median_ms(lambda fn=fn: fn(summaries=False), args.runs)
+            direct = median_ms(functools.partial(fn, summaries=False), args.runs)
             versus = f"{direct:8.1f}  {direct / ms:5.1f}x"
         else:
             versus = f"{'':8}  {'':6}"
@@ -230,18 +231,18 @@ def main() -> None:
                 ("GET /?entity=OpenAI",
                  lambda: pages.overview_page(model, pages.Filters(entity="OpenAI"), cfg)),
                 ("GET /entity?name=OpenAI", lambda: pages.entity_page(model, "OpenAI", cfg))]
-    summarised = {f.__name__: f for f in (counts_by_day_and_type, events_page, entity_briefing)}
+    summarised = {q.__name__: q for q in (counts_by_day_and_type, events_page, entity_briefing)}
     print("\nwhole requests, rendering included "
           "(model already built; direct: pages patched to summaries=False):")
-    for name, fn in requests:
-        ms = median_ms(fn, args.runs)
-        for attr, f in summarised.items():
-            setattr(pages, attr, lambda *a, f=f, **kw: f(*a, summaries=False, **kw))
+    for name, render in requests:
+        ms = median_ms(render, args.runs)
+        for attr, query in summarised.items():
+            setattr(pages, attr, functools.partial(query, summaries=False))
         try:
-            direct = median_ms(fn, args.runs)
+            direct = median_ms(render, args.runs)
         finally:
-            for attr, f in summarised.items():
-                setattr(pages, attr, f)
+            for attr, query in summarised.items():
+                setattr(pages, attr, query)
         print(f"  {ms:8.1f} ms  {direct:8.1f} ms direct  {direct / ms:5.1f}x  {name}")
     model.close()
 

@@ -293,7 +293,7 @@ def bench_fundus(limit: int | None, methods: list[str]) -> dict[str, dict]:
     rows = manifest("fundus")[:limit]
     results = {}
     for name in methods:
-        hits = Counter()
+        hits: Counter[str] = Counter()
         pairs, times = [], []
         for row in rows:
             truth = truth_all[row["ground_truth"]["key"]]
@@ -334,31 +334,31 @@ def main() -> None:
         run_method(METHODS[name], warm, None)
     if "scrapinghub_aeb" in args.corpora:
         check_reference()
-        results = bench_aeb(args.limit, args.methods)
-        print(f"\nscrapinghub_aeb: shingle scores over {next(iter(results.values()))[0].pages} pages")
+        aeb = bench_aeb(args.limit, args.methods)
+        print(f"\nscrapinghub_aeb: shingle scores over {next(iter(aeb.values()))[0].pages} pages")
         print(f"{'method':<12} {'P':>6} {'R':>6} {'F1':>6} {'±':>6} {'acc':>6} {'ms/page':>8}")
-        for name, (s, ms) in results.items():
+        for name, (s, ms) in aeb.items():
             print(f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.f1_std:6.3f} "
                   f"{s.accuracy:6.3f} {ms:8.1f}")
 
     if "trafilatura_eval" in args.corpora:
-        results = bench_trafilatura_eval(args.limit, args.methods)
-        first = next(iter(results.values()))[0]
+        segments = bench_trafilatura_eval(args.limit, args.methods)
+        first = next(iter(segments.values()))[0]
         print(f"\ntrafilatura_eval: segment substring matching, {first.tp + first.fn} 'with' and "
               f"{first.fp + first.tn} 'without' segments")
         print(f"{'method':<12} {'P':>6} {'R':>6} {'F1':>6} {'acc':>6} "
               f"{'TP':>5} {'FN':>5} {'FP':>5} {'TN':>5} {'ms/page':>8}")
-        for name, (s, ms) in results.items():
-            print(f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.accuracy:6.3f} "
-                  f"{s.tp:5d} {s.fn:5d} {s.fp:5d} {s.tn:5d} {ms:8.1f}")
+        for name, (seg, ms) in segments.items():
+            print(f"{name:<12} {seg.precision:6.3f} {seg.recall:6.3f} {seg.f1:6.3f} {seg.accuracy:6.3f} "
+                  f"{seg.tp:5d} {seg.fn:5d} {seg.fp:5d} {seg.tn:5d} {ms:8.1f}")
 
     if "fundus" in args.corpora:
-        results = bench_fundus(args.limit, args.methods)
+        fundus = bench_fundus(args.limit, args.methods)
         print("\nfundus: metadata accuracy (title exact after whitespace normalisation; date same day;"
               " author = every expected name found) and body shingle scores")
         print(f"{'method':<12} {'title':>7} {'date':>7} {'author':>7} "
               f"{'body P':>7} {'body R':>7} {'body F1':>7} {'ms/page':>8}")
-        for name, r in results.items():
+        for name, r in fundus.items():
             n, h, b = r["n"], r["hits"], r["body"]
             print(f"{name:<12} {h['title'] / n:7.3f} {h['date'] / max(h['date_n'], 1):7.3f} "
                   f"{h['author'] / n:7.3f} {b.precision:7.3f} {b.recall:7.3f} {b.f1:7.3f} {r['ms']:8.1f}")

@@ -24,10 +24,12 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 from urllib.request import urlopen
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -142,12 +144,13 @@ def serve(args: argparse.Namespace) -> None:
 
 
 @contextmanager
-def servers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def servers(args: argparse.Namespace) -> Iterator[list[list[Any]]]:
     cmd = [sys.executable, __file__, "--serve", "--feeds", str(args.feeds), "--entries", str(args.entries),
            "--hosts", str(args.hosts)]
     with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as child:
-        yield json.loads(child.stdout.readline())  # type: ignore[union-attr]
-        child.stdin.close()  # type: ignore[union-attr]
+        assert child.stdout is not None and child.stdin is not None
+        yield json.loads(child.stdout.readline())
+        child.stdin.close()
 
 
 def arrivals(base: str) -> list[float]:
@@ -177,8 +180,8 @@ def main() -> None:
     seconds: dict[str, float] = defaultdict(float)
     lock = threading.Lock()
 
-    def timed(name, fn):  # type: ignore[no-untyped-def]
-        def wrapper(*a, **kw):  # type: ignore[no-untyped-def]
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*a: Any, **kw: Any) -> Any:
             t = time.monotonic()
             try:
                 return fn(*a, **kw)

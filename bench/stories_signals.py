@@ -237,9 +237,10 @@ def run_one(n: int, per_day: int, seed: int) -> dict[str, Any]:
         t_day = time.perf_counter() - t
         truth.update({a["article_id"]: a["story"] for a in day})
         assigned = dict(con.execute("SELECT article_id, story_id FROM article_stories").fetchall())
-        n_signals = con.execute(
+        signal_row = con.execute(
             "SELECT count(*), avg(corroboration), max(corroboration) FROM signals"
         ).fetchone()
+        assert signal_row is not None
         con.close()
     # Quality: a copy is right when it shares a story with its original (truth key without suffix).
     by_truth: dict[str, set[str]] = {}
@@ -261,7 +262,8 @@ def run_one(n: int, per_day: int, seed: int) -> dict[str, Any]:
         "rss_before_mb": rss_before / 1024, "peak_mb": peak / 1024, "peak_exact": exact_peak,
         "stories": stories.new_stories, "dup_share": n_true_dups / len(truth),
         "copy_recall": 1 - split / max(1, n_true_dups), "false_merges": merged, "copies": copies,
-        "signals": n_signals[0], "avg_corr": n_signals[1], "max_corr": n_signals[2], "events": signals.events,
+        "signals": signal_row[0], "avg_corr": signal_row[1], "max_corr": signal_row[2],
+        "events": signals.events,
     }
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.sql import scalar
+
 pytestmark = pytest.mark.slow
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -32,7 +34,7 @@ def articles_now(db: Path) -> int:
     except duckdb.Error:
         return -1  # locked by the writer, or not created yet
     try:
-        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return int(scalar(con, "SELECT count(*) FROM articles"))
     except duckdb.Error:
         return -1
     finally:
@@ -86,11 +88,11 @@ def test_killed_ingest_resumes_without_duplicates_or_losses(tmp_path, loopback):
         assert con.execute(
             "SELECT count(*), count(DISTINCT (feed_url, entry_key)) FROM entries"
         ).fetchone() == (12, 12)
-        assert con.execute("SELECT count(*) FROM feeds").fetchone()[0] == FEEDS
-        assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM feeds").fetchone() == (FEEDS,)
+        assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone() == (0,)
         # Every article's derived rows were written with it: none is stored without its mentions.
         assert con.execute("SELECT count(*) FROM articles a WHERE NOT EXISTS "
-                           "(SELECT 1 FROM mentions m WHERE m.article_id = a.article_id)").fetchone()[0] == 0
+                           "(SELECT 1 FROM mentions m WHERE m.article_id = a.article_id)").fetchone() == (0,)
     finally:
         con.close()
     # Pages stored before the kill were not fetched again.

@@ -99,6 +99,7 @@ def test_the_lock_is_touched_only_after_the_file_changes(tmp_path, monkeypatch):
         for change, expected in (("", 200), ("DELETE FROM events WHERE event_type = 'pricing'", 503)):
             with subprocess.Popen([sys.executable, "-c", hold, str(db), change], stdout=subprocess.PIPE,
                                   text=True) as holder:
+                assert holder.stdout is not None
                 try:
                     assert holder.stdout.readline().strip() == "held"
                     status, _, body = get(srv, "/api/counts")

@@ -18,6 +18,7 @@ import pytest
 
 from flows.demo.run import write_feeds_file
 from flows.demo.server import corpus_dir, serve_directory
+from tests.sql import scalar
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +30,7 @@ TABLES = ("feeds", "entries", "articles", "mentions", "entities", "events", "eve
 def counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        return {t: scalar(con, f"SELECT count(*) FROM {t}") for t in TABLES}
     finally:
         con.close()
 

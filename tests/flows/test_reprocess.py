@@ -11,6 +11,7 @@ import pytest
 
 from flows.demo.run import write_feeds_file
 from flows.demo.server import corpus_dir, serve_directory
+from tests.sql import scalar
 
 pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -23,7 +24,7 @@ def snapshot(db: Path) -> dict[str, object]:
             "events": sorted(
                 con.execute("SELECT event_id, event_type, stance, evidence FROM events").fetchall()
             ),
-            "mentions": con.execute("SELECT count(*) FROM mentions").fetchone()[0],
+            "mentions": scalar(con, "SELECT count(*) FROM mentions"),
             "articles": con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone(),
             "signal_events": con.execute(
                 "SELECT count(*), count(DISTINCT event_id) FROM signal_events"
@@ -58,9 +59,7 @@ def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path):
     reprocess(db, load_settings(config))
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute(
-            "SELECT count(*) FROM mentions WHERE name = 'Pinecrest Research Group' AND known"
-        ).fetchone()[0]
-        assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone()[0] == 0
+        assert scalar(con, "SELECT count(*) FROM mentions WHERE name = 'Pinecrest Research Group' AND known")
+        assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone() == (0,)
     finally:
         con.close()

@@ -57,6 +57,7 @@ def test_serve_runs_the_ingest_deployment_on_schedule(tmp_path, loopback):
         [sys.executable, "-m", "flows.cli", "serve", "--feeds", str(feeds),
          "--db", str(tmp_path / "n.duckdb"), "--every", "0.1", "--no-send"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and completed_runs(home, "scheduled-ingest") == 0:
@@ -112,6 +113,7 @@ with serve.stops_when_told(grace_s=1.0):
 def test_a_runner_that_ignores_ctrl_c_is_stopped_after_the_grace_and_its_server_with_it():
     proc = subprocess.Popen([sys.executable, "-c", STUBBORN], stdout=subprocess.PIPE, text=True,
                             cwd=Path(__file__).resolve().parents[2])
+    assert proc.stdout is not None
     try:
         server_pid = int(proc.stdout.readline())
         time.sleep(0.5)

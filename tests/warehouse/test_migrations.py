@@ -23,7 +23,7 @@ def test_empty_file_upgrades_to_latest_and_records_each_version(db_path):
     assert columns(con, "timeline")[:len(TIMELINE_COLUMNS)] == TIMELINE_COLUMNS
     assert columns(con, "article_entities") == ["article_url", "label", "name"]
     assert con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'timeline' "
-                       "AND column_name = 'actors'").fetchone()[0] == "VARCHAR[]"
+                       "AND column_name = 'actors'").fetchone() == ("VARCHAR[]",)
 
 
 def test_upgrade_from_v1_keeps_data_and_backfills_evidence(db_path):
@@ -59,4 +59,4 @@ def test_failed_migration_leaves_previous_version(db_path, monkeypatch):
         raise AssertionError("the broken migration should raise")
     assert applied_versions(con) == list(range(1, LATEST_VERSION + 1))
     assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ok_then'"
-                       ).fetchone()[0] == 0
+                       ).fetchone() == (0,)

@@ -148,7 +148,7 @@ def test_migration_3_upgrades_a_v2_database_with_data(db_path):
     assert [d[0] for d in con.execute("SELECT * FROM signals LIMIT 0").description][:9] == SIGNALS_COLUMNS
     # Nothing clustered yet: every event is its own corroboration of one, with no story or signal.
     assert set(timeline(con).values()) == {(None, None, 1)}
-    assert con.execute("SELECT count(*) FROM timeline").fetchone()[0] == len(EVENTS)
+    assert con.execute("SELECT count(*) FROM timeline").fetchone() == (len(EVENTS),)
 
     stories, signals = run(con)
     assert (stories.articles, stories.new_stories, stories.joined) == (10, 8, 2)

@@ -81,7 +81,7 @@ def test_export_writes_every_row(con, tmp_path, fmt, what, rows):
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left behind
     if fmt == "parquet":
         count = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()
-        assert count[0] == rows
+        assert count == (rows,)
     elif fmt == "csv":
         with out.open(newline="") as fh:
             assert len(list(csv.DictReader(fh))) == rows

@@ -138,7 +138,8 @@ def arrival_server():
     # Leaving the block closes the server's stdin, which stops it, and waits for it.
     with subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           text=True) as proc:
-        base = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        assert proc.stdout is not None
+        base = proc.stdout.readline().strip()
 
         def arrivals() -> list[float]:
             with urllib.request.urlopen(base + "/_arrivals", timeout=5) as r:
