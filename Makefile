@@ -11,7 +11,11 @@ export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: demo test venv clean browser
+.PHONY: demo test lint venv clean browser
+
+# The import-cycle checker lives in the shared tools beside the checkout (as CI lays it out); without it
+# `make lint` says so and carries on.
+IMPORT_CYCLES := ../shared/tools/import_cycles.py
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +28,16 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsignal demo --out demo-output
 
-test: $(STAMP) browser
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
+
+# ruff and mypy read their settings from pyproject.toml; each check fails the target on its own.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	@if [ -f $(IMPORT_CYCLES) ]; then \
+	  echo "$(BIN)/python $(IMPORT_CYCLES) ."; $(BIN)/python $(IMPORT_CYCLES) .; \
+	else echo "$(IMPORT_CYCLES) not found: import-cycle check skipped"; fi
 
 # Browser tests (dashboard, digest screenshot) need Debian's chromium and chromedriver. Installed here
 # when missing and we may (root with apt-get); otherwise those tests skip and say why.
@@ -37,4 +49,4 @@ browser:
 	else echo "chromium not installed and cannot install it here: browser tests will be skipped"; fi
 
 clean:
-	rm -rf $(VENV) demo-output .prefect .pytest_cache
+	rm -rf $(VENV) demo-output .prefect .pytest_cache .mypy_cache .ruff_cache

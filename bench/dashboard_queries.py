@@ -21,6 +21,7 @@ Goal: every dashboard query under 100 ms median on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -49,8 +50,9 @@ EVENT_TYPES = ["model_launch", "partnership", "funding_investment", "pricing", "
                "export_control", "security_incident", "access_restriction", "distillation_claim"]
 # Relative frequency of each type above (launches and deals are common, distillation claims rare).
 TYPE_WEIGHTS = [30, 18, 15, 10, 8, 6, 5, 4, 2, 2]
-HEAD_ENTITIES = ["OpenAI", "Google", "Anthropic", "Meta", "Microsoft", "Nvidia", "DeepSeek", "Alibaba", "Moonshot AI",
-                 "Zhipu AI", "Mistral AI", "Department of Commerce", "European Commission", "Huawei", "xAI"]
+HEAD_ENTITIES = ["OpenAI", "Google", "Anthropic", "Meta", "Microsoft", "Nvidia", "DeepSeek", "Alibaba",
+                 "Moonshot AI", "Zhipu AI", "Mistral AI", "Department of Commerce", "European Commission",
+                 "Huawei", "xAI"]
 N_ENTITIES = 3000
 N_SOURCES = 40
 DAYS = 730
@@ -89,13 +91,16 @@ def build(path: Path, events: int) -> None:
         draw = f"1 + CAST(pow(random(), 3) * {N_ENTITIES} AS INTEGER) % {N_ENTITIES}"
         con.execute(
             f"""
-            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, evidence_start, evidence_end, confidence, extractor_version, created_at)
+            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence,
+                                evidence_start, evidence_end, confidence, extractor_version, created_at)
             SELECT 'e' || i, 'a' || (i % {articles}), {type_case},
                    CASE WHEN us < 0.80 THEN 'asserted' WHEN us < 0.95 THEN 'alleged' ELSE 'denied' END,
                    list_distinct([n1, n2, n3][1:1 + CAST(ua * 3 AS INTEGER) % 3]),
-                   CAST(TIMESTAMP '2024-11-01' + to_days(CAST((i % {articles}) * {DAYS} // {articles} AS INTEGER))
+                   CAST(TIMESTAMP '2024-11-01'
+                        + to_days(CAST((i % {articles}) * {DAYS} // {articles} AS INTEGER))
                         AS DATE) - CAST(ud * 3 AS INTEGER),
-                   'Evidence sentence for event ' || i || '.', 0, 40, 0.5 + ua / 2, 'bench', TIMESTAMP '2026-11-01'
+                   'Evidence sentence for event ' || i || '.', 0, 40, 0.5 + ua / 2, 'bench',
+                   TIMESTAMP '2026-11-01'
             FROM (
                 SELECT r.*, h1.name AS n1, h2.name AS n2, h3.name AS n3
                 FROM (SELECT i, random() AS ut, random() AS us, random() AS ua, random() AS ud,
@@ -159,11 +164,12 @@ def main() -> None:
         build(db, args.events)
         print(f"built {db} in {time.perf_counter() - start:.1f} s")
     con = connect(db, read_only=True)
-    sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+    sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
              for t in ("articles", "events", "event_evidence", "mentions", "entities")}
-    print("rows:", ", ".join(f"{t} {n:,}" for t, n in sizes.items()), f"; file {db.stat().st_size / 1e6:.0f} MB")
+    print("rows:", ", ".join(f"{t} {n:,}" for t, n in sizes.items()),
+          f"; file {db.stat().st_size / 1e6:.0f} MB")
 
-    top = con.execute("SELECT max(event_date) FROM events").fetchone()[0]
+    top = con.execute("SELECT max(event_date) FROM events").fetchall()[0][0]
     since = date(top.year, top.month, 1)
     openai = entity_names_for("OpenAI")
     rare = ("entity 2500",)
@@ -180,7 +186,8 @@ def main() -> None:
          lambda: timeline_rows(con, TimelineFilter(entity_names=openai, since=since, limit=100))),
         (f"timeline --entity OpenAI --since {since} --limit 0",
          lambda: timeline_rows(con, TimelineFilter(entity_names=openai, since=since))),
-        ("timeline --entity 'Entity 2500'", lambda: timeline_rows(con, TimelineFilter(entity_names=rare, limit=100))),
+        ("timeline --entity 'Entity 2500'",
+         lambda: timeline_rows(con, TimelineFilter(entity_names=rare, limit=100))),
     ]
     print(f"\nmedian of {args.runs} runs, on the file (read-only connection):")
     for name, fn in file_cases:
@@ -191,11 +198,15 @@ def main() -> None:
     start = time.perf_counter()
     mcon = model.cursor()
     t = model.timings
-    print(f"\ndashboard model built in {(time.perf_counter() - start) * 1000:.0f} ms (once per change of the file): "
-          f"file held read-only {t['hold_s'] * 1000:.0f} ms (ATTACH to DETACH), lock wait {t['wait_s'] * 1000:.0f} ms, "
+    print(f"\ndashboard model built in {(time.perf_counter() - start) * 1000:.0f} ms "
+          f"(once per change of the file): file held read-only {t['hold_s'] * 1000:.0f} ms "
+          f"(ATTACH to DETACH), lock wait {t['wait_s'] * 1000:.0f} ms, "
           f"shaping in memory {t['shape_s'] * 1000:.0f} ms")
-    filters["entity=OpenAI+type+stance+90 days"] = replace(filters["type+stance+90 days"], entity_names=openai)
-    cases: list[tuple[str, Callable[..., Any], bool]] = [("filter_options", lambda **_: filter_options(mcon), False)]
+    filters["entity=OpenAI+type+stance+90 days"] = replace(filters["type+stance+90 days"],
+                                                           entity_names=openai)
+    cases: list[tuple[str, Callable[..., Any], bool]] = [
+        ("filter_options", lambda **_: filter_options(mcon), False)
+    ]
     for label, f in filters.items():
         cases.append((f"counts_by_day_and_type [{label}]",
                       lambda f=f, **kw: counts_by_day_and_type(mcon, f, **kw), bool(f.entity_names)))
@@ -203,12 +214,13 @@ def main() -> None:
                       lambda f=f, **kw: events_page(mcon, f, limit=100, **kw), bool(f.entity_names)))
     cases.append(("entity_briefing [OpenAI]", lambda **kw: entity_briefing(mcon, openai, **kw), True))
     cases.append(("entity_briefing [rare]", lambda **kw: entity_briefing(mcon, rare, **kw), True))
-    print(f"median of {args.runs} runs, dashboard queries on the model (direct: summaries=False, the reference):")
+    print(f"median of {args.runs} runs, dashboard queries on the model "
+          "(direct: summaries=False, the reference):")
     print(f"  {'ms':>8}        {'direct':>8}  {'ratio':>6}")
     for name, fn, entity in cases:
         ms = median_ms(fn, args.runs)
         if entity:
-            direct = median_ms(lambda fn=fn: fn(summaries=False), args.runs)
+            direct = median_ms(functools.partial(fn, summaries=False), args.runs)
             versus = f"{direct:8.1f}  {direct / ms:5.1f}x"
         else:
             versus = f"{'':8}  {'':6}"
@@ -217,19 +229,21 @@ def main() -> None:
 
     cfg = None
     requests = [("GET /", lambda: pages.overview_page(model, pages.Filters(), cfg)),
-                ("GET /?entity=OpenAI", lambda: pages.overview_page(model, pages.Filters(entity="OpenAI"), cfg)),
+                ("GET /?entity=OpenAI",
+                 lambda: pages.overview_page(model, pages.Filters(entity="OpenAI"), cfg)),
                 ("GET /entity?name=OpenAI", lambda: pages.entity_page(model, "OpenAI", cfg))]
-    summarised = {f.__name__: f for f in (counts_by_day_and_type, events_page, entity_briefing)}
-    print("\nwhole requests, rendering included (model already built; direct: pages patched to summaries=False):")
-    for name, fn in requests:
-        ms = median_ms(fn, args.runs)
-        for attr, f in summarised.items():
-            setattr(pages, attr, lambda *a, f=f, **kw: f(*a, summaries=False, **kw))
+    summarised = {q.__name__: q for q in (counts_by_day_and_type, events_page, entity_briefing)}
+    print("\nwhole requests, rendering included "
+          "(model already built; direct: pages patched to summaries=False):")
+    for name, render in requests:
+        ms = median_ms(render, args.runs)
+        for attr, query in summarised.items():
+            setattr(pages, attr, functools.partial(query, summaries=False))
         try:
-            direct = median_ms(fn, args.runs)
+            direct = median_ms(render, args.runs)
         finally:
-            for attr, f in summarised.items():
-                setattr(pages, attr, f)
+            for attr, query in summarised.items():
+                setattr(pages, attr, query)
         print(f"  {ms:8.1f} ms  {direct:8.1f} ms direct  {direct / ms:5.1f}x  {name}")
     model.close()
 

@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,7 +83,8 @@ def shingle_page_counts(truth: str, pred: str) -> tuple[float, float, float, boo
 
 
 def _prf(counts: list[tuple[float, float, float, bool]]) -> tuple[float, float, float]:
-    precisions = [1.0 if fp == fn == 0 else tp / (tp + fp) for tp, fp, fn, _ in counts if tp + fp > 0 or fn == 0]
+    precisions = [1.0 if fp == fn == 0 else tp / (tp + fp)
+                  for tp, fp, fn, _ in counts if tp + fp > 0 or fn == 0]
     recalls = [1.0 if fp == fn == 0 else tp / (tp + fn) for tp, fp, fn, _ in counts if tp + fn > 0 or fp == 0]
     p = statistics.fmean(precisions) if precisions else 0.0
     r = statistics.fmean(recalls) if recalls else 0.0
@@ -190,7 +191,7 @@ def run_method(method: Callable[[str, str | None], str], raw: bytes, url: str | 
     start = time.perf_counter()
     try:
         text = method(decode_html(raw), url)
-    except Exception as exc:  # a crash scores the page as a full miss, as upstream does
+    except Exception as exc:  # noqa: BLE001 - a crash scores the page as a full miss, as upstream does
         print(f"    crash: {type(exc).__name__}: {exc}", file=sys.stderr)
         text = ""
     return text, (time.perf_counter() - start) * 1000
@@ -251,7 +252,7 @@ def _day_match(found: datetime | None, expected: str) -> bool:
     if found is None:
         return False
     truth = datetime.fromisoformat(expected)
-    return found.date() in {truth.date(), truth.astimezone(timezone.utc).date()}
+    return found.date() in {truth.date(), truth.astimezone(UTC).date()}
 
 
 def _author_match(found: str | None, expected: list[str]) -> bool:
@@ -266,7 +267,7 @@ def _trafilatura_meta(html: str, url: str) -> dict:
     document = trafilatura.extract_metadata(html, default_url=url)
     if document is None:
         return {"title": None, "author": None, "published_at": None}
-    date = datetime.fromisoformat(document.date).replace(tzinfo=timezone.utc) if document.date else None
+    date = datetime.fromisoformat(document.date).replace(tzinfo=UTC) if document.date else None
     return {"title": document.title, "author": document.author, "published_at": date}
 
 
@@ -276,7 +277,8 @@ def _cascade_meta(html: str, url: str) -> dict:
         return own
     other = _trafilatura_meta(html, url)
     # As extract_article does: trafilatura fills title and date, never the author.
-    return {key: own[key] or (other[key] if key != "author" else None) for key in ("title", "author", "published_at")}
+    return {key: own[key] or (other[key] if key != "author" else None)
+            for key in ("title", "author", "published_at")}
 
 
 META_METHODS = {
@@ -291,7 +293,7 @@ def bench_fundus(limit: int | None, methods: list[str]) -> dict[str, dict]:
     rows = manifest("fundus")[:limit]
     results = {}
     for name in methods:
-        hits = Counter()
+        hits: Counter[str] = Counter()
         pairs, times = [], []
         for row in rows:
             truth = truth_all[row["ground_truth"]["key"]]
@@ -332,31 +334,34 @@ def main() -> None:
         run_method(METHODS[name], warm, None)
     if "scrapinghub_aeb" in args.corpora:
         check_reference()
-        results = bench_aeb(args.limit, args.methods)
-        print(f"\nscrapinghub_aeb: shingle scores over {next(iter(results.values()))[0].pages} pages")
+        aeb = bench_aeb(args.limit, args.methods)
+        print(f"\nscrapinghub_aeb: shingle scores over {next(iter(aeb.values()))[0].pages} pages")
         print(f"{'method':<12} {'P':>6} {'R':>6} {'F1':>6} {'±':>6} {'acc':>6} {'ms/page':>8}")
-        for name, (s, ms) in results.items():
-            print(f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.f1_std:6.3f} {s.accuracy:6.3f} {ms:8.1f}")
+        for name, (s, ms) in aeb.items():
+            print(f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.f1_std:6.3f} "
+                  f"{s.accuracy:6.3f} {ms:8.1f}")
 
     if "trafilatura_eval" in args.corpora:
-        results = bench_trafilatura_eval(args.limit, args.methods)
-        first = next(iter(results.values()))[0]
+        segments = bench_trafilatura_eval(args.limit, args.methods)
+        first = next(iter(segments.values()))[0]
         print(f"\ntrafilatura_eval: segment substring matching, {first.tp + first.fn} 'with' and "
               f"{first.fp + first.tn} 'without' segments")
-        print(f"{'method':<12} {'P':>6} {'R':>6} {'F1':>6} {'acc':>6} {'TP':>5} {'FN':>5} {'FP':>5} {'TN':>5} {'ms/page':>8}")
-        for name, (s, ms) in results.items():
-            print(f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.accuracy:6.3f} "
-                  f"{s.tp:5d} {s.fn:5d} {s.fp:5d} {s.tn:5d} {ms:8.1f}")
+        print(f"{'method':<12} {'P':>6} {'R':>6} {'F1':>6} {'acc':>6} "
+              f"{'TP':>5} {'FN':>5} {'FP':>5} {'TN':>5} {'ms/page':>8}")
+        for name, (seg, ms) in segments.items():
+            print(f"{name:<12} {seg.precision:6.3f} {seg.recall:6.3f} {seg.f1:6.3f} {seg.accuracy:6.3f} "
+                  f"{seg.tp:5d} {seg.fn:5d} {seg.fp:5d} {seg.tn:5d} {ms:8.1f}")
 
     if "fundus" in args.corpora:
-        results = bench_fundus(args.limit, args.methods)
+        fundus = bench_fundus(args.limit, args.methods)
         print("\nfundus: metadata accuracy (title exact after whitespace normalisation; date same day;"
               " author = every expected name found) and body shingle scores")
-        print(f"{'method':<12} {'title':>7} {'date':>7} {'author':>7} {'body P':>7} {'body R':>7} {'body F1':>7} {'ms/page':>8}")
-        for name, r in results.items():
+        print(f"{'method':<12} {'title':>7} {'date':>7} {'author':>7} "
+              f"{'body P':>7} {'body R':>7} {'body F1':>7} {'ms/page':>8}")
+        for name, r in fundus.items():
             n, h, b = r["n"], r["hits"], r["body"]
-            print(f"{name:<12} {h['title'] / n:7.3f} {h['date'] / max(h['date_n'], 1):7.3f} {h['author'] / n:7.3f} "
-                  f"{b.precision:7.3f} {b.recall:7.3f} {b.f1:7.3f} {r['ms']:8.1f}")
+            print(f"{name:<12} {h['title'] / n:7.3f} {h['date'] / max(h['date_n'], 1):7.3f} "
+                  f"{h['author'] / n:7.3f} {b.precision:7.3f} {b.recall:7.3f} {b.f1:7.3f} {r['ms']:8.1f}")
         print("(metadata columns: trafilatura = trafilatura.extract_metadata; bs4 = extractors.article."
               "read_page_metadata; cascade = read_page_metadata, then trafilatura for missing fields)")
 

@@ -64,10 +64,12 @@ def main() -> None:
     full_s, full_wall = time.process_time() - t0, time.monotonic() - w0
     full_mb = peak_mb()
 
-    print(f"bare nlp.pipe     CPU {bare_s:7.1f}s (wall {bare_wall:.1f}s)  {args.articles / bare_s:6.1f} articles/s  "
-          f"{words / bare_s:7.0f} words/s  peak RSS {bare_mb:.0f} MB")
-    print(f"annotate (whole)  CPU {full_s:7.1f}s (wall {full_wall:.1f}s)  {args.articles / full_s:6.1f} articles/s  "
-          f"{words / full_s:7.0f} words/s  peak RSS {full_mb:.0f} MB; {events} events, {mentions} mentions")
+    print(f"bare nlp.pipe     CPU {bare_s:7.1f}s (wall {bare_wall:.1f}s)  "
+          f"{args.articles / bare_s:6.1f} articles/s  {words / bare_s:7.0f} words/s  "
+          f"peak RSS {bare_mb:.0f} MB")
+    print(f"annotate (whole)  CPU {full_s:7.1f}s (wall {full_wall:.1f}s)  "
+          f"{args.articles / full_s:6.1f} articles/s  {words / full_s:7.0f} words/s  "
+          f"peak RSS {full_mb:.0f} MB; {events} events, {mentions} mentions")
     print(f"ratio annotate / bare (CPU time) = {bare_s / full_s:.3f} (goal >= 0.85)")
 
 

@@ -24,9 +24,12 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 from urllib.request import urlopen
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -42,15 +45,17 @@ COMPANIES = ["Anthropic", "OpenAI", "Mistral AI", "DeepSeek", "Alibaba", "Nvidia
 
 def page(host: int, feed: int, entry: int) -> bytes:
     who = COMPANIES[(feed + entry) % len(COMPANIES)]
-    text = (f"{who} released a new model on Tuesday, the company said in a statement, and cut the price of its "
-            f"API for developers. Story {host}-{feed}-{entry} follows the launch in detail. Analysts said the move "
-            f"would put pressure on rivals to cut their own prices before the end of the year.")
-    return f"<html><head><title>Story {feed}-{entry}</title></head><body><article><p>{text}</p></article></body></html>".encode()
+    text = (f"{who} released a new model on Tuesday, the company said in a statement, and cut the price of "
+            f"its API for developers. Story {host}-{feed}-{entry} follows the launch in detail. Analysts "
+            f"said the move would put pressure on rivals to cut their own prices before the end of the year.")
+    return (f"<html><head><title>Story {feed}-{entry}</title></head>"
+            f"<body><article><p>{text}</p></article></body></html>").encode()
 
 
 def feed_xml(base: str, feed: int, entries: int, host: int) -> bytes:
     items = "".join(
-        f"<item><title>Story {feed}-{e}</title><link>{base}/p/{feed}/{e}.html</link><guid>h{host}f{feed}e{e}</guid>"
+        f"<item><title>Story {feed}-{e}</title><link>{base}/p/{feed}/{e}.html</link>"
+        f"<guid>h{host}f{feed}e{e}</guid>"
         f"<pubDate>Fri, 20 Nov 2026 08:{e % 60:02d}:00 GMT</pubDate></item>" for e in range(entries))
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {feed}</title>'
             f"<link>{base}/</link>{items}</channel></rss>").encode()
@@ -70,7 +75,7 @@ class Host:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if self.path == "/_arrivals":
                     self._send(200, json.dumps(host.times).encode(), "application/json")
                     return
@@ -127,23 +132,25 @@ def max_rate(times: list[float], window_s: float = 1.0) -> int:
 
 def min_gap(times: list[float]) -> float:
     ts = sorted(times)
-    return min((b - a for a, b in zip(ts, ts[1:], strict=False)), default=float("inf"))
+    return min((b - a for a, b in pairwise(ts)), default=float("inf"))
 
 
 def serve(args: argparse.Namespace) -> None:
     """Child process: start the hosts, print their base URLs as JSON, serve until stdin closes."""
-    hosts = [Host(h, [f for f in range(args.feeds) if f % args.hosts == h], args.entries) for h in range(args.hosts)]
+    hosts = [Host(h, [f for f in range(args.feeds) if f % args.hosts == h], args.entries)
+             for h in range(args.hosts)]
     print(json.dumps([[h.base, h.feeds] for h in hosts]), flush=True)
     sys.stdin.read()
 
 
 @contextmanager
-def servers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def servers(args: argparse.Namespace) -> Iterator[list[list[Any]]]:
     cmd = [sys.executable, __file__, "--serve", "--feeds", str(args.feeds), "--entries", str(args.entries),
            "--hosts", str(args.hosts)]
     with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as child:
-        yield json.loads(child.stdout.readline())  # type: ignore[union-attr]
-        child.stdin.close()  # type: ignore[union-attr]
+        assert child.stdout is not None and child.stdin is not None
+        yield json.loads(child.stdout.readline())
+        child.stdin.close()
 
 
 def arrivals(base: str) -> list[float]:
@@ -173,8 +180,8 @@ def main() -> None:
     seconds: dict[str, float] = defaultdict(float)
     lock = threading.Lock()
 
-    def timed(name, fn):  # type: ignore[no-untyped-def]
-        def wrapper(*a, **kw):  # type: ignore[no-untyped-def]
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*a: Any, **kw: Any) -> Any:
             t = time.monotonic()
             try:
                 return fn(*a, **kw)
@@ -218,8 +225,8 @@ def main() -> None:
     limit_per_s = min(settings.http.per_host_concurrency / LATENCY_S, 1 / settings.http.per_host_delay_s)
     worst = max(max_rate(t) for t in times)
     closest = min(min_gap(t) for t in times)
-    print(f"feeds {args.feeds} x entries {args.entries} on {args.hosts} loopback hosts, {LATENCY_S * 1000:.0f} ms "
-          f"latency per response; {sum(map(len, times))} requests in all")
+    print(f"feeds {args.feeds} x entries {args.entries} on {args.hosts} loopback hosts, "
+          f"{LATENCY_S * 1000:.0f} ms latency per response; {sum(map(len, times))} requests in all")
     print(f"first poll     {t_first:7.1f} s wall, {c_first:7.1f} s CPU   polled {first.polled}, "
           f"new articles {first.new_articles}, new events {first.new_events}")
     print(f"  where the time went: {first_phases}")

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/stories_signals.py                     # 5k, 10k, 20k, 50k articles
     .venv/bin/python bench/stories_signals.py --sizes 2000 8000
-    .venv/bin/python bench/stories_signals.py --calibrate         # the pair measurements behind the thresholds
+    .venv/bin/python bench/stories_signals.py --calibrate   # the pair measurements behind the thresholds
 
 Each size runs in a fresh child process with a temp DuckDB file, so peak memory (VmHWM, reset
 before clustering) belongs to that size alone. Articles arrive at ``--per-day`` (500) a day from
@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +38,15 @@ import duckdb  # noqa: E402
 
 from warehouse.bulk import insert_rows  # noqa: E402
 from warehouse.migrations import apply_migrations  # noqa: E402
-from warehouse.signals import signal_params, update_signals
+from warehouse.signals import signal_params, update_signals  # noqa: E402
 from warehouse.stories import update_stories  # noqa: E402
 
 T0 = datetime(2026, 1, 1, 6, 0)
-EVENT_TYPES = ("export_control", "distillation_claim", "model_launch", "access_restriction", "security_incident",
-               "regulation", "partnership", "funding_investment", "pricing", "legal_action")
-GPES = ("United States", "China", "European Union", "United Kingdom", "Japan", "India", "Taiwan", "Netherlands",
-        "South Korea", "Singapore", "France", "Germany")
+EVENT_TYPES = ("export_control", "distillation_claim", "model_launch", "access_restriction",
+               "security_incident", "regulation", "partnership", "funding_investment", "pricing",
+               "legal_action")
+GPES = ("United States", "China", "European Union", "United Kingdom", "Japan", "India", "Taiwan",
+        "Netherlands", "South Korea", "Singapore", "France", "Germany")
 GOVERNMENT = ("Department of Commerce", "European Commission", "Federal Trade Commission", "Ofcom",
               "Cyberspace Administration of China", "Department of Justice")
 FUNCTION_WORDS = ("the", "a", "of", "to", "and", "in", "that", "for", "on", "with", "as", "by", "at", "from",
@@ -64,9 +66,10 @@ class Generator:
     def __init__(self, seed: int, per_day: int) -> None:
         self.rng = random.Random(seed)
         self.per_day = per_day
-        syllables = ["ka", "lo", "mi", "ra", "ten", "dor", "vi", "sel", "gra", "nu", "pel", "tor", "zan", "qui",
-                     "bro", "fen", "mar", "lis", "cor", "dan", "pri", "sto", "vel", "mon"]
-        words = {"".join(self.rng.choice(syllables) for _ in range(self.rng.randint(2, 4))) for _ in range(9000)}
+        syllables = ["ka", "lo", "mi", "ra", "ten", "dor", "vi", "sel", "gra", "nu", "pel", "tor", "zan",
+                     "qui", "bro", "fen", "mar", "lis", "cor", "dan", "pri", "sto", "vel", "mon"]
+        words = {"".join(self.rng.choice(syllables) for _ in range(self.rng.randint(2, 4)))
+                 for _ in range(9000)}
         self.vocab = sorted(words)
         self.weights = [1.0 / (i + 1) ** 0.9 for i in range(len(self.vocab))]
         self.orgs = sorted({"".join(self.rng.choice(syllables) for _ in range(3)).title() + suffix
@@ -133,19 +136,25 @@ class Generator:
                 if len(out) >= n:
                     break
                 kind = r.choices(("syndicated", "retitled", "rewrite", "truncated"), weights=(5, 2, 2, 1))[0]
-                copy = {"syndicated": lambda: self._edit(paragraphs[:-1], 0.02),
-                        "retitled": lambda: ["Listen to this article"] + paragraphs,
-                        "rewrite": lambda: self._text(actors, day)[:1] + self._edit(
-                            r.sample(paragraphs, len(paragraphs) - 1), 0.06),
-                        "truncated": lambda: paragraphs[:4]}[kind]()
+                match kind:
+                    case "syndicated":
+                        copy = self._edit(paragraphs[:-1], 0.02)
+                    case "retitled":
+                        copy = ["Listen to this article", *paragraphs]
+                    case "rewrite":
+                        copy = self._text(actors, day)[:1] + self._edit(
+                            r.sample(paragraphs, len(paragraphs) - 1), 0.06)
+                    case _:  # truncated
+                        copy = paragraphs[:4]
                 delay = timedelta(hours=r.uniform(0.5, 20))
-                out.append(self._article(start + len(out), story, r.randrange(len(self.outlets)), published + delay,
-                                         copy, events))
+                out.append(self._article(start + len(out), story, r.randrange(len(self.outlets)),
+                                         published + delay, copy, events))
             # Some events are also reported independently (new text, same actors): corroboration.
             if r.random() < 0.15 and len(out) < n:
                 delay = timedelta(hours=r.uniform(1, 48))
-                out.append(self._article(start + len(out), f"s{self.story_no}i", r.randrange(len(self.outlets)),
-                                         published + delay, self._text(actors, day), events))
+                out.append(self._article(start + len(out), f"s{self.story_no}i",
+                                         r.randrange(len(self.outlets)), published + delay,
+                                         self._text(actors, day), events))
         return out[:n]
 
     def _article(self, seq: int, story: str, outlet: int, published: datetime, paragraphs: list[str],
@@ -157,7 +166,8 @@ class Generator:
 
 def load(con: duckdb.DuckDBPyConnection, gen: Generator, articles: list[dict[str, Any]]) -> None:
     now = datetime(2026, 6, 1)
-    insert_rows(con, "feeds", [("url", "VARCHAR"), ("name", "VARCHAR"), ("owner", "VARCHAR"), ("added_at", "TIMESTAMP")],
+    insert_rows(con, "feeds",
+                [("url", "VARCHAR"), ("name", "VARCHAR"), ("owner", "VARCHAR"), ("added_at", "TIMESTAMP")],
                 [(u, n, o, now) for u, n, o in gen.outlets], on_conflict="ON CONFLICT DO NOTHING")
     insert_rows(con, "entities", [("label", "VARCHAR"), ("name", "VARCHAR"), ("known", "BOOLEAN"),
                                   ("first_seen_at", "TIMESTAMP")],
@@ -175,9 +185,10 @@ def load(con: duckdb.DuckDBPyConnection, gen: Generator, articles: list[dict[str
                          a["published_at"].date(), "Evidence sentence.", 0, 18, 0.7, "bench", now))
     insert_rows(con, "events",
                 [("event_id", "VARCHAR"), ("article_id", "VARCHAR"), ("event_type", "VARCHAR"),
-                 ("stance", "VARCHAR"), ("actors", "VARCHAR[]"), ("event_date", "DATE"), ("evidence", "VARCHAR"),
-                 ("evidence_start", "INTEGER"), ("evidence_end", "INTEGER"), ("confidence", "DOUBLE"),
-                 ("extractor_version", "VARCHAR"), ("created_at", "TIMESTAMP")], rows)
+                 ("stance", "VARCHAR"), ("actors", "VARCHAR[]"), ("event_date", "DATE"),
+                 ("evidence", "VARCHAR"), ("evidence_start", "INTEGER"), ("evidence_end", "INTEGER"),
+                 ("confidence", "DOUBLE"), ("extractor_version", "VARCHAR"), ("created_at", "TIMESTAMP")],
+                rows)
 
 
 def _rss_kb(field: str) -> int:
@@ -226,7 +237,10 @@ def run_one(n: int, per_day: int, seed: int) -> dict[str, Any]:
         t_day = time.perf_counter() - t
         truth.update({a["article_id"]: a["story"] for a in day})
         assigned = dict(con.execute("SELECT article_id, story_id FROM article_stories").fetchall())
-        n_signals = con.execute("SELECT count(*), avg(corroboration), max(corroboration) FROM signals").fetchone()
+        signal_row = con.execute(
+            "SELECT count(*), avg(corroboration), max(corroboration) FROM signals"
+        ).fetchone()
+        assert signal_row is not None
         con.close()
     # Quality: a copy is right when it shares a story with its original (truth key without suffix).
     by_truth: dict[str, set[str]] = {}
@@ -234,7 +248,7 @@ def run_one(n: int, per_day: int, seed: int) -> dict[str, Any]:
         by_truth.setdefault(story, set()).add(assigned[article_id])
     copies = sum(len(ids) for ids in by_truth.values()) - len(by_truth)
     members: dict[str, int] = {}
-    for article_id, story_id in assigned.items():
+    for story_id in assigned.values():
         members[story_id] = members.get(story_id, 0) + 1
     split = sum(len(ids) - 1 for ids in by_truth.values())  # extra stories a true story was split into
     merged_truth: dict[str, set[str]] = {}
@@ -248,7 +262,8 @@ def run_one(n: int, per_day: int, seed: int) -> dict[str, Any]:
         "rss_before_mb": rss_before / 1024, "peak_mb": peak / 1024, "peak_exact": exact_peak,
         "stories": stories.new_stories, "dup_share": n_true_dups / len(truth),
         "copy_recall": 1 - split / max(1, n_true_dups), "false_merges": merged, "copies": copies,
-        "signals": n_signals[0], "avg_corr": n_signals[1], "max_corr": n_signals[2], "events": signals.events,
+        "signals": signal_row[0], "avg_corr": signal_row[1], "max_corr": signal_row[2],
+        "events": signals.events,
     }
 
 
@@ -290,7 +305,8 @@ def calibrate() -> None:
             js, cs = [], []
             for seed in range(1, 41):
                 p = StoryParams(num_perm=perms, seed=seed, lsh_bands=perms // 2)
-                j, c = estimated_similarity(sign_article(NewArticle("a", T0, a), p), sign_article(NewArticle("b", T0, b), p))
+                j, c = estimated_similarity(sign_article(NewArticle("a", T0, a), p),
+                                            sign_article(NewArticle("b", T0, b), p))
                 js.append(j)
                 cs.append(c)
             worst[name] = (min(js), min(cs)) if name.startswith("same") else (max(js), max(cs))
@@ -298,8 +314,10 @@ def calibrate() -> None:
         diff_j = max(v[0] for k, v in worst.items() if k.startswith("diff"))
         same_c = min(v[1] for k, v in worst.items() if k.startswith("same"))
         diff_c = max(v[1] for k, v in worst.items() if k.startswith("diff"))
-        print(f"  {perms:3d} perms: same J >= {same_j:.2f}, C >= {same_c:.2f}; diff J <= {diff_j:.2f}, C <= {diff_c:.2f}")
-        print("             " + "  ".join(f"{k.split(': ')[1]}={v[0]:.2f}/{v[1]:.2f}" for k, v in worst.items()))
+        print(f"  {perms:3d} perms: same J >= {same_j:.2f}, C >= {same_c:.2f}; "
+              f"diff J <= {diff_j:.2f}, C <= {diff_c:.2f}")
+        print("             "
+              + "  ".join(f"{k.split(': ')[1]}={v[0]:.2f}/{v[1]:.2f}" for k, v in worst.items()))
     p = StoryParams()
     print(f"\nchosen: k={p.shingle_size}, {p.num_perm} perms, min_jaccard={p.min_jaccard}, "
           f"min_containment={p.min_containment}, bands {p.lsh_bands}x{p.lsh_rows}")
@@ -330,23 +348,26 @@ def main() -> None:
         print(f"done {n}: stories {r['t_stories']:.1f}s signals {r['t_signals']:.1f}s", file=sys.stderr)
     print(f"\narticles at {args.per_day}/day; backfill = update_stories + update_signals over all of them; "
           f"+1 day = {args.per_day} more articles on top of that history")
-    head = (f"{'articles':>9} {'dups':>5} {'stories s':>9} {'signals s':>9} {'total s':>8} {'cpu s':>7} {'art/s':>7} "
-            f"{'peak MB':>8} {'RSS MB':>7} {'+1 day s':>8} {'recall':>7} {'merges':>7} {'signals':>8} {'corr':>9}")
+    head = (f"{'articles':>9} {'dups':>5} {'stories s':>9} {'signals s':>9} {'total s':>8} {'cpu s':>7} "
+            f"{'art/s':>7} {'peak MB':>8} {'RSS MB':>7} {'+1 day s':>8} {'recall':>7} {'merges':>7} "
+            f"{'signals':>8} {'corr':>9}")
     print(head)
     print("-" * len(head))
     for r in results:
         total = r["t_stories"] + r["t_signals"]
         cpu = r["c_stories"] + r["c_signals"]
-        print(f"{r['n']:>9,} {r['dup_share']:>5.0%} {r['t_stories']:>9.1f} {r['t_signals']:>9.1f} {total:>8.1f} "
-              f"{cpu:>7.1f} "
+        print(f"{r['n']:>9,} {r['dup_share']:>5.0%} {r['t_stories']:>9.1f} {r['t_signals']:>9.1f} "
+              f"{total:>8.1f} {cpu:>7.1f} "
               f"{r['n'] / total:>7.0f} {r['peak_mb']:>8.0f} {r['rss_before_mb']:>7.0f} {r['t_day']:>8.2f} "
               f"{r['copy_recall']:>7.1%} {r['false_merges']:>7} {r['signals']:>8,} "
               f"{r['avg_corr']:>5.2f}/{r['max_corr']:<3}")
-    print("\ngrowth ratios between consecutive sizes (linear = the size ratio; CPU time, robust to a busy host)")
-    for a, b in zip(results, results[1:], strict=False):
+    print("\ngrowth ratios between consecutive sizes "
+          "(linear = the size ratio; CPU time, robust to a busy host)")
+    for a, b in pairwise(results):
         ta, tb = a["c_stories"] + a["c_signals"], b["c_stories"] + b["c_signals"]
         print(f"  {a['n']:>6,} -> {b['n']:>6,}: size x{b['n'] / a['n']:.1f}  cpu x{tb / ta:.2f}  "
-              f"(stories x{b['c_stories'] / a['c_stories']:.2f}, signals x{b['c_signals'] / a['c_signals']:.2f})  "
+              f"(stories x{b['c_stories'] / a['c_stories']:.2f}, "
+              f"signals x{b['c_signals'] / a['c_signals']:.2f})  "
               f"peak memory x{b['peak_mb'] / a['peak_mb']:.2f}  +1 day x{b['t_day'] / a['t_day']:.2f}")
     if not all(r["peak_exact"] for r in results):
         print("note: /proc/self/clear_refs unavailable; peak memory includes data generation")

@@ -21,7 +21,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import lxml.html
@@ -72,14 +72,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     declared: list[str] = []
     if content_type and (match := _HEADER_CHARSET.search(content_type)):
         declared.append(match.group(1))
-    if match := _META_CHARSET.search(body[:4096]):
-        declared.append(match.group(1).decode("ascii"))
+    if meta := _META_CHARSET.search(body[:4096]):
+        declared.append(meta.group(1).decode("ascii"))
     for label in [*declared, "utf-8"]:
-        encoding = _python_encoding(label)
-        if encoding is None:
+        codec = _python_encoding(label)
+        if codec is None:
             continue
         try:
-            return body.decode(encoding)
+            return body.decode(codec)
         except UnicodeDecodeError:
             logger.debug("page bytes do not fit declared charset %s", label)
     return body.decode("cp1252", errors="replace")
@@ -177,15 +177,16 @@ def heuristic_main_text(html: str) -> str:
     for node in list(soup.find_all(True)):
         if node.decomposed or node.name in _PROTECTED:
             continue
-        if node.name in _BOILERPLATE_TAGS or _looks_like_clutter(node):
-            if not keep_above or _paragraph_chars(node) <= keep_above:
-                node.decompose()
+        if (node.name in _BOILERPLATE_TAGS or _looks_like_clutter(node)) and (
+            not keep_above or _paragraph_chars(node) <= keep_above
+        ):
+            node.decompose()
     body = soup.body or soup
     _wrap_loose_text(body)
     total = _paragraph_chars(body)
     if not total:
         return _paragraphs(body.get_text("\n").split("\n"))
-    semantic = [n for n in soup.find_all(("article", "main"))]
+    semantic = list(soup.find_all(("article", "main")))
     best = max(semantic, key=_paragraph_chars, default=None)
     if best is None or _paragraph_chars(best) < 0.5 * total:
         best = _densest_container(body)
@@ -203,7 +204,8 @@ def _wrap_loose_text(root: Tag) -> None:
             ):
                 run.append(child)
                 continue
-            if sum(len(str(part.get_text() if isinstance(part, Tag) else part).strip()) for part in run) >= 50:
+            chars = sum(len(str(part.get_text() if isinstance(part, Tag) else part).strip()) for part in run)
+            if chars >= 50:
                 paragraph = BeautifulSoup("", "lxml").new_tag("p")
                 run[0].insert_before(paragraph)
                 for part in run:
@@ -276,7 +278,7 @@ _ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Zone abbreviations seen in page dates; dateutil knows only UTC/GMT and warns on the rest.
 _TZ_ABBREVIATIONS = {
-    name: hours * 3600
+    name: int(hours * 3600)  # dateutil takes whole seconds: a float offset ("IST") is a TypeError
     for name, hours in {
         "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
         "PST": -8, "PDT": -7, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5,
@@ -292,6 +294,7 @@ def read_page_metadata(html: str) -> dict[str, Any]:
     datetime as written (not checked for plausibility); ``canonical`` is the
     raw ``rel=canonical`` href.
     """
+    tree: Any  # what xpath() returns depends on the expression: the helpers below take Any
     try:
         # lxml refuses str input that still carries an XML encoding declaration (XHTML pages).
         tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1) or "<html/>")
@@ -304,7 +307,9 @@ def read_page_metadata(html: str) -> dict[str, Any]:
             [_ld_str(o.get("headline")) for o in ld]
             + [metas.get("og:title"), metas.get("twitter:title"), _h1(tree), _title_tag(tree)]
         ),
-        "author": _first([_ld_authors(o.get("author")) for o in ld] + [_meta_author(metas), _rel_author(tree)]),
+        "author": _first(
+            [_ld_authors(o.get("author")) for o in ld] + [_meta_author(metas), _rel_author(tree)]
+        ),
         "published_at": _first(
             [_parse_date(_ld_str(o.get("datePublished"))) for o in ld]
             + [_parse_date(metas.get(name)) for name in _DATE_META]
@@ -326,7 +331,8 @@ def _first(values: Iterable[Any]) -> Any:
 def _meta_values(tree: Any) -> dict[str, str]:
     values: dict[str, str] = {}
     for meta in tree.xpath("//meta[@content]"):
-        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "")
+        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+                or "")
         name = name.strip().lower()
         content = (meta.get("content") or "").strip()
         if name and content and name not in values:
@@ -407,7 +413,7 @@ def _title_tag(tree: Any) -> str | None:
 
 def _itemprop_date(tree: Any) -> str | None:
     for node in tree.xpath('//*[@itemprop="datePublished"]'):
-        value = node.get("content") or node.get("datetime") or node.text_content()
+        value: str | None = node.get("content") or node.get("datetime") or node.text_content()
         if value and value.strip():
             return value.strip()
     return None
@@ -424,7 +430,7 @@ def _parse_date(value: str | None) -> datetime | None:
     value = value.strip()
     try:
         if value.isdigit() and len(value) in (10, 13):  # epoch seconds / milliseconds
-            return datetime.fromtimestamp(int(value[:10]), tz=timezone.utc)
+            return datetime.fromtimestamp(int(value[:10]), tz=UTC)
         with warnings.catch_warnings():
             # Unknown zone names make dateutil warn and return a naive time, taken as UTC below.
             warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
@@ -432,8 +438,8 @@ def _parse_date(value: str | None) -> datetime | None:
     except (ValueError, OverflowError, date_parser.ParserError):
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 _LANGID_LOCK = threading.Lock()
@@ -554,8 +560,9 @@ _LABEL_PARAGRAPH = re.compile(r"^[^\w\s\"'“‘(]+\s*\w+(\s+\w+){0,2}$")
 
 
 # Links to other stories that extractors keep inside the body ("Read also: <headline>").
-_RECIRCULATION = re.compile(r"^(read also|also read|read more|related|see also|more on this|recommended)\s*[:|>»–-]",
-                            re.IGNORECASE)
+_RECIRCULATION = re.compile(
+    r"^(read also|also read|read more|related|see also|more on this|recommended)\s*[:|>»–-]", re.IGNORECASE
+)
 
 
 def _without_headline_and_labels(text: str, title: str | None) -> str:
@@ -570,17 +577,21 @@ def _without_headline_and_labels(text: str, title: str | None) -> str:
 
 
 def _same_words(a: str, b: str) -> bool:
-    words = lambda s: re.findall(r"\w+", s.casefold())  # noqa: E731
+    def words(s: str) -> list[str]:
+        return re.findall(r"\w+", s.casefold())
+
     return words(a) == words(b)
 
 
 def _trafilatura_metadata(page: str, url: str) -> dict[str, Any]:
     try:
         document = trafilatura.extract_metadata(page, default_url=url)
-    except Exception:  # noqa: BLE001 - metadata is optional; never fail the article for it
+    except Exception:  # metadata is optional; never fail the article for it
         logger.debug("trafilatura metadata failed", exc_info=True, extra={"article_url": url})
         return {}
-    return {"title": document.title, "author": document.author, "date": document.date} if document else {}
+    if document is None:  # typed as never None, but older trafilatura releases returned None
+        return {}
+    return {"title": document.title, "author": document.author, "date": document.date}
 
 
 def _canonical_page_url(canonical: str | None, fetched_url: str) -> str:

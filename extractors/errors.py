@@ -13,6 +13,9 @@ class NewsignalError(Exception):
     """Base class; ``reason`` is a short snake_case code, ``str(exc)`` the human message."""
 
     reason = "error"
+    # Set by the fetcher on errors made from an HTTP response, and absent otherwise (read with getattr).
+    status: int
+    retry_after: float | None
 
     def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)

@@ -154,7 +154,7 @@ def evaluate(nlp: Language, gold: Iterable[GoldArticle], *, batch_size: int = 16
     gold = list(gold)
     report = EvalReport()
     items = ((g.text, g.published) for g in gold)
-    for article, ann in zip(gold, annotate(nlp, items, batch_size=batch_size)):
+    for article, ann in zip(gold, annotate(nlp, items, batch_size=batch_size), strict=True):
         report.articles += 1
         pred_pairs = {(e.event_type, e.stance) for e in ann.events}
         pred_types = {t for t, _ in pred_pairs}
@@ -191,7 +191,9 @@ def evaluate(nlp: Language, gold: Iterable[GoldArticle], *, batch_size: int = 16
     return report
 
 
-def _score_roles(report: EvalReport, article: GoldArticle, events: Iterable[Event], model_names: set[str]) -> list[str]:
+def _score_roles(
+    report: EvalReport, article: GoldArticle, events: Iterable[Event], model_names: set[str]
+) -> list[str]:
     """Actors per (passage, type) found in both, initiators per (type, stance), the stance confusion."""
     events = list(events)
     wrong: list[str] = []
@@ -220,7 +222,8 @@ def _score_roles(report: EvalReport, article: GoldArticle, events: Iterable[Even
 
 
 def _row(name: str, prf: PRF) -> str:
-    return f"  {name:<22} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f}   {prf.tp:4d} {prf.fp:4d} {prf.fn:4d}"
+    return (f"  {name:<22} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f}   "
+            f"{prf.tp:4d} {prf.fp:4d} {prf.fn:4d}")
 
 
 def format_report(report: EvalReport, *, details: bool = True) -> str:
@@ -232,19 +235,21 @@ def format_report(report: EvalReport, *, details: bool = True) -> str:
     lines.append(_row("(type, stance) micro", report.type_stance_micro))
     lines += [
         "",
-        f"stance accuracy on matched events: {report.stance_accuracy:.3f} "
-        f"({report.stance_correct}/{report.stance_matched})",
+        (f"stance accuracy on matched events: {report.stance_accuracy:.3f} "
+        f"({report.stance_correct}/{report.stance_matched})"),
         "stance confusion (rows gold, columns predicted):",
         "  " + " " * 10 + "".join(f"{s:>10}" for s in (*STANCES, "none")),
     ]
-    lines += ["  " + f"{g:<10}" + "".join(f"{report.stance_confusion.get((g, p), 0):>10}" for p in (*STANCES, "none"))
+    lines += ["  " + f"{g:<10}"
+              + "".join(f"{report.stance_confusion.get((g, p), 0):>10}" for p in (*STANCES, "none"))
               for g in STANCES]
     lines += [
         "",
         "actors on (passage, type) found in both",
         header,
         _row("actors", report.actors_micro),
-        f"  initiator accuracy: {report.initiator_accuracy:.3f} ({report.initiator_correct}/{report.initiator_matched})",
+        (f"  initiator accuracy: {report.initiator_accuracy:.3f} "
+         f"({report.initiator_correct}/{report.initiator_matched})"),
         "",
         "entities",
         header,

@@ -16,7 +16,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
@@ -32,7 +32,7 @@ __all__ = ["entry_key", "html_to_text", "parse_feed", "plausible_published_at"]
 
 # Nothing we care about was published on the web before this; earlier dates
 # are epoch-0 placeholders or parse accidents.
-EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=timezone.utc)
+EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
 # Clock skew and time zones mislabelled by a few hours are common; more than a
 # day ahead means the date is wrong (a scheduled post or a swapped day/month).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -57,11 +57,11 @@ def plausible_published_at(value: datetime | None, *, now: datetime | None = Non
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    value = value.astimezone(timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    now = now or datetime.now(UTC)
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     if value < EARLIEST_PLAUSIBLE or value > now + FUTURE_TOLERANCE:
         return None
     return value
@@ -181,7 +181,7 @@ def parse_feed(
     guidless_links = Counter(d["link"] for d in drafts if d["link"] and not d["guid"])
     entries: list[FeedEntry] = []
     seen: set[str] = set()
-    for draft, raw in zip(drafts, raw_entries):
+    for draft, raw in zip(drafts, raw_entries, strict=True):
         entry = _entry_from(
             draft, raw, feed_url=url, link_is_shared=guidless_links[draft["link"]] > 1
         )
@@ -289,7 +289,7 @@ def _struct_to_utc(value: time.struct_time | None) -> datetime | None:
     if value is None:
         return None
     try:  # feedparser's *_parsed values are already UTC
-        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None
 

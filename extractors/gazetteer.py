@@ -199,4 +199,5 @@ def entity_names_for(name: str, config_dir: Path) -> tuple[str, ...]:
     gazetteer still matches itself.
     """
     key = name.strip().lower()
-    return tuple(sorted({key} | {canonical.lower() for canonical in _alias_index_for(config_dir).get(key, ())}))
+    aliases = _alias_index_for(config_dir).get(key, ())
+    return tuple(sorted({key} | {canonical.lower() for canonical in aliases}))

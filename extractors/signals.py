@@ -204,7 +204,7 @@ class _Index:
         self.events[e.event_id] = e
         self.signal_of[e.event_id] = signal_id
         profile = (e.event_type, e.event_date, frozenset(e.actors), signal_id, "")
-        in_story = profile[:-1] + (e.story_id,)
+        in_story = (*profile[:-1], e.story_id)
         if in_story not in self._profiles:
             self._profiles.add(in_story)
             bisect.insort(self.keys[self._story_key(e)], (e.event_date, e.event_id))

@@ -206,7 +206,9 @@ def sign_article(article: NewArticle, params: StoryParams = StoryParams()) -> Ar
     return _Hasher(params).sign(article)
 
 
-def sign_articles(articles: Sequence[NewArticle], params: StoryParams = StoryParams()) -> list[ArticleSignature]:
+def sign_articles(
+    articles: Sequence[NewArticle], params: StoryParams = StoryParams()
+) -> list[ArticleSignature]:
     """Signatures of many articles, in input order (shares permutations and the word cache)."""
     hasher = _Hasher(params)
     return [hasher.sign(a) for a in articles]
@@ -215,8 +217,8 @@ def sign_articles(articles: Sequence[NewArticle], params: StoryParams = StoryPar
 def _values(sig: ArticleSignature, params: StoryParams) -> np.ndarray:
     values = np.frombuffer(sig.hashvalues, dtype=_DTYPE)
     if values.size != params.num_perm:
-        raise ValueError(f"signature of {sig.article_id} has {values.size} values, expected {params.num_perm}; "
-                         "it was made under another scheme")
+        raise ValueError(f"signature of {sig.article_id} has {values.size} values, "
+                         f"expected {params.num_perm}; it was made under another scheme")
     return values
 
 

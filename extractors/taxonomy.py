@@ -11,12 +11,13 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from extractors.models import EVENT_TYPES, STANCES
+from extractors.models import EVENT_TYPES, STANCES, Stance
 
 KNOWN_REQUIREMENTS = frozenset(
-    {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object", "initiator"}
+    {"actor", "org_or_person_actor", "government_actor", "two_orgs", "money_or_percent", "model_object",
+     "initiator"}
 )
 
 
@@ -25,7 +26,7 @@ class EventTypeSpec:
     name: str
     description: str
     weight: float
-    default_stance: str
+    default_stance: Stance
     fixed_stance: bool = False
     prefer_alleged: bool = False
     requires: frozenset[str] = frozenset()
@@ -79,7 +80,8 @@ class EventRules:
     types: dict[str, EventTypeSpec]
     patterns: tuple[TriggerPattern, ...]
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
-    denial_roles: tuple[str, ...] = ("denier", "accused")  # a denied record: who rejects, whom the claim is about
+    # A denied record's roles: who rejects the claim, and whom the claim is about.
+    denial_roles: tuple[str, ...] = ("denier", "accused")
 
     def roles_of(self, event_type: str, stance: str) -> tuple[str, ...]:
         """The roles a record of this type and stance has (a denial has the denial roles)."""
@@ -113,14 +115,16 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         raise ValueError(f"event type {name!r}: target_role must be one of its roles")
     if not set(raw.get("subject_roles", {}).values()) <= set(roles):
         raise ValueError(f"event type {name!r}: subject_roles must name roles of the type")
-    if not roles or len(set(roles)) != len(roles) or not object_roles <= set(roles) or roles[0] in object_roles:
+    if (not roles or len(set(roles)) != len(roles) or not object_roles <= set(roles)
+            or roles[0] in object_roles):
         raise ValueError(f"event type {name!r}: roles must list distinct role names, the initiator first, "
-                         f"and object_roles must be some of the others (got {list(roles)}, {sorted(object_roles)})")
+                         f"and object_roles must be some of the others "
+                         f"(got {list(roles)}, {sorted(object_roles)})")
     return EventTypeSpec(
         name=name,
         description=" ".join(raw.get("description", "").split()),
         weight=float(raw.get("weight", 0.5)),
-        default_stance=raw.get("default_stance", "asserted"),
+        default_stance=cast(Stance, raw.get("default_stance", "asserted")),  # checked above
         fixed_stance=bool(raw.get("fixed_stance", False)),
         prefer_alleged=bool(raw.get("prefer_alleged", False)),
         requires=requires,
@@ -150,11 +154,12 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
 
 def load_event_rules(config_dir: Path) -> EventRules:
     """Read and validate ``event_types.toml`` and ``event_patterns.jsonl`` under ``config_dir``."""
-    with open(config_dir / "event_types.toml", "rb") as fh:
+    with (config_dir / "event_types.toml").open("rb") as fh:
         doc = tomllib.load(fh)
     types = {spec.name: spec for spec in map(_type_spec, doc.get("event_type", ()))}
     for spec in types.values():
-        targets = set(spec.suppressed_by) | set(spec.suppressed_by_trigger) | ({spec.reroute_if_government} - {None})
+        targets = (set(spec.suppressed_by) | set(spec.suppressed_by_trigger)
+                   | ({spec.reroute_if_government} - {None}))
         if not targets <= set(types):
             raise ValueError(f"event type {spec.name!r} refers to undefined types {targets - set(types)}")
     patterns = []

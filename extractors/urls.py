@@ -22,7 +22,7 @@ import logging
 import re
 import warnings
 from collections.abc import Iterable
-from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
@@ -112,7 +112,7 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def _canonical_netloc(scheme: str, parts) -> str:  # type: ignore[no-untyped-def]
+def _canonical_netloc(scheme: str, parts: SplitResult) -> str:
     host = _ascii_host(parts.hostname or "")
     try:
         port = parts.port  # raises ValueError for non-numeric or out-of-range ports
@@ -179,7 +179,7 @@ def discover_feed_links(html: bytes | str, base_url: str) -> list[str]:
     base = urljoin(base_url, str(base_tag["href"])) if base_tag else base_url
     found: list[str] = []
     for link in soup.find_all("link", href=True):
-        rel = link.get("rel") or []
+        rel: str | list[str] = link.get("rel") or []
         rels = {r.lower() for r in (rel if isinstance(rel, list) else str(rel).split())}
         link_type = str(link.get("type", "")).split(";")[0].strip().lower()
         if "alternate" not in rels or link_type not in FEED_LINK_TYPES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from prefect import flow
@@ -59,7 +60,8 @@ def make_digest(db_path: Path, day: date, settings: Settings, *, now: datetime |
 
 
 def deliver(
-    db_path: Path, digest: Digest, smtp: SmtpSettings, *, resend: bool = False, context: ssl.SSLContext | None = None
+    db_path: Path, digest: Digest, smtp: SmtpSettings, *, resend: bool = False,
+    context: ssl.SSLContext | None = None,
 ) -> str:
     """Send the digest once per (date, recipients); returns ``sent`` or ``already sent``.
 
@@ -89,20 +91,26 @@ def deliver(
                             attempts=smtp.attempts, error=str(exc), now=now)
         raise
     with writer(db_path) as con:
-        record_delivery(con, digest.day, smtp.recipients, status="sent", subject=digest.subject, attempts=attempts,
-                        now=datetime.now(UTC).replace(tzinfo=None))
+        record_delivery(con, digest.day, smtp.recipients, status="sent", subject=digest.subject,
+                        attempts=attempts, now=datetime.now(UTC).replace(tzinfo=None))
     return "sent"
+
+
+class DigestResult(TypedDict):
+    subject: str
+    files: list[str]  # written files, none without an output directory
+    delivery: str | None  # "sent" / "already sent", None when not sent
 
 
 @flow(name="digest", log_prints=False)
 def digest_flow(
     db_path: str, day: str, out_dir: str | None = None, config_dir: str | None = None, send: bool = False,
     resend: bool = False,
-) -> dict[str, object]:
+) -> DigestResult:
     """Build the digest for ``day`` (YYYY-MM-DD); write HTML and text into ``out_dir``; send it if asked."""
     settings = load_settings(Path(config_dir) if config_dir else None)
     digest = make_digest(Path(db_path), date.fromisoformat(day), settings)
-    result: dict[str, object] = {"subject": digest.subject, "files": [], "delivery": None}
+    result: DigestResult = {"subject": digest.subject, "files": [], "delivery": None}
     if out_dir:
         result["files"] = [str(p) for p in write_digest_files(digest, Path(out_dir))]
     if send or resend:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import flow, task
 from prefect.futures import wait
@@ -26,6 +27,9 @@ from warehouse.polls import known_article_urls, settled_entry_keys, write_polls
 from warehouse.records import FeedSpec, FeedState
 from warehouse.snapshot import publish_snapshot
 from warehouse.writer import writer
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 
 @dataclass
@@ -42,9 +46,9 @@ class IngestReport:
     failed_feeds: list[tuple[str, str]] = field(default_factory=list)
 
 
-poll_feed_task = task(steps.poll_feed, name="poll-feed")
-fetch_articles_task = task(steps.fetch_articles, name="fetch-articles")
-annotate_task = task(steps.annotate_articles, name="annotate-articles")
+poll_feed_task = task(name="poll-feed")(steps.poll_feed)
+fetch_articles_task = task(name="fetch-articles")(steps.fetch_articles)
+annotate_task = task(name="annotate-articles")(steps.annotate_articles)
 
 
 def _chunks(items: Sequence[FeedSpec], size: int) -> list[Sequence[FeedSpec]]:
@@ -135,7 +139,7 @@ def _run_batches(
             progress(len(chunk))
 
 
-def refresh_stories_and_signals(con, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def refresh_stories_and_signals(con: DuckDBPyConnection, settings: Settings) -> None:
     """Place new articles in stories and new events in signals (each step in short transactions)."""
     from extractors.gazetteer import load_gazetteer
     from extractors.signals import government_actors
@@ -149,7 +153,8 @@ def refresh_stories_and_signals(con, settings: Settings) -> None:  # type: ignor
 
 # Up to 32 feeds at a time, so a whole batch ([ingest] feeds_per_batch, 25) fetches at once: its pages
 # wait on per-host gaps, not on CPU. The fetcher's global limit ([http] concurrency) still applies.
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=32), log_prints=False)
+# The ignore: flow()'s annotation refuses Prefect's own ThreadPoolTaskRunner (PrefectHQ/prefect#16938).
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=32), log_prints=False)  # type: ignore[arg-type]
 def ingest_flow(
     feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = False,
     progress: Callable[[int], None] | None = None,

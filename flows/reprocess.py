@@ -13,12 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.errors import NewsignalError
 from extractors.models import ArticleText
 from flows.settings import Settings
 from warehouse.annotations import StoredArticle, count_articles, iter_articles, raw_document, replace_derived
 from warehouse.writer import writer
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +34,7 @@ class ReprocessReport:
     events: int = 0
 
 
-def _re_extract(con, stored: StoredArticle, min_chars: int) -> ArticleText | None:  # type: ignore[no-untyped-def]
+def _re_extract(con: DuckDBPyConnection, stored: StoredArticle, min_chars: int) -> ArticleText | None:
     """The article's main text read again from its raw bytes, or None to keep the stored text."""
     from extractors.article import extract_article
 
@@ -46,7 +50,7 @@ def _re_extract(con, stored: StoredArticle, min_chars: int) -> ArticleText | Non
         return None
 
 
-def _rebuild_signals(con, settings: Settings, since: date | None) -> None:  # type: ignore[no-untyped-def]
+def _rebuild_signals(con: DuckDBPyConnection, settings: Settings, since: date | None) -> None:
     """Re-place the re-read events in signals: an event that kept its id may carry new evidence."""
     from extractors.gazetteer import load_gazetteer
     from extractors.signals import government_actors
@@ -74,7 +78,8 @@ def reprocess(
             total(count_articles(con, since))
         # Reading and writing go through one connection: this command is the writer for its duration.
         for batch in iter_articles(con, since, batch=chunk):
-            texts = [_re_extract(con, s, settings.ingest.min_article_chars) if from_raw else None for s in batch]
+            texts = [_re_extract(con, s, settings.ingest.min_article_chars) if from_raw else None
+                     for s in batch]
             annotations = annotate_articles(
                 [((t.text if t else s.text), s.published_at.date() if s.published_at else None)
                  for s, t in zip(batch, texts, strict=True)],

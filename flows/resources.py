@@ -11,9 +11,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.network.fetch import Fetcher
 from flows.settings import HttpSettings
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # Threads of one run ask for these all at once at the start. lru_cache would let each of them
 # build its own copy, and fetchers built side by side would not share their per-host limits.
@@ -38,14 +42,14 @@ def close_fetchers() -> None:
         _fetchers.clear()
 
 
-def pipeline_for(config_dir: str):  # type: ignore[no-untyped-def]
+def pipeline_for(config_dir: str) -> Language:
     """The spaCy pipeline for ``config_dir``, built once per process."""
     with _pipeline_lock:
         return _load_pipeline(config_dir)
 
 
 @functools.lru_cache(maxsize=2)
-def _load_pipeline(config_dir: str):  # type: ignore[no-untyped-def]
+def _load_pipeline(config_dir: str) -> Language:
     from extractors.nlp import load_pipeline  # spaCy only where NLP runs
 
     return load_pipeline(Path(config_dir))

@@ -20,9 +20,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 import httpx
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +112,8 @@ def stops_when_told(grace_s: float = SHUTDOWN_GRACE_S) -> Iterator[None]:
 
     def give_up() -> None:
         time.sleep(grace_s)
-        log.warning("still running %.0fs after the stop signal: stopping the Prefect server and exiting", grace_s)
+        log.warning("still running %.0fs after the stop signal: stopping the Prefect server and exiting",
+                    grace_s)
         for proc in list(_local_servers):
             _stop_server(proc, wait_s=5)
         os._exit(130)
@@ -143,7 +148,9 @@ def daily_cron(send_at: str) -> str:
     return f"{minute} {hour} * * *"
 
 
-def serve(feeds_file: Path, db_path: Path, *, ingest_minutes: float, out_dir: Path | None, send: bool) -> None:
+def serve(
+    feeds_file: Path, db_path: Path, *, ingest_minutes: float, out_dir: Path | None, send: bool
+) -> None:
     """Register both deployments and run them until interrupted (blocks)."""
     from flows.settings import load_feeds, load_settings
 
@@ -159,20 +166,24 @@ def serve(feeds_file: Path, db_path: Path, *, ingest_minutes: float, out_dir: Pa
 
         from flows.scheduled import daily_digest_flow, scheduled_ingest_flow
 
-        ingest = scheduled_ingest_flow.to_deployment(
+        # to_deployment() returns the deployment itself when called outside an event loop, as here.
+        ingest = cast("RunnerDeployment", scheduled_ingest_flow.to_deployment(
             name="newsignal-ingest", schedules=[Interval(timedelta(minutes=ingest_minutes))],
             # A run that outlasts the interval must not overlap the next one (one writer).
             concurrency_limit=1,
             parameters={"feeds_file": str(feeds_file.resolve()), "db_path": str(db_path.resolve())},
-        )
-        digest = daily_digest_flow.to_deployment(
-            name="newsignal-digest", schedules=[Cron(cron, timezone=settings.digest.timezone)], concurrency_limit=1,
-            parameters={"db_path": str(db_path.resolve()), "out_dir": str(out_dir.resolve()) if out_dir else None,
+        ))
+        digest = cast("RunnerDeployment", daily_digest_flow.to_deployment(
+            name="newsignal-digest", schedules=[Cron(cron, timezone=settings.digest.timezone)],
+            concurrency_limit=1,
+            parameters={"db_path": str(db_path.resolve()),
+                        "out_dir": str(out_dir.resolve()) if out_dir else None,
                         "send": send},
-        )
+        ))
         import click
 
-        click.echo(f"newsignal serve: ingest every {ingest_minutes:g} min, digest daily at {settings.digest.send_at} "
-                   f"{settings.digest.timezone}; Prefect API {api_url} (Ctrl-C stops)", err=True)
+        click.echo(f"newsignal serve: ingest every {ingest_minutes:g} min, "
+                   f"digest daily at {settings.digest.send_at} {settings.digest.timezone}; "
+                   f"Prefect API {api_url} (Ctrl-C stops)", err=True)
         with stops_when_told():
             prefect_serve(ingest, digest, print_starting_message=False)

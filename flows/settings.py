@@ -12,10 +12,13 @@ import tomllib
 from dataclasses import dataclass, fields
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from warehouse.records import FeedSpec
+
+if TYPE_CHECKING:
+    from flows.digest.mailer import SmtpSettings
 
 
 class ConfigError(Exception):
@@ -28,7 +31,9 @@ def config_dir() -> Path:
     if override:
         path = Path(override)
         if not (path / "settings.toml").is_file():
-            raise ConfigError(f"NEWSIGNAL_CONFIG_DIR={override} has no settings.toml; copy config/ from newsignal")
+            raise ConfigError(
+                f"NEWSIGNAL_CONFIG_DIR={override} has no settings.toml; copy config/ from newsignal"
+            )
         return path
     return Path(str(files("newsignal_config")))
 
@@ -75,7 +80,7 @@ class Settings:
     smtp_table: tuple[tuple[str, Any], ...] = ()  # raw [smtp]; flows.digest.mailer.smtp_settings validates it
 
     @property
-    def smtp(self):  # type: ignore[no-untyped-def]
+    def smtp(self) -> SmtpSettings:
         from flows.digest.mailer import smtp_settings
 
         return smtp_settings(dict(self.smtp_table))
@@ -86,7 +91,7 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
     unknown = set(raw) - set(known)
     if unknown:
         raise ConfigError(f"settings.toml [{name}]: unknown key(s) {sorted(unknown)}; known: {sorted(known)}")
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in raw.items():
         default = known[key].default
         if isinstance(default, tuple):
@@ -145,7 +150,8 @@ def load_feeds(path: Path) -> list[FeedSpec]:
         name, url = t.get("name"), t.get("url")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where}: missing name")
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        if (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")
+                or not urlsplit(url).netloc):
             raise ConfigError(f"{where} ({name}): url must be an http(s) URL, got {url!r}")
         tags = t.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(x, str) for x in tags):

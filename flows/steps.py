@@ -22,7 +22,7 @@ from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
 from flows.network.fetch import FetchFailed, parse_retry_after
 from flows.resources import fetcher_for, pipeline_for
 from flows.settings import HttpSettings, IngestSettings
-from warehouse.records import Document, EntryFailure, FeedSpec, FeedState, FetchRecord
+from warehouse.records import Document, EntryFailure, FeedPoll, FeedSpec, FeedState, FetchRecord
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,9 @@ def next_poll_time(
     return now + timedelta(seconds=max(floor, wait * random.uniform(0.9, 1.1)))
 
 
-def poll_feed(feed: FeedSpec, state: FeedState | None, http: HttpSettings, ingest: IngestSettings) -> FeedFetch:
+def poll_feed(
+    feed: FeedSpec, state: FeedState | None, http: HttpSettings, ingest: IngestSettings
+) -> FeedFetch:
     """Conditional GET of one feed, then parse. Never raises for feed problems: they are data."""
     from extractors.feeds import parse_feed
 
@@ -111,27 +113,32 @@ def poll_feed(feed: FeedSpec, state: FeedState | None, http: HttpSettings, inges
         result = fetcher.get(
             feed.url, kind="feed", feed_url=feed.url,
             etag=state.etag if state else None, last_modified=state.last_modified if state else None,
-            accept="application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1",
+            accept=("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, "
+                    "*/*;q=0.1"),
         )
     except FetchFailed as failed:
         return FeedFetch(
             feed=feed, polled_at=now, status=failed.record.status, fetch=failed.record,
             error_kind=failed.error.reason, error=str(failed.error),
-            next_poll_at=next_poll_time(now, ingest, failures=failures + 1, retry_after_s=failed.retry_after_s),
+            next_poll_at=next_poll_time(now, ingest, failures=failures + 1,
+                                        retry_after_s=failed.retry_after_s),
         )
     record = result.record("feed", feed.url)
-    validators = {"etag": result.headers.get("etag"), "last_modified": result.headers.get("last-modified")}
+    etag, last_modified = result.headers.get("etag"), result.headers.get("last-modified")
     fresh_for = freshness_seconds(result.headers, now)
     if result.not_modified:
-        return FeedFetch(feed=feed, polled_at=now, status=304, fetch=record, not_modified=True, **validators,
+        return FeedFetch(feed=feed, polled_at=now, status=304, fetch=record, not_modified=True,
+                         etag=etag, last_modified=last_modified,
                          next_poll_at=next_poll_time(now, ingest, fresh_for_s=fresh_for))
     try:
         parsed = parse_feed(result.body, url=result.url, headers=result.headers, now=now)
     except NotAFeed as exc:
         return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, error_kind=exc.reason,
                          error=str(exc), next_poll_at=next_poll_time(now, ingest, failures=failures + 1))
-    return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, parsed=parsed, **validators,
-                     next_poll_at=next_poll_time(now, ingest, ttl_minutes=parsed.ttl_minutes, fresh_for_s=fresh_for))
+    return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, parsed=parsed,
+                     etag=etag, last_modified=last_modified,
+                     next_poll_at=next_poll_time(now, ingest, ttl_minutes=parsed.ttl_minutes,
+                                                 fresh_for_s=fresh_for))
 
 
 def fetch_articles(
@@ -148,7 +155,9 @@ def fetch_articles(
         return list(pool.map(lambda e: fetch_article(feed, e, http, ingest), entries))
 
 
-def fetch_article(feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: IngestSettings) -> ArticleOutcome:
+def fetch_article(
+    feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: IngestSettings
+) -> ArticleOutcome:
     from extractors.article import article_from_feed_entry, extract_article
 
     page_problem: NewsignalError | None = None
@@ -167,22 +176,24 @@ def fetch_article(feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: 
                 article = extract_article(result.body, result.url, min_chars=ingest.min_article_chars,
                                           content_type=result.headers.get("content-type"))
                 if article.published_at is None and entry.published_at is not None:
-                    article = dataclasses.replace(article, published_at=entry.published_at)  # feed date as fallback
+                    # The feed's date as the fallback.
+                    article = dataclasses.replace(article, published_at=entry.published_at)
                 return ArticleOutcome(entry.entry_key, article, None, fetch, document)
             except NewsignalError as exc:
                 page_problem = exc
     fallback_reason = page_problem.reason if page_problem else "no_link"
+    from_feed: ArticleText | None
     try:
-        article = article_from_feed_entry(entry, feed_url=feed.url)
+        from_feed = article_from_feed_entry(entry, feed_url=feed.url)
     except NewsignalError:
-        article = None
-    if article is not None and article.text.strip():
+        from_feed = None
+    if from_feed is not None and from_feed.text.strip():
         if not entry.link:
             # No page of its own: give it an address that is unique to this entry of this feed.
-            article = dataclasses.replace(article, url=f"{feed.url}#entry-{entry.entry_key[:16]}")
+            from_feed = dataclasses.replace(from_feed, url=f"{feed.url}#entry-{entry.entry_key[:16]}")
         log.info("using feed text for %s (%s)", entry.link, fallback_reason,
                  extra={"article_url": entry.link, "stage": "article"})
-        return ArticleOutcome(entry.entry_key, article, None, fetch, document)
+        return ArticleOutcome(entry.entry_key, from_feed, None, fetch, document)
     message = str(page_problem) if page_problem else "entry has no link and no text"
     failure = EntryFailure(feed.url, entry.entry_key, entry.link, fallback_reason, message)
     return ArticleOutcome(entry.entry_key, None, failure, fetch, document)
@@ -241,17 +252,17 @@ def plan_entries(fetches: Sequence[FeedFetch], seen: Seen) -> list[Plan]:
 def assemble_poll(
     fetch: FeedFetch, plan: Plan, outcomes: Sequence[ArticleOutcome], annotations: dict[str, Annotation],
     canonical_of: dict[str, str],
-):  # type: ignore[no-untyped-def]
+) -> FeedPoll:
     """Bundle one feed's results into the record the writer stores atomically.
 
     Only entries worked on this run are included (fetched, failed or linked); entries
     settled by earlier runs are left as stored.
     """
-    from warehouse.records import ArticleRecord, FeedPoll
+    from warehouse.records import ArticleRecord
 
     articles = tuple(
-        ArticleRecord(article=o.article, source=fetch.feed.name, feed_url=fetch.feed.url, entry_key=o.entry_key,
-                      fetch_id=o.fetch.fetch_id if o.fetch else None,
+        ArticleRecord(article=o.article, source=fetch.feed.name, feed_url=fetch.feed.url,
+                      entry_key=o.entry_key, fetch_id=o.fetch.fetch_id if o.fetch else None,
                       document_sha256=o.document.sha256 if o.document else None,
                       annotation=annotations.get(o.article.url))
         for o in outcomes if o.article is not None

@@ -25,7 +25,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         now = time.monotonic()
         url = urlsplit(self.path)
         if url.path == "/_arrivals":

@@ -6,8 +6,12 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -17,11 +21,12 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 1000) -> Iterator[object]:
+def chromium(width: int = 1280, height: int = 1000) -> Iterator[Chrome]:
     """A selenium Chrome driver on a fresh profile; skips the test when anything is missing."""
     if not CHROMIUM or not CHROMEDRIVER:
         pytest.skip("chromium/chromedriver not installed: apt-get install -y chromium chromium-driver")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install selenium)")
+    webdriver = pytest.importorskip("selenium.webdriver",
+                                    reason="selenium not installed (pip install selenium)")
     from selenium.webdriver.chrome.service import Service
 
     profile = tempfile.mkdtemp(prefix="newsignal-chromium-")
@@ -39,5 +44,5 @@ def chromium(width: int = 1280, height: int = 1000) -> Iterator[object]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def console_problems(driver) -> list[str]:  # type: ignore[no-untyped-def]
+def console_problems(driver: Chrome) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]

@@ -15,7 +15,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsignal-prefect-"))
 
-from tests.loopback import LoopbackServer  # noqa: E402
+from tests.loopback import LoopbackServer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

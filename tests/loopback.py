@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -18,6 +19,11 @@ class Route:
     drip_s: float = 0.0  # between body chunks
     chunk: int = 1024
     handler: Callable[[BaseHTTPRequestHandler], None] | None = None  # full control
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients that hang up early (timeouts, size caps) are part of the tests, not errors
 
 
 class LoopbackServer:
@@ -32,8 +38,9 @@ class LoopbackServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
-                server.requests.append((time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()}))
+            def do_GET(self) -> None:
+                server.requests.append((time.monotonic(), self.path,
+                                        {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path.split("?")[0])
                 if route is None:
                     self.send_response(404)
@@ -58,18 +65,16 @@ class LoopbackServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        # Clients that hang up early (timeouts, size caps) are part of the tests, not errors.
-        self._server.handle_error = lambda request, address: None  # type: ignore[method-assign]
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
         return self.base + path
 
-    def add(self, path: str, **kwargs: object) -> str:
-        self.routes[path] = Route(**kwargs)  # type: ignore[arg-type]
+    def add(self, path: str, **kwargs: Any) -> str:
+        self.routes[path] = Route(**kwargs)
         return self.url(path)
 
     def hits(self, path: str) -> int:

@@ -39,7 +39,8 @@ def test_shipped_settings_load_and_the_package_points_at_them():
 def test_bad_feeds_files_name_the_problem(tmp_path, text, message):
     path = tmp_path / "feeds.toml"
     path.write_text(text)
-    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ConfigError,
+                       match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
         load_feeds(path)
 
 

@@ -57,17 +57,19 @@ def write_annotations(
     for article_id, article_url, ann in items:
         for ev in ann.events:
             if ev.evidence:
-                events.setdefault(event_id_for(article_url, ev.event_type, ev.stance, ev.actors), (article_id, ev))
+                event_id = event_id_for(article_url, ev.event_type, ev.stance, ev.actors)
+                events.setdefault(event_id, (article_id, ev))
     insert_rows(
         con,
         "events",
         [("event_id", "VARCHAR"), ("article_id", "VARCHAR"), ("event_type", "VARCHAR"), ("stance", "VARCHAR"),
-         ("actors", "VARCHAR[]"), ("event_date", "DATE"), ("evidence", "VARCHAR"), ("evidence_start", "INTEGER"),
-         ("evidence_end", "INTEGER"), ("confidence", "DOUBLE"), ("extractor_version", "VARCHAR"),
-         ("created_at", "TIMESTAMP"), ("initiator", "VARCHAR"), ("targets", "VARCHAR[]")],
+         ("actors", "VARCHAR[]"), ("event_date", "DATE"), ("evidence", "VARCHAR"),
+         ("evidence_start", "INTEGER"), ("evidence_end", "INTEGER"), ("confidence", "DOUBLE"),
+         ("extractor_version", "VARCHAR"), ("created_at", "TIMESTAMP"), ("initiator", "VARCHAR"),
+         ("targets", "VARCHAR[]")],
         [(eid, article_id, ev.event_type, ev.stance, list(ev.actors), ev.event_date, ev.evidence[0].sentence,
-          ev.evidence[0].start, ev.evidence[0].end, min(1.0, max(0.0, ev.confidence)), ev.extractor_version, now,
-          ev.initiator, list(ev.targets))
+          ev.evidence[0].start, ev.evidence[0].end, min(1.0, max(0.0, ev.confidence)), ev.extractor_version,
+          now, ev.initiator, list(ev.targets))
          for eid, (article_id, ev) in events.items()],
     )
     insert_rows(
@@ -147,8 +149,8 @@ def replace_derived(
     ids = [stored.article_id for stored, _, _ in items]
     with transaction(con):
         for table in ("event_evidence", "event_roles"):  # names are code constants
-            con.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM events WHERE article_id IN "
-                        "(SELECT UNNEST($1::VARCHAR[])))", [ids])
+            con.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM events "
+                        "WHERE article_id IN (SELECT UNNEST($1::VARCHAR[])))", [ids])
         con.execute("DELETE FROM events WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
         con.execute("DELETE FROM mentions WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
         for stored, article, ann in items:
@@ -160,7 +162,9 @@ def replace_derived(
                 )
             con.execute("UPDATE articles SET extractor_version = ? WHERE article_id = ?",
                         [ann.extractor_version, stored.article_id])
-        events = write_annotations(con, [(stored.article_id, stored.url, ann) for stored, _, ann in items], now)
+        events = write_annotations(
+            con, [(stored.article_id, stored.url, ann) for stored, _, ann in items], now
+        )
     return events
 
 

@@ -44,8 +44,10 @@ RECENT_RNS = 1000  # newest events kept per actor in actor_recent (the briefing'
 # Copied while the file is attached: plain scans only (under a second for a million events),
 # so the ingest waits as little as possible; everything else happens after DETACH.
 COPY_SQL = (
-    "CREATE TABLE s_events AS SELECT event_id, article_id, event_type, stance, actors, event_date, evidence, "
-    "confidence FROM src.events",
+    (
+        "CREATE TABLE s_events AS SELECT event_id, article_id, event_type, stance, actors, event_date, "
+        "evidence, confidence FROM src.events"
+    ),
     "CREATE TABLE s_articles AS SELECT article_id, title, url, source, published_at FROM src.articles",
     # Ordinal 0 is events.evidence; only the further sentences are needed.
     "CREATE TABLE s_more AS SELECT event_id, ordinal, sentence FROM src.event_evidence WHERE ordinal > 0",
@@ -69,8 +71,8 @@ MODEL_SQL = (
     SELECT row_number() OVER (ORDER BY e.event_date DESC, a.published_at DESC NULLS LAST, e.event_id) AS rn,
            e.event_id, e.event_date, e.event_type, e.stance, e.actors, e.confidence,
            list_concat([e.evidence], coalesce(v.more, [])) AS evidence,
-           coalesce(a.title, '') AS article_title, a.url AS article_url, a.source, lower(a.source) AS source_key,
-           a.published_at
+           coalesce(a.title, '') AS article_title, a.url AS article_url, a.source,
+           lower(a.source) AS source_key, a.published_at
     FROM s_events e
     JOIN s_articles a USING (article_id)
     LEFT JOIN (SELECT event_id, list(sentence ORDER BY ordinal) AS more FROM s_more GROUP BY event_id) v
@@ -117,8 +119,8 @@ MODEL_SQL = (
     """
     CREATE TABLE actor_sources AS
     SELECT s.actor_key, s.source, s.n, s.nd, s.newest_rn, s.last_day, ev.article_title, ev.article_url
-    FROM (SELECT actor_key, source, count(*) AS n, count(*) FILTER (WHERE NOT dup) AS nd, min(rn) AS newest_rn,
-                 max(event_date) AS last_day
+    FROM (SELECT actor_key, source, count(*) AS n, count(*) FILTER (WHERE NOT dup) AS nd,
+                 min(rn) AS newest_rn, max(event_date) AS last_day
           FROM ea WHERE actor_key IS NOT NULL GROUP BY ALL) s
     JOIN ev ON ev.rn = s.newest_rn
     ORDER BY s.actor_key
@@ -142,8 +144,10 @@ MODEL_SQL = (
     ORDER BY actor_key, n DESC
     """,
     # Daily totals answer the chart for every filter but entity and outlet without touching ev.
-    "CREATE TABLE daily AS SELECT event_date, event_type, stance, count(*) AS n FROM ev GROUP BY ALL ORDER BY 1",
-    "CREATE TABLE opt_types AS SELECT event_type, sum(n)::BIGINT AS n FROM daily GROUP BY 1 ORDER BY 2 DESC, 1",
+    ("CREATE TABLE daily AS SELECT event_date, event_type, stance, count(*) AS n "
+     "FROM ev GROUP BY ALL ORDER BY 1"),
+    ("CREATE TABLE opt_types AS SELECT event_type, sum(n)::BIGINT AS n "
+     "FROM daily GROUP BY 1 ORDER BY 2 DESC, 1"),
     "CREATE TABLE opt_stances AS SELECT stance, sum(n)::BIGINT AS n FROM daily GROUP BY 1 ORDER BY 2 DESC, 1",
     "CREATE TABLE opt_sources AS SELECT source, count(*) AS n FROM ev GROUP BY 1 ORDER BY 2 DESC, 1",
 )
@@ -288,7 +292,8 @@ def _summary_key(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> tupl
     if len(keys) == 1:
         return keys[0], "n"
     present = [r[0] for r in con.execute(
-        "SELECT actor_key FROM actor_recent WHERE actor_key IN (SELECT unnest(?::VARCHAR[]))", [keys]).fetchall()]
+        "SELECT actor_key FROM actor_recent WHERE actor_key IN (SELECT unnest(?::VARCHAR[]))", [keys]
+    ).fetchall()]
     if len(present) > 1:
         return None
     return (present[0] if present else keys[0]), "nd"
@@ -310,7 +315,8 @@ def counts_by_day_and_type(con: duckdb.DuckDBPyConnection, f: TimelineFilter, *,
         actor, n = key
         where, params = _where(replace(f, entity_names=()), entity=False)  # type, stance, dates
         where = "WHERE actor_key = ?" + (" AND " + where.removeprefix("WHERE ") if where else "")
-        sql = f"SELECT event_date, event_type, sum({n})::BIGINT FROM actor_daily {where} GROUP BY ALL ORDER BY 1, 2"
+        sql = (f"SELECT event_date, event_type, sum({n})::BIGINT FROM actor_daily {where} "
+               "GROUP BY ALL ORDER BY 1, 2")
         params = [actor, *params]
     elif f.entity_names:
         # An event naming two of the names (an alias of each) counts once.
@@ -363,7 +369,8 @@ def events_page(con: duckdb.DuckDBPyConnection, f: TimelineFilter, *, limit: int
                                          [*params, limit]).fetchall()]
         return _events_by_rn(con, rns)
     # Hundreds of index probes (the JSON endpoint allows 1000) cost more than one top-N.
-    rows = con.execute(f"SELECT {EVENT_COLUMNS} FROM ev {where} ORDER BY rn LIMIT ?", [*params, limit]).fetchall()
+    rows = con.execute(f"SELECT {EVENT_COLUMNS} FROM ev {where} ORDER BY rn LIMIT ?",
+                       [*params, limit]).fetchall()
     return [EventView(r[0], r[1], r[2], r[3], tuple(r[4]), tuple(r[5]), *r[6:]) for r in rows]
 
 
@@ -405,8 +412,9 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, top_entities: int = 200) -
         con.execute("SELECT * FROM opt_stances").fetchall(),
         con.execute("SELECT * FROM opt_sources").fetchall(),
         con.execute(
-            "SELECT label, name, articles FROM entity_articles WHERE label IN ('ORG', 'PERSON', 'GPE', 'MODEL') "
-            "ORDER BY articles DESC, name LIMIT ?", [top_entities]).fetchall(),
+            "SELECT label, name, articles FROM entity_articles "
+            "WHERE label IN ('ORG', 'PERSON', 'GPE', 'MODEL') ORDER BY articles DESC, name LIMIT ?",
+            [top_entities]).fetchall(),
     )
 
 
@@ -470,17 +478,21 @@ def entity_briefing(
         articles_mentioning=int(mentioning or 0),
         events=int(total), first_day=first_day, last_day=last_day,
         by_type=[(t, s, c) for t, s, c, _, _ in by_type], co_actors=co_actors, sources=sources,
-        recent=[e for e in timeline if recent_since and e.event_date >= recent_since], recent_since=recent_since,
-        timeline=timeline,
+        recent=[e for e in timeline if recent_since and e.event_date >= recent_since],
+        recent_since=recent_since, timeline=timeline,
     )
 
 
 # Each returns (by_type rows (event_type, stance, events, first day, last day), distinct events,
 # sources (outlet, events, newest title, newest url, newest day), the newest timeline_limit rns).
-Briefing = tuple[list[tuple[str, str, int, date, date]], int, list[tuple[str, int, str, str, date]], list[int]]
+Briefing = tuple[
+    list[tuple[str, str, int, date, date]], int, list[tuple[str, int, str, str, date]], list[int]
+]
 
 
-def _briefing_from_summaries(con: duckdb.DuckDBPyConnection, actor: str, n: str, timeline_limit: int) -> Briefing:
+def _briefing_from_summaries(
+    con: duckdb.DuckDBPyConnection, actor: str, n: str, timeline_limit: int
+) -> Briefing:
     by_type = con.execute(f"SELECT event_type, stance, {n}, first_day, last_day FROM actor_types "
                           "WHERE actor_key = ? ORDER BY 3 DESC, 1, 2", [actor]).fetchall()
     # Each event has one type and stance, so with nd (distinct events) the sum is the distinct total,
@@ -488,11 +500,14 @@ def _briefing_from_summaries(con: duckdb.DuckDBPyConnection, actor: str, n: str,
     total = sum(r[2] for r in by_type)
     sources = con.execute(f"SELECT source, {n}, article_title, article_url, last_day FROM actor_sources "
                           "WHERE actor_key = ? ORDER BY 2 DESC, 1", [actor]).fetchall()
-    row = con.execute("SELECT rns[1:?] FROM actor_recent WHERE actor_key = ?", [timeline_limit, actor]).fetchone()
+    row = con.execute("SELECT rns[1:?] FROM actor_recent WHERE actor_key = ?",
+                      [timeline_limit, actor]).fetchone()
     return by_type, total, sources, list(row[0]) if row else []
 
 
-def _briefing_from_ea(con: duckdb.DuckDBPyConnection, f: TimelineFilter, names: int, timeline_limit: int) -> Briefing:
+def _briefing_from_ea(
+    con: duckdb.DuckDBPyConnection, f: TimelineFilter, names: int, timeline_limit: int
+) -> Briefing:
     # The entity's rows are contiguous in ea. With several names (an entity and an alias that is
     # another entity) an event can have a row for each: count distinct rn then.
     where, params = _where(f, entity=True)
@@ -508,7 +523,8 @@ def _briefing_from_ea(con: duckdb.DuckDBPyConnection, f: TimelineFilter, names: 
     ).fetchall()
     newest = sorted(r[2] for r in per_source)  # each outlet's newest event (rn 1 is the newest overall)
     by_rn = dict(zip(newest, _events_by_rn(con, newest), strict=True))
-    sources = [(src, c, by_rn[rn].article_title, by_rn[rn].article_url, day) for src, c, rn, day in per_source]
+    sources = [(src, c, by_rn[rn].article_title, by_rn[rn].article_url, day)
+               for src, c, rn, day in per_source]
     rns = [r[0] for r in con.execute(f"SELECT DISTINCT rn FROM ea {where} ORDER BY rn LIMIT ?",
                                      [*params, timeline_limit]).fetchall()]
     return by_type, total, sources, rns

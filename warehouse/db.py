@@ -37,7 +37,8 @@ def lock_holder(message: str) -> str:
         return "another process"
     pid = match.group(1)
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        cmdline = raw.replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         cmdline = ""
     if len(cmdline) > 160:  # keep both ends: the program and its last arguments say what it is
@@ -96,7 +97,7 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]] | None:
-    """A user's own SQL (``newsignal query``): column names and rows, or None when it returns no result set."""
+    """A user's own SQL (``newsignal query``): column names and rows, or None when it returns no rows."""
     cur = con.execute(sql)
     if cur.description is None:
         return None

@@ -68,7 +68,8 @@ def record_delivery(
         ON CONFLICT (digest_date, recipients) DO UPDATE SET
             status = excluded.status, subject = excluded.subject,
             attempts = digests.attempts + excluded.attempts, last_error = excluded.last_error,
-            sent_at = coalesce(excluded.sent_at, CASE WHEN excluded.status = 'sent' THEN NULL ELSE digests.sent_at END)
+            sent_at = coalesce(excluded.sent_at,
+                               CASE WHEN excluded.status = 'sent' THEN NULL ELSE digests.sent_at END)
         """,
         [day, recipients_key(recipients), status, subject, attempts, error, now],
     )

@@ -34,7 +34,8 @@ def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
     rows = con.execute(
         "SELECT url, etag, last_modified, consecutive_failures, next_poll_at FROM feeds"
     ).fetchall()
-    return {r[0]: FeedState(url=r[0], etag=r[1], last_modified=r[2], consecutive_failures=r[3], next_poll_at=r[4])
+    return {r[0]: FeedState(url=r[0], etag=r[1], last_modified=r[2], consecutive_failures=r[3],
+                            next_poll_at=r[4])
             for r in rows}
 
 

@@ -410,7 +410,8 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
     ).fetchone()
     if not exists or not exists[0]:
         return []
-    return [row[0] for row in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+    rows = con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+    return [row[0] for row in rows]
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> list[int]:

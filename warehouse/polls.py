@@ -47,8 +47,8 @@ def write_polls(con: duckdb.DuckDBPyConnection, polls: Sequence[FeedPoll]) -> Wr
              ("started_at", "TIMESTAMP"), ("status", "INTEGER"), ("error_kind", "VARCHAR"),
              ("error", "VARCHAR"), ("content_sha256", "VARCHAR"), ("content_type", "VARCHAR"),
              ("bytes", "BIGINT"), ("elapsed_ms", "INTEGER")],
-            [(f.fetch_id, f.url, f.kind, f.feed_url, _naive_utc(f.started_at), f.status, f.error_kind, f.error,
-              f.content_sha256, f.content_type, f.bytes, f.elapsed_ms)
+            [(f.fetch_id, f.url, f.kind, f.feed_url, _naive_utc(f.started_at), f.status, f.error_kind,
+              f.error, f.content_sha256, f.content_type, f.bytes, f.elapsed_ms)
              for p in polls for f in p.fetches],
             on_conflict="ON CONFLICT DO NOTHING",
         )
@@ -74,14 +74,16 @@ def _write_feed_states(con: duckdb.DuckDBPyConnection, polls: Sequence[FeedPoll]
                        consecutive_failures = consecutive_failures + 1, next_poll_at = ?
                 WHERE url = ?
                 """,
-                [_naive_utc(p.polled_at), p.status, p.error_kind, p.error, _naive_utc(p.next_poll_at), p.feed.url],
+                [_naive_utc(p.polled_at), p.status, p.error_kind, p.error, _naive_utc(p.next_poll_at),
+                 p.feed.url],
             )
         else:
             # A 304 keeps the stored validators unless the server sent new ones.
             con.execute(
                 """
-                UPDATE feeds SET last_polled_at = ?, last_status = ?, last_error_kind = NULL, last_error = NULL,
-                       last_warning = ?, consecutive_failures = 0, last_success_at = ?, next_poll_at = ?,
+                UPDATE feeds SET last_polled_at = ?, last_status = ?, last_error_kind = NULL,
+                       last_error = NULL, last_warning = ?, consecutive_failures = 0, last_success_at = ?,
+                       next_poll_at = ?,
                        etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
                        title = coalesce(?, title)
                 WHERE url = ?
@@ -98,7 +100,8 @@ def _write_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[Document], n
         "documents",
         [("sha256", "VARCHAR"), ("body_gz", "BLOB"), ("content_type", "VARCHAR"), ("size", "BIGINT"),
          ("stored_at", "TIMESTAMP")],
-        [(d.sha256, gzip.compress(d.body, mtime=0), d.content_type, len(d.body), now) for d in unique.values()],
+        [(d.sha256, gzip.compress(d.body, mtime=0), d.content_type, len(d.body), now)
+         for d in unique.values()],
         on_conflict="ON CONFLICT DO NOTHING",
     )
 
@@ -166,17 +169,18 @@ def _write_articles(
         con,
         "articles",
         [("article_id", "VARCHAR"), ("url", "VARCHAR"), ("title", "VARCHAR"), ("author", "VARCHAR"),
-         ("source", "VARCHAR"), ("feed_url", "VARCHAR"), ("published_at", "TIMESTAMP"), ("language", "VARCHAR"),
-         ("text", "VARCHAR"), ("fetched_url", "VARCHAR"), ("fetch_id", "VARCHAR"), ("from_feed", "BOOLEAN"),
-         ("first_seen_at", "TIMESTAMP"), ("extractor_version", "VARCHAR"), ("document_sha256", "VARCHAR")],
-        [(article_id_for(r.article.url), r.article.url, r.article.title, r.article.author, r.source, r.feed_url,
-          _naive_utc(r.article.published_at), r.article.language, r.article.text, r.article.fetched_url,
-          r.fetch_id, r.article.from_feed, now,
+         ("source", "VARCHAR"), ("feed_url", "VARCHAR"), ("published_at", "TIMESTAMP"),
+         ("language", "VARCHAR"), ("text", "VARCHAR"), ("fetched_url", "VARCHAR"), ("fetch_id", "VARCHAR"),
+         ("from_feed", "BOOLEAN"), ("first_seen_at", "TIMESTAMP"), ("extractor_version", "VARCHAR"),
+         ("document_sha256", "VARCHAR")],
+        [(article_id_for(r.article.url), r.article.url, r.article.title, r.article.author, r.source,
+          r.feed_url, _naive_utc(r.article.published_at), r.article.language, r.article.text,
+          r.article.fetched_url, r.fetch_id, r.article.from_feed, now,
           r.annotation.extractor_version if r.annotation else None, r.document_sha256)
          for r in fresh],
     )
-    events = write_annotations(
-        con, [(article_id_for(r.article.url), r.article.url, r.annotation) for r in fresh if r.annotation], now)
+    annotated = [(article_id_for(r.article.url), r.article.url, r.annotation) for r in fresh if r.annotation]
+    events = write_annotations(con, annotated, now)
     return len(fresh), events
 
 

@@ -168,7 +168,8 @@ def rebuild_signals(
 
 def _orphan_placements(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     rows = con.execute(
-        "SELECT event_id FROM signal_events se WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = se.event_id)"
+        "SELECT event_id FROM signal_events se "
+        "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = se.event_id)"
     ).fetchall()
     return frozenset(r[0] for r in rows)
 
@@ -229,7 +230,9 @@ def _place_events(
         known = _known_events(con, min(dates) - params.window, max(dates) + params.window, replacing)
     else:
         known = []
-    assignments: list[SignalAssignment] = [a for a in signal_assignments(events, known, params) if not a.known]
+    assignments: list[SignalAssignment] = [
+        a for a in signal_assignments(events, known, params) if not a.known
+    ]
     # Only placements that differ are rewritten, so a rebuild under unchanged rules writes nothing new.
     changed = [a for a in assignments if previous.get(a.event_id) != (a.signal_id, a.linked_to)]
     gone = sorted(set(previous) - {a.event_id for a in assignments})
@@ -250,7 +253,8 @@ def _place_events(
         if stale:
             con.execute("DELETE FROM signal_events WHERE event_id IN (SELECT UNNEST($1::VARCHAR[]))", [stale])
         if emptied:
-            con.execute("DELETE FROM signal_state WHERE signal_id IN (SELECT UNNEST($1::VARCHAR[]))", [emptied])
+            con.execute("DELETE FROM signal_state WHERE signal_id IN (SELECT UNNEST($1::VARCHAR[]))",
+                        [emptied])
         insert_rows(
             con,
             "signal_events",
@@ -266,10 +270,10 @@ def _place_events(
 
 def _write_signal_state(con: duckdb.DuckDBPyConnection, summaries: Sequence[SignalSummary]) -> None:
     columns = [
-        ("signal_id", "VARCHAR"), ("event_type", "VARCHAR"), ("actors", "VARCHAR[]"), ("first_seen", "TIMESTAMP"),
-        ("last_seen", "TIMESTAMP"), ("corroboration", "INTEGER"), ("status", "VARCHAR"),
-        ("stance_summary", "VARCHAR"), ("alleged_by", "VARCHAR[]"), ("denied_by", "VARCHAR[]"),
-        ("best_event_id", "VARCHAR"), ("best_evidence", "VARCHAR"),
+        ("signal_id", "VARCHAR"), ("event_type", "VARCHAR"), ("actors", "VARCHAR[]"),
+        ("first_seen", "TIMESTAMP"), ("last_seen", "TIMESTAMP"), ("corroboration", "INTEGER"),
+        ("status", "VARCHAR"), ("stance_summary", "VARCHAR"), ("alleged_by", "VARCHAR[]"),
+        ("denied_by", "VARCHAR[]"), ("best_event_id", "VARCHAR"), ("best_evidence", "VARCHAR"),
         ("sources", "STRUCT(source VARCHAR, title VARCHAR, url VARCHAR)[]"),
         ("event_count", "INTEGER"), ("article_count", "INTEGER"), ("story_count", "INTEGER"),
     ]
@@ -278,8 +282,9 @@ def _write_signal_state(con: duckdb.DuckDBPyConnection, summaries: Sequence[Sign
         con,
         "signal_state",
         columns,
-        [(s.signal_id, s.event_type, list(s.actors), s.first_seen, s.last_seen, s.corroboration, s.stance.status,
-          s.stance.summary, list(s.stance.alleged_by), list(s.stance.denied_by), s.best_event_id, s.best_evidence,
+        [(s.signal_id, s.event_type, list(s.actors), s.first_seen, s.last_seen, s.corroboration,
+          s.stance.status, s.stance.summary, list(s.stance.alleged_by), list(s.stance.denied_by),
+          s.best_event_id, s.best_evidence,
           [{"source": x.source, "title": x.title, "url": x.url} for x in s.sources],
           s.event_count, s.article_count, s.story_count) for s in summaries],
         on_conflict=f"ON CONFLICT (signal_id) DO UPDATE SET {updates}",
@@ -297,7 +302,8 @@ def signal_member_events(
         WITH active AS (
             SELECT DISTINCT se.signal_id
             FROM signal_events se JOIN events e USING (event_id) JOIN articles a USING (article_id)
-            WHERE coalesce(a.published_at, a.first_seen_at) >= $1 AND coalesce(a.published_at, a.first_seen_at) < $2
+            WHERE coalesce(a.published_at, a.first_seen_at) >= $1
+              AND coalesce(a.published_at, a.first_seen_at) < $2
         )
         SELECT se.signal_id, {_EVENT_COLUMNS}
         {_EVENT_JOINS}

@@ -101,7 +101,7 @@ def _band_frame(
     """
     counts = [len(keys[s.article_id]) for s in signatures]
     flat = [k for s in signatures for k in keys[s.article_id]]
-    bands = {"band_key": np.array(flat, dtype=np.int64),
+    bands: dict[str, np.ndarray] = {"band_key": np.array(flat, dtype=np.int64),
              "idx": np.repeat(np.arange(len(signatures), dtype=np.int32), counts)}
     articles = {"idx": np.arange(len(signatures), dtype=np.int32),
                 "article_id": np.array([s.article_id for s in signatures], dtype=object),

@@ -29,7 +29,9 @@ class TimelineFilter:
     limit: int | None = None
 
 
-def timeline_where(f: TimelineFilter, *, alias: str = "", exact_names: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+def timeline_where(
+    f: TimelineFilter, *, alias: str = "", exact_names: tuple[str, ...] = ()
+) -> tuple[str, list[Any]]:
     """A WHERE clause (``""`` when no filter) and its parameters, for the timeline view's columns.
 
     ``exact_names``: the stored spellings of ``f.entity_names``, when known; matching those
@@ -63,7 +65,9 @@ def timeline_where(f: TimelineFilter, *, alias: str = "", exact_names: tuple[str
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def timeline_rows(con: duckdb.DuckDBPyConnection, f: TimelineFilter) -> tuple[list[str], list[tuple[Any, ...]]]:
+def timeline_rows(
+    con: duckdb.DuckDBPyConnection, f: TimelineFilter
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Timeline rows matching ``f``, newest event first; returns (column names, rows)."""
     exact: tuple[str, ...] = ()
     if f.entity_names:
@@ -83,7 +87,8 @@ def timeline_rows(con: duckdb.DuckDBPyConnection, f: TimelineFilter) -> tuple[li
 def stored_entity_names(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[str]:
     """Stored canonical entity names equal, ignoring case, to any of ``names``."""
     rows = con.execute(
-        "SELECT DISTINCT name FROM entities WHERE lower(name) IN (SELECT lower(unnest(?::VARCHAR[]))) ORDER BY name",
+        "SELECT DISTINCT name FROM entities WHERE lower(name) IN (SELECT lower(unnest(?::VARCHAR[]))) "
+        "ORDER BY name",
         [list(names)],
     ).fetchall()
     return [r[0] for r in rows]
@@ -95,8 +100,8 @@ EXPORT_QUERIES: dict[str, str] = {
     "events": """
         SELECT e.event_id, e.event_date, e.event_type, e.stance, e.actors, e.evidence, e.confidence,
                e.extractor_version, e.created_at, a.url AS article_url, a.source, a.published_at,
-               (SELECT list(v.sentence ORDER BY v.ordinal) FROM event_evidence v WHERE v.event_id = e.event_id)
-                   AS evidence_sentences
+               (SELECT list(v.sentence ORDER BY v.ordinal) FROM event_evidence v
+                 WHERE v.event_id = e.event_id) AS evidence_sentences
         FROM events e JOIN articles a USING (article_id)
         ORDER BY e.event_date, e.event_id
     """,
@@ -142,4 +147,6 @@ def export_table(con: duckdb.DuckDBPyConnection, what: str, fmt: str, out: str |
 
 def events_by_type_and_stance(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     """(event_type, stance, events) over the whole timeline, in type and stance order."""
-    return con.execute("SELECT event_type, stance, count(*) FROM timeline GROUP BY ALL ORDER BY 1, 2").fetchall()
+    return con.execute(
+        "SELECT event_type, stance, count(*) FROM timeline GROUP BY ALL ORDER BY 1, 2"
+    ).fetchall()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import cast
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.models import Annotation, Event, Evidence, Mention, RoleFiller
+from extractors.models import Annotation, Event, Evidence, Mention, RoleFiller, Stance
 
-from .components import EVENTS_ATTR, MENTIONS_ATTR
+from .components import EVENTS_ATTR, MENTIONS_ATTR, EventMatcherComponent
 from .dates import resolve_date
 from .events import EventCandidate
 
@@ -21,9 +22,13 @@ _MERGE_BONUS_PER_EVIDENCE = 0.05
 _MAX_MERGE_BONUS = 0.15
 
 
+def _matcher(nlp: Language) -> EventMatcherComponent:
+    return cast(EventMatcherComponent, nlp.get_pipe("newsignal_event_matcher"))
+
+
 def _rules_version(nlp: Language) -> str:
     if "newsignal_event_matcher" in nlp.pipe_names:
-        return nlp.get_pipe("newsignal_event_matcher").rules.extractor_version  # type: ignore[attr-defined]
+        return _matcher(nlp).rules.extractor_version
     return EXTRACTOR_VERSION
 
 
@@ -34,13 +39,13 @@ def _mentions(doc: Doc) -> tuple[Mention, ...]:
     )
 
 
-def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]) -> dict[str, str]:
+def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]) -> dict[str, Stance]:
     """One non-denied stance per type and article (the labelling guide keeps one record per type/stance).
 
     A verdict wins (asserted); for claim-like types any alleged instance wins; otherwise the stance with
     the larger summed confidence.
     """
-    out: dict[str, str] = {}
+    out: dict[str, Stance] = {}
     for etype in {c.event_type for c in cands}:
         group = [c for c in cands if c.event_type == etype and c.stance != "denied"]
         if not group:
@@ -50,7 +55,7 @@ def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]
         elif etype in prefer_alleged and any(c.stance == "alleged" for c in group):
             out[etype] = "alleged"
         else:
-            score: dict[str, float] = {}
+            score: dict[Stance, float] = {}
             for c in group:
                 score[c.stance] = score.get(c.stance, 0.0) + c.confidence
             out[etype] = max(score, key=lambda s: score[s])
@@ -67,7 +72,8 @@ def _event_date(c: EventCandidate, published: date | None) -> date:
 
 
 def merge_candidates(
-    cands: list[EventCandidate], published: date | None, version: str, prefer_alleged: frozenset[str] = frozenset()
+    cands: list[EventCandidate], published: date | None, version: str,
+    prefer_alleged: frozenset[str] = frozenset(),
 ) -> tuple[Event, ...]:
     """Merge sentence-level candidates into per-article events.
 
@@ -91,18 +97,21 @@ def merge_candidates(
     events = []
     for group in groups:
         best = group[0]
-        evidence = tuple(dict.fromkeys(Evidence(sentence=c.sentence, start=c.start, end=c.end) for c in group))
+        evidence = tuple(
+            dict.fromkeys(Evidence(sentence=c.sentence, start=c.start, end=c.end) for c in group)
+        )
         bonus = min(_MAX_MERGE_BONUS, _MERGE_BONUS_PER_EVIDENCE * (len(evidence) - 1))
         events.append(
             Event(
                 event_type=best.event_type,
-                stance=best.stance,  # type: ignore[arg-type]
+                stance=best.stance,
                 actors=tuple(_ordered_actors(group)),
                 evidence=evidence,
                 event_date=_event_date(best, published),
                 confidence=round(min(0.99, best.confidence + bonus), 3),
                 extractor_version=version,
-                roles=tuple(dict.fromkeys(RoleFiller(r, n, label) for c in group for r, n, label in c.roles.fillers)),
+                roles=tuple(dict.fromkeys(
+                    RoleFiller(r, n, label) for c in group for r, n, label in c.roles.fillers)),
                 initiator=next((c.roles.initiator for c in group if c.roles.initiator), None),
                 targets=tuple(dict.fromkeys(n for c in group for n in c.targets)),
             )
@@ -111,7 +120,7 @@ def merge_candidates(
     return tuple(events)
 
 
-def _with_stance(c: EventCandidate, stance: str) -> EventCandidate:
+def _with_stance(c: EventCandidate, stance: Stance) -> EventCandidate:
     if c.stance == stance:
         return c
     from dataclasses import replace
@@ -143,9 +152,10 @@ def annotate(
     version = _rules_version(nlp)
     prefer_alleged: frozenset[str] = frozenset()
     if "newsignal_event_matcher" in nlp.pipe_names:
-        rules = nlp.get_pipe("newsignal_event_matcher").rules  # type: ignore[attr-defined]
+        rules = _matcher(nlp).rules
         prefer_alleged = frozenset(n for n, spec in rules.types.items() if spec.prefer_alleged)
-    for doc, published in nlp.pipe(((text or "", pub) for text, pub in items), as_tuples=True, batch_size=batch_size):
+    for doc, published in nlp.pipe(((text or "", pub) for text, pub in items), as_tuples=True,
+                                   batch_size=batch_size):
         cands = list(doc._.get(EVENTS_ATTR) or ())
         warnings = () if doc.text.strip() else ("empty text",)
         yield Annotation(

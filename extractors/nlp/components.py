@@ -40,13 +40,13 @@ def _event_rules(config_dir: str) -> EventRules:
     return load_event_rules(Path(config_dir))
 
 
-@registry.misc("newsignal.gazetteer.v1")
+@registry.misc("newsignal.gazetteer.v1")  # type: ignore[untyped-decorator]  # catalogue is untyped
 def gazetteer_v1(config_dir: str) -> Gazetteer:
     """The gazetteer read from ``config_dir`` (cached per directory)."""
     return _gazetteer(str(Path(config_dir).resolve()))
 
 
-@registry.misc("newsignal.event_rules.v1")
+@registry.misc("newsignal.event_rules.v1")  # type: ignore[untyped-decorator]  # catalogue is untyped
 def event_rules_v1(config_dir: str) -> EventRules:
     """Event taxonomy, trigger patterns and cue words read from ``config_dir`` (cached per directory)."""
     return _event_rules(str(Path(config_dir).resolve()))

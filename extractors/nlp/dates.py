@@ -17,7 +17,8 @@ _MONTHS["sept"] = 9
 _MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _ISO_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTH_DAY_RE = re.compile(_MONTH_RE + r"\s+(\d{1,2})(?!\d)(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?", re.I)
-_DAY_MONTH_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"(?:,?\s+(\d{4}))?", re.I)
+_DAY_MONTH_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"(?:,?\s+(\d{4}))?",
+                           re.I)
 _MONTH_YEAR_RE = re.compile(_MONTH_RE + r"\s+(\d{4})\b", re.I)
 _MONTH_ONLY_RE = re.compile(r"^(?:in |early |late |mid-?)?" + _MONTH_RE + r"$", re.I)
 
@@ -57,7 +58,9 @@ def _relative(text: str, published: date, future: bool) -> date | None:
     if text == "next week":
         return published + timedelta(days=7)
     if text == "last month":
-        year, month = (published.year, published.month - 1) if published.month > 1 else (published.year - 1, 12)
+        year, month = (
+            (published.year, published.month - 1) if published.month > 1 else (published.year - 1, 12)
+        )
         return date(year, month, min(published.day, calendar.monthrange(year, month)[1]))
     if text == "last year":
         return _safe_date(published.year - 1, published.month, min(published.day, 28))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any, TypedDict
 
 from spacy.tokens import Doc, Span, Token
 
@@ -34,7 +35,9 @@ _QUOTES = "\"'“”‘’«»"
 _PRODUCT_BEFORE = {"model", "chatbot", "app", "assistant", "application"}
 _PRODUCT_AFTER = {"app", "chatbot", "assistant", "application"}
 # A lab's name used for its app: "using DeepSeek on government devices", "the removal of DeepSeek from".
-_APP_USE_BEFORE = {"using", "download", "downloading", "install", "installing", "uninstall", "removal", "remove", "removing"}
+_APP_USE_BEFORE = {
+    "using", "download", "downloading", "install", "installing", "uninstall", "removal", "remove", "removing",
+}
 _DEVICE_NOUNS = {"device", "devices", "phone", "phones", "computer", "computers", "laptop", "laptops"}
 # Unknown ORG spans ending in one of these name a document, law or event, not an organisation.
 _DOCUMENT_HEADS = {
@@ -75,16 +78,27 @@ def tidy_surface(text: str) -> str:
 
 
 def _plausible_unknown(name: str) -> bool:
-    if len(name) < 2 or not name[0].isupper() and not name[0].isdigit():
+    if len(name) < 2 or (not name[0].isupper() and not name[0].isdigit()):
         return False
     if name.replace(" ", "").replace(".", "").isdigit():
         return False
     return any(ch.isalpha() for ch in name)
 
 
+class _SpanOffsets(TypedDict):
+    text: str
+    start_char: int
+    end_char: int
+    start: int
+    end: int
+
+
 def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
     label, ent_id = ent.label_, ent.ent_id_
-    base = dict(text=ent.text, start_char=ent.start_char, end_char=ent.end_char, start=ent.start, end=ent.end)
+    base: _SpanOffsets = {
+        "text": ent.text, "start_char": ent.start_char, "end_char": ent.end_char,
+        "start": ent.start, "end": ent.end,
+    }
     if label == IGNORE_LABEL:
         return None
     if ent_id.startswith(FAMILY_ID_PREFIX):
@@ -159,7 +173,8 @@ def _product_use(doc: Doc, m: MentionSpan) -> bool:
     if before in _APP_USE_BEFORE or lead == ["removal", "of"]:
         return True
     window = doc[m.end:min(len(doc), m.end + 8)]
-    return any(t.lower_ in ("on", "from") for t in window[:4]) and any(t.lower_ in _DEVICE_NOUNS for t in window)
+    return (any(t.lower_ in ("on", "from") for t in window[:4])
+            and any(t.lower_ in _DEVICE_NOUNS for t in window))
 
 
 def _relookup_person(name: str, m: MentionSpan, gaz: Gazetteer) -> MentionSpan:
@@ -246,7 +261,8 @@ def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
             ]
         if candidates:
             best = min(candidates, key=lambda pair: pair[0])[1]
-            out[i] = replace(m, label=best.label, name=best.name, known=best.known, kind=best.kind, owner=best.owner)
+            out[i] = replace(m, label=best.label, name=best.name, known=best.known, kind=best.kind,
+                             owner=best.owner)
     for i, m in enumerate(out):
         # "Yuehai" for Hangzhou Yuehai Technology: an unknown word that is the distinctive part of an org name
         if m.known or len(m.text.split()) != 1 or m.label == "MODEL":
@@ -256,7 +272,8 @@ def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
                   and word in (w.lower() for w in o.name.split()[1:-1])]
         if longer:
             best = min(longer, key=lambda o: abs(o.start - m.start))
-            out[i] = replace(m, label="ORG", name=best.name, known=best.known, kind=best.kind, owner=best.owner)
+            out[i] = replace(m, label="ORG", name=best.name, known=best.known, kind=best.kind,
+                             owner=best.owner)
     return out
 
 
@@ -265,8 +282,9 @@ _ORG_SUFFIXES = {
     "labs", "lab", "ai", "technologies", "technology", "systems", "robotics", "institute", "capital",
     "ventures", "partners", "group", "research", "interactive", "inc", "corp", "ltd", "llc", "holdings",
     "networks", "software", "analytics", "intelligence", "foundation", "university", "bank", "fund",
-    "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors", "cloud",
-    "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios", "industries",
+    "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors",
+    "cloud", "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios",
+    "industries",
 }
 # Last words of a job title or an internal team, read by NER as a name ("General Counsel", "Managing Partner",
 # "Applied Research Team", "Customer Success"): not entities at all.
@@ -313,10 +331,11 @@ _PLACE_ORG_SUFFIXES = {
 _NAME_CONNECTORS = {"of", "and", "&", "for"}
 # "American AI", "European AI": a demonym plus a generic word is not an organisation.
 _DEMONYMS = {
-    "american", "european", "chinese", "french", "german", "british", "japanese", "korean", "indian", "israeli",
-    "canadian", "italian", "spanish", "dutch", "swiss", "nordic", "western", "asian", "emirati", "saudi",
-    "russian", "taiwanese", "australian", "brazilian", "african", "arab", "swedish", "finnish", "norwegian",
-    "danish", "polish", "irish", "singaporean", "vietnamese", "indonesian", "global", "domestic", "foreign",
+    "american", "european", "chinese", "french", "german", "british", "japanese", "korean", "indian",
+    "israeli", "canadian", "italian", "spanish", "dutch", "swiss", "nordic", "western", "asian", "emirati",
+    "saudi", "russian", "taiwanese", "australian", "brazilian", "african", "arab", "swedish", "finnish",
+    "norwegian", "danish", "polish", "irish", "singaporean", "vietnamese", "indonesian",
+    "global", "domestic", "foreign",
 }
 _GENERIC_ORG_WORDS = {"ai", "tech", "technology", "labs", "startups", "firms", "companies", "industry"}
 
@@ -337,7 +356,8 @@ def _merge_place_prefixed_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[Me
                 if tok.lower_ in _NAME_CONNECTORS and i + 1 < len(doc) and doc[i + 1].text[:1].isupper():
                     i += 1
                     continue
-                if not (tok.text[:1].isupper() and tok.is_alpha) or (i in by_start and by_start[i].label == "GPE"):
+                if (not (tok.text[:1].isupper() and tok.is_alpha)
+                        or (i in by_start and by_start[i].label == "GPE")):
                     break
                 if tok.lower_ in _PLACE_ORG_SUFFIXES:
                     last_suffix = i + 1
@@ -374,8 +394,8 @@ def _dateline_place(doc: Doc, gaz: Gazetteer) -> tuple[int, GazetteerEntry] | No
 
 # Tier words that continue a model name ("Doubao Seed 2.0 Pro", "Skald-3 Mini", "Magistral Medium").
 _MODEL_TIERS = {
-    "Pro", "Mini", "Lite", "Max", "Plus", "Ultra", "Nano", "Flash", "Turbo", "Air", "Medium", "Small", "Large",
-    "Thinking", "Instruct", "Coder", "Image", "Exp", "Preview", "Vision", "Omni", "Edge",
+    "Pro", "Mini", "Lite", "Max", "Plus", "Ultra", "Nano", "Flash", "Turbo", "Air", "Medium", "Small",
+    "Large", "Thinking", "Instruct", "Coder", "Image", "Exp", "Preview", "Vision", "Omni", "Edge",
 }
 _DOTTED_VERSION_RE = re.compile(r"^\d+\.\d+[a-z]?$")
 # "Skald-3", "Polaris-3", "Grok-1": a capitalised word glued to a version number names a model.
@@ -383,9 +403,13 @@ _HYPHEN_MODEL_RE = re.compile(r"^[A-Z][a-z]{2,}-[A-Z]?\d+(\.\d+)?[a-zA-Z]?$")
 # Nouns after a capitalised word that make it a model name ("Lumio's Meridian model").
 _MODEL_NOUNS = {"model", "models", "chatbot", "chatbots", "assistant", "llm", "family", "app"}
 _MODEL_NAME_OPENERS = {"'s", "’s", "its", "their", "his", "her", "our", "the", "a", "an", "new", "latest"}
-_NOT_MODEL_WORDS = {"ai", "llm", "large", "language", "foundation", "open", "frontier", "reasoning", "pro", "new"}
+_NOT_MODEL_WORDS = {
+    "ai", "llm", "large", "language", "foundation", "open", "frontier", "reasoning", "pro", "new",
+}
 # Nouns right before a capitalised name that make it an organisation ("startup Fjordlight AI").
-_ORG_CUE_NOUNS = {"startup", "start-up", "company", "firm", "developer", "maker", "lab", "fund", "unit", "operator"}
+_ORG_CUE_NOUNS = {
+    "startup", "start-up", "company", "firm", "developer", "maker", "lab", "fund", "unit", "operator",
+}
 # Job titles after an organisation-like word: "Home Affairs Secretary Stephanie Foster".
 _TITLE_WORDS = {
     "secretary", "minister", "commissioner", "chairman", "chairwoman", "chair", "director", "spokesperson",
@@ -397,12 +421,15 @@ _ROLE_NOUNS = {
     "spokesperson", "spokesman", "spokeswoman", "founder", "co-founder", "cofounder", "director", "executive",
     "officer", "chief", "head", "manager", "investor", "engineer", "president", "chairman", "chairwoman",
     "fellow", "lecturer", "consultant", "adviser", "advisor", "strategist", "principal", "senator",
-    "representative", "judge", "secretary", "minister", "commissioner", "official", "ceo", "cto", "cfo", "coo",
+    "representative", "judge", "secretary", "minister", "commissioner", "official",
+    "ceo", "cto", "cfo", "coo",
 }
 _NON_NAME_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP"}
 
 
-def _span_mention(doc: Doc, label: str, start: int, end: int, name: str | None = None, **kw) -> MentionSpan:
+def _span_mention(
+    doc: Doc, label: str, start: int, end: int, name: str | None = None, **kw: Any
+) -> MentionSpan:
     span = doc[start:end]
     return MentionSpan(label, name or tidy_surface(span.text), span.text, span.start_char, span.end_char,
                        start, end, known=kw.pop("known", False), **kw)
@@ -458,13 +485,15 @@ def _extend_models(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> lis
             end += 1
         if end == m.end:
             continue
-        tail = doc.text[doc[m.end - 1].idx + len(doc[m.end - 1].text):doc[end - 1].idx + len(doc[end - 1].text)]
+        last, new_last = doc[m.end - 1], doc[end - 1]
+        tail = doc.text[last.idx + len(last.text):new_last.idx + len(new_last.text)]
         name = " ".join(f"{m.name}{tail}".split())
         entry = gaz.lookup(name)
         if entry is not None and entry.label != "MODEL":
             continue
-        new = _span_mention(doc, "MODEL", m.start, end, entry.name if entry else name, known=entry is not None,
-                            kind=entry.kind if entry else "model", owner=entry.owner if entry else m.owner)
+        new = _span_mention(doc, "MODEL", m.start, end, entry.name if entry else name,
+                            known=entry is not None, kind=entry.kind if entry else "model",
+                            owner=entry.owner if entry else m.owner)
         out = [o for o in out if o is not m]
         out = _replace_region(out, new)
     return out
@@ -504,7 +533,8 @@ def _add_context_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpa
             continue
         # lowercase only: ", President Trump said" is a title before another name, not an appositive
         after = [t.text for t in doc[tok.i + 1:tok.i + 6]]
-        if after and any(w in _ROLE_NOUNS for w in after[:4]) and (after[0] in ("a", "an", "the") or after[0] in _ROLE_NOUNS):
+        if (after and any(w in _ROLE_NOUNS for w in after[:4])
+                and (after[0] in ("a", "an", "the") or after[0] in _ROLE_NOUNS)):
             mentions = _replace_region(mentions, _span_mention(doc, "PERSON", start, tok.i))
     # "Home Affairs Secretary Stephanie Foster": a title, not an organisation
     return [

@@ -9,6 +9,7 @@ Candidates are merged into ``Event`` records later (``annotate``), where dates g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, replace
 
 from spacy.matcher import Matcher
@@ -16,10 +17,11 @@ from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from extractors.gazetteer import GOVERNMENT_KINDS, REPORTER_KINDS
+from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
 from .entities import MentionSpan
-from .roles import RoleReading, denial_reading, governing_verb, is_context_person, read_roles
+from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
 from .syntax import (
     argument_tokens,
     clause_verb,
@@ -40,6 +42,8 @@ _GOV_HEAD_WORDS = {
     "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
 }
 _MAX_ACTORS = 6
+_MODIFIER_DEPS = ("compound", "poss", "nmod", "amod", "npadvmod")
+_DEFINITE = ("the", "this", "that")
 # Nouns for people whose trade a trigger word may describe ("an export-control lawyer").
 _PERSON_ROLE_NOUNS = {
     "lawyer", "attorney", "analyst", "researcher", "expert", "specialist", "consultant", "adviser", "advisor",
@@ -58,7 +62,7 @@ class EventCandidate:
     """One event instance found in one sentence (before per-article merging)."""
 
     event_type: str
-    stance: str
+    stance: Stance
     actors: tuple[str, ...]
     sentence: str
     start: int  # char offsets of the sentence into the text
@@ -68,7 +72,7 @@ class EventCandidate:
     date_phrase: str | None = None
     future: bool = False
     verdict: bool = False  # a conviction/plea governs the trigger (asserted beats alleged)
-    roles: RoleReading = RoleReading((), None)
+    roles: RoleReading = NO_ROLES
     # Every party the sentence names (not only role holders): a party answering a report may be named
     # anywhere in it ("Elon Musk's xAI is raising ...; Musk dismissed the report").
     named: tuple[str, ...] = ()
@@ -124,7 +128,8 @@ class _ArticleContext:
             return True
         # Only definite descriptions point back: "the company" does, "a company" does not.
         definite = any(
-            (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss" for c in tok.children
+            (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
+            for c in tok.children
         )
         return tok.lemma_.lower() in self.anaphor_nouns and definite and tok.i not in self.by_token
 
@@ -136,7 +141,7 @@ class _ArticleContext:
         return self.last_org  # "it", "the company", "the startup" ...
 
     def affiliation(self, m: MentionSpan, doc: Doc) -> MentionSpan | None:
-        """The organisation named right before a person ("Xinghe founder Gao Rui", "OpenAI CEO Sam Altman")."""
+        """The organisation named right before a person: "Xinghe founder Gao Rui", "OpenAI CEO Sam Altman"."""
         if m.label != "PERSON":
             return None
         for i in range(m.start - 1, max(-1, m.start - 4), -1):
@@ -163,7 +168,7 @@ class _ArticleContext:
                 return self.by_token[child.i]
         for t in tok.doc[tok.left_edge.i:tok.i]:
             m = self.by_token.get(t.i)
-            if m is None or m.label not in _ACTOR_LABELS or t.dep_ not in ("compound", "poss", "nmod", "amod", "npadvmod"):
+            if m is None or m.label not in _ACTOR_LABELS or t.dep_ not in _MODIFIER_DEPS:
                 continue
             if _qualifies(m, tok.doc) or (m.label == "GPE" and tok.lemma_.lower() in self.anaphor_nouns):
                 continue  # "the Paris-based developer", "the Hangzhou startup": not who acts
@@ -207,18 +212,19 @@ class _ArticleContext:
             if m is not None and m.label in ("ORG", "PERSON"):
                 self._remember(m)
                 return
-            if via_anaphor or (subj is not None and self.is_anaphor(subj)):
+            if via_anaphor or self.is_anaphor(subj):
                 return  # "the startup ..." keeps pointing at the same entity
         first = next(
             (self.by_token[t.i] for t in sent if t.i in self.by_token
-             and self.by_token[t.i].label in ("ORG", "PERSON") and self.by_token[t.i].kind not in REPORTER_KINDS),
+             and self.by_token[t.i].label in ("ORG", "PERSON")
+             and self.by_token[t.i].kind not in REPORTER_KINDS),
             None,
         )
         if first is not None:
             self._remember(first)
 
 
-def _ancestors(tok: Token):
+def _ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:
     child = tok
     while child.head.i != child.i:
         yield child, child.head
@@ -234,7 +240,9 @@ def _sentence_mentions(sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
     return list(seen.values())
 
 
-def _actors(anchor: Token, sent: Span, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool, list[str], list[MentionSpan]]:
+def _actors(
+    anchor: Token, sent: Span, ctx: _ArticleContext
+) -> tuple[MentionSpan | None, bool, list[str], list[MentionSpan]]:
     """(initiator, via_anaphora, ordered actor names, actor mentions) for a trigger."""
     verb = clause_verb(anchor)
     subj, _ = subject_of(verb)
@@ -283,7 +291,7 @@ def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
     # Only a date attached to the trigger's clause counts: "since its founding last year" in the same
     # sentence dates something else.
     for ent in (e for e in sent.ents if e.label_ == "DATE"):
-        if any(head == verb or head == anchor for _c, head in list(_ancestors(ent.root))[:3]):
+        if any(head in (verb, anchor) for _c, head in list(_ancestors(ent.root))[:3]):
             return ent.text, future
     return None, future
 
@@ -310,13 +318,14 @@ class EventMatcher:
         by_sentence: dict[int, list[tuple[TriggerPattern, Span]]] = {}
         for match_id, start, end in self.matcher(doc):
             span = doc[start:end]
-            by_sentence.setdefault(span.sent.start, []).append((self.patterns[doc.vocab.strings[match_id]], span))
+            pattern = self.patterns[doc.vocab.strings[match_id]]
+            by_sentence.setdefault(span.sent.start, []).append((pattern, span))
         out: list[EventCandidate] = []
         for sent in doc.sents:
             matches = by_sentence.get(sent.start, ())
-            found = [c for c in (self._candidate(p, s, sent, ctx) for p, s in matches) if c]
-            found = self._suppress_and_dedupe(found, {p.event_type for p, _s in matches})
-            found = self._apply_denials(sent, ctx, found, out)
+            candidates = [c for c in (self._candidate(p, s, sent, ctx) for p, s in matches) if c]
+            candidates = self._suppress_and_dedupe(candidates, {p.event_type for p, _s in matches})
+            found = self._apply_denials(sent, ctx, candidates, out)
             if not found:
                 self._elaborate(sent, ctx, out)
             out.extend(found)
@@ -328,12 +337,13 @@ class EventMatcher:
         by Iconiq", "The rules were drafted by the Cyberspace Administration of China") adds its parties to
         the latest event of that type in the article."""
         for tok in sent:
-            if tok.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+            if tok.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in tok.children):
                 continue
             for k in range(len(earlier) - 1, -1, -1):
                 ref = earlier[k]
                 spec = self.rules.types[ref.event_type]
-                if ref.stance == "denied" or tok.lemma_.lower() not in spec.refers_back and tok.lower_ not in spec.refers_back:
+                refers = tok.lemma_.lower() in spec.refers_back or tok.lower_ in spec.refers_back
+                if ref.stance == "denied" or not refers:
                     continue
                 initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
                 reading = read_roles(spec, tok, sent, initiator, ctx.by_token.get, whole_sentence=False,
@@ -360,12 +370,14 @@ class EventMatcher:
             return None
         if spec.generic_plural_is_background and is_generic_plural(anchor):
             return None
-        if governed_by_lemma(anchor, spec.background_governors) or standing_rule_subject(anchor, spec.blocked_subjects):
+        if (governed_by_lemma(anchor, spec.background_governors)
+                or standing_rule_subject(anchor, spec.blocked_subjects)):
             return None
         if anchor.dep_ in ("compound", "amod", "nmod") and anchor.head.lemma_.lower() in _PERSON_ROLE_NOUNS:
             return None  # "an export-control lawyer", "a distillation researcher": a description of a person
         if spec.block_adjective_triggers and (
-            anchor.dep_ == "amod" or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
+            anchor.dep_ == "amod"
+            or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
         ):
             return None  # "open-source models", "released models": an attribute
         initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
@@ -422,10 +434,13 @@ class EventMatcher:
                 return False
         if "two_orgs" in req and len({m.name for m in actors if m.label == "ORG"}) < 2:
             return False
-        if "money_or_percent" in req and not pattern.standalone:
-            # Strictly entities: "free"/"half the price" count only through their own standalone patterns.
-            if not any(e.label_ in ("MONEY", "PERCENT") for e in sent.ents):
-                return False
+        # Strictly entities: "free"/"half the price" count only through their own standalone patterns.
+        if (
+            "money_or_percent" in req
+            and not pattern.standalone
+            and not any(e.label_ in ("MONEY", "PERCENT") for e in sent.ents)
+        ):
+            return False
         if "model_object" in req:
             args = argument_tokens(anchor)
             if not any(t.i in ctx.by_token and ctx.by_token[t.i].label == "MODEL" for t in args) and not any(
@@ -435,7 +450,7 @@ class EventMatcher:
         return True
 
     def _suppress_and_dedupe(
-        self, found: list[tuple[EventCandidate, Token]], triggered: set[str] = frozenset()
+        self, found: list[tuple[EventCandidate, Token]], triggered: Set[str] = frozenset()
     ) -> list[tuple[EventCandidate, Token]]:
         types_here = {c.event_type for c, _ in found}
         best: dict[tuple[str, str], tuple[EventCandidate, Token]] = {}
@@ -471,14 +486,16 @@ class EventMatcher:
             is_adj = tok.lower_ in rules.cue("denial_adjectives")
             indirect, for_client = self._indirect_denial(tok, ctx)
             if indirect is not None:
-                results += self._deny_latest(indirect, tok, sent, ctx, earlier + results, any_party=True, trusted=for_client)
+                results += self._deny_latest(indirect, tok, sent, ctx, earlier + results, any_party=True,
+                                             trusted=for_client)
                 continue
             if not (is_verb or is_adj):
                 continue
             head = tok if is_verb else clause_verb(tok)
             if not is_verb:
                 # "X said the claims were groundless": the reporting verb above carries the denier.
-                head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in rules.cue("reporting_verbs")), head)
+                reporting = rules.cue("reporting_verbs")
+                head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in reporting), head)
             subj, _ = subject_of(head)
             denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
             if denier is None and subj is not None and subj.lemma_.lower() in _SPOKES_NOUNS:
@@ -511,13 +528,14 @@ class EventMatcher:
     def _settle_pending(self, out: list[EventCandidate]) -> list[EventCandidate]:
         """Denials told before the claim they answer: each denies the first later alleged event of the
         article that names the denier (or its organisation) as a party."""
-        added = []
+        added: list[EventCandidate] = []
         for denier, tok, sent, org in self._pending:
             party = {denier.name} | ({org.name} if org is not None else set())
             ref = next((c for c in out if c.stance == "alleged" and c.start > sent.start_char
                         and self.rules.types[c.event_type].deniable
                         and party & set(c.named)), None)
-            if ref is None or any(c.stance == "denied" and c.event_type == ref.event_type for c in out + added):
+            if ref is None or any(c.stance == "denied" and c.event_type == ref.event_type
+                                  for c in out + added):
                 continue
             date_phrase, future = _date_of(tok, sent)
             added.append(replace(self._denied(ref, denier, org), sentence=sent.text, start=sent.start_char,
@@ -527,8 +545,8 @@ class EventMatcher:
         return out + added
 
     def _deny_latest(
-        self, denier: MentionSpan, tok: Token, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate],
-        any_party: bool, trusted: bool = False,
+        self, denier: MentionSpan, tok: Token, sent: Span, ctx: _ArticleContext,
+        earlier: list[EventCandidate], any_party: bool, trusted: bool = False,
     ) -> list[EventCandidate]:
         """A denied record for the latest alleged event the denier is a party to.
 
@@ -546,8 +564,9 @@ class EventMatcher:
             return []
         date_phrase, future = _date_of(tok, sent)
         return [
-            replace(self._denied(ref, denier, org), sentence=sent.text, start=sent.start_char, end=sent.end_char,
-                    trigger=tok.text, verdict=False, date_phrase=date_phrase, future=future)
+            replace(self._denied(ref, denier, org), sentence=sent.text, start=sent.start_char,
+                    end=sent.end_char, trigger=tok.text, verdict=False, date_phrase=date_phrase,
+                    future=future)
         ]
 
     def _denied(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None) -> EventCandidate:
@@ -581,7 +600,8 @@ class EventMatcher:
         if subj is None:
             return none
         if subj.lemma_.lower() == "client":
-            speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in self.rules.cue("reporting_verbs")), None)
+            reporting = self.rules.cue("reporting_verbs")
+            speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in reporting), None)
             if speaker is not None:
                 ssubj, _ = subject_of(speaker)
                 m, _ = ctx.resolve(ssubj) if ssubj is not None else (None, False)

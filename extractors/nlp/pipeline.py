@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.util import compile_infix_regex
 
 from extractors.gazetteer import load_gazetteer
@@ -20,7 +22,8 @@ _EXTRA_INFIXES = (r"(?<=[A-Z]\.)-(?=[A-Za-z])",)
 
 def _customise_tokenizer(nlp: Language) -> None:
     infixes = list(nlp.Defaults.infixes or ()) + list(_EXTRA_INFIXES)
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer: Any = nlp.tokenizer  # spaCy's Tokenizer is a Cython class without type stubs
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def load_pipeline(config_dir: Path) -> Language:
@@ -33,12 +36,12 @@ def load_pipeline(config_dir: Path) -> Language:
     nlp = spacy.load(MODEL_PACKAGE)
     _customise_tokenizer(nlp)
     gazetteer = load_gazetteer(config_dir)
-    ruler = nlp.add_pipe(
+    ruler = cast(EntityRuler, nlp.add_pipe(
         "entity_ruler", name=RULER_NAME, before="ner", config={"overwrite_ents": False, "validate": True}
-    )
+    ))
     # Phrase patterns only need the tokenizer; keep the tagger/parser from running on ~3k pattern texts.
     with nlp.select_pipes(enable=[RULER_NAME]):
-        ruler.add_patterns(gazetteer.ruler_patterns())  # type: ignore[attr-defined]
+        ruler.add_patterns(gazetteer.ruler_patterns())
     nlp.add_pipe(
         "newsignal_entity_canonicaliser",
         config={"gazetteer": {"@misc": "newsignal.gazetteer.v1", "config_dir": str(config_dir)}},

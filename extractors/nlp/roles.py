@@ -29,13 +29,20 @@ from .entities import MentionSpan
 from .syntax import argument_tokens
 
 _PARTY_LABELS = ("ORG", "PERSON", "GPE")
+MentionAt = Callable[[int], MentionSpan | None]
 # A place under one of these only locates the event ("in Beijing", "at a summit in Paris").
 _LOCATING_PREPS = {"in", "at", "near", "during", "across", "within", "throughout", "inside", "outside", "via"}
 # A party under one of these is context, not an argument ("according to Reuters", "like OpenAI").
-_CONTEXT_PREPS = {"like", "including", "unlike", "than", "according", "despite", "amid", "after", "before", "since"}
+_CONTEXT_PREPS = {
+    "like", "including", "unlike", "than", "according", "despite", "amid", "after", "before", "since",
+}
 # Nouns whose possessor or compound names the owner of the copied model ("OpenAI's outputs").
-_SOURCE_NOUNS = {"model", "models", "output", "outputs", "chatbot", "system", "systems", "api", "answers", "responses"}
-_ITEM_LEMMAS = {"chip", "semiconductor", "accelerator", "gpu", "processor", "weight", "tool", "equipment", "wafer"}
+_SOURCE_NOUNS = {
+    "model", "models", "output", "outputs", "chatbot", "system", "systems", "api", "answers", "responses",
+}
+_ITEM_LEMMAS = {
+    "chip", "semiconductor", "accelerator", "gpu", "processor", "weight", "tool", "equipment", "wafer",
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class RoleReading:
         return tuple(dict.fromkeys(names))
 
 
+NO_ROLES = RoleReading((), None)
+
+
 def _governing_prep(tok: Token, stop: Token) -> str | None:
     """The preposition directly above ``tok`` on its way up to ``stop`` (the trigger), if any."""
     cur = tok
@@ -76,11 +86,13 @@ _COMPARISON_NOUNS = {"rival", "competitor", "peer", "counterpart", "competition"
 def _is_comparison(tok: Token) -> bool:
     cur, steps = tok, 0
     while cur.head.i != cur.i and steps < 4:
-        if cur.head.lemma_.lower() in _COMPARISON_NOUNS and cur.dep_ in ("pobj", "appos", "conj", "prep", "compound"):
+        before = cur.doc[cur.head.i - 1].lower_ if cur.head.i > 0 else ""
+        attached = cur.dep_ in ("pobj", "appos", "conj", "prep", "compound")
+        if attached and cur.head.lemma_.lower() in _COMPARISON_NOUNS:
             return True
-        if cur.dep_ == "pobj" and cur.head.lower_ == "with" and cur.head.i > 0 and cur.doc[cur.head.i - 1].lower_ == "along":
+        if cur.dep_ == "pobj" and cur.head.lower_ == "with" and before == "along":
             return True  # "one of a handful of start-ups, along with Moonshot AI and MiniMax"
-        if cur.dep_ == "pobj" and cur.head.lower_ == "as" and cur.head.i > 0 and cur.doc[cur.head.i - 1].lower_ == "such":
+        if cur.dep_ == "pobj" and cur.head.lower_ == "as" and before == "such":
             cur = cur.head
             steps += 1
             continue
@@ -88,9 +100,10 @@ def _is_comparison(tok: Token) -> bool:
     return False
 
 
-def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: Callable[[int], MentionSpan | None]) -> bool:
+def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: MentionAt) -> bool:
     """Not a party: a name under a context preposition, a place that only locates or qualifies, a person
-    named as context ("the Trump administration") or speaking for an organisation ("Nvidia CEO Jensen Huang")."""
+    named as context ("the Trump administration") or speaking for an organisation ("Nvidia CEO Jensen
+    Huang")."""
     prep = _governing_prep(tok, anchor)
     if prep in _CONTEXT_PREPS or _is_comparison(tok):
         return True
@@ -110,7 +123,8 @@ def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: Callable
     if m.end < len(tok.doc) and tok.doc[m.end].lower_ in ("-", "based", "-based"):
         return True
     head = mention_at(last.head.i)
-    return last.dep_ in ("compound", "poss", "nmod", "npadvmod", "amod") and head is not None and head.label != "GPE"
+    modifier = last.dep_ in ("compound", "poss", "nmod", "npadvmod", "amod")
+    return modifier and head is not None and head.label != "GPE"
 
 
 _CONTEXT_AFTER_PERSON = {"administration", "-era", "era", "government", "cabinet", "'s"}
@@ -157,8 +171,10 @@ def _is_dateline(m: MentionSpan, sent: Span) -> bool:
         "—", "–", "-", ",", "(")
 
 
-_SPEAKING_VERBS = {"say", "tell", "add", "note", "write", "argue", "warn", "explain", "comment", "predict", "call",
-                   "report", "publish", "cite", "quote"}
+_SPEAKING_VERBS = {
+    "say", "tell", "add", "note", "write", "argue", "warn", "explain", "comment", "predict", "call", "report",
+    "publish", "cite", "quote",
+}
 
 
 def _is_speaker(tok: Token) -> bool:
@@ -210,14 +226,17 @@ def read_roles(
     """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent.
 
     ``whole_sentence``: also take the sentence's other parties that the guide does not rule out (they get
-    the other party role); off for a sentence that only refers back to an event. ``resolve`` maps an anaphor ("the company", "it") to what it stands for.
+    the other party role); off for a sentence that only refers back to an event. ``resolve`` maps an
+    anaphor ("the company", "it") to what it stands for.
     """
     party_roles = spec.party_roles
     first_role = spec.initiator_role
     if initiator is not None and initiator.label not in spec.initiator_labels:
         initiator = None  # "President Trump announced a venture in which OpenAI ...": no party to it
     gov = governing_verb(anchor)
-    lemma = anchor.lemma_.lower() if anchor.lemma_.lower() in spec.subject_roles or gov is None else gov.lemma_.lower()
+    lemma = anchor.lemma_.lower()
+    if lemma not in spec.subject_roles and gov is not None:
+        lemma = gov.lemma_.lower()
     subject_role = spec.subject_roles.get(lemma, first_role) if initiator is not None else first_role
     other_role = next((r for r in party_roles if r != subject_role), subject_role)
     object_roles = [r for r in spec.roles if r in spec.object_roles]
@@ -234,12 +253,11 @@ def read_roles(
                     seen_parent.add(g.name)
     # "the US Entity List", "China's new rules", "the EU AI Act": who owns the trigger issues it.
     if initiator is None and anchor.pos_ in ("NOUN", "PROPN"):
-        owner = next((mention_at(c.i) for c in anchor.children if c.dep_ in ("compound", "poss", "amod", "nmod")
-                      and mention_at(c.i) is not None and mention_at(c.i).label in ("GPE", "ORG")), None)  # type: ignore[union-attr]
-        if owner is None and anchor.dep_ == "compound":
-            owner = next((mention_at(c.i) for c in anchor.head.children if c.dep_ in ("compound", "poss")
-                          and c.i < anchor.i and mention_at(c.i) is not None
-                          and mention_at(c.i).label in ("GPE", "ORG")), None)  # type: ignore[union-attr]
+        owners = [mention_at(c.i) for c in anchor.children if c.dep_ in ("compound", "poss", "amod", "nmod")]
+        if anchor.dep_ == "compound":
+            owners += [mention_at(c.i) for c in anchor.head.children
+                       if c.dep_ in ("compound", "poss") and c.i < anchor.i]
+        owner = next((o for o in owners if o is not None and o.label in ("GPE", "ORG")), None)
         if owner is not None:
             initiator = owner
             fillers.append((first_role, owner.name, owner.label))
@@ -287,10 +305,10 @@ def read_roles(
                 continue
             fillers.append((other_role, m.name, m.label))
             seen.add(m.name)
-    if spec.name == "distillation_claim" and "source" in spec.roles and initiator is not None:
-        # "accused X of distilling its models": the possessive points back at the claimant.
-        if any(t.lower_ in ("its", "their", "our") and t.head.lower_ in _SOURCE_NOUNS for t in args):
-            fillers.append(("source", initiator.name, initiator.label))
+    # "accused X of distilling its models": the possessive points back at the claimant.
+    if (spec.name == "distillation_claim" and "source" in spec.roles and initiator is not None
+            and any(t.lower_ in ("its", "their", "our") and t.head.lower_ in _SOURCE_NOUNS for t in args)):
+        fillers.append(("source", initiator.name, initiator.label))
     item_role = next((r for r in object_roles if r == "item"), None)
     if item_role is not None:
         for chunk in sent.noun_chunks:
@@ -300,7 +318,8 @@ def read_roles(
         # "Gemini 3 is out": with no developer or seller named as subject, the model's maker is.
         for tok in args + list(sent):
             m = mention_at(tok.i)
-            if m is not None and m.label == "MODEL" and m.owner and not any(r == first_role for r, _n, _l in fillers):
+            named_first = any(r == first_role for r, _n, _l in fillers)
+            if m is not None and m.label == "MODEL" and m.owner and not named_first:
                 fillers.append((first_role, m.owner, "ORG"))
     order = {r: i for i, r in enumerate(spec.roles)}
     fillers = list(dict.fromkeys(fillers))
@@ -310,8 +329,10 @@ def read_roles(
 
 
 
-def denial_reading(claim: RoleReading, spec: EventTypeSpec, denial_roles: tuple[str, ...], denier: MentionSpan,
-                   affiliated: MentionSpan | None = None) -> RoleReading:
+def denial_reading(
+    claim: RoleReading, spec: EventTypeSpec, denial_roles: tuple[str, ...], denier: MentionSpan,
+    affiliated: MentionSpan | None = None,
+) -> RoleReading:
     """The roles of a denial of ``claim``: who rejects it, and the party the claim is about (its second
     party role: the accused, target, defendant, perpetrator ...)."""
     denier_role, accused_role = denial_roles[0], denial_roles[-1]

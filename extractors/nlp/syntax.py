@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Span, Token
 
+from extractors.models import Stance
 from extractors.taxonomy import EventRules
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -72,7 +73,8 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         if child.dep_ in _CLAUSAL_DEPS and lemma in governors:
             return True
         # "has not said when Mythos will be released", "did not say whether ...": an open question
-        if child.dep_ in _CLAUSAL_DEPS and head.pos_ in ("VERB", "AUX") and any(c.dep_ == "neg" for c in head.children) \
+        if child.dep_ in _CLAUSAL_DEPS and head.pos_ in ("VERB", "AUX") \
+                and any(c.dep_ == "neg" for c in head.children) \
                 and any(t.lower_ in ("when", "whether", "if", "how") for t in child.subtree):
             return True
         # "argued for tighter export controls": advocacy, not a happening
@@ -110,7 +112,7 @@ def is_attribute(anchor: Token) -> bool:
     return any(c.dep_ == "auxpass" for c in anchor.children) and anchor.dep_ in ("relcl", "acl")
 
 
-def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[str | None, bool]:
+def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[Stance | None, bool]:
     """(stance implied by governing cue words or None, whether a verdict governs the trigger)."""
     alleged, verdicts = rules.cue("alleged_governors"), rules.cue("verdict_governors")
     adverbs = rules.cue("alleged_adverbs")
@@ -183,7 +185,7 @@ def is_generic_plural(anchor: Token) -> bool:
 
 
 def governed_by_lemma(anchor: Token, lemmas: frozenset[str]) -> bool:
-    """Any ancestor (or the trigger's own head noun) has one of ``lemmas`` ("could violate export controls")."""
+    """An ancestor (or the trigger's own head noun) has one of ``lemmas``: "could violate export controls"."""
     return bool(lemmas) and any(h.lemma_.lower() in lemmas for _c, h in ancestors_in_sentence(anchor))
 
 

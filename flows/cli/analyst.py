@@ -36,7 +36,8 @@ def _parse_date(value: str | None, option: str) -> date | None:
 @click.option("--since", help="First event date, YYYY-MM-DD (inclusive).")
 @click.option("--until", help="Last event date, YYYY-MM-DD (inclusive).")
 @click.option("--source", help="Outlet (feed) name, any case.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True, help="0 for no limit.")
 def timeline_command(db_path: Path, entity: str | None, event_type: str | None, stance: str | None,
                      since: str | None, until: str | None, source: str | None, fmt: str, limit: int) -> None:

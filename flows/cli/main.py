@@ -28,8 +28,8 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from flows.settings import ConfigError
     from warehouse.db import DatabaseError
 
-    return (ConfigError, DatabaseError, NewsignalError, duckdb.Error, OSError, DeliveryFailed, DeliveryUncertain,
-            MailConfigError, FeedListError, ServeError)
+    return (ConfigError, DatabaseError, NewsignalError, duckdb.Error, OSError, DeliveryFailed,
+            DeliveryUncertain, MailConfigError, FeedListError, ServeError)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,8 +39,9 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
-              show_default=True, help="Directory for the database and digest files.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("demo-output"), show_default=True,
+              help="Directory for the database and digest files.")
 def demo(out_dir: Path) -> None:
     """Serve the bundled demo corpus on 127.0.0.1, ingest it, and write the latest day's digest."""
     prefect_defaults()
@@ -70,8 +71,8 @@ def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
         click.echo(f"{report.not_due} feed(s) not due yet (backing off or polled recently)")
     click.echo(
         f"feeds polled {report.polled}, not modified {report.not_modified}, failed {report.failed}; "
-        f"new entries {report.new_entries}, new articles {report.new_articles}, new events {report.new_events}, "
-        f"article failures {report.article_failures}"
+        f"new entries {report.new_entries}, new articles {report.new_articles}, "
+        f"new events {report.new_events}, article failures {report.article_failures}"
     )
     for name, err in report.failed_feeds:
         click.echo(f"  failed: {name}: {err}")
@@ -99,7 +100,7 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
     from flows.daily_digest import digest_flow
 
     result = digest_flow(str(db_path), day, str(out_dir) if out_dir else None, send=send, resend=resend)
-    for path in result["files"]:  # type: ignore[union-attr]
+    for path in result["files"]:
         click.echo(path)
     if result["delivery"]:
         click.echo(f"{result['delivery']}: {result['subject']}")
@@ -107,7 +108,8 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
 
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
 @click.argument("sql")
 def query(db_path: Path, fmt: str, sql: str) -> None:
     """Run read-only SQL on the database (tables, and the timeline / article_entities views)."""
@@ -149,7 +151,8 @@ def status(db_path: Path) -> None:
 
 
 @cli.command(name="eval")
-@click.option("--gold", "gold_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--gold", "gold_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Labeled articles, one JSON object per line (the gold-dev format).")
 def eval_command(gold_file: Path) -> None:
     """Score the extractor on a labeled file: event types, stance, entities (P/R/F1)."""
@@ -214,7 +217,8 @@ def feeds_import(opml_file: Path, feeds_file: Path) -> None:
 
 
 @feeds.command("export")
-@click.option("--feeds", "feeds_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--feeds", "feeds_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of standard output.")
 def feeds_export(feeds_file: Path, out_file: Path | None) -> None:
@@ -230,14 +234,17 @@ def feeds_export(feeds_file: Path, out_file: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--feeds", "feeds_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--feeds", "feeds_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--every", "ingest_minutes", type=click.FloatRange(min=0.05), default=None,
               help="Minutes between ingest runs (default: [ingest] default_poll_minutes, 30).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write each morning's digest files here.")
 @click.option("--send/--no-send", default=True, show_default=True, help="Email the morning digest over SMTP.")
-def serve(feeds_file: Path, db_path: Path, ingest_minutes: float | None, out_dir: Path | None, send: bool) -> None:
+def serve(
+    feeds_file: Path, db_path: Path, ingest_minutes: float | None, out_dir: Path | None, send: bool
+) -> None:
     """Run ingest every N minutes and the digest daily at [digest] send_at, with Prefect (until Ctrl-C).
 
     Uses the Prefect server at PREFECT_API_URL, or starts a local one and stops it on exit.
@@ -276,9 +283,11 @@ def reprocess(db_path: Path, since: str | None, from_raw: bool) -> None:
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--unknown", is_flag=True, help="Only names the gazetteer does not know (to grow it).")
 @click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
 def entities(db_path: Path, unknown: bool, limit: int, fmt: str) -> None:
-    """Most frequent entities by articles mentioning them; --unknown lists those missing from the gazetteer."""
+    """Most frequent entities by articles mentioning them; --unknown lists those missing from the
+    gazetteer."""
     from warehouse.annotations import top_entities, unknown_entities
     from warehouse.db import connect
 
@@ -317,7 +326,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+    except Exception as exc:  # the CLI's last line of defence
         if os.environ.get("NEWSIGNAL_DEBUG"):
             raise
         known = isinstance(exc, _known_errors())

@@ -53,8 +53,8 @@ def echo_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None
         return v
 
     if fmt == "json":
-        click.echo(json.dumps([dict(zip(columns, map(plain, r), strict=True)) for r in rows], ensure_ascii=False,
-                              indent=1, default=str))
+        click.echo(json.dumps([dict(zip(columns, map(plain, r), strict=True)) for r in rows],
+                              ensure_ascii=False, indent=1, default=str))
     elif fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)

@@ -51,7 +51,8 @@ def events_chart_svg(counts: list[DayCount], *, width: int = 920, height: int = 
     """An ``<svg>`` element (a string) with one stacked bar per day; an empty-state message when no data."""
     if not counts:
         return (f'<svg class="chart" role="img" aria-label="No events" viewBox="0 0 {width} 60" '
-                f'xmlns="http://www.w3.org/2000/svg"><text x="10" y="35">No events match these filters.</text></svg>')
+                'xmlns="http://www.w3.org/2000/svg">'
+                '<text x="10" y="35">No events match these filters.</text></svg>')
     keys, totals, unit = _buckets(counts)
     types = sorted({c.event_type for c in counts}, key=lambda t: (t not in TYPE_COLOURS, t))
     peak = max(sum(totals[k].values()) for k in keys) or 1
@@ -59,8 +60,8 @@ def events_chart_svg(counts: list[DayCount], *, width: int = 920, height: int = 
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / len(keys)
     bar_w = max(1.0, slot * 0.8)
-    parts = [f'<svg class="chart" role="img" aria-label="Events per type per {unit}" '
-             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [(f'<svg class="chart" role="img" aria-label="Events per type per {unit}" '
+              f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">')]
     # y axis: zero, half, peak
     for value in sorted({0, peak // 2, peak}):
         y = top + plot_h - plot_h * value / peak
@@ -76,9 +77,9 @@ def events_chart_svg(counts: list[DayCount], *, width: int = 920, height: int = 
             h = plot_h * n / peak
             y -= h
             label = f"{unit} of {key.isoformat()}" if unit == "week" else key.isoformat()
-            parts.append(f'<rect class="bar" data-type="{escape(t)}" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
-                         f'height="{h:.1f}" fill="{colour_for(t)}"><title>{escape(label)} · {escape(t)}: {n}'
-                         f'</title></rect>')
+            parts.append(f'<rect class="bar" data-type="{escape(t)}" x="{x:.1f}" y="{y:.1f}" '
+                         f'width="{bar_w:.1f}" height="{h:.1f}" fill="{colour_for(t)}">'
+                         f'<title>{escape(label)} · {escape(t)}: {n}</title></rect>')
     # x axis: about eight date labels, always the first and last
     every = max(1, len(keys) // 8)
     for i, key in enumerate(keys):

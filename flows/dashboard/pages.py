@@ -56,7 +56,8 @@ class Filters:
 
     def query(self, config_dir: Path | None) -> TimelineFilter:
         return TimelineFilter(
-            entity_names=entity_names_for(self.entity, config_dir or default_config_dir()) if self.entity else (),
+            entity_names=(entity_names_for(self.entity, config_dir or default_config_dir())
+                          if self.entity else ()),
             event_type=self.type or None, stance=self.stance or None,
             since=_day(self.since, "since"), until=_day(self.until, "until"), source=self.source or None,
         )
@@ -169,8 +170,8 @@ def entity_json(model: DashboardModel, name: str, config_dir: Path | None) -> An
 def entity_page(model: DashboardModel, name: str, config_dir: Path | None) -> str:
     b = briefing_data(model, name, config_dir)
     return render("entity.html.j2", asked=name, title=b.names[0] if b.names else name, b=b,
-                  summary=summary_line(name, b), key_points=key_points(b), now=_now(), db_name=model.db_path.name,
-                  filters=Filters())
+                  summary=summary_line(name, b), key_points=key_points(b), now=_now(),
+                  db_name=model.db_path.name, filters=Filters())
 
 
 # ---- the briefing's sentences -------------------------------------------------------------------
@@ -181,7 +182,8 @@ def summary_line(asked: str, b: EntityBriefing) -> str:
     name = b.names[0] if b.names else asked
     if not b.events:
         if b.articles_mentioning:
-            return f"{name} is mentioned in {b.articles_mentioning} article(s) but named in no typed event yet."
+            return (f"{name} is mentioned in {b.articles_mentioning} article(s) "
+                    "but named in no typed event yet.")
         return f"Nothing about {name} in the warehouse yet."
     top_type = max(_by_type(b).items(), key=lambda kv: (sum(kv[1].values()), kv[0]))
     outlets = len(b.sources)
@@ -207,7 +209,8 @@ def key_points(b: EntityBriefing) -> list[str]:
     denied = sum(stances.get("denied", 0) for _, stances in by_type)
     alleged = sum(stances.get("alleged", 0) for _, stances in by_type)
     if denied or alleged:
-        points.append(f"Contested record: {alleged} allegation(s) and {denied} denial(s) are claims, not facts.")
+        points.append(f"Contested record: {alleged} allegation(s) and {denied} denial(s) "
+                      "are claims, not facts.")
     if b.co_actors:
         points.append("Most often named with " + ", ".join(f"{a} ({n})" for a, n in b.co_actors[:4]) + ".")
     if b.articles_mentioning:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry, Mention, RoleFiller
+from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry, Mention, RoleFiller, Stance
 from extractors.taxonomy import EventRules, load_event_rules
 from flows.settings import config_dir
 from warehouse.records import ArticleRecord, FeedPoll, FeedSpec
@@ -30,7 +30,7 @@ OUTLETS = {
 @dataclass(frozen=True)
 class SampleEvent:
     event_type: str
-    stance: str
+    stance: Stance
     actors: tuple[str, ...]
     sentences: tuple[str, ...]
     confidence: float = 0.8
@@ -49,10 +49,12 @@ class SampleArticle:
 ARTICLES: tuple[SampleArticle, ...] = (
     SampleArticle("commerce-ends-licence-exception", "Circuit Ledger", date(2026, 11, 10),
                   "Commerce ends chip licence exception for Chinese AI labs",
-                  (("ORG", "Department of Commerce"), ("ORG", "DeepSeek"), ("ORG", "Zhipu AI"), ("GPE", "China")),
-                  (SampleEvent("export_control", "asserted", ("Department of Commerce", "DeepSeek", "Zhipu AI"),
-                               ("The Commerce Department ended the licence exception that let DeepSeek and Zhipu "
-                                "buy accelerators.",)),)),
+                  (("ORG", "Department of Commerce"), ("ORG", "DeepSeek"), ("ORG", "Zhipu AI"),
+                   ("GPE", "China")),
+                  (SampleEvent("export_control", "asserted",
+                               ("Department of Commerce", "DeepSeek", "Zhipu AI"),
+                               (("The Commerce Department ended the licence exception that let DeepSeek "
+                                 "and Zhipu buy accelerators."),)),)),
     SampleArticle("zhipu-glm-5", "Pacific Stack", date(2026, 11, 11), "Zhipu AI releases GLM-5",
                   (("ORG", "Zhipu AI"), ("MODEL", "GLM-5")),
                   (SampleEvent("model_launch", "asserted", ("Zhipu AI", "GLM-5"),
@@ -69,13 +71,15 @@ ARTICLES: tuple[SampleArticle, ...] = (
                   "BIS adds DeepSeek to the entity list",
                   (("ORG", "Bureau of Industry and Security"), ("ORG", "DeepSeek")),
                   (SampleEvent("export_control", "asserted", ("Bureau of Industry and Security", "DeepSeek"),
-                               ("The Bureau of Industry and Security added DeepSeek to the entity list.",)),)),
+                               ("The Bureau of Industry and Security added DeepSeek to the entity list.",)),
+                   )),
     SampleArticle("openai-accuses-moonshot", "Circuit Ledger", date(2026, 11, 14),
                   "OpenAI accuses Moonshot of distilling its models " + HOSTILE,
                   (("ORG", "OpenAI"), ("ORG", "Moonshot AI"), ("MODEL", "Kimi K2")),
                   (SampleEvent("distillation_claim", "alleged", ("OpenAI", "Moonshot AI"),
                                ("OpenAI said Moonshot AI distilled its models to train Kimi K2.",
-                                "The memo accuses Moonshot of harvesting outputs <img src=x onerror=alert(1)>.")),)),
+                                ("The memo accuses Moonshot of harvesting outputs "
+                                 "<img src=x onerror=alert(1)>."))),)),
     SampleArticle("moonshot-denies", "Pacific Stack", date(2026, 11, 15), "Moonshot rejects OpenAI's claims",
                   (("ORG", "Moonshot AI"), ("ORG", "OpenAI")),
                   (SampleEvent("distillation_claim", "denied", ("Moonshot AI", "OpenAI"),
@@ -85,7 +89,8 @@ ARTICLES: tuple[SampleArticle, ...] = (
                   (("ORG", "Anthropic"), ("ORG", "DeepSeek"), ("MODEL", "Claude")),
                   (SampleEvent("distillation_claim", "alleged", ("Anthropic", "DeepSeek"),
                                ("Anthropic accused DeepSeek of distilling Claude at scale.",)),)),
-    SampleArticle("garante-blocks-kimi", "Frontier Dispatch", date(2026, 11, 16), "Italian regulator blocks Kimi",
+    SampleArticle("garante-blocks-kimi", "Frontier Dispatch", date(2026, 11, 16),
+                  "Italian regulator blocks Kimi",
                   (("ORG", "Garante"), ("MODEL", "Kimi"), ("ORG", "Moonshot AI"), ("GPE", "Italy")),
                   (SampleEvent("access_restriction", "asserted", ("Garante", "Moonshot AI"),
                                ("Italy's Garante blocked the Kimi app from Moonshot AI.",)),)),
@@ -99,8 +104,8 @@ ARTICLES: tuple[SampleArticle, ...] = (
                                ("Google cut the price of Gemini 3 by half.",)),
                    SampleEvent("model_launch", "asserted", ("Google",),
                                ("Google also launched a smaller Gemini model.",), 0.6))),
-    SampleArticle("openai-memo-moonshot", "Modelwatch", date(2026, 11, 17), "Inside OpenAI's memo on Moonshot",
-                  (("ORG", "OpenAI"), ("ORG", "Moonshot AI")),
+    SampleArticle("openai-memo-moonshot", "Modelwatch", date(2026, 11, 17),
+                  "Inside OpenAI's memo on Moonshot", (("ORG", "OpenAI"), ("ORG", "Moonshot AI")),
                   (SampleEvent("distillation_claim", "alleged", ("OpenAI", "Moonshot AI"),
                                ("The memo says Moonshot AI distilled OpenAI models.",)),)),
 )
@@ -130,9 +135,10 @@ def _annotation(a: SampleArticle, text: str) -> Annotation:
         # The first actor holds the type's first role (the denier of a denial); the others its target role.
         spec = _rules().types[ev.event_type]
         first, target = ("denier", "accused") if ev.stance == "denied" else (spec.roles[0], spec.target_role)
-        labels = dict((name, label) for label, name in a.entities)
-        roles = tuple(RoleFiller(first if i == 0 else target, n, labels.get(n, "ORG")) for i, n in enumerate(ev.actors))
-        events.append(Event(ev.event_type, ev.stance, ev.actors, tuple(evidence), a.day, ev.confidence,  # type: ignore[arg-type]
+        labels = {name: label for label, name in a.entities}
+        roles = tuple(RoleFiller(first if i == 0 else target, n, labels.get(n, "ORG"))
+                      for i, n in enumerate(ev.actors))
+        events.append(Event(ev.event_type, ev.stance, ev.actors, tuple(evidence), a.day, ev.confidence,
                             "sample-1", roles=roles, initiator=ev.actors[0] if ev.actors else None,
                             targets=ev.actors[1:]))
     return Annotation(mentions=tuple(mentions), events=tuple(events), extractor_version="sample-1")
@@ -146,7 +152,8 @@ def sample_polls() -> list[FeedPoll]:
         for a in (a for a in ARTICLES if a.outlet == outlet):
             url = article_url(a)
             published = datetime(a.day.year, a.day.month, a.day.day, 9, 30, tzinfo=UTC)
-            text = " ".join(s for ev in a.events for s in ev.sentences) + " " + ("Background paragraph. " * 12)
+            sentences = " ".join(s for ev in a.events for s in ev.sentences)
+            text = sentences + " " + ("Background paragraph. " * 12)
             entries.append(FeedEntry(entry_key=a.slug, guid=url, link=url, title=a.title, summary=a.title,
                                      content="", author=None, published_at=published))
             art = ArticleText(url=url, title=a.title, text=text, published_at=published, language="en",

@@ -34,8 +34,9 @@ STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; char
 # Everything the page loads comes from this server; inline scripts are refused, so even an
 # escaping bug could not run a script from a feed.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                               "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
@@ -68,15 +69,16 @@ class DashboardHandler(BaseHTTPRequestHandler):
     server_version = "newsignal-dashboard"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("%s " + format, self.address_string(), *args)
+        log.debug("%s " + format, self.address_string(), *args)  # noqa: G003 - `format` is the stdlib's %-template
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         params = parse_qs(parts.query)
         db, cfg = self.server.model, self.server.config_dir
         try:
             if parts.path == "/":
-                self._send(HTTPStatus.OK, pages.overview_page(db, pages.parse_filters(params), cfg), "text/html")
+                page = pages.overview_page(db, pages.parse_filters(params), cfg)
+                self._send(HTTPStatus.OK, page, "text/html")
             elif parts.path == "/entity":
                 self._send(HTTPStatus.OK, pages.entity_page(db, _one(params, "name"), cfg), "text/html")
             elif parts.path == "/api/counts":
@@ -105,7 +107,8 @@ class DashboardHandler(BaseHTTPRequestHandler):
         # Only plain names of files shipped in static/: no paths, so no traversal.
         suffix = Path(name).suffix
         resource = files("flows.dashboard").joinpath("static", name)
-        if "/" in name or "\\" in name or name.startswith(".") or suffix not in STATIC_TYPES or not resource.is_file():
+        if ("/" in name or "\\" in name or name.startswith(".") or suffix not in STATIC_TYPES
+                or not resource.is_file()):
             self._error(HTTPStatus.NOT_FOUND, "no such static file")
             return
         self._send(HTTPStatus.OK, resource.read_bytes(), STATIC_TYPES[suffix], cache="max-age=300")
@@ -121,7 +124,9 @@ class DashboardHandler(BaseHTTPRequestHandler):
                                 now=pages._now(), db_name=self.server.db_path.name)
             self._send(status, body, "text/html")
 
-    def _send(self, status: HTTPStatus, body: str | bytes, content_type: str, *, cache: str = "no-store") -> None:
+    def _send(
+        self, status: HTTPStatus, body: str | bytes, content_type: str, *, cache: str = "no-store"
+    ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
         if content_type in ("text/html", "application/json"):
             content_type += "; charset=utf-8"
@@ -148,7 +153,7 @@ def _limit(params: dict[str, list[str]]) -> int:
 
 
 def make_server(db_path: str | Path, *, port: int = 0, config_dir: Path | None = None) -> DashboardServer:
-    """A server on 127.0.0.1:``port`` (0 picks a free port); call ``serve_forever`` or use ``serve_in_thread``."""
+    """A server on 127.0.0.1:``port`` (0 picks a free port); call ``serve_forever`` or ``serve_in_thread``."""
     if not Path(db_path).exists():
         raise DatabaseError(f"no database at {db_path}; run `newsignal ingest` (or `newsignal demo`) first")
     return DashboardServer(("127.0.0.1", port), Path(db_path), config_dir)

@@ -6,12 +6,12 @@ Run by hand after editing anything under ``flows/demo/corpus/src``::
 
 The source is one TOML file per article (``src/articles/*.toml``) plus ``src/outlets.toml`` and the Jinja2
 templates in ``src/templates``. The output is committed, and a test rebuilds it into a temporary directory and
-compares byte for byte, so the generated files cannot drift from the source. Output is deterministic: files are
-visited in sorted order and nothing depends on the time of the build.
+compares byte for byte, so the generated files cannot drift from the source. Output is deterministic: files
+are visited in sorted order and nothing depends on the time of the build.
 
 Links that must reach the loopback demo server are written with the placeholder ``__BASE__``; the server
-replaces it with ``http://127.0.0.1:PORT`` when it serves ``.xml`` and ``.html`` files. Canonical URLs use each
-outlet's fictional ``https://www.<name>.example`` address.
+replaces it with ``http://127.0.0.1:PORT`` when it serves ``.xml`` and ``.html`` files. Canonical URLs use
+each outlet's fictional ``https://www.<name>.example`` address.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import shutil
 import tomllib
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -235,7 +235,7 @@ def check_article(a: Article) -> None:
     where = a.path.name
     # The gold file records the local calendar date; keep it equal to the UTC date so that a pipeline which
     # stores UTC timestamps sees the same day.
-    if a.published.date() != a.published.astimezone(timezone.utc).date():
+    if a.published.date() != a.published.astimezone(UTC).date():
         raise CorpusError(f"{where}: local date differs from UTC date")
     if not FIRST_DAY <= a.day <= LAST_DAY:
         raise CorpusError(f"{where}: published {a.day} outside {FIRST_DAY}..{LAST_DAY}")
@@ -265,7 +265,7 @@ def check_article(a: Article) -> None:
 def load_corpus(src_dir: Path) -> tuple[dict[str, Outlet], list[Article]]:
     outlets = load_outlets(src_dir)
     articles = [load_article(p, outlets) for p in sorted((src_dir / "articles").glob("*.toml"))]
-    articles.sort(key=lambda a: (a.published.astimezone(timezone.utc), a.outlet.slug, a.slug))
+    articles.sort(key=lambda a: (a.published.astimezone(UTC), a.outlet.slug, a.slug))
     slugs: set[tuple[str, str]] = set()
     for n, a in enumerate(articles, start=1):
         a.id = f"demo-{n:02d}"

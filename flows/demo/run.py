@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from flows.demo.server import DEMO_PORT, corpus_dir, serve_directory
@@ -30,14 +31,19 @@ def latest_day(db_path: Path, timezone: str) -> date | None:
     return latest.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone)).date()
 
 
-def demo_summary(db_path: Path) -> dict[str, object]:
+class DemoSummary(TypedDict):
+    counts: dict[str, int]
+    by_type: list[tuple[str, str, int]]
+
+
+def demo_summary(db_path: Path) -> DemoSummary:
     from warehouse.db import connect, table_counts
     from warehouse.timeline import events_by_type_and_stance
 
     con = connect(db_path, read_only=True)
     try:
-        counts = table_counts(con, ["feeds", "entries", "articles", "entities", "mentions", "events", "stories",
-                                    "signal_state"])
+        counts = table_counts(con, ["feeds", "entries", "articles", "entities", "mentions", "events",
+                                    "stories", "signal_state"])
         by_type = events_by_type_and_stance(con)
     finally:
         con.close()
@@ -63,14 +69,16 @@ def run_demo(out_dir: Path) -> str:
     counts = summary["counts"]
     lines = [
         f"newsignal demo: {time.monotonic() - started:.1f}s",
-        f"  feeds        {counts['feeds']} polled ({report.not_modified} not modified, {report.failed} failed)",
+        (f"  feeds        {counts['feeds']} polled "
+         f"({report.not_modified} not modified, {report.failed} failed)"),
         f"  articles     {counts['articles']} stored ({report.new_articles} new this run)",
         f"  entities     {counts['entities']} distinct, {counts['mentions']} mentions",
         f"  stories      {counts['stories']} (near-duplicates across outlets grouped)",
-        f"  events       {counts['events']} ({report.new_events} new this run) in {counts['signal_state']} signals",
+        (f"  events       {counts['events']} ({report.new_events} new this run) "
+         f"in {counts['signal_state']} signals"),
     ]
     by_type: dict[str, list[str]] = {}
-    for etype, stance, n in summary["by_type"]:  # type: ignore[union-attr]
+    for etype, stance, n in summary["by_type"]:
         by_type.setdefault(etype, []).append(f"{n} {stance}")
     lines += [f"    {etype:<20} {', '.join(parts)}" for etype, parts in by_type.items()]
     lines.append(f"  database     {db_path}")

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 PLACEHOLDER = b"__BASE__"
@@ -35,10 +36,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass  # quiet: the demo prints its own summary
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         path = unquote(urlsplit(self.path).path).lstrip("/")
         target = (self.root / path).resolve()
-        if self.root not in target.parents and target != self.root or not target.is_file():
+        if (self.root not in target.parents and target != self.root) or not target.is_file():
             self.send_error(404)
             return
         body = target.read_bytes()
@@ -46,7 +47,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = body.replace(PLACEHOLDER, self.base)
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag or (
-            self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == CORPUS_MTIME
+            self.headers.get("If-None-Match") is None
+            and self.headers.get("If-Modified-Since") == CORPUS_MTIME
         ):
             self.send_response(304)
             self.send_header("ETag", etag)
@@ -77,7 +79,7 @@ def serve_directory(root: Path, host: str = "127.0.0.1", port: int = 0) -> Itera
 
     ``port`` 0 takes any free port; a busy non-zero port falls back to any free one.
     """
-    handler = type("Handler", (_Handler,), {"root": Path(root).resolve()})
+    handler = cast("type[_Handler]", type("Handler", (_Handler,), {"root": Path(root).resolve()}))
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError:

@@ -120,7 +120,9 @@ def one_sentence(event_type: str, actors: Sequence[str], status: str, stance_sum
             f"outlet{'s' if outlets != 1 else ''} since {first_seen:%d %b}.")
 
 
-def _signal(signal_id: str, events: Sequence[SignalEvent], start: datetime, weights: Mapping[str, float]) -> Signal:
+def _signal(
+    signal_id: str, events: Sequence[SignalEvent], start: datetime, weights: Mapping[str, float]
+) -> Signal:
     summary = summarize_signal(signal_id, events)
     before = [e for e in events if e.seen_at < start]
     new = not before
@@ -177,7 +179,8 @@ def what_changed(signals: Sequence[Signal]) -> tuple[tuple[str, tuple[Change, ..
         if s.new:
             by_type[s.event_type].setdefault(("new", s.evidence_source.url), Change("new", s, "new"))
         for c in s.changes:
-            kind = "denied" if c.startswith("newly denied") else "confirmed" if c == "newly confirmed" else "corroborated"
+            kind = ("denied" if c.startswith("newly denied")
+                    else "confirmed" if c == "newly confirmed" else "corroborated")
             by_type[s.event_type].setdefault((c, s.evidence_source.url), Change(kind, s, c))
     return tuple((t, tuple(by_type[t].values())) for t in sorted(by_type))
 
@@ -202,7 +205,8 @@ def entity_timelines(
 def build_digest(
     day: date, timezone: str, bounds: tuple[datetime, datetime], members: Sequence[tuple[str, SignalEvent]],
     weights: Mapping[str, float], *, articles: Sequence[ArticleLink] = (),
-    failing_feeds: Sequence[tuple[str, str]] = (), top_n: int = 5, generic_actors: frozenset[str] = frozenset(),
+    failing_feeds: Sequence[tuple[str, str]] = (), top_n: int = 5,
+    generic_actors: frozenset[str] = frozenset(),
 ) -> Digest:
     """``bounds`` are the day's [start, end) in the warehouse's clock (naive UTC); ``members``
     holds the events of every signal active in the week up to the day's end."""

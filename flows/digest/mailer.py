@@ -55,7 +55,9 @@ class SmtpSettings:
         if not self.sender:
             raise MailConfigError("no sender: set [smtp] sender or NEWSIGNAL_DIGEST_FROM")
         if not self.recipients:
-            raise MailConfigError("no recipients: set [smtp] recipients or NEWSIGNAL_DIGEST_TO (comma-separated)")
+            raise MailConfigError(
+                "no recipients: set [smtp] recipients or NEWSIGNAL_DIGEST_TO (comma-separated)"
+            )
         if self.user and not self.password:
             raise MailConfigError("NEWSIGNAL_SMTP_USER is set but NEWSIGNAL_SMTP_PASSWORD is not")
 
@@ -66,8 +68,8 @@ def smtp_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None) 
     unknown = set(raw) - {"host", "port", "security", "user", "sender", "recipients", "timeout_s", "attempts",
                           "retry_base_delay_s"}
     if unknown:
-        raise MailConfigError(f"settings.toml [smtp]: unknown key(s) {sorted(unknown)}"
-                              + ("; the password belongs in NEWSIGNAL_SMTP_PASSWORD" if "password" in unknown else ""))
+        hint = "; the password belongs in NEWSIGNAL_SMTP_PASSWORD" if "password" in unknown else ""
+        raise MailConfigError(f"settings.toml [smtp]: unknown key(s) {sorted(unknown)}" + hint)
     recipients = raw.get("recipients", [])
     if "NEWSIGNAL_DIGEST_TO" in env:
         recipients = [r.strip() for r in env["NEWSIGNAL_DIGEST_TO"].split(",") if r.strip()]
@@ -121,11 +123,15 @@ def send_digest(msg: EmailMessage, smtp: SmtpSettings, *, context: ssl.SSLContex
             _send_once(msg, smtp, context)
             return attempt
         except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryFailed(f"SMTP login as {smtp.user!r} refused by {smtp.host}: {exc.smtp_code}") from exc
+            raise DeliveryFailed(
+                f"SMTP login as {smtp.user!r} refused by {smtp.host}: {exc.smtp_code}"
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:
             last = exc
-            log.warning("digest delivery attempt %d/%d to %s:%d failed: %s", attempt, smtp.attempts, smtp.host,
-                        smtp.port, exc)
+            log.warning("digest delivery attempt %d/%d to %s:%d failed: %s", attempt, smtp.attempts,
+                        smtp.host, smtp.port, exc)
             if attempt < smtp.attempts:
                 time.sleep(smtp.retry_base_delay_s * 2 ** (attempt - 1) * random.uniform(0.8, 1.2))
-    raise DeliveryFailed(f"could not deliver to {smtp.host}:{smtp.port} after {smtp.attempts} attempts: {last}")
+    raise DeliveryFailed(
+        f"could not deliver to {smtp.host}:{smtp.port} after {smtp.attempts} attempts: {last}"
+    )

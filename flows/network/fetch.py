@@ -64,7 +64,8 @@ class HttpResult:
 class FetchFailed(Exception):
     """Carries the classified error plus the provenance record of the failed attempt."""
 
-    def __init__(self, error: TransientError | PermanentError, record: FetchRecord, retry_after_s: float | None):
+    def __init__(self, error: TransientError | PermanentError, record: FetchRecord,
+                 retry_after_s: float | None):
         super().__init__(str(error))
         self.error = error
         self.record = record
@@ -198,7 +199,8 @@ class Fetcher:
                 delay = self.settings.retry_base_delay_s * (2 ** attempt) * random.uniform(0.5, 1.5)
                 if failed.retry_after_s is not None:
                     # A server asking for more than our whole budget gets its answer next poll.
-                    if failed.retry_after_s > 4 * self.settings.retry_base_delay_s * 2 ** self.settings.retries:
+                    budget_s = 4 * self.settings.retry_base_delay_s * 2 ** self.settings.retries
+                    if failed.retry_after_s > budget_s:
                         raise
                     delay = max(delay, failed.retry_after_s)
                 log.info("retrying %s in %.1fs after %s", url, delay, failed.error,
@@ -235,7 +237,8 @@ class Fetcher:
         for _hop in range(self.settings.max_redirects + 1):
             try:
                 if untrusted:
-                    check_link(current, trusted_url=feed_url, allowed_hosts=self.settings.allowed_private_hosts)
+                    check_link(current, trusted_url=feed_url,
+                               allowed_hosts=self.settings.allowed_private_hosts)
                     if self.settings.respect_robots and not self.robots.allowed(current):
                         raise PermanentError(f"robots.txt of {httpx.URL(current).host} disallows {current}",
                                              reason="robots_disallowed")
@@ -248,15 +251,17 @@ class Fetcher:
             except NewsignalError as exc:
                 raise failed(exc, getattr(exc, "status", None), getattr(exc, "retry_after", None)) from exc
             if location is None:
-                return HttpResult(url=current, status=status, headers=resp_headers, body=body, started_at=started,
-                                  elapsed_ms=int((time.monotonic() - t0) * 1000))
+                return HttpResult(url=current, status=status, headers=resp_headers, body=body,
+                                  started_at=started, elapsed_ms=int((time.monotonic() - t0) * 1000))
             current = urljoin(current, location)
             headers.pop("If-None-Match", None)
             headers.pop("If-Modified-Since", None)
         raise failed(PermanentError(f"more than {self.settings.max_redirects} redirects",
                                     reason="too_many_redirects"))
 
-    def _exchange(self, url: str, headers: dict[str, str], t0: float) -> tuple[int, dict[str, str], bytes, str | None]:
+    def _exchange(
+        self, url: str, headers: dict[str, str], t0: float
+    ) -> tuple[int, dict[str, str], bytes, str | None]:
         """One request under the politeness limits: (status, headers, body, redirect location)."""
         host = httpx.URL(url).host
         # Host slot first: threads queued for a busy host must not hold global slots other hosts could use.
@@ -270,16 +275,17 @@ class Fetcher:
                     if status in REDIRECT_STATUSES and "location" in resp_headers:
                         return status, resp_headers, b"", resp_headers["location"]
                     if status in TRANSIENT_STATUSES:
-                        error = TransientError(f"HTTP {status} from {host}",
-                                               reason="rate_limited" if status == 429 else "server_error")
-                        error.status = status  # type: ignore[attr-defined]
-                        error.retry_after = parse_retry_after(resp_headers.get("retry-after"))  # type: ignore[attr-defined]
+                        error: NewsignalError = TransientError(
+                            f"HTTP {status} from {host}",
+                            reason="rate_limited" if status == 429 else "server_error")
+                        error.status = status
+                        error.retry_after = parse_retry_after(resp_headers.get("retry-after"))
                         raise error
                     if status >= 400:
                         reason = {404: "not_found", 410: "gone", 401: "unauthorized", 403: "forbidden"}.get(
                             status, "http_error")
                         error = PermanentError(f"HTTP {status} from {host}", reason=reason)
-                        error.status = status  # type: ignore[attr-defined]
+                        error.status = status
                         raise error
                     return status, resp_headers, self._read_capped(response, t0), None
             except httpx.TimeoutException as exc:
@@ -303,7 +309,8 @@ class Fetcher:
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.settings.max_bytes:
-                raise PermanentError(f"body exceeds the {self.settings.max_bytes:,}-byte cap", reason="too_large")
+                raise PermanentError(f"body exceeds the {self.settings.max_bytes:,}-byte cap",
+                                     reason="too_large")
             if time.monotonic() - t0 > self.settings.total_timeout_s:
                 raise TransientError(
                     f"body still arriving after {self.settings.total_timeout_s:.0f}s", reason="timeout")

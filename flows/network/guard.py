@@ -47,7 +47,7 @@ def resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise PermanentError(f"cannot resolve {host}: {exc.strerror}", reason="dns_error") from exc
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
 def check_link(url: str, *, trusted_url: str | None, allowed_hosts: Collection[str] = ()) -> None:

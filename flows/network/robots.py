@@ -54,12 +54,13 @@ class RobotsCache:
             except NewsignalError as exc:
                 status = getattr(exc, "status", 404)
                 if 400 <= status < 500:
-                    parser.allow_all = True
+                    parser.allow_all = True  # type: ignore[attr-defined]  # real but missing from typeshed
                     return parser
-                raise TransientError(f"robots.txt of {origin} unavailable: {exc}", reason="robots_unavailable") from exc
+                raise TransientError(f"robots.txt of {origin} unavailable: {exc}",
+                                     reason="robots_unavailable") from exc
             if location is None:
                 parser.parse(body.decode("utf-8", errors="replace").splitlines())
                 return parser
             target = urljoin(target, location)
-        parser.allow_all = True
+        parser.allow_all = True  # type: ignore[attr-defined]  # real but missing from typeshed
         return parser

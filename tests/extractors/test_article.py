@@ -6,8 +6,10 @@ import gzip
 import json
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,7 @@ from extractors.models import FeedEntry
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 EXTRACTION = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "extraction"
-NOW = datetime(2025, 6, 10, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 10, tzinfo=UTC)
 FETCHED = "https://news.example-daily.test/2025/06/03/orion-2-launch?utm_source=feed"
 
 # Measured with bench/extraction_compare.py's scorer on the first 60 scrapinghub_aeb pages
@@ -54,7 +56,7 @@ def test_metadata(clutter_article) -> None:
     assert clutter_article.fetched_url == FETCHED
     assert clutter_article.title == "Orion-2 arrives with a smaller sibling"
     assert clutter_article.author == "Ada Example"
-    assert clutter_article.published_at == datetime(2025, 6, 3, 7, 30, tzinfo=timezone.utc)
+    assert clutter_article.published_at == datetime(2025, 6, 3, 7, 30, tzinfo=UTC)
     assert clutter_article.language == "en"
     assert clutter_article.from_feed is False
 
@@ -65,7 +67,8 @@ def _page(body: str, head: str = "", lang: str = "en") -> str:
         "to count as real article text for the extractor.</p>"
         for i in range(4)
     )
-    return f"<html lang='{lang}'><head>{head}</head><body><article><h1>Plain story</h1>{paragraphs}{body}</article></body></html>"
+    return (f"<html lang='{lang}'><head>{head}</head>"
+            f"<body><article><h1>Plain story</h1>{paragraphs}{body}</article></body></html>")
 
 
 def test_future_and_ancient_dates_are_rejected() -> None:
@@ -78,9 +81,16 @@ def test_future_and_ancient_dates_are_rejected() -> None:
 def test_time_element_date_and_fallback_url() -> None:
     page = _page('<p><time datetime="2025-05-30T08:00:00-04:00">May 30</time></p>')
     article = extract_article(page, "https://Example.test:443/a?utm_medium=x#top", now=NOW)
-    assert article.published_at == datetime(2025, 5, 30, 12, 0, tzinfo=timezone.utc)
+    assert article.published_at == datetime(2025, 5, 30, 12, 0, tzinfo=UTC)
     assert article.url == "https://example.test/a"  # no rel=canonical: the fetched URL, canonicalised
     assert article.title == "Plain story"
+
+
+def test_half_hour_zone_abbreviation_in_a_page_date() -> None:
+    # IST is UTC+5:30: dateutil takes whole seconds, and a float offset used to raise TypeError.
+    page = _page("", '<meta property="article:published_time" content="2025-05-30 10:00 IST">')
+    article = extract_article(page, "https://example.test/a", now=NOW)
+    assert article.published_at == datetime(2025, 5, 30, 4, 30, tzinfo=UTC)
 
 
 def test_non_http_canonical_is_ignored() -> None:
@@ -101,7 +111,8 @@ def test_cp1252_bytes_declared_as_utf8() -> None:
         "<p>Caf\u00e9 owners said the \u201cnew\u201d rules \u2013 published on Monday \u2013 would cost "
         "them \u20ac5,000 each, and that nobody had asked them before the rules were written.</p>"
     ) * 3
-    body = f'<html lang="fr"><head><meta charset="utf-8"><title>R\u00e8gles</title></head><body><article>{story}</article></body></html>'
+    body = ('<html lang="fr"><head><meta charset="utf-8"><title>R\u00e8gles</title></head>'
+            f'<body><article>{story}</article></body></html>')
     raw = body.encode("cp1252")
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
@@ -149,24 +160,26 @@ def test_heuristic_drops_clutter_too() -> None:
         assert clutter not in text
 
 
-def _entry(**changes) -> FeedEntry:
-    fields = dict(
+def _entry(**changes: Any) -> FeedEntry:
+    entry = FeedEntry(
         entry_key="k" * 64, guid="g1", link="https://example.test/story", title="Story title",
         summary="Short summary.", content="Longer content from the feed.\n\nSecond paragraph.",
-        author="Ada Example", published_at=datetime(2025, 6, 1, tzinfo=timezone.utc),
+        author="Ada Example", published_at=datetime(2025, 6, 1, tzinfo=UTC),
     )
-    fields.update(changes)
-    return FeedEntry(**fields)
+    return replace(entry, **changes)
 
 
 def test_article_from_feed_entry() -> None:
     article = article_from_feed_entry(_entry(), feed_url="https://example.test/rss")
     assert article.from_feed is True
     assert article.text == "Longer content from the feed.\n\nSecond paragraph."
-    assert (article.url, article.title, article.author) == ("https://example.test/story", "Story title", "Ada Example")
-    assert article.published_at == datetime(2025, 6, 1, tzinfo=timezone.utc)
-    assert article_from_feed_entry(_entry(content=""), feed_url="https://example.test/rss").text == "Short summary."
-    assert article_from_feed_entry(_entry(link=None), feed_url="https://example.test/rss").url == "https://example.test/rss"
+    assert (article.url, article.title, article.author) == (
+        "https://example.test/story", "Story title", "Ada Example"
+    )
+    assert article.published_at == datetime(2025, 6, 1, tzinfo=UTC)
+    feed_url = "https://example.test/rss"
+    assert article_from_feed_entry(_entry(content=""), feed_url=feed_url).text == "Short summary."
+    assert article_from_feed_entry(_entry(link=None), feed_url=feed_url).url == feed_url
 
 
 def test_article_from_empty_feed_entry() -> None:
@@ -208,8 +221,10 @@ def _shingle_f1(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
 @pytest.mark.skipif(not EXTRACTION.is_dir(), reason=f"shared extraction corpus not found at {EXTRACTION}")
 def test_quality_floor_on_scrapinghub_sample() -> None:
     truth = json.loads((EXTRACTION / "scrapinghub_aeb" / "ground-truth.json").read_text(encoding="utf-8"))
-    rows = [json.loads(line) for line in (EXTRACTION / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
-    sample = sorted((r for r in rows if r["corpus"] == "scrapinghub_aeb"), key=lambda r: r["id"])[:AEB_SAMPLE_PAGES]
+    manifest = (EXTRACTION / "manifest.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in manifest.splitlines()]
+    aeb = sorted((r for r in rows if r["corpus"] == "scrapinghub_aeb"), key=lambda r: r["id"])
+    sample = aeb[:AEB_SAMPLE_PAGES]
     pairs = []
     for row in sample:
         with gzip.open(EXTRACTION / row["file"], "rb") as handle:
@@ -220,4 +235,6 @@ def test_quality_floor_on_scrapinghub_sample() -> None:
             text = ""  # a rejected page scores as a full miss
         pairs.append((truth[row["id"]]["articleBody"], text))
     precision, recall, f1 = _shingle_f1(pairs)
-    assert f1 >= AEB_F1_FLOOR, f"shingle F1 {f1:.3f} (P {precision:.3f}, R {recall:.3f}) below floor {AEB_F1_FLOOR}"
+    assert f1 >= AEB_F1_FLOOR, (
+        f"shingle F1 {f1:.3f} (P {precision:.3f}, R {recall:.3f}) below floor {AEB_F1_FLOOR}"
+    )

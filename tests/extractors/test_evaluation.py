@@ -43,7 +43,7 @@ def test_load_gold_reads_fields(tmp_path):
 def test_load_gold_rejects_bad_records(tmp_path):
     path = tmp_path / "gold.jsonl"
     path.write_text('{"id": "x"}\n')
-    with pytest.raises(ValueError, match="gold.jsonl:1"):
+    with pytest.raises(ValueError, match=r"gold\.jsonl:1"):
         load_gold(path)
 
 

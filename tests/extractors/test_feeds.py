@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -16,7 +16,7 @@ from extractors.feeds import entry_key, html_to_text, parse_feed
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FEEDS = FIXTURES / "feeds"
 SHARED_FEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "feeds"
-NOW = datetime(2025, 6, 10, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 10, tzinfo=UTC)
 NEWSROOM_URL = "https://example-lab.test/newsroom/feed.xml"
 
 
@@ -39,10 +39,11 @@ def test_rss20_entry_fields(newsroom) -> None:
     assert first.guid == "newsroom-0001"
     assert first.link == "https://example-lab.test/newsroom/orion-2?lang=en"
     assert first.summary == "The model is twice as fast.\n\nPricing follows next week."
-    assert first.content == "Orion-2 is twice as fast as its predecessor.\n\nA smaller sibling, Orion-2 Mini, targets phones."
+    assert first.content == ("Orion-2 is twice as fast as its predecessor.\n\n"
+                             "A smaller sibling, Orion-2 Mini, targets phones.")
     assert "track()" not in first.content
     assert first.author == "Ada Example"
-    assert first.published_at == datetime(2025, 6, 3, 7, 30, tzinfo=timezone.utc)
+    assert first.published_at == datetime(2025, 6, 3, 7, 30, tzinfo=UTC)
     assert len(first.entry_key) == 64 and int(first.entry_key, 16) >= 0
 
 
@@ -73,15 +74,17 @@ def test_atom_feed() -> None:
     assert first.link == "https://blog.example-lab.test/posts/long-context-eval?page=2"  # xml:base + tracking
     assert first.author == "Grace Sample"
     assert first.content == "Setup\n\nWe hid one fact in a long document."
-    assert first.published_at == datetime(2025, 6, 4, 12, 0, tzinfo=timezone.utc)
-    assert second.published_at == datetime(2025, 6, 5, 7, 15, tzinfo=timezone.utc)  # updated, in UTC
+    assert first.published_at == datetime(2025, 6, 4, 12, 0, tzinfo=UTC)
+    assert second.published_at == datetime(2025, 6, 5, 7, 15, tzinfo=UTC)  # updated, in UTC
     assert second.summary == "Plain text summary <not a tag>."
 
 
 def test_bozo_feed_with_readable_entries_is_kept_with_warning() -> None:
-    feed = parse_feed((FEEDS / "bozo_readable.xml").read_bytes(), url="https://broken.example.test/rss", now=NOW)
+    feed = parse_feed((FEEDS / "bozo_readable.xml").read_bytes(), url="https://broken.example.test/rss",
+                      now=NOW)
     assert feed.warning and "not well-formed" in feed.warning
-    assert [e.title for e in feed.entries] == ["Chips & export rules, a bare ampersand", "Second item survives"]
+    assert [e.title for e in feed.entries] == ["Chips & export rules, a bare ampersand",
+                                               "Second item survives"]
 
 
 def test_html_page_is_not_a_feed_and_message_says_what_to_do() -> None:
@@ -111,7 +114,8 @@ def test_http_charset_overrides_xml_declaration() -> None:
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\u00e9</title>'
         "<item><title>Prix \u2013 \u00e9t\u00e9</title><link>https://example.test/a</link></item></channel></rss>"
     ).encode("cp1252")
-    feed = parse_feed(body, url="https://example.test/rss", headers={"Content-Type": "text/xml; charset=windows-1252"})
+    feed = parse_feed(body, url="https://example.test/rss",
+                      headers={"Content-Type": "text/xml; charset=windows-1252"})
     assert feed.title == "Caf\u00e9"
     assert feed.entries[0].title == "Prix \u2013 \u00e9t\u00e9"
 
@@ -136,18 +140,19 @@ def test_guidless_entries_sharing_one_link_stay_apart() -> None:
 
 
 def test_entry_key_order_and_stability() -> None:
-    when = datetime(2025, 1, 2, tzinfo=timezone.utc)
+    when = datetime(2025, 1, 2, tzinfo=UTC)
     by_guid = entry_key(guid="tag:x,2025:1", link="https://a.test/1", title="T", published_at=when)
-    assert by_guid == entry_key(guid="tag:x,2025:1", link="https://b.test/other", title="U", published_at=None)
+    assert by_guid == entry_key(guid="tag:x,2025:1", link="https://b.test/other", title="U",
+                                published_at=None)
     by_link = entry_key(guid=None, link="https://a.test/1", title="T", published_at=when)
     assert by_link == entry_key(guid=None, link="https://a.test/1", title="changed", published_at=None)
     assert by_link != by_guid
     by_title = entry_key(guid=None, link=None, title="T", published_at=when, feed_url="https://f.test/rss")
     assert by_title != entry_key(guid=None, link=None, title="T", published_at=None, feed_url="https://f.test/rss")
     # opaque GUIDs are only unique inside their feed
-    assert entry_key(guid="42", link=None, title="", published_at=None, feed_url="https://f.test/a") != entry_key(
-        guid="42", link=None, title="", published_at=None, feed_url="https://f.test/b"
-    )
+    in_a = entry_key(guid="42", link=None, title="", published_at=None, feed_url="https://f.test/a")
+    in_b = entry_key(guid="42", link=None, title="", published_at=None, feed_url="https://f.test/b")
+    assert in_a != in_b
     assert entry_key(guid=None, link=None, title="", published_at=None) is None
 
 
@@ -183,7 +188,8 @@ def _corpus_cases() -> list[tuple[str, dict[str, str] | None]]:
 def _readable(entry: dict) -> bool:
     """An entry feedparser read with anything that could identify it."""
     return any(
-        (*(dict.get(entry, key) for key in ("id", "link", "title", "published_parsed", "updated_parsed", "summary")),
+        (*(dict.get(entry, key)
+           for key in ("id", "link", "title", "published_parsed", "updated_parsed", "summary")),
          *(c.get("value") for c in dict.get(entry, "content") or []))
     )
 

@@ -44,5 +44,6 @@ def test_fundus_pages_that_declare_english_but_are_not():
             right += 1
         else:
             wrong += 1
-            assert page["text_lang"] == "en", (page["file"], article.language)  # every non-English page is caught
+            # every non-English page is caught
+            assert page["text_lang"] == "en", (page["file"], article.language)
     assert right / (right + wrong) >= 0.95

@@ -41,7 +41,8 @@ def test_normalisation_map_and_models(annotate_one):
         "Open AI compared GPT-4 with DeepSeek V4 and R1, while the Commerce Department and BIS watched "
         "Nvidia sell H20 chips in the U.K. and the EU."
     )
-    assert {"OpenAI", "Department of Commerce", "Bureau of Industry and Security", "Nvidia"} <= names(ann, "ORG")
+    orgs = {"OpenAI", "Department of Commerce", "Bureau of Industry and Security", "Nvidia"}
+    assert orgs <= names(ann, "ORG")
     assert names(ann, "MODEL") == {"GPT-4", "DeepSeek-V4", "DeepSeek-R1"}
     assert names(ann, "GPE") == {"United Kingdom", "European Union"}
 
@@ -105,7 +106,8 @@ def test_model_names_extend_over_versions_tiers_and_suffixes(annotate_one):
 
 def test_context_gives_away_unknown_names(annotate_one):
     ann = annotate_one(
-        "Oslo-based startup Brannvik AI raised money. \"It works,\" said Tove Lindqvar, an analyst at a fund. "
+        "Oslo-based startup Brannvik AI raised money. "
+        "\"It works,\" said Tove Lindqvar, an analyst at a fund. "
         "A lawyer for Wen said Wen Jiahao would fight the charges."
     )
     assert "Brannvik AI" in names(ann, "ORG")
@@ -114,12 +116,16 @@ def test_context_gives_away_unknown_names(annotate_one):
 
 
 def test_dateline_lowercase_descriptions_and_demonym_phrases(annotate_one):
-    ann = annotate_one("BRUSSELS - Rules took effect. China's commerce ministry objected, and American AI firms cheered.")
+    ann = annotate_one(
+        "BRUSSELS - Rules took effect. China's commerce ministry objected, and American AI firms cheered."
+    )
     assert names(ann, "GPE") == {"Brussels", "China"}
     assert names(ann, "ORG") == set()
 
 
 def test_locative_court_place_and_the_us_navy(annotate_one):
-    ann = annotate_one("The High Court in London ruled on Tuesday. Separately, the US Navy told sailors to stop.")
+    ann = annotate_one(
+        "The High Court in London ruled on Tuesday. Separately, the US Navy told sailors to stop."
+    )
     assert "London" in names(ann, "GPE")
     assert {"High Court", "United States Navy"} <= names(ann, "ORG")

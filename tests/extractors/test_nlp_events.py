@@ -134,7 +134,8 @@ def test_repeats_merge_into_one_event_with_several_evidence(annotate_one):
 
 
 def test_evidence_offsets_slice_the_input(annotate_one):
-    text = "Intro line without events.\n\nNvidia said the Commerce Department imposed new export controls on Monday."
+    text = ("Intro line without events.\n\n"
+            "Nvidia said the Commerce Department imposed new export controls on Monday.")
     ann = annotate_one(text, PUBLISHED)
     assert ann.events
     for event in ann.events:
@@ -161,7 +162,9 @@ def test_indirect_denial_by_the_accused_lawyer(annotate_one):
         "Prosecutors charged Dara Voss with stealing AI chip trade secrets from Kestrel Compute. "
         "Her lawyer, Ian Moll, said his client had done nothing wrong."
     )
-    assert {("legal_action", "asserted"), ("security_incident", "alleged"), ("security_incident", "denied")} <= _pairs(ann)
+    expected = {("legal_action", "asserted"), ("security_incident", "alleged"),
+                ("security_incident", "denied")}
+    assert expected <= _pairs(ann)
 
 
 def test_open_question_and_advocacy_are_not_events(annotate_one):
@@ -173,17 +176,22 @@ def test_open_question_and_advocacy_are_not_events(annotate_one):
 
 
 def test_provider_terms_are_a_standing_rule_not_an_event(annotate_one):
-    ann = annotate_one("Anthropic's commercial terms bar customers from using Claude to build competing models.")
+    ann = annotate_one(
+        "Anthropic's commercial terms bar customers from using Claude to build competing models."
+    )
     assert ann.events == ()
 
 
 def test_governor_ban_on_state_devices_is_regulation(annotate_one):
-    ann = annotate_one("Texas Governor Greg Abbott banned state employees from using DeepSeek on government devices.")
+    ann = annotate_one(
+        "Texas Governor Greg Abbott banned state employees from using DeepSeek on government devices."
+    )
     assert _pairs(ann) == {("regulation", "asserted")}
 
 
 def test_provisional_agreement_on_a_law_is_regulation(annotate_one):
-    ann = annotate_one("Negotiators from the European Parliament and EU member states reached a provisional agreement on the AI Act.")
+    ann = annotate_one("Negotiators from the European Parliament and EU member states reached a provisional "
+                       "agreement on the AI Act.")
     assert ("regulation", "asserted") in _pairs(ann)
 
 

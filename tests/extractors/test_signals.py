@@ -34,9 +34,9 @@ def ev(event_id: str, actors: tuple[str, ...], *, type_: str = "export_control",
        evidence: str = "") -> SignalEvent:
     article = article or "art-" + event_id
     return SignalEvent(
-        event_id=event_id, event_type=type_, stance=stance, actors=actors, event_date=D0 + timedelta(days=day),
-        article_id=article, story_id=story or article, source=source, owner=owner,
-        seen_at=T0 + timedelta(days=day, hours=hours), confidence=confidence,
+        event_id=event_id, event_type=type_, stance=stance, actors=actors,
+        event_date=D0 + timedelta(days=day), article_id=article, story_id=story or article, source=source,
+        owner=owner, seen_at=T0 + timedelta(days=day, hours=hours), confidence=confidence,
         evidence=evidence or f"{' and '.join(actors)} ({event_id}).", article_title=f"Title {article}",
         article_url=f"https://news.example/{article}",
     )
@@ -86,7 +86,8 @@ def test_a_government_body_alone_does_not_link_but_counts_with_a_company():
     entity_list = ev("e2", ("Department of Commerce", "China"), article="a2")
     nvidia_reply = ev("e3", ("Nvidia",), article="a3", day=1)
     same_rule = ev("e4", ("Nvidia", "Department of Commerce"), article="a4", day=1)
-    copy_read_differently = ev("e5", ("Department of Commerce", "Saudi Arabia"), article="copy", story="art-e1")
+    copy_read_differently = ev("e5", ("Department of Commerce", "Saudi Arabia"), article="copy",
+                               story="art-e1")
     assert linked(gulf, entity_list, PARAMS) == ("Department of Commerce",)  # without the government list
     assert linked(gulf, entity_list, STRICT) is None
     assert linked(gulf, nvidia_reply, STRICT) == ("Nvidia",)
@@ -98,8 +99,10 @@ def test_government_actors_come_from_gazetteer_kinds():
     from extractors.gazetteer import GazetteerEntry
     from extractors.signals import government_actors
 
-    entries = [GazetteerEntry("Department of Commerce", "ORG", "agency"), GazetteerEntry("Nvidia", "ORG", "company"),
-               GazetteerEntry("European Commission", "ORG", "regulator"), GazetteerEntry("China", "GPE", "country")]
+    entries = [GazetteerEntry("Department of Commerce", "ORG", "agency"),
+               GazetteerEntry("Nvidia", "ORG", "company"),
+               GazetteerEntry("European Commission", "ORG", "regulator"),
+               GazetteerEntry("China", "GPE", "country")]
     assert government_actors(entries) == {"Department of Commerce", "European Commission"}
 
 
@@ -172,8 +175,9 @@ def test_crowded_days_place_events_exactly_as_comparing_with_every_earlier_one(s
     # is what the index folds together. The signals must come out as the plain rule gives them.
     rng = random.Random(seed)
     names = ["Nvidia", "ASML", "OpenAI", "Department of Commerce", "China", "Anthropic"]
-    events = [ev(f"e{i:03d}", tuple(rng.sample(names, rng.randint(1, 3))), type_=rng.choice(["export_control", "pricing"]),
-                 day=rng.randint(0, 8), hours=rng.random() * 20, article=f"a{i}", story=f"s{rng.randint(1, stories)}")
+    events = [ev(f"e{i:03d}", tuple(rng.sample(names, rng.randint(1, 3))),
+                 type_=rng.choice(["export_control", "pricing"]), day=rng.randint(0, 8),
+                 hours=rng.random() * 20, article=f"a{i}", story=f"s{rng.randint(1, stories)}")
               for i in range(250)]
     for params in (PARAMS, STRICT):
         got = {a.event_id: a.signal_id for a in signal_assignments(events, params=params)}
@@ -193,7 +197,8 @@ def test_new_events_join_known_signals_and_known_events_keep_theirs():
 # --- corroboration -----------------------------------------------------------------------------
 
 def test_copies_of_one_story_count_once():
-    wire = ev("e1", ("Alibaba",), article="courier", story="wire", source="Compute Courier", owner="Courier Holdings")
+    wire = ev("e1", ("Alibaba",), article="courier", story="wire", source="Compute Courier",
+              owner="Courier Holdings")
     copy = ev("e2", ("Alibaba",), article="pacific", story="wire", source="Pacific Stack",
               owner="Harbour Street Media")
     assert independent_outlets([wire, copy]) == 1
@@ -216,7 +221,8 @@ def test_story_and_owner_rules_combine_transitively():
     pacific = ev("e2", ("Alibaba",), article="a2", story="wire", source="Pacific Stack", owner="Harbour")
     sister = ev("e3", ("Alibaba",), article="a3", source="Harbour Tech", owner="Harbour")
     modelwatch = ev("e4", ("Alibaba",), article="a4", source="Modelwatch", owner="Modelwatch Media")
-    two_events_one_article = ev("e5", ("Alibaba Cloud",), article="a4", source="Modelwatch", owner="Modelwatch Media")
+    two_events_one_article = ev("e5", ("Alibaba Cloud",), article="a4", source="Modelwatch",
+                                owner="Modelwatch Media")
     assert independent_outlets([courier, pacific, sister, modelwatch, two_events_one_article]) == 2
 
 
@@ -266,7 +272,8 @@ def test_summary_rolls_up_evidence_sources_and_times():
               owner="Ledger Media Group"),
         claim("denied", ("Moonshot AI",), "denied", 5, article="a2", source="Frontier Dispatch",
               owner="Ledger Media Group"),
-        claim("copy", ("Moonshot AI", "OpenAI"), "alleged", 6, article="a3", story="a1", source="Pacific Stack"),
+        claim("copy", ("Moonshot AI", "OpenAI"), "alleged", 6, article="a3", story="a1",
+              source="Pacific Stack"),
     ]
     s = summarize_signal("alleged", events)
     assert s.actors == ("Moonshot AI", "OpenAI")  # named three times, then twice

@@ -22,18 +22,19 @@ from extractors.stories import (
 
 # The wire original: a licence exception for Gulf data centres is revoked.
 WIRE = """\
-WASHINGTON (Harbor Wire) -- The US Commerce Department on Monday revoked a licence exception that had allowed \
-American chipmakers to ship advanced AI accelerators to cloud data centres in the United Arab Emirates and Saudi \
-Arabia without case-by-case approval, tightening controls it loosened only eight months ago.
+WASHINGTON (Harbor Wire) -- The US Commerce Department on Monday revoked a licence exception that had \
+allowed American chipmakers to ship advanced AI accelerators to cloud data centres in the United Arab \
+Emirates and Saudi Arabia without case-by-case approval, tightening controls it loosened only eight months \
+ago.
 
 Under the change, published in the Federal Register, companies such as Nvidia and AMD will again need an \
 individual licence for each shipment of their most capable data-centre processors to the two countries. \
-Applications will be reviewed under a presumption of approval for operators that meet new security requirements, \
-the department said.
+Applications will be reviewed under a presumption of approval for operators that meet new security \
+requirements, the department said.
 
-Officials said the exception had been used to route chips to companies with links to Chinese technology groups. \
-"We found cases where hardware cleared for one customer ended up serving another," a senior Commerce official \
-told reporters on a call, speaking on condition of anonymity.
+Officials said the exception had been used to route chips to companies with links to Chinese technology \
+groups. "We found cases where hardware cleared for one customer ended up serving another," a senior Commerce \
+official told reporters on a call, speaking on condition of anonymity.
 
 The Bureau of Industry and Security, the Commerce agency that administers export controls, said existing \
 shipments would not be recalled, but that exporters must stop using the exception within 30 days.
@@ -42,31 +43,31 @@ Nvidia said it was reviewing the rule and would comply with it. AMD declined to 
 companies fell about 2 percent in early trading.
 
 The Gulf states have spent heavily to become hubs for AI computing. G42, the Abu Dhabi group backed by \
-Microsoft, is building a campus that it says will eventually draw five gigawatts of power, and Saudi Arabia's \
-Humain has announced plans to buy hundreds of thousands of chips over five years.
+Microsoft, is building a campus that it says will eventually draw five gigawatts of power, and Saudi \
+Arabia's Humain has announced plans to buy hundreds of thousands of chips over five years.
 
-Analysts said the rule would slow those projects but not stop them. "Licences will still be granted, they will \
-just take months instead of days," said Priya Raman, a trade lawyer at Castell & Moore in Washington. "For a \
-data centre that is waiting on hardware, that delay is expensive."
+Analysts said the rule would slow those projects but not stop them. "Licences will still be granted, they \
+will just take months instead of days," said Priya Raman, a trade lawyer at Castell & Moore in Washington. \
+"For a data centre that is waiting on hardware, that delay is expensive."
 
-The Emirati government said in a statement that it shared US security goals and expected the licensing process \
-to be completed quickly for trusted partners.
+The Emirati government said in a statement that it shared US security goals and expected the licensing \
+process to be completed quickly for trusted partners.
 """
 
 # Syndicated copy: dateline and credit dropped, US spellings, one clause trimmed, the last paragraph cut.
 SYNDICATED = """\
-The US Commerce Department on Monday revoked a license exception that had allowed American chipmakers to ship \
-advanced AI accelerators to cloud data centers in the United Arab Emirates and Saudi Arabia without case-by-case \
-approval, tightening controls it loosened only eight months ago.
+The US Commerce Department on Monday revoked a license exception that had allowed American chipmakers to \
+ship advanced AI accelerators to cloud data centers in the United Arab Emirates and Saudi Arabia without \
+case-by-case approval, tightening controls it loosened only eight months ago.
 
 Under the change, published in the Federal Register, companies such as Nvidia and AMD will again need an \
 individual license for each shipment of their most capable data-center processors to the two countries. \
-Applications will be reviewed under a presumption of approval for operators that meet new security requirements, \
-the department said.
+Applications will be reviewed under a presumption of approval for operators that meet new security \
+requirements, the department said.
 
-Officials said the exception had been used to route chips to companies with links to Chinese technology groups. \
-"We found cases where hardware cleared for one customer ended up serving another," a senior Commerce official \
-told reporters on a call.
+Officials said the exception had been used to route chips to companies with links to Chinese technology \
+groups. "We found cases where hardware cleared for one customer ended up serving another," a senior Commerce \
+official told reporters on a call.
 
 The Bureau of Industry and Security, the Commerce agency that administers export controls, said existing \
 shipments would not be recalled, but that exporters must stop using the exception within 30 days.
@@ -75,41 +76,44 @@ Nvidia said it was reviewing the rule and would comply with it. AMD declined to 
 companies fell about 2 per cent in early trading.
 
 The Gulf states have spent heavily to become hubs for AI computing. G42, the Abu Dhabi group backed by \
-Microsoft, is building a campus that it says will eventually draw five gigawatts of power, and Saudi Arabia's \
-Humain has announced plans to buy hundreds of thousands of chips over five years.
+Microsoft, is building a campus that it says will eventually draw five gigawatts of power, and Saudi \
+Arabia's Humain has announced plans to buy hundreds of thousands of chips over five years.
 
-Analysts said the rule would slow those projects but not stop them. "Licenses will still be granted, they will \
-just take months instead of days," said Priya Raman, a trade lawyer at Castell & Moore in Washington. "For a \
-data center that is waiting on hardware, that delay is expensive."
+Analysts said the rule would slow those projects but not stop them. "Licenses will still be granted, they \
+will just take months instead of days," said Priya Raman, a trade lawyer at Castell & Moore in Washington. \
+"For a data center that is waiting on hardware, that delay is expensive."
 """
 
 # A light rewrite by a desk working from the wire: new lede, paragraphs reordered and condensed, quotes kept.
 REWRITE = """\
-American chipmakers will once again need case-by-case permission to sell their most powerful AI processors to \
-data centres in the United Arab Emirates and Saudi Arabia, after the Commerce Department revoked a licence \
-exception on Monday.
+American chipmakers will once again need case-by-case permission to sell their most powerful AI processors \
+to data centres in the United Arab Emirates and Saudi Arabia, after the Commerce Department revoked a \
+licence exception on Monday.
 
-The exception, introduced eight months ago, let companies such as Nvidia and AMD ship advanced accelerators to \
-cloud operators in the two countries without individual approval. Under the change, published in the Federal \
-Register, companies will again need an individual licence for each shipment. Applications will be reviewed under \
-a presumption of approval for operators that meet new security requirements, the department said.
+The exception, introduced eight months ago, let companies such as Nvidia and AMD ship advanced accelerators \
+to cloud operators in the two countries without individual approval. Under the change, published in the \
+Federal Register, companies will again need an individual licence for each shipment. Applications will be \
+reviewed under a presumption of approval for operators that meet new security requirements, the department \
+said.
 
-Officials said the exception had been used to route chips to companies with links to Chinese technology groups. \
-"We found cases where hardware cleared for one customer ended up serving another," a senior Commerce official \
-told reporters on a call.
+Officials said the exception had been used to route chips to companies with links to Chinese technology \
+groups. "We found cases where hardware cleared for one customer ended up serving another," a senior Commerce \
+official told reporters on a call.
 
-Exporters must stop using the exception within 30 days, the Bureau of Industry and Security said, adding that \
-existing shipments would not be recalled.
+Exporters must stop using the exception within 30 days, the Bureau of Industry and Security said, adding \
+that existing shipments would not be recalled.
 
-"Licences will still be granted, they will just take months instead of days," said Priya Raman, a trade lawyer \
-at Castell & Moore in Washington. "For a data centre that is waiting on hardware, that delay is expensive."
+"Licences will still be granted, they will just take months instead of days," said Priya Raman, a trade \
+lawyer at Castell & Moore in Washington. "For a data centre that is waiting on hardware, that delay is \
+expensive."
 
-Nvidia said it was reviewing the rule and would comply with it. Shares of Nvidia and AMD fell about 2 percent \
-in early trading.
+Nvidia said it was reviewing the rule and would comply with it. Shares of Nvidia and AMD fell about 2 \
+percent in early trading.
 
-The move is a setback for the Gulf states, which have spent heavily to become hubs for AI computing. G42, the \
-Abu Dhabi group backed by Microsoft, is building a campus that it says will eventually draw five gigawatts of \
-power, and Saudi Arabia's Humain has announced plans to buy hundreds of thousands of chips over five years.
+The move is a setback for the Gulf states, which have spent heavily to become hubs for AI computing. G42, \
+the Abu Dhabi group backed by Microsoft, is building a campus that it says will eventually draw five \
+gigawatts of power, and Saudi Arabia's Humain has announced plans to buy hundreds of thousands of chips over \
+five years.
 """
 
 # The same copy retitled and republished by a sister site, wrapped in page furniture the extractor kept.
@@ -124,84 +128,85 @@ provision that let cloud data centres in the UAE and Saudi Arabia receive top-en
 without a licence for every order.
 
 The decision reverses part of a package that was meant to reward Gulf partners for cutting ties with Chinese \
-suppliers. A Commerce Department official said investigators had traced several shipments to customers that were \
-not on the approved list. "We found cases where hardware cleared for one customer ended up serving another," the \
-official said.
+suppliers. A Commerce Department official said investigators had traced several shipments to customers that \
+were not on the approved list. "We found cases where hardware cleared for one customer ended up serving \
+another," the official said.
 
-Industry groups reacted with frustration. The Semiconductor Industry Association said frequent changes made it \
-hard for its members to plan production, and warned that buyers in the region might turn to Chinese alternatives \
-such as Huawei's accelerators if American supplies became unreliable.
+Industry groups reacted with frustration. The Semiconductor Industry Association said frequent changes made \
+it hard for its members to plan production, and warned that buyers in the region might turn to Chinese \
+alternatives such as Huawei's accelerators if American supplies became unreliable.
 
-For G42 and Humain, the two companies at the centre of the Gulf's computing ambitions, the practical question is \
-how fast licences will come through. People familiar with the matter said both had orders pending worth several \
-billion dollars. Neither company responded to requests for comment.
+For G42 and Humain, the two companies at the centre of the Gulf's computing ambitions, the practical \
+question is how fast licences will come through. People familiar with the matter said both had orders \
+pending worth several billion dollars. Neither company responded to requests for comment.
 
 The rule takes effect immediately, with a 30-day grace period for shipments already under way.
 """
 
 # A different export-control story on the same topic: Dutch servicing restrictions.
 DUTCH = """\
-The Dutch government on Friday ordered ASML to stop servicing some of the advanced chipmaking machines it has \
-already sold to customers in China, extending export controls that until now covered only new sales.
+The Dutch government on Friday ordered ASML to stop servicing some of the advanced chipmaking machines it \
+has already sold to customers in China, extending export controls that until now covered only new sales.
 
 The measure, announced by the trade ministry in The Hague, applies to deep ultraviolet lithography systems \
-installed at about a dozen Chinese factories. ASML engineers will no longer be allowed to supply spare parts, \
-software updates or maintenance for those machines without a licence, the ministry said.
+installed at about a dozen Chinese factories. ASML engineers will no longer be allowed to supply spare \
+parts, software updates or maintenance for those machines without a licence, the ministry said.
 
-ASML said it expected the rules to reduce its sales in China by a low single-digit percentage next year and that \
-it would comply. The company's shares fell 3 percent in Amsterdam.
+ASML said it expected the rules to reduce its sales in China by a low single-digit percentage next year and \
+that it would comply. The company's shares fell 3 percent in Amsterdam.
 
-China's commerce ministry said it firmly opposed the decision and would take measures to protect the interests of \
-Chinese companies. It urged the Netherlands to "respect market principles" and avoid politicising trade.
+China's commerce ministry said it firmly opposed the decision and would take measures to protect the \
+interests of Chinese companies. It urged the Netherlands to "respect market principles" and avoid \
+politicising trade.
 
-The Netherlands has aligned its export controls more closely with those of the United States over the past two \
-years, under pressure from Washington, which argues that advanced chipmaking tools help China build \
+The Netherlands has aligned its export controls more closely with those of the United States over the past \
+two years, under pressure from Washington, which argues that advanced chipmaking tools help China build \
 semiconductors for military use. Officials in The Hague have said their decisions are taken independently.
 
 Servicing has become a sensitive issue because Chinese chipmakers rely on foreign suppliers to keep older \
-machines running while they try to develop domestic alternatives. Analysts estimate that a lithography system \
-without regular maintenance loses significant output within months.
+machines running while they try to develop domestic alternatives. Analysts estimate that a lithography \
+system without regular maintenance loses significant output within months.
 """
 
 # Another export-control story: additions to the Entity List, with vocabulary shared with WIRE.
 ENTITY_LIST = """\
-The US Commerce Department on Wednesday added 14 Chinese companies to its Entity List, accusing them of helping \
-to supply advanced AI accelerators to military research institutes in violation of export controls.
+The US Commerce Department on Wednesday added 14 Chinese companies to its Entity List, accusing them of \
+helping to supply advanced AI accelerators to military research institutes in violation of export controls.
 
 The additions, published in the Federal Register, include three cloud computing providers and several \
-distributors based in Shenzhen and Hong Kong. Companies on the list cannot receive American technology without a \
-licence, and applications are reviewed under a presumption of denial.
+distributors based in Shenzhen and Hong Kong. Companies on the list cannot receive American technology \
+without a licence, and applications are reviewed under a presumption of denial.
 
-The Bureau of Industry and Security, the Commerce agency that administers export controls, said the companies had \
-bought chips from Nvidia and AMD through shell firms and resold them to customers that are barred from receiving \
-them. It did not say how many chips were involved.
+The Bureau of Industry and Security, the Commerce agency that administers export controls, said the \
+companies had bought chips from Nvidia and AMD through shell firms and resold them to customers that are \
+barred from receiving them. It did not say how many chips were involved.
 
 China's foreign ministry said the move was an abuse of export controls and that Beijing would take necessary \
 measures to protect Chinese companies. Nvidia said it complied with all export rules. AMD declined to comment.
 
 The Entity List has grown rapidly as Washington has tried to stop advanced chips from reaching China through \
-third parties. Officials have said smuggling networks in Southeast Asia and elsewhere now handle a significant \
-share of the trade.
+third parties. Officials have said smuggling networks in Southeast Asia and elsewhere now handle a \
+significant share of the trade.
 
-Analysts said the additions were unlikely to affect the chipmakers' results, because the companies named were \
-small buyers. "This is about closing channels, not about revenue," said Priya Raman, a trade lawyer at Castell & \
-Moore in Washington.
+Analysts said the additions were unlikely to affect the chipmakers' results, because the companies named \
+were small buyers. "This is about closing channels, not about revenue," said Priya Raman, a trade lawyer at \
+Castell & Moore in Washington.
 """
 
 # A next-day follow-up from the same wire: new reporting that reuses two background paragraphs verbatim.
 FOLLOW_UP = """\
-Nvidia has applied for export licences covering about 40,000 accelerators ordered by customers in the United Arab \
-Emirates, the company said on Tuesday, a day after the US revoked an exception that had let such shipments go \
-ahead without individual approval.
+Nvidia has applied for export licences covering about 40,000 accelerators ordered by customers in the United \
+Arab Emirates, the company said on Tuesday, a day after the US revoked an exception that had let such \
+shipments go ahead without individual approval.
 
-Colette Kress, Nvidia's chief financial officer, told an investor conference in San Francisco that the company \
-did not expect the change to affect its revenue forecast for the current quarter, because most of the affected \
-orders were scheduled for delivery next year. "We have worked with the department on these licences before and \
-we expect to do so again," she said.
+Colette Kress, Nvidia's chief financial officer, told an investor conference in San Francisco that the \
+company did not expect the change to affect its revenue forecast for the current quarter, because most of \
+the affected orders were scheduled for delivery next year. "We have worked with the department on these \
+licences before and we expect to do so again," she said.
 
 The Gulf states have spent heavily to become hubs for AI computing. G42, the Abu Dhabi group backed by \
-Microsoft, is building a campus that it says will eventually draw five gigawatts of power, and Saudi Arabia's \
-Humain has announced plans to buy hundreds of thousands of chips over five years.
+Microsoft, is building a campus that it says will eventually draw five gigawatts of power, and Saudi \
+Arabia's Humain has announced plans to buy hundreds of thousands of chips over five years.
 
 AMD, whose MI400 processors are also covered by the rule, said it was in contact with officials about the \
 timing of pending applications. A spokesperson for Humain said the company's plans were unchanged.
@@ -235,8 +240,9 @@ def test_other_reporting_on_the_topic_is_another_story(name):
 
 
 def test_one_story_for_all_copies_and_separate_stories_for_the_rest():
-    batch = [art("wire", WIRE), art("synd", SYNDICATED, 2), art("rw", REWRITE, 5), art("retitled", RETITLED, 6),
-             art("indep", INDEPENDENT, 1), art("dutch", DUTCH, 4), art("entity", ENTITY_LIST, 7)]
+    batch = [art("wire", WIRE), art("synd", SYNDICATED, 2), art("rw", REWRITE, 5),
+             art("retitled", RETITLED, 6), art("indep", INDEPENDENT, 1), art("dutch", DUTCH, 4),
+             art("entity", ENTITY_LIST, 7)]
     stories = {a.article_id: a.story_id for a in story_assignments(batch, [])}
     assert stories == {"wire": "wire", "synd": "wire", "rw": "wire", "retitled": "wire",
                        "indep": "indep", "dutch": "dutch", "entity": "entity"}
@@ -262,7 +268,8 @@ def test_an_article_already_in_the_index_keeps_its_story():
     first = story_assignments([art("wire", WIRE), art("synd", SYNDICATED, 1)], [])
     state = [StoredSignature(a.signature, a.story_id) for a in first]
     again = story_assignments([art("synd", SYNDICATED, 1)], state)
-    assert [(a.article_id, a.story_id, a.known, a.new_story) for a in again] == [("synd", "wire", True, False)]
+    got = [(a.article_id, a.story_id, a.known, a.new_story) for a in again]
+    assert got == [("synd", "wire", True, False)]
 
 
 def test_candidates_outside_the_window_start_a_new_story():

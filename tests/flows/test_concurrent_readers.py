@@ -44,8 +44,9 @@ WRITER = textwrap.dedent(
             ev = Event("funding_investment", "asserted", ("Acme Labs", f"Fund {b}-{i}"),
                        (Evidence(text[:54], 0, 54),), date(2026, 11, 20), 0.9, "t")
             entries.append(FeedEntry(f"{b}-{i}", url, url, "t", "s", "", None, now))
-            records.append(ArticleRecord(ArticleText(url=url, title="t", text=text), "Loop", feed.url, f"{b}-{i}",
-                                         None, None, Annotation(events=(ev,), extractor_version="t")))
+            records.append(ArticleRecord(ArticleText(url=url, title="t", text=text), "Loop", feed.url,
+                                         f"{b}-{i}", None, None,
+                                         Annotation(events=(ev,), extractor_version="t")))
         with writer(db) as con:  # open, one transaction, close: the lock is held for one batch only
             summary = write_polls(con, [FeedPoll(feed=feed, polled_at=now, status=200, entries=tuple(entries),
                                                  articles=tuple(records))])
@@ -92,7 +93,8 @@ def test_every_read_succeeds_and_sees_whole_batches(tmp_path: Path, db_path: Pat
     (tmp_path / "writer.py").write_text(WRITER)
     (tmp_path / "reader.py").write_text(READER)
     ready, done = tmp_path / "reader-ready", tmp_path / "writer-done"
-    reader = subprocess.Popen([sys.executable, str(tmp_path / "reader.py"), str(db_path), str(ready), str(done)],
+    reader = subprocess.Popen([sys.executable, str(tmp_path / "reader.py"), str(db_path),
+                               str(ready), str(done)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         write = subprocess.run(

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.sql import scalar
+
 pytestmark = pytest.mark.slow
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -20,9 +22,10 @@ FEEDS, PER_FEED = 4, 3
 
 
 def page(n: int) -> bytes:
-    text = (f"<p>Story {n}: Mistral AI released a new open-weight model on Tuesday, the Paris-based company said, "
-            f"and agreed a partnership with Nvidia to serve it in Europe.</p>") * 3
-    return f"<html><head><title>Story {n}</title></head><body><article>{text}</article></body></html>".encode()
+    text = (f"<p>Story {n}: Mistral AI released a new open-weight model on Tuesday, the Paris-based "
+            f"company said, and agreed a partnership with Nvidia to serve it in Europe.</p>") * 3
+    return (f"<html><head><title>Story {n}</title></head>"
+            f"<body><article>{text}</article></body></html>").encode()
 
 
 def articles_now(db: Path) -> int:
@@ -31,7 +34,7 @@ def articles_now(db: Path) -> int:
     except duckdb.Error:
         return -1  # locked by the writer, or not created yet
     try:
-        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return int(scalar(con, "SELECT count(*) FROM articles"))
     except duckdb.Error:
         return -1
     finally:
@@ -48,7 +51,8 @@ def test_killed_ingest_resumes_without_duplicates_or_losses(tmp_path, loopback):
         items = ""
         for i in range(PER_FEED):
             n = f * PER_FEED + i
-            url = loopback.add(f"/p{n}.html", body=page(n), delay_s=0.4, headers={"Content-Type": "text/html"})
+            url = loopback.add(f"/p{n}.html", body=page(n), delay_s=0.4,
+                               headers={"Content-Type": "text/html"})
             items += f"<item><title>Story {n}</title><link>{url}</link><guid>s{n}</guid></item>"
         body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>F{f}</title>{items}</channel></rss>'
         feed = loopback.add(f"/f{f}.xml", body=body.encode(), headers={"Content-Type": "application/rss+xml"})
@@ -81,13 +85,14 @@ def test_killed_ingest_resumes_without_duplicates_or_losses(tmp_path, loopback):
     con = duckdb.connect(str(db), read_only=True)
     try:
         assert con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (12, 12)
-        assert con.execute("SELECT count(*), count(DISTINCT (feed_url, entry_key)) FROM entries").fetchone() == (
-            12, 12)
-        assert con.execute("SELECT count(*) FROM feeds").fetchone()[0] == FEEDS
-        assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone()[0] == 0
+        assert con.execute(
+            "SELECT count(*), count(DISTINCT (feed_url, entry_key)) FROM entries"
+        ).fetchone() == (12, 12)
+        assert con.execute("SELECT count(*) FROM feeds").fetchone() == (FEEDS,)
+        assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone() == (0,)
         # Every article's derived rows were written with it: none is stored without its mentions.
         assert con.execute("SELECT count(*) FROM articles a WHERE NOT EXISTS "
-                           "(SELECT 1 FROM mentions m WHERE m.article_id = a.article_id)").fetchone()[0] == 0
+                           "(SELECT 1 FROM mentions m WHERE m.article_id = a.article_id)").fetchone() == (0,)
     finally:
         con.close()
     # Pages stored before the kill were not fetched again.

@@ -83,7 +83,8 @@ def test_entity_page_with_no_events_says_so(server):
 
 
 def test_the_lock_is_touched_only_after_the_file_changes(tmp_path, monkeypatch):
-    """Served from memory while a writer merely holds the lock; 503 naming it once data changed; fresh after."""
+    """Served from memory while a writer merely holds the lock; 503 naming it once data changed; fresh
+    after."""
     import subprocess
     import sys
 
@@ -98,6 +99,7 @@ def test_the_lock_is_touched_only_after_the_file_changes(tmp_path, monkeypatch):
         for change, expected in (("", 200), ("DELETE FROM events WHERE event_type = 'pricing'", 503)):
             with subprocess.Popen([sys.executable, "-c", hold, str(db), change], stdout=subprocess.PIPE,
                                   text=True) as holder:
+                assert holder.stdout is not None
                 try:
                     assert holder.stdout.readline().strip() == "held"
                     status, _, body = get(srv, "/api/counts")
@@ -150,8 +152,8 @@ def test_overview_filter_and_entity_page_in_chromium(server, browser):
     wait.until(ec.url_contains("stance=alleged"))
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.event")
     assert len(rows) == 3 and all("alleged" in r.text for r in rows)
-    assert {r.get_attribute("data-type") for r in browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar")} == {
-        "distillation_claim"}
+    bars = browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar")
+    assert {r.get_attribute("data-type") for r in bars} == {"distillation_claim"}
 
     # An entity by alias, then its briefing page.
     box = browser.find_element(By.NAME, "entity")
@@ -170,6 +172,8 @@ def test_overview_filter_and_entity_page_in_chromium(server, browser):
     assert len(browser.find_elements(By.CSS_SELECTOR, "#timeline tr.event")) == 4
     assert len(browser.find_elements(By.CSS_SELECTOR, "#sources tbody tr")) == 4
     # dashboard.js filled the entity list from /api/options.
-    wait.until(lambda d: d.execute_script("return document.querySelectorAll('#entity-names option').length") > 5)
+    wait.until(
+        lambda d: d.execute_script("return document.querySelectorAll('#entity-names option').length") > 5
+    )
     screenshot(browser, "dashboard-entity.png")
     assert console_problems(browser) == []

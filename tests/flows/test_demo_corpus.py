@@ -116,7 +116,8 @@ def test_feed_parses_and_lists_existing_pages(feed: dict) -> None:
 
 
 def test_feed_mix() -> None:
-    versions = Counter(feedparser.parse(_served(SITE / f["url"].removeprefix("__BASE__/"))).version for f in FEEDS)
+    versions = Counter(feedparser.parse(_served(SITE / f["url"].removeprefix("__BASE__/"))).version
+                       for f in FEEDS)
     assert versions["atom10"] >= 2 and versions["rss20"] >= 2
     links = [
         e.link
@@ -165,7 +166,8 @@ def test_gold_covers_the_corpus() -> None:
 
 
 def test_gold_records_are_well_formed() -> None:
-    dev_keys = ["id", "url", "title", "title_source", "published", "text", "events", "entities", "labeling_notes"]
+    dev_keys = ["id", "url", "title", "title_source", "published", "text", "events", "entities",
+                "labeling_notes"]
     for g in _gold():
         assert list(g) == dev_keys
         assert list(g["entities"]) == ["ORG", "PERSON", "GPE", "MODEL"]
@@ -194,7 +196,8 @@ def test_build_reproduces_committed_files(tmp_path: Path) -> None:
     build_corpus.build(CORPUS / "src", tmp_path)
     for name in ("feeds.toml", "gold.jsonl"):
         assert (tmp_path / name).read_bytes() == (CORPUS / name).read_bytes(), name
-    built = sorted(str(p.relative_to(tmp_path / "site")) for p in (tmp_path / "site").rglob("*") if p.is_file())
+    site = tmp_path / "site"
+    built = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
     committed = sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*") if p.is_file())
     assert built == committed
     _, mismatch, errors = filecmp.cmpfiles(tmp_path / "site", SITE, built, shallow=False)

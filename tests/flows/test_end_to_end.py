@@ -18,6 +18,7 @@ import pytest
 
 from flows.demo.run import write_feeds_file
 from flows.demo.server import corpus_dir, serve_directory
+from tests.sql import scalar
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +30,7 @@ TABLES = ("feeds", "entries", "articles", "mentions", "entities", "events", "eve
 def counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        return {t: scalar(con, f"SELECT count(*) FROM {t}") for t in TABLES}
     finally:
         con.close()
 
@@ -65,7 +66,8 @@ def ingested(tmp_path_factory):
 
 def test_every_article_lands_once_with_its_canonical_url_title_and_outlet(ingested):
     db = ingested["db"]
-    stored = {url: (title, source) for url, title, source in rows(db, "SELECT url, title, source FROM articles")}
+    stored = {url: (title, source)
+              for url, title, source in rows(db, "SELECT url, title, source FROM articles")}
     assert len(stored) == len(GOLD) == 44
     for g in GOLD:
         assert g["url"] in stored, g["id"]
@@ -74,12 +76,15 @@ def test_every_article_lands_once_with_its_canonical_url_title_and_outlet(ingest
     # three more entries, no more articles.
     entries = rows(db, "SELECT count(*), count(DISTINCT article_url) FROM entries")[0]
     assert entries == (47, 44)
-    assert rows(db, "SELECT source FROM articles WHERE url = ?", [BY_ID["demo-38"]["url"]])[0][0] == "Circuit Ledger"
+    source = rows(db, "SELECT source FROM articles WHERE url = ?", [BY_ID["demo-38"]["url"]])[0][0]
+    assert source == "Circuit Ledger"
 
 
 def test_the_syndicated_wire_story_is_one_story(ingested):
     db = ingested["db"]
-    story = dict(rows(db, "SELECT a.url, s.story_id FROM articles a JOIN article_stories s USING (article_id)"))
+    story = dict(rows(
+        db, "SELECT a.url, s.story_id FROM articles a JOIN article_stories s USING (article_id)"
+    ))
     assert len(story) == 44
     pair = (BY_ID["demo-20"]["url"], BY_ID["demo-21"]["url"])
     assert story[pair[0]] == story[pair[1]]
@@ -110,7 +115,8 @@ def test_named_entities_land_with_canonical_names(ingested):
     }
     for gid, pairs in expected.items():
         for label, name in pairs:
-            assert label in BY_ID[gid]["entities"] and name in BY_ID[gid]["entities"][label]  # the labels agree
+            # the labels agree
+            assert label in BY_ID[gid]["entities"] and name in BY_ID[gid]["entities"][label]
             assert (BY_ID[gid]["url"], label, name) in found, (gid, label, name)
     # Demonyms are not places.
     assert not any(name in ("Chinese", "American") for _, label, name in found if label == "GPE")
@@ -126,7 +132,8 @@ def test_named_entities_land_with_canonical_names(ingested):
 ])
 def test_labeled_events_reach_the_timeline_with_evidence(ingested, gid, event_type, stance, actor):
     gold = BY_ID[gid]
-    assert any(e["type"] == event_type and e["stance"] == stance and actor in e["actors"] for e in gold["events"])
+    assert any(e["type"] == event_type and e["stance"] == stance and actor in e["actors"]
+               for e in gold["events"])
     hits = rows(ingested["db"], """
         SELECT t.actors, t.evidence, a.text, e.evidence_start, e.evidence_end, t.source, t.corroboration
         FROM timeline t JOIN events e USING (event_id) JOIN articles a ON a.url = t.article_url
@@ -140,7 +147,8 @@ def test_labeled_events_reach_the_timeline_with_evidence(ingested, gid, event_ty
 
 def test_the_opinion_piece_yields_no_event(ingested):
     opinion = next(g for g in GOLD if not g["events"])
-    assert rows(ingested["db"], "SELECT count(*) FROM timeline WHERE article_url = ?", [opinion["url"]])[0][0] == 0
+    assert rows(ingested["db"], "SELECT count(*) FROM timeline WHERE article_url = ?",
+                [opinion["url"]])[0][0] == 0
 
 
 def test_digest_names_the_days_top_event_and_links_its_source(ingested):
@@ -167,4 +175,5 @@ def test_demo_command_prints_its_summary_and_writes_the_digest(tmp_path):
     assert "articles     44 stored" in proc.stdout
     assert "export_control" in proc.stdout and "digest-2026-11-20.html" in proc.stdout
     assert (out / "digest-2026-11-20.html").stat().st_size > 1000
-    assert (out / "digest-2026-11-20.txt").read_text(encoding="utf-8").startswith("newsignal digest 2026-11-20")
+    text = (out / "digest-2026-11-20.txt").read_text(encoding="utf-8")
+    assert text.startswith("newsignal digest 2026-11-20")

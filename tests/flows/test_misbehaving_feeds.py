@@ -23,20 +23,22 @@ CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 def rss(items: str, encoding: str = "utf-8") -> bytes:
     return (f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>T</title>'
-            f"<link>http://example.org/</link>{items}</channel></rss>").encode("utf-8")
+            f"<link>http://example.org/</link>{items}</channel></rss>").encode()
 
 
 def item(title: str, link: str, guid: str, date: str | None = "Fri, 20 Nov 2026 08:00:00 GMT",
          text: str = "") -> str:
     pub = f"<pubDate>{date}</pubDate>" if date else ""
     desc = text or f"{title}. Anthropic said on Friday that it had released a new model to developers."
-    return f"<item><title>{title}</title><link>{link}</link><guid>{guid}</guid>{pub}<description>{desc}</description></item>"
+    return (f"<item><title>{title}</title><link>{link}</link><guid>{guid}</guid>{pub}"
+            f"<description>{desc}</description></item>")
 
 
 def page(title: str) -> bytes:
     body = (f"<p>{title}. Anthropic released Claude Opus 5 to developers on Friday, the company said in a "
             "statement, and cut the price of its API by a third for every customer.</p>") * 3
-    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>".encode()
+    return (f"<html><head><title>{title}</title></head>"
+            f"<body><article><h1>{title}</h1>{body}</article></body></html>").encode()
 
 
 def stall(h):
@@ -78,14 +80,16 @@ def run(tmp_path_factory):
     settings = (config / "settings.toml").read_text()
     settings = (settings.replace("read_timeout_s = 20.0", "read_timeout_s = 1.0")
                 .replace("total_timeout_s = 60.0", "total_timeout_s = 3.0")
-                .replace("retries = 2 ", "retries = 1 ").replace("retry_base_delay_s = 1.0", "retry_base_delay_s = 0.1"))
+                .replace("retries = 2 ", "retries = 1 ")
+                .replace("retry_base_delay_s = 1.0", "retry_base_delay_s = 0.1"))
     (config / "settings.toml").write_text(settings)
 
     with LoopbackServer() as srv, LoopbackServer() as other:
         secret = other.add("/admin", body=b"internal only")
         good = srv.add("/good.html", body=page("Good story"), headers={"Content-Type": "text/html"})
         cp1252 = srv.add("/cafe.html", body=page("Caf\u00e9 story"), headers={"Content-Type": "text/html"})
-        srv.add("/good.xml", body=rss(item("Good story", good, "g1")), headers={"Content-Type": "application/rss+xml"})
+        srv.add("/good.xml", body=rss(item("Good story", good, "g1")),
+                headers={"Content-Type": "application/rss+xml"})
         srv.add("/500.xml", status=500, body=b"boom")
         srv.add("/429.xml", status=429, headers={"Retry-After": "7200"})
         srv.add("/stall.xml", handler=stall)
@@ -94,7 +98,8 @@ def run(tmp_path_factory):
         srv.add("/loop2.xml", status=302, headers={"Location": "/loop.xml"})
         srv.add("/huge.xml", handler=endless)
         srv.add("/declared-huge.xml", body=b"x", headers={"Content-Length": str(50 * 1024 * 1024)})
-        srv.add("/html.xml", body=b"<!doctype html><html><head><title>Home</title></head><body>hi</body></html>",
+        srv.add("/html.xml",
+                body=b"<!doctype html><html><head><title>Home</title></head><body>hi</body></html>",
                 headers={"Content-Type": "application/rss+xml"})
         srv.add("/wrong-type.xml", body=rss(item("Wrong type", good + "?from=wrong", "w1")),
                 headers={"Content-Type": "text/plain"})
@@ -107,20 +112,23 @@ def run(tmp_path_factory):
         future = (datetime.now(UTC) + timedelta(days=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
         srv.add("/odd.xml", body=rss(
             item("Same guid one", good + "?a=1", "dup") + item("Same guid two", good + "?a=2", "dup")
-            + item("No date", good + "?b=1", "nd", date=None) + item("Future", good + "?c=1", "fu", date=future)
+            + item("No date", good + "?b=1", "nd", date=None)
+            + item("Future", good + "?c=1", "fu", date=future)
             + item("File link", "file:///etc/passwd", "fl") + item("Other loopback", secret, "ol")),
             headers={"Content-Type": "application/rss+xml"})
         names = ["good", "500", "429", "stall", "drip", "loop", "huge", "declared-huge", "html", "wrong-type",
                  "truncated-gzip", "cp1252", "odd"]
         feeds = tmp / "feeds.toml"
-        feeds.write_text("".join(f'[[feed]]\nname = "{n}"\nurl = "{srv.url("/" + n + ".xml")}"\n\n' for n in names))
+        feeds.write_text("".join(f'[[feed]]\nname = "{n}"\nurl = "{srv.url("/" + n + ".xml")}"\n\n'
+                                 for n in names))
         db = tmp / "n.duckdb"
         started = datetime.now(UTC).replace(tzinfo=None)
         report = ingest_flow(str(feeds), str(db), config_dir=str(config))
         other_hits = other.hits("/admin")
     con = duckdb.connect(str(db), read_only=True)
     health = {r[0]: r[1:] for r in con.execute(
-        "SELECT name, last_status, last_error_kind, consecutive_failures, next_poll_at, last_warning FROM feeds"
+        "SELECT name, last_status, last_error_kind, consecutive_failures, next_poll_at, last_warning "
+        "FROM feeds"
     ).fetchall()}
     entries = con.execute("SELECT f.name, e.title, e.status, e.failure_reason, e.published_at, e.link "
                           "FROM entries e JOIN feeds f ON f.url = e.feed_url").fetchall()
@@ -134,10 +142,11 @@ def run(tmp_path_factory):
 
 @pytest.mark.parametrize(("feed", "kind"), [
     ("500", "server_error"), ("429", "rate_limited"), ("stall", "timeout"), ("drip", "timeout"),
-    ("loop", "too_many_redirects"), ("huge", "too_large"), ("declared-huge", "too_large"), ("html", "not_a_feed"),
+    ("loop", "too_many_redirects"), ("huge", "too_large"), ("declared-huge", "too_large"),
+    ("html", "not_a_feed"),
 ])
 def test_each_failure_is_classified_on_the_feed_row(run, feed, kind):
-    status, error_kind, failures, next_poll_at, _ = run["health"][feed]
+    _status, error_kind, failures, next_poll_at, _ = run["health"][feed]
     assert error_kind == kind
     assert failures == 1
     assert next_poll_at > run["started"] + timedelta(minutes=20)  # backs off, never dropped

@@ -1,4 +1,5 @@
-"""`reprocess` re-derives stored articles offline: same rows for unchanged rules, stable ids, no duplicates."""
+"""`reprocess` re-derives stored articles offline: same rows for unchanged rules, stable ids, no
+duplicates."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from flows.demo.run import write_feeds_file
 from flows.demo.server import corpus_dir, serve_directory
+from tests.sql import scalar
 
 pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -19,10 +21,14 @@ def snapshot(db: Path) -> dict[str, object]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return {
-            "events": sorted(con.execute("SELECT event_id, event_type, stance, evidence FROM events").fetchall()),
-            "mentions": con.execute("SELECT count(*) FROM mentions").fetchone()[0],
+            "events": sorted(
+                con.execute("SELECT event_id, event_type, stance, evidence FROM events").fetchall()
+            ),
+            "mentions": scalar(con, "SELECT count(*) FROM mentions"),
             "articles": con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone(),
-            "signal_events": con.execute("SELECT count(*), count(DISTINCT event_id) FROM signal_events").fetchone(),
+            "signal_events": con.execute(
+                "SELECT count(*), count(DISTINCT event_id) FROM signal_events"
+            ).fetchone(),
         }
     finally:
         con.close()
@@ -35,7 +41,8 @@ def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path):
 
     db = tmp_path / "n.duckdb"
     with serve_directory(corpus_dir() / "site") as base:
-        ingest_flow(str(write_feeds_file(corpus_dir() / "feeds.toml", base, tmp_path / "feeds.toml")), str(db))
+        feeds = write_feeds_file(corpus_dir() / "feeds.toml", base, tmp_path / "feeds.toml")
+        ingest_flow(str(feeds), str(db))
     before = snapshot(db)
 
     # The server is gone: everything below works from the database alone.
@@ -52,16 +59,16 @@ def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path):
     reprocess(db, load_settings(config))
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM mentions WHERE name = 'Pinecrest Research Group' AND known").fetchone()[0]
-        assert con.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone()[0] == 0
+        assert scalar(con, "SELECT count(*) FROM mentions WHERE name = 'Pinecrest Research Group' AND known")
+        assert scalar(con, "SELECT count(*) - count(DISTINCT event_id) FROM events") == 0
         # Roles are filled for stored articles: each event's initiator and targets hold one of its roles.
-        assert con.execute("SELECT count(*) FROM event_roles").fetchone()[0] > 0
-        assert con.execute("SELECT count(*) FROM event_roles r LEFT JOIN events e USING (event_id) "
-                           "WHERE e.event_id IS NULL").fetchone()[0] == 0  # no role of a deleted event
-        assert con.execute("""
+        assert scalar(con, "SELECT count(*) FROM event_roles") > 0
+        assert scalar(con, "SELECT count(*) FROM event_roles r LEFT JOIN events e USING (event_id) "
+                           "WHERE e.event_id IS NULL") == 0  # no role of a deleted event
+        assert scalar(con, """
             SELECT count(*) FROM timeline t WHERE t.initiator IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM event_roles r WHERE r.event_id = t.event_id AND r.name = t.initiator)
-        """).fetchone()[0] == 0
-        assert con.execute("SELECT count(*) FROM timeline WHERE initiator IS NOT NULL").fetchone()[0] > 0
+        """) == 0
+        assert scalar(con, "SELECT count(*) FROM timeline WHERE initiator IS NOT NULL") > 0
     finally:
         con.close()

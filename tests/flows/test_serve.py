@@ -54,8 +54,10 @@ def test_serve_runs_the_ingest_deployment_on_schedule(tmp_path, loopback):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.update(PREFECT_HOME=str(home), PREFECT_RUNNER_POLL_FREQUENCY="2", PREFECT_LOGGING_LEVEL="WARNING")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "serve", "--feeds", str(feeds), "--db", str(tmp_path / "n.duckdb"),
-         "--every", "0.1", "--no-send"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "flows.cli", "serve", "--feeds", str(feeds),
+         "--db", str(tmp_path / "n.duckdb"), "--every", "0.1", "--no-send"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and completed_runs(home, "scheduled-ingest") == 0:
@@ -111,6 +113,7 @@ with serve.stops_when_told(grace_s=1.0):
 def test_a_runner_that_ignores_ctrl_c_is_stopped_after_the_grace_and_its_server_with_it():
     proc = subprocess.Popen([sys.executable, "-c", STUBBORN], stdout=subprocess.PIPE, text=True,
                             cwd=Path(__file__).resolve().parents[2])
+    assert proc.stdout is not None
     try:
         server_pid = int(proc.stdout.readline())
         time.sleep(0.5)

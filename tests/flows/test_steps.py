@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from extractors.models import FeedEntry, ParsedFeed
 from flows.settings import IngestSettings
@@ -20,7 +21,7 @@ def test_next_poll_honours_ttl_cache_headers_and_backs_off_with_a_cap():
     assert minutes(next_poll_time(NOW, INGEST, ttl_minutes=120)) >= 108
     assert minutes(next_poll_time(NOW, INGEST, fresh_for_s=7200)) >= 120  # max-age is a floor
     waits = [minutes(next_poll_time(NOW, INGEST, failures=n)) for n in (1, 2, 3, 4)]
-    assert all(b > a for a, b in zip(waits, waits[1:], strict=False))  # grows
+    assert all(b > a for a, b in pairwise(waits))  # grows
     assert minutes(next_poll_time(NOW, INGEST, failures=40)) <= 24 * 60 * 1.1  # capped, never dropped
     assert minutes(next_poll_time(NOW, INGEST, failures=1, retry_after_s=5 * 3600)) >= 300
 

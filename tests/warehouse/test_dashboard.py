@@ -31,7 +31,8 @@ def _build(path) -> None:
     with writer(path) as con:
         con.execute(
             """
-            INSERT INTO articles (article_id, url, title, source, published_at, text, from_feed, first_seen_at)
+            INSERT INTO articles
+                (article_id, url, title, source, published_at, text, from_feed, first_seen_at)
             SELECT 'a' || i, 'https://o' || (i % 7) || '.example/' || i,
                    CASE WHEN i % 50 = 0 THEN NULL ELSE 'Article ' || i END,  -- some have no title
                    'Outlet ' || (i % 7),
@@ -45,7 +46,8 @@ def _build(path) -> None:
         # OpenAI is in about half the events (more than RECENT_RNS); the rest are spread out.
         con.execute(
             """
-            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, evidence_start, evidence_end, confidence, extractor_version, created_at)
+            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence,
+                                evidence_start, evidence_end, confidence, extractor_version, created_at)
             SELECT 'e' || i, 'a' || (i % ?), ?[1 + t], ?[1 + s],
                    list_distinct(CASE WHEN h THEN ['OpenAI'] ELSE [] END || [?[1 + x], ?[1 + y]][1:1 + k]),
                    DATE '2026-01-01' + d, 'Evidence ' || i || '.', 0, 10, 0.5, 'test', TIMESTAMP '2026-06-01'
@@ -60,7 +62,9 @@ def _build(path) -> None:
         # The same actor twice in other spellings; an alias and its canonical name in one event.
         con.execute(
             """
-            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, evidence_start, evidence_end, confidence, extractor_version, created_at) VALUES
+            INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence,
+                                evidence_start, evidence_end, confidence, extractor_version, created_at)
+            VALUES
               ('x1', 'a1', 'partnership', 'asserted', ['OpenAI', 'openai', 'OPENAI'], DATE '2026-03-31',
                'Twice.', 0, 6, 0.9, 'test', TIMESTAMP '2026-06-01'),
               ('x2', 'a2', 'model_launch', 'alleged', ['Zhipu AI', 'Z.ai', 'zhipu ai'], DATE '2026-03-30',
@@ -72,7 +76,8 @@ def _build(path) -> None:
             INSERT INTO event_evidence
             SELECT event_id, 0, evidence, evidence_start, evidence_end FROM events
             UNION ALL
-            SELECT event_id, 1, 'More about ' || event_id || '.', 11, 20 FROM events WHERE hash(event_id) % 3 = 0
+            SELECT event_id, 1, 'More about ' || event_id || '.', 11, 20 FROM events
+            WHERE hash(event_id) % 3 = 0
             """
         )
         con.execute("INSERT INTO entities SELECT DISTINCT 'ORG', a, true, TIMESTAMP '2026-01-01' "
@@ -104,7 +109,8 @@ NAMES = [(a.lower(),) for a in ACTORS] + [
 
 
 def test_the_head_actor_outgrows_actor_recent(con):
-    assert con.execute("SELECT count(DISTINCT rn) FROM ea WHERE actor_key = 'openai'").fetchone()[0] > dq.RECENT_RNS
+    rns = con.execute("SELECT count(DISTINCT rn) FROM ea WHERE actor_key = 'openai'").fetchone()[0]
+    assert rns > dq.RECENT_RNS
     assert con.execute("SELECT count(*) FROM ea WHERE dup").fetchone()[0] == 3  # openai x2, zhipu ai x1
 
 
@@ -161,7 +167,9 @@ def test_event_pages_without_an_entity_are_the_newest_matching_rows(con, limit):
     for f in (TimelineFilter(), TimelineFilter(stance="alleged", source="outlet 3"),
               TimelineFilter(event_type="partnership")):
         where, params = dq._where(f, entity=False)
-        expected = con.execute(f"SELECT event_id FROM ev {where} ORDER BY rn LIMIT ?", [*params, limit]).fetchall()
+        expected = con.execute(f"SELECT event_id FROM ev {where} ORDER BY rn LIMIT ?",
+                               [*params, limit]).fetchall()
         page = events_page(con, f, limit=limit)
         assert expected and [e.event_id for e in page] == [r[0] for r in expected]
-        assert all(isinstance(e.evidence, tuple) and e.evidence for e in page)
+        assert all(isinstance(e.evidence, tuple) for e in page)
+        assert all(e.evidence for e in page)

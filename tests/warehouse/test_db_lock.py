@@ -18,6 +18,7 @@ HOLD = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held'
 def hold(db_path, seconds: float) -> subprocess.Popen[str]:
     proc = subprocess.Popen([sys.executable, "-c", HOLD, str(db_path), str(seconds), "ingest-lock-holder"],
                             stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "held"
     return proc
 

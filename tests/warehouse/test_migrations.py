@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import duckdb
 
+from tests.sql import scalar
 from warehouse.migrations import LATEST_VERSION, MIGRATIONS, applied_versions, apply_migrations
 
 TIMELINE_COLUMNS = [
@@ -23,7 +24,7 @@ def test_empty_file_upgrades_to_latest_and_records_each_version(db_path):
     assert columns(con, "timeline")[:len(TIMELINE_COLUMNS)] == TIMELINE_COLUMNS
     assert columns(con, "article_entities") == ["article_url", "label", "name"]
     assert con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'timeline' "
-                       "AND column_name = 'actors'").fetchone()[0] == "VARCHAR[]"
+                       "AND column_name = 'actors'").fetchone() == ("VARCHAR[]",)
 
 
 def test_upgrade_from_v1_keeps_data_and_backfills_evidence(db_path):
@@ -47,7 +48,8 @@ def test_upgrade_from_v1_keeps_data_and_backfills_evidence(db_path):
 def test_failed_migration_leaves_previous_version(db_path, monkeypatch):
     import warehouse.migrations as m
 
-    broken = m.Migration(LATEST_VERSION + 1, "broken", ("CREATE TABLE ok_then (x INT)", "SELECT * FROM nowhere"))
+    broken = m.Migration(LATEST_VERSION + 1, "broken",
+                         ("CREATE TABLE ok_then (x INT)", "SELECT * FROM nowhere"))
     monkeypatch.setattr(m, "MIGRATIONS", (*m.MIGRATIONS, broken))
     con = duckdb.connect(str(db_path))
     try:
@@ -57,8 +59,7 @@ def test_failed_migration_leaves_previous_version(db_path, monkeypatch):
     else:
         raise AssertionError("the broken migration should raise")
     assert applied_versions(con) == list(range(1, LATEST_VERSION + 1))
-    assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ok_then'"
-                       ).fetchone()[0] == 0
+    assert scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ok_then'") == 0
 
 
 def test_upgrade_from_v3_adds_roles_and_keeps_the_timeline_contract(db_path):

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pytest
 
-from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry, Mention
+from extractors.models import Annotation, ArticleText, Event, Evidence, FeedEntry, Mention, Stance
 from warehouse.feeds import feed_health
 from warehouse.keys import event_id_for
 from warehouse.polls import known_article_urls, settled_entry_keys, write_polls
@@ -22,17 +22,19 @@ def entry(key: str, link: str) -> FeedEntry:
 
 
 def article(url: str) -> ArticleText:
-    return ArticleText(url=url, title="Acme cuts prices", text=TEXT, published_at=NOW, fetched_url=url + "?utm=x")
+    return ArticleText(url=url, title="Acme cuts prices", text=TEXT, published_at=NOW,
+                       fetched_url=url + "?utm=x")
 
 
-def annotation(stance: str = "asserted") -> Annotation:
-    ev = Event("pricing", stance, ("Acme Labs",), (Evidence(TEXT[:57], 0, 57),), date(2026, 11, 16), 0.9, "t1")
+def annotation(stance: Stance = "asserted") -> Annotation:
+    ev = Event("pricing", stance, ("Acme Labs",), (Evidence(TEXT[:57], 0, 57),), date(2026, 11, 16), 0.9,
+               "t1")
     return Annotation(mentions=(Mention("ORG", "Acme Labs", "Acme Labs", 0, 9, False),
                                 Mention("MODEL", "Foo", "Foo", 31, 34, False)),
                       events=(ev,), extractor_version="t1")
 
 
-def poll(feed: FeedSpec, key: str, url: str, *, stance: str = "asserted") -> FeedPoll:
+def poll(feed: FeedSpec, key: str, url: str, *, stance: Stance = "asserted") -> FeedPoll:
     return FeedPoll(
         feed=feed, polled_at=NOW, status=200, etag='"v1"',
         entries=(entry(key, url),),
@@ -62,8 +64,8 @@ def test_same_article_from_two_feeds_is_stored_once_and_rerun_adds_nothing(db_pa
                          "event_evidence": 1}
         row = con.execute("SELECT source, event_type, stance, actors, article_url FROM timeline").fetchone()
         assert row == ("Outlet A", "pricing", "asserted", ["Acme Labs"], url)
-        assert con.execute("SELECT event_id FROM events").fetchone()[0] == event_id_for(
-            url, "pricing", "asserted", ["Acme Labs"])
+        assert con.execute("SELECT event_id FROM events").fetchone() == (event_id_for(
+            url, "pricing", "asserted", ["Acme Labs"]),)
         assert {k for _, k in settled_entry_keys(con)} == {"k1", "k2"}
         assert known_article_urls(con)[url + "?utm=x"] == url
         assert con.execute("SELECT etag FROM feeds ORDER BY url").fetchall() == [('"v1"',), ('"v1"',)]
@@ -72,15 +74,18 @@ def test_same_article_from_two_feeds_is_stored_once_and_rerun_adds_nothing(db_pa
 def test_a_bad_row_rolls_back_the_whole_batch_including_feed_state(db_path):
     with writer(db_path) as con:
         with pytest.raises(duckdb.ConstraintException):
-            write_polls(con, [poll(A, "k1", "https://news.example/1"),
-                              poll(B, "k2", "https://news.example/2", stance="maybe")])
-        assert counts(con) == {t: 0 for t in counts(con)}
+            # A stance the schema refuses, on purpose (hence the type: ignore).
+            bad = poll(B, "k2", "https://news.example/2", stance="maybe")  # type: ignore[arg-type]
+            write_polls(con, [poll(A, "k1", "https://news.example/1"), bad])
+        assert counts(con) == dict.fromkeys(counts(con), 0)
 
 
 def test_failures_are_recorded_on_the_feed_and_the_entry(db_path):
     failed_feed = FeedPoll(feed=A, polled_at=NOW, status=503, error_kind="server_error", error="HTTP 503")
     gone = FeedPoll(feed=B, polled_at=NOW, status=200, entries=(entry("k9", "https://news.example/gone"),),
-                    failures=(EntryFailure(B.url, "k9", "https://news.example/gone", "not_found", "HTTP 404"),))
+                    failures=(
+                        EntryFailure(B.url, "k9", "https://news.example/gone", "not_found", "HTTP 404"),
+                    ))
     with writer(db_path) as con:
         write_polls(con, [failed_feed, gone])
         write_polls(con, [failed_feed])
@@ -88,7 +93,8 @@ def test_failures_are_recorded_on_the_feed_and_the_entry(db_path):
         assert health["Outlet A"].consecutive_failures == 2
         assert health["Outlet A"].last_error == "server_error: HTTP 503"
         assert health["Outlet B"].consecutive_failures == 0
-        assert [h.name for h in feed_health(con)][0] == "Outlet A"  # failing first
-        assert con.execute("SELECT status, failure_reason FROM entries").fetchall() == [("failed", "not_found")]
+        assert feed_health(con)[0].name == "Outlet A"  # failing first
+        failed = con.execute("SELECT status, failure_reason FROM entries").fetchall()
+        assert failed == [("failed", "not_found")]
         # permanent failures are not retried
         assert (B.url, "k9") in settled_entry_keys(con)

@@ -37,7 +37,8 @@ def database(request, tmp_path_factory) -> Path:
     if request.param == "sample":
         return build_sample(tmp / "newsignal.duckdb")
     # The demo runs Prefect and spaCy: build it in its own process, as a user would.
-    built = subprocess.run([sys.executable, "-c", "from flows.cli.main import main; main()", "demo", "--out", str(tmp)],
+    built = subprocess.run([sys.executable, "-c", "from flows.cli.main import main; main()",
+                            "demo", "--out", str(tmp)],
                            capture_output=True, text=True, timeout=900)
     if built.returncode != 0:
         errors = [line for line in built.stderr.splitlines() if line.startswith("error:")]
@@ -82,10 +83,11 @@ def test_example_query_runs(database, title, sql):
 def test_example_queries_answer_on_the_sample(tmp_path):
     """A few answers the sample's hand-written articles determine."""
     con = connect(build_sample(tmp_path / "s.duckdb"), read_only=True)
-    sql = dict((t.split(".")[0], q) for t, q in QUERIES)
+    sql = {t.split(".")[0]: q for t, q in QUERIES}
     try:
         by_month = con.execute(sql["1"]).fetchall()
-        assert [(m.isoformat()[:7], n, firms) for m, n, firms in by_month] == [("2026-11", 2, ["DeepSeek", "Zhipu AI"])]
+        months = [(m.isoformat()[:7], n, firms) for m, n, firms in by_month]
+        assert months == [("2026-11", 2, ["DeepSeek", "Zhipu AI"])]
         accused = con.execute(sql["2"]).fetchall()
         assert [(a, n) for a, n, *_ in accused] == [("Moonshot AI", 2), ("DeepSeek", 1)]
         first = {model: outlet for model, outlet, *_ in con.execute(sql["3"]).fetchall()}

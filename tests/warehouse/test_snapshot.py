@@ -32,7 +32,8 @@ def test_snapshot_holds_exactly_the_views(db_path):
         signals = "signals" in existing_relations(con)  # arrives with the stories migration
     assert out == db_path.parent / "snapshot"
     assert sorted(p.name for p in out.iterdir()) == sorted(  # and no temporary leftovers
-        ["article_entities.parquet", "manifest.json", "timeline.parquet"] + (["signals.parquet"] if signals else []))
+        ["article_entities.parquet", "manifest.json", "timeline.parquet"]
+        + (["signals.parquet"] if signals else []))
     assert parquet_rows(out / "timeline.parquet") == timeline and len(timeline) == 13
     assert parquet_rows(out / "article_entities.parquet") == pairs
     manifest = json.loads((out / "manifest.json").read_text())
@@ -58,7 +59,8 @@ def test_signals_is_included_once_the_view_exists(db_path):
         expected = con.execute("SELECT * FROM signals ORDER BY ALL").fetchall()
         columns = [d[0] for d in con.execute("SELECT * FROM signals LIMIT 0").description]
     assert parquet_rows(out / "signals.parquet") == expected
-    written = duckdb.connect().execute("SELECT * FROM read_parquet(?) LIMIT 0", [str(out / "signals.parquet")])
+    written = duckdb.connect().execute("SELECT * FROM read_parquet(?) LIMIT 0",
+                                       [str(out / "signals.parquet")])
     assert [d[0] for d in written.description] == columns
 
 
@@ -67,14 +69,14 @@ def test_files_are_replaced_not_rewritten_in_place(db_path):
     build_sample(db_path)
     with writer(db_path) as con:
         out = publish_snapshot(con, db_path)
-        before = os.stat(out / "timeline.parquet").st_ino
-        with open(out / "timeline.parquet", "rb") as held:
+        before = (out / "timeline.parquet").stat().st_ino
+        with (out / "timeline.parquet").open("rb") as held:
             old_bytes = held.read()
             held.seek(0)
             con.execute("DELETE FROM events WHERE event_type = 'pricing'")
             publish_snapshot(con, db_path)
             assert held.read() == old_bytes  # the old inode is untouched
-    assert os.stat(out / "timeline.parquet").st_ino != before
+    assert (out / "timeline.parquet").stat().st_ino != before
     assert len(parquet_rows(out / "timeline.parquet")) == 12
 
 

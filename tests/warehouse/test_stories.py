@@ -28,22 +28,23 @@ SIGNALS_COLUMNS = ["signal_id", "event_type", "actors", "first_seen", "last_seen
                    "stance_summary", "best_evidence", "sources"]
 
 ACCUSATION = """\
-OpenAI has accused the Beijing start-up Moonshot AI of using its models to train a rival, according to a memo \
-sent to members of a House committee on Thursday. The memo says accounts linked to Moonshot generated millions of \
-answers from OpenAI's systems through resellers and used them to teach its own Kimi models. OpenAI said it had \
-closed the accounts and was adding new checks on bulk usage from unfamiliar payment providers.
+OpenAI has accused the Beijing start-up Moonshot AI of using its models to train a rival, according to a \
+memo sent to members of a House committee on Thursday. The memo says accounts linked to Moonshot generated \
+millions of answers from OpenAI's systems through resellers and used them to teach its own Kimi models. \
+OpenAI said it had closed the accounts and was adding new checks on bulk usage from unfamiliar payment \
+providers.
 """
 DENIAL = """\
 Moonshot AI on Friday rejected the accusation, calling it groundless. In a post on its official account the \
-company said its Kimi models were trained on licensed and public data and on conversations from its own users, \
-and that it had never bought access to a competitor's system to copy its answers. A spokesperson declined to \
-say whether the company would ask OpenAI to withdraw the memo.
+company said its Kimi models were trained on licensed and public data and on conversations from its own \
+users, and that it had never bought access to a competitor's system to copy its answers. A spokesperson \
+declined to say whether the company would ask OpenAI to withdraw the memo.
 """
 CONFIRMATION = """\
-An internal review at Moonshot AI found that a contractor had bought answers from OpenAI's models and mixed them \
-into a training set used for an early Kimi release, three people who have read the report said on Saturday. The \
-company has dismissed the contractor, retrained the affected model from scratch and told investors that the \
-tainted data made up a small fraction of the material used.
+An internal review at Moonshot AI found that a contractor had bought answers from OpenAI's models and mixed \
+them into a training set used for an early Kimi release, three people who have read the report said on \
+Saturday. The company has dismissed the contractor, retrained the affected model from scratch and told \
+investors that the tainted data made up a small fraction of the material used.
 """
 
 FEEDS = [  # url, name, owner
@@ -87,23 +88,26 @@ ENTITIES = [("GPE", "United Arab Emirates"), ("GPE", "Netherlands"), ("GPE", "Ch
 def insert_data(con, articles=tuple(ARTICLES), events=None):
     now = T0 + timedelta(days=5)
     for url, name, owner in FEEDS:
-        con.execute("INSERT INTO feeds (url, name, owner, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [url, name, owner, now])
+        con.execute("INSERT INTO feeds (url, name, owner, added_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING", [url, name, owner, now])
     con.executemany("INSERT INTO entities VALUES (?, ?, true, ?) ON CONFLICT DO NOTHING",
                     [(label, name, now) for label, name in ENTITIES])
     for article_id in articles:
         feed, hours, text = ARTICLES[article_id]
         url, source, _ = FEEDS[feed]
         con.execute(
-            "INSERT INTO articles (article_id, url, title, source, feed_url, published_at, text, first_seen_at) "
+            "INSERT INTO articles "
+            "(article_id, url, title, source, feed_url, published_at, text, first_seen_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [article_id, f"https://{source.lower().replace(' ', '')}.example/{article_id}", f"Title of {article_id}",
-             source, url, T0 + timedelta(hours=hours), text, now])
+            [article_id, f"https://{source.lower().replace(' ', '')}.example/{article_id}",
+             f"Title of {article_id}", source, url, T0 + timedelta(hours=hours), text, now])
     wanted = set(articles)
     for event_id, article_id, type_, stance, actors, day in events or EVENTS:
         if article_id in wanted:
             con.execute(
-                "INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, evidence_start, evidence_end, confidence, extractor_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 10, 0.8, 'test', ?)",
+                "INSERT INTO events (event_id, article_id, event_type, stance, actors, event_date, evidence, "
+                "evidence_start, evidence_end, confidence, extractor_version, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 0, 10, 0.8, 'test', ?)",
                 [event_id, article_id, type_, stance, actors, date(2026, 11, 16) + timedelta(days=day),
                  f"Evidence for {event_id}.", now])
 
@@ -146,12 +150,14 @@ def test_migration_3_upgrades_a_v2_database_with_data(db_path):
     assert [d[0] for d in con.execute("SELECT * FROM signals LIMIT 0").description][:9] == SIGNALS_COLUMNS
     # Nothing clustered yet: every event is its own corroboration of one, with no story or signal.
     assert set(timeline(con).values()) == {(None, None, 1)}
-    assert con.execute("SELECT count(*) FROM timeline").fetchone()[0] == len(EVENTS)
+    assert con.execute("SELECT count(*) FROM timeline").fetchone() == (len(EVENTS),)
 
     stories, signals = run(con)
     assert (stories.articles, stories.new_stories, stories.joined) == (10, 8, 2)
     assert (signals.events, signals.new_signals) == (10, 4)
-    assert con.execute("SELECT count(*) FROM timeline WHERE story_id IS NULL OR signal_id IS NULL").fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM timeline WHERE story_id IS NULL OR signal_id IS NULL"
+    ).fetchone() == (0,)
 
 
 def test_copies_share_a_story_and_other_reporting_does_not(db_path):
@@ -267,14 +273,17 @@ def test_rebuild_keeps_earlier_signals_and_lets_new_events_join_them(db_path):
     assert tl["e-accuse"][1] == tl["e-deny"][1] == tl["e-confirm"][1] == "e-accuse"
     assert con.execute("SELECT stance_summary FROM signals WHERE signal_id = 'e-accuse'").fetchone() == (
         "alleged by OpenAI; denied by Moonshot AI; confirmed",)
-    assert con.execute("SELECT count(*) FROM signals WHERE signal_id IN ('e-deny', 'e-confirm')").fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM signals WHERE signal_id IN ('e-deny', 'e-confirm')"
+    ).fetchone() == (0,)
 
 
 @pytest.mark.parametrize("since", [datetime(2026, 11, 17), None])
 def test_update_stories_since_limits_the_articles_considered(db_path, since):
     con = migrated(db_path)
     placed = update_stories(con, since=since, batch_size=3).articles
-    expected = sum(1 for _, hours, _ in ARTICLES.values() if since is None or T0 + timedelta(hours=hours) >= since)
+    expected = sum(1 for _, hours, _ in ARTICLES.values()
+                   if since is None or T0 + timedelta(hours=hours) >= since)
     assert placed == expected
 
 
@@ -298,6 +307,10 @@ def test_update_drops_placements_of_events_deleted_by_reextraction(db_path):
     con.execute("DELETE FROM events WHERE event_id IN ('e-follow', 'e-dutch')")
     result = update_signals(con, params=params(con))
     assert result.events == 0 and result.signals_updated == 1  # e-wire's signal recomputed, e-dutch's gone
-    assert con.execute("SELECT corroboration, event_count FROM signals WHERE signal_id = 'e-wire'").fetchone() == (1, 4)
-    assert con.execute("SELECT count(*) FROM signal_events WHERE event_id IN ('e-follow', 'e-dutch')").fetchone() == (0,)
+    assert con.execute(
+        "SELECT corroboration, event_count FROM signals WHERE signal_id = 'e-wire'"
+    ).fetchone() == (1, 4)
+    assert con.execute(
+        "SELECT count(*) FROM signal_events WHERE event_id IN ('e-follow', 'e-dutch')"
+    ).fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM signals WHERE signal_id = 'e-dutch'").fetchone() == (0,)

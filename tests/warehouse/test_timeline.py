@@ -56,8 +56,9 @@ def test_an_entity_unknown_to_the_gazetteer_matches_its_stored_name(con):
 
 
 def test_filters_combine(con):
-    f = TimelineFilter(entity_names=entity_names_for("OpenAI"), event_type="distillation_claim", stance="alleged",
-                       since=date(2026, 11, 15), until=date(2026, 11, 17), source="MODELWATCH")
+    f = TimelineFilter(entity_names=entity_names_for("OpenAI"), event_type="distillation_claim",
+                       stance="alleged", since=date(2026, 11, 15), until=date(2026, 11, 17),
+                       source="MODELWATCH")
     columns, rows = timeline_rows(con, f)
     assert slugs(rows, columns) == {"openai-memo-moonshot"}
     assert len(timeline_rows(con, TimelineFilter(until=date(2026, 11, 11)))[1]) == 3  # until is inclusive
@@ -79,7 +80,8 @@ def test_export_writes_every_row(con, tmp_path, fmt, what, rows):
     assert export_table(con, what, fmt, out) == rows
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left behind
     if fmt == "parquet":
-        assert duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()[0] == rows
+        count = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()
+        assert count == (rows,)
     elif fmt == "csv":
         with out.open(newline="") as fh:
             assert len(list(csv.DictReader(fh))) == rows
@@ -92,8 +94,10 @@ def test_export_writes_every_row(con, tmp_path, fmt, what, rows):
 
 
 def test_dashboard_queries_agree_with_the_timeline(con):
-    model = DashboardModel(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
-                           .fetchone()[0])
+    path = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    model = DashboardModel(path)
     con = model.cursor()
     f = TimelineFilter(stance="alleged")
     assert sum(c.events for c in counts_by_day_and_type(con, f)) == 3
@@ -103,10 +107,13 @@ def test_dashboard_queries_agree_with_the_timeline(con):
     assert (options.first_day, options.last_day) == (date(2026, 11, 10), date(2026, 11, 17))
     assert dict(options.stances) == {"asserted": 9, "alleged": 3, "denied": 1}
     b = entity_briefing(con, entity_names_for("deepseek"))
-    assert (b.names, b.events, b.first_day, b.last_day) == (("DeepSeek",), 3, date(2026, 11, 10), date(2026, 11, 15))
+    assert (b.names, b.events, b.first_day, b.last_day) == (
+        ("DeepSeek",), 3, date(2026, 11, 10), date(2026, 11, 15)
+    )
     assert dict(b.co_actors)["Zhipu AI"] == 1 and "DeepSeek" not in dict(b.co_actors)
     assert [e.event_date for e in b.recent] == [date(2026, 11, 15), date(2026, 11, 12), date(2026, 11, 10)]
-    assert [len(e.evidence) for e in events_page(con, TimelineFilter(entity_names=("moonshot ai",)))] == [1, 1, 1, 2]
+    page = events_page(con, TimelineFilter(entity_names=("moonshot ai",)))
+    assert [len(e.evidence) for e in page] == [1, 1, 1, 2]
     con.close()
     model.close()
 

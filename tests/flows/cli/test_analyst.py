@@ -26,8 +26,8 @@ def db(tmp_path_factory) -> Path:
 
 
 def test_timeline_json_by_alias_type_and_dates(db):
-    r = run("timeline", "--db", str(db), "--entity", "z.ai", "--type", "model_launch", "--since", "2026-11-12",
-            "--format", "json")
+    r = run("timeline", "--db", str(db), "--entity", "z.ai", "--type", "model_launch", "--since",
+            "2026-11-12", "--format", "json")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert [(x["event_date"], x["source"], x["actors"]) for x in rows] == [

@@ -19,7 +19,8 @@ COMMANDS = ["demo", "ingest", "digest", "query", "status", "eval", "reprocess", 
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+                          timeout=60)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -63,8 +64,10 @@ def test_query_is_read_only_and_errors_are_one_line(db_path):
 def test_commands_without_a_flow_import_neither_prefect_nor_spacy(db_path):
     with writer(db_path):
         pass
-    probe = ("import sys; from flows.cli.main import main; sys.argv = ['newsignal', 'status', '--db', sys.argv[1]];\n"
+    probe = ("import sys; from flows.cli.main import main; "
+             "sys.argv = ['newsignal', 'status', '--db', sys.argv[1]];\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "print('LOADED', sorted(m for m in ('prefect', 'spacy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", probe, str(db_path)], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", probe, str(db_path)], capture_output=True, text=True,
+                         timeout=60)
     assert "LOADED []" in out.stdout, out.stdout + out.stderr

@@ -43,7 +43,8 @@ class Inbox:
 def digest():
     member = event("1", "export_control", "asserted", ["Bureau of Industry and Security", "China"],
                    "Circuit Ledger", title="US adds 12 Chinese AI firms to Entity List", conf=0.9,
-                   evidence="The Bureau of Industry and Security added 12 Chinese AI firms to the Entity List.")
+                   evidence=("The Bureau of Industry and Security added 12 Chinese AI firms "
+                             "to the Entity List."))
     return build_digest(DAY, "UTC", BOUNDS, [member], {"export_control": 1.0})
 
 
@@ -73,10 +74,12 @@ def test_digest_is_delivered_once_as_multipart_alternative(db_path: Path, smtp_s
     assert msg["Subject"] == "newsignal digest 2026-11-20: US adds 12 Chinese AI firms to Entity List"
     assert msg.get_content_type() == "multipart/alternative"
     text, html = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert text is not None and html is not None
     assert "Entity List" in text.get_content() and "https://circuitledger.example/1" in text.get_content()
     assert '<a href="https://circuitledger.example/1"' in html.get_content()
     with writer(db_path) as con:
-        assert delivery(con, DAY, list(reversed(RECIPIENTS))).status == "sent"  # order does not matter
+        sent = delivery(con, DAY, list(reversed(RECIPIENTS)))  # the order does not matter
+    assert sent is not None and sent.status == "sent"
     assert deliver(db_path, digest(), settings(port), resend=True) == "sent"
     assert len(inbox.messages) == 2
 
@@ -87,6 +90,7 @@ def test_an_unreachable_server_is_retried_recorded_and_never_marked_sent(db_path
         deliver(db_path, digest(), settings(port, attempts=3))
     with writer(db_path) as con:
         state = delivery(con, DAY, RECIPIENTS)
+    assert state is not None
     assert state.status == "failed" and state.sent_at is None and state.attempts == 3
 
 

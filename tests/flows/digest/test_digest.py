@@ -15,7 +15,8 @@ def test_signals_rank_by_weight_and_independent_outlets():
               signal="exp", owner="Group", title="US lists DeepSeek"),
         event("2", "export_control", "asserted", ["DeepSeek"], "Wire B", signal="exp", owner="Group"),
         event("3", "export_control", "asserted", ["DeepSeek"], "Daily C", signal="exp"),
-        event("4", "pricing", "asserted", ["Volcano Engine"], "Daily C", signal="price", title="Doubao cheaper"),
+        event("4", "pricing", "asserted", ["Volcano Engine"], "Daily C", signal="price",
+              title="Doubao cheaper"),
     ]
     digest = build_digest(DAY, "UTC", BOUNDS, members, WEIGHTS)
     assert [s.signal_id for s in digest.top] == ["exp", "price"]
@@ -48,9 +49,10 @@ def test_signals_quiet_today_are_left_out_but_feed_entity_timelines():
 
 
 def test_one_sentence_summary():
-    assert one_sentence("export_control", ["BIS", "DeepSeek", "High-Flyer", "X"], "reported", "reported as fact", 3,
-                        datetime(2026, 11, 20)) == ("Export control involving BIS, DeepSeek and High-Flyer: "
-                                                    "reported as fact, by 3 independent outlets since 20 Nov.")
+    sentence = one_sentence("export_control", ["BIS", "DeepSeek", "High-Flyer", "X"], "reported",
+                            "reported as fact", 3, datetime(2026, 11, 20))
+    assert sentence == ("Export control involving BIS, DeepSeek and High-Flyer: "
+                        "reported as fact, by 3 independent outlets since 20 Nov.")
 
 
 def test_feed_text_is_escaped_in_html_and_headers_stay_single_line():

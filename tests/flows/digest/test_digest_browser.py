@@ -21,18 +21,21 @@ REPO = Path(__file__).resolve().parents[3]
 
 def demo_like_digest():
     members = [
-        event("1", "export_control", "asserted", ["Bureau of Industry and Security", "DeepSeek", "Moonshot AI"],
-              "Circuit Ledger", signal="x", owner="Ledger Media Group", conf=0.95,
+        event("1", "export_control", "asserted",
+              ["Bureau of Industry and Security", "DeepSeek", "Moonshot AI"], "Circuit Ledger", signal="x",
+              owner="Ledger Media Group", conf=0.95,
               title="US blacklists DeepSeek and Moonshot AI, citing distillation of American models",
-              evidence="The Bureau of Industry and Security added DeepSeek and Moonshot AI to the Entity List."),
-        event("2", "export_control", "asserted", ["DeepSeek", "Bureau of Industry and Security"], "Pacific Stack",
-              signal="x", title="Beijing vows response to US blacklisting"),
+              evidence=("The Bureau of Industry and Security added DeepSeek and Moonshot AI "
+                        "to the Entity List.")),
+        event("2", "export_control", "asserted", ["DeepSeek", "Bureau of Industry and Security"],
+              "Pacific Stack", signal="x", title="Beijing vows response to US blacklisting"),
         event("3", "distillation_claim", "alleged", ["OpenAI", "Moonshot AI"], "Modelwatch", signal="d",
               seen=datetime(2026, 11, 16, 9), title="OpenAI memo details how Moonshot used ChatGPT"),
         event("4", "distillation_claim", "denied", ["Moonshot AI"], "Frontier Dispatch", signal="d",
               title='Moonshot AI denies the charge: "trained from scratch"'),
         event("5", "pricing", "asserted", ["Anthropic"], "Frontier Dispatch", signal="p",
-              title="Anthropic prices Claude Opus 5 below its predecessor " + "with a very long headline " * 3),
+              title="Anthropic prices Claude Opus 5 below its predecessor "
+                    + "with a very long headline " * 3),
     ]
     return build_digest(DAY, "UTC", BOUNDS, members, {"export_control": 1.0, "distillation_claim": 0.9},
                         failing_feeds=[("Old Wire", "not_found: HTTP 404")])
@@ -51,7 +54,8 @@ def test_digest_renders_at_600px_without_console_errors(tmp_path):
             assert expected.upper() in text.upper()
         assert console_problems(driver) == []
         if os.environ.get("NEWSIGNAL_SCREENSHOTS"):
-            demo = Path(os.environ.get("NEWSIGNAL_DEMO_DIGEST", REPO / "demo-output" / "digest-2026-11-20.html"))
+            demo = Path(os.environ.get("NEWSIGNAL_DEMO_DIGEST",
+                                       REPO / "demo-output" / "digest-2026-11-20.html"))
             if not demo.exists():
                 pytest.fail(f"run `make demo` first: {demo} is missing")
             driver.get(demo.resolve().as_uri())

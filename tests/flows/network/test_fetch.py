@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from flows.network.fetch import Fetcher, FetchFailed, parse_retry_after
@@ -115,7 +117,7 @@ def test_wire_gate_spaces_each_write_from_the_end_of_the_previous_one():
     writes.sort()
     assert len(writes) == 15
     # Each write begins at least the gap after the previous write ended, not after it began.
-    assert min(b[0] - a[1] for a, b in zip(writes, writes[1:], strict=False)) >= gap
+    assert min(b[0] - a[1] for a, b in pairwise(writes)) >= gap
     other = limiter.wire_gate("other.example")  # another host is not slowed by this one
     t0 = time.monotonic()
     other("http11.send_request_headers.started", {})
@@ -136,7 +138,8 @@ def arrival_server():
     # Leaving the block closes the server's stdin, which stops it, and waits for it.
     with subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           text=True) as proc:
-        base = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        assert proc.stdout is not None
+        base = proc.stdout.readline().strip()
 
         def arrivals() -> list[float]:
             with urllib.request.urlopen(base + "/_arrivals", timeout=5) as r:
@@ -159,4 +162,4 @@ def test_one_host_never_sees_two_requests_closer_than_the_gap(arrival_server):
     assert all(r.status == 200 for r in results)
     seen = arrivals()
     assert len(seen) == 12
-    assert min(b - a for a, b in zip(seen, seen[1:], strict=False)) >= gap
+    assert min(b - a for a, b in pairwise(seen)) >= gap

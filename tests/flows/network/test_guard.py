@@ -10,7 +10,8 @@ from tests.loopback import LoopbackServer
 FAST = HttpSettings(per_host_delay_s=0.0, retries=0, read_timeout_s=2)
 
 
-@pytest.mark.parametrize("link", ["file:///etc/passwd", "ftp://example.org/x", "gopher://x/", "javascript:alert(1)"])
+@pytest.mark.parametrize("link",
+                         ["file:///etc/passwd", "ftp://example.org/x", "gopher://x/", "javascript:alert(1)"])
 def test_other_schemes_are_refused(link):
     with pytest.raises(UnsafeLink):
         check_link(link, trusted_url="http://127.0.0.1:8000/feed.xml")
