@@ -110,6 +110,8 @@ def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: MentionA
     last = tok.doc[m.end - 1]
     if last.dep_ == "poss" and mention_at(last.head.i) is not None:
         return True  # "Elon Musk's xAI", "Alibaba's Qwen team": the owner named as context
+    if m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal")):
+        return True  # the court where a case is heard is no party to it
     if m.label == "PERSON":
         return is_context_person(m, tok)
     if m.label != "GPE":
