@@ -8,9 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.demo.run import write_feeds_file
-from flows.demo.server import corpus_dir, serve_directory
-
 pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -28,17 +25,14 @@ def snapshot(db: Path) -> dict[str, object]:
         con.close()
 
 
-def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path):
-    from flows.ingest import ingest_flow
+def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path, demo_build):
     from flows.reprocess import reprocess
     from flows.settings import load_settings
 
-    db = tmp_path / "n.duckdb"
-    with serve_directory(corpus_dir() / "site") as base:
-        ingest_flow(str(write_feeds_file(corpus_dir() / "feeds.toml", base, tmp_path / "feeds.toml")), str(db))
+    db = demo_build.copy_db(tmp_path / "n.duckdb")  # the demo corpus, ingested by the session's demo build
     before = snapshot(db)
 
-    # The server is gone: everything below works from the database alone.
+    # No corpus server runs: everything below works from the database alone.
     report = reprocess(db, load_settings(CONFIG), from_raw=True)
     assert report.articles == 44 and report.re_extracted == 44
     assert snapshot(db) == before  # same rules, same rows, same ids
