@@ -9,7 +9,6 @@ import duckdb
 import pytest
 
 pytestmark = pytest.mark.slow
-CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 def snapshot(db: Path) -> dict[str, object]:
@@ -32,14 +31,16 @@ def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path, dem
     db = demo_build.copy_db(tmp_path / "n.duckdb")  # the demo corpus, ingested by the session's demo build
     before = snapshot(db)
 
-    # No corpus server runs: everything below works from the database alone.
-    report = reprocess(db, load_settings(CONFIG), from_raw=True)
+    # No corpus server runs: everything below works from the database alone. The rules are the ones the
+    # demo ingested with: the installed configuration (the tree's config/ once `make test` has installed it).
+    settings = load_settings()
+    report = reprocess(db, settings, from_raw=True)
     assert report.articles == 44 and report.re_extracted == 44
     assert snapshot(db) == before  # same rules, same rows, same ids
 
     # A gazetteer change (a new alias) shows up after reprocessing.
     config = tmp_path / "config"
-    shutil.copytree(CONFIG, config)
+    shutil.copytree(settings.config_dir, config)
     with (config / "gazetteer" / "organisations.jsonl").open("a", encoding="utf-8") as f:
         f.write('{"name": "Pinecrest Research Group", "label": "ORG", "aliases": ["Pinecrest Research"], '
                 '"kind": "company"}\n')
