@@ -15,6 +15,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from warehouse.writer import writer
 
 BATCHES = 12
@@ -87,6 +89,7 @@ READER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_every_read_succeeds_and_sees_whole_batches(tmp_path: Path, db_path: Path):
     with writer(db_path):  # migrated, empty
         pass

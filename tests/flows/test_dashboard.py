@@ -131,6 +131,7 @@ def screenshot(driver, name: str) -> None:
         driver.save_screenshot(str(REPO / "docs" / name))
 
 
+@pytest.mark.slow
 def test_overview_filter_and_entity_page_in_chromium(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec

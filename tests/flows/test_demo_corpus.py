@@ -180,16 +180,18 @@ def test_gold_records_are_well_formed() -> None:
 
 
 def test_gold_text_is_on_the_page() -> None:
-    """Each labeled paragraph appears on the page that has the gold record's canonical URL."""
+    """Each labeled paragraph, and the title, appears on the page that has the gold record's canonical URL."""
     by_canonical = {_scan(p).canonical[0]: p for p in PAGES}
     assert len(by_canonical) == len(PAGES)
     for g in _gold():
-        html = by_canonical[g["url"]].read_text(encoding="utf-8")
         scan = _scan(by_canonical[g["url"]])
         page_text = " ".join("".join(scan.text_parts).split())
         for para in g["text"].split("\n\n"):
             assert para in page_text, (g["id"], para[:60])
-        assert "__BASE__" not in g["text"] and html
+        assert "__BASE__" not in g["text"], g["id"]
+        # title_source "page": the gold title is the page's own headline, as the pipeline stores it.
+        assert g["title_source"] == "page", g["id"]
+        assert scan.meta["og:title"] == g["title"] and g["title"] in page_text, (g["id"], g["title"])
 
 
 def test_build_reproduces_committed_files(tmp_path: Path) -> None:

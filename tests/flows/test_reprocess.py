@@ -9,12 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.demo.run import write_feeds_file
-from flows.demo.server import corpus_dir, serve_directory
 from tests.sql import scalar
 
 pytestmark = pytest.mark.slow
-CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 def snapshot(db: Path) -> dict[str, object]:
@@ -34,25 +31,23 @@ def snapshot(db: Path) -> dict[str, object]:
         con.close()
 
 
-def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path):
-    from flows.ingest import ingest_flow
+def test_reprocess_is_offline_idempotent_and_follows_the_gazetteer(tmp_path, demo_build):
     from flows.reprocess import reprocess
     from flows.settings import load_settings
 
-    db = tmp_path / "n.duckdb"
-    with serve_directory(corpus_dir() / "site") as base:
-        feeds = write_feeds_file(corpus_dir() / "feeds.toml", base, tmp_path / "feeds.toml")
-        ingest_flow(str(feeds), str(db))
+    db = demo_build.copy_db(tmp_path / "n.duckdb")  # the demo corpus, ingested by the session's demo build
     before = snapshot(db)
 
-    # The server is gone: everything below works from the database alone.
-    report = reprocess(db, load_settings(CONFIG), from_raw=True)
+    # No corpus server runs: everything below works from the database alone. The rules are the ones the
+    # demo ingested with: the installed configuration (the tree's config/ once `make test` has installed it).
+    settings = load_settings()
+    report = reprocess(db, settings, from_raw=True)
     assert report.articles == 44 and report.re_extracted == 44
     assert snapshot(db) == before  # same rules, same rows, same ids
 
     # A gazetteer change (a new alias) shows up after reprocessing.
     config = tmp_path / "config"
-    shutil.copytree(CONFIG, config)
+    shutil.copytree(settings.config_dir, config)
     with (config / "gazetteer" / "organisations.jsonl").open("a", encoding="utf-8") as f:
         f.write('{"name": "Pinecrest Research Group", "label": "ORG", "aliases": ["Pinecrest Research"], '
                 '"kind": "company"}\n')

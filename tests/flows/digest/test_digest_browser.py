@@ -41,6 +41,7 @@ def demo_like_digest():
                         failing_feeds=[("Old Wire", "not_found: HTTP 404")])
 
 
+@pytest.mark.slow
 def test_digest_renders_at_600px_without_console_errors(tmp_path):
     page = tmp_path / "digest.html"
     page.write_text(render_html(demo_like_digest()), encoding="utf-8")

@@ -26,9 +26,18 @@ def test_private_and_loopback_addresses_other_than_the_feed_host_are_refused(lin
         check_link(link, trusted_url="http://127.0.0.1:8000/feed.xml")
 
 
-def test_the_feed_host_and_allowed_hosts_pass():
-    check_link("http://127.0.0.1:8000/a.html", trusted_url="http://127.0.0.1:8000/feed.xml")
-    check_link("http://localhost:8000/a.html", trusted_url=None, allowed_hosts=["LOCALHOST"])
+@pytest.mark.parametrize(("link", "trust"), [
+    ("http://127.0.0.1:8000/a.html", {"trusted_url": "http://127.0.0.1:8000/feed.xml"}),  # the feed's own host
+    ("http://localhost:8000/a.html", {"allowed_hosts": ["LOCALHOST"]}),  # allowed in settings, any case
+])
+def test_the_feed_host_and_allowed_hosts_pass(link, trust):
+    # Refused on its own, like any loopback link ...
+    with pytest.raises(UnsafeLink):
+        check_link(link, trusted_url=None)
+    with pytest.raises(UnsafeLink):
+        check_link(link, trusted_url="http://127.0.0.1:8001/feed.xml", allowed_hosts=["example.org"])
+    # ... and let through by that trust alone.
+    assert check_link(link, **{"trusted_url": None, **trust}) is None
 
 
 def test_a_redirect_to_another_loopback_service_is_refused(loopback):
