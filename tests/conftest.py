@@ -24,6 +24,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsignal-prefect-"))
 
+import contextlib
+
 from tests.loopback import LoopbackServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,7 +90,8 @@ class _DemoRun:
         self.stdout, self.stderr = base / "stdout.txt", base / "stderr.txt"
         env = {**os.environ, "PREFECT_HOME": str(base / "prefect")}
         with self.stdout.open("wb") as out, self.stderr.open("wb") as err:
-            self.proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "demo", "--out", str(self.out_dir)],
+            command = [sys.executable, "-m", "flows.cli", "demo", "--out", str(self.out_dir)]
+            self.proc = subprocess.Popen(command,
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
                                          start_new_session=True)
         self.deadline = time.monotonic() + DEMO_TIMEOUT_S
@@ -99,24 +102,23 @@ class _DemoRun:
             code = self.proc.wait(timeout=max(0.0, self.deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             self.stop()
-            pytest.fail(f"`newsignal demo` did not finish in {DEMO_TIMEOUT_S}s; its stderr:\n{_tail(self.stderr)}",
-                        pytrace=False)
+            pytest.fail(f"`newsignal demo` did not finish in {DEMO_TIMEOUT_S}s; its stderr:\n"
+                        f"{_tail(self.stderr)}", pytrace=False)
         if code != 0:
-            pytest.fail(f"`newsignal demo` failed (exit {code}); its stderr:\n{_tail(self.stderr)}", pytrace=False)
+            pytest.fail(f"`newsignal demo` failed (exit {code}); its stderr:\n{_tail(self.stderr)}",
+                        pytrace=False)
         build = DemoBuild(out_dir=self.out_dir, stdout=self.stdout.read_text(encoding="utf-8"),
                           stderr=self.stderr.read_text(encoding="utf-8"))
         if not build.db.is_file():
-            pytest.fail(f"`newsignal demo` exited 0 but wrote no {build.db}; its stdout:\n{_tail(self.stdout)}",
-                        pytrace=False)
+            pytest.fail(f"`newsignal demo` exited 0 but wrote no {build.db}; its stdout:\n"
+                        f"{_tail(self.stdout)}", pytrace=False)
         return build
 
     def stop(self) -> None:
         """Kill it, with the Prefect server it started, if it is still running (the session ended early)."""
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.proc.wait()
 
 

@@ -62,7 +62,8 @@ def serve_corpus_at(feeds_file: Path, wait_s: float = 120.0) -> Iterator[None]:
                 yield
                 return
         if time.monotonic() > deadline:
-            pytest.fail(f"port {url.port} stayed busy for {wait_s:.0f}s: cannot serve the demo corpus at {base}")
+            pytest.fail(f"port {url.port} stayed busy for {wait_s:.0f}s: "
+                        f"cannot serve the demo corpus at {base}")
         time.sleep(1)
 
 
@@ -117,7 +118,8 @@ def test_reingesting_unchanged_feeds_adds_nothing(ingested, demo_build):
     second, third = ingested["reports"]
     c1, c2, c3 = ingested["counts"]
     # The first ingest, as the demo reported it: every article new, no feed failed.
-    assert re.search(r"^  feeds +7 polled \(0 not modified, 0 failed\)$", demo_build.stdout, flags=re.MULTILINE)
+    assert re.search(r"^  feeds +7 polled \(0 not modified, 0 failed\)$", demo_build.stdout,
+                     flags=re.MULTILINE)
     assert re.search(r"^  articles +44 stored \(44 new this run\)$", demo_build.stdout, flags=re.MULTILINE)
     assert second.not_modified == second.polled == 7
     assert c2 == c1
