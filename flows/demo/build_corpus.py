@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ import jinja2
 from markupsafe import Markup
 
 from extractors.models import ENTITY_LABELS, EVENT_TYPES, STANCES
+from extractors.taxonomy import EventRules, load_event_rules
+from flows.settings import config_dir
 
 BASE = "__BASE__"
 FOOTER_NOTE = "Fictional article written for the newsignal demo corpus."
@@ -231,6 +234,11 @@ def load_article(path: Path, outlets: dict[str, Outlet]) -> Article:
     return article
 
 
+@lru_cache(maxsize=1)
+def _event_rules() -> EventRules:
+    return load_event_rules(config_dir())
+
+
 def check_article(a: Article) -> None:
     where = a.path.name
     # The gold file records the local calendar date; keep it equal to the UTC date so that a pipeline which
@@ -250,8 +258,8 @@ def check_article(a: Article) -> None:
             raise CorpusError(f"{where}: duplicate {label} entity")
     seen: set[tuple[str, str]] = set()
     for ev in a.labels.get("events", []):
-        if set(ev) != {"type", "stance", "actors", "salience"}:
-            raise CorpusError(f"{where}: event needs exactly type, stance, actors, salience: {ev}")
+        if set(ev) != {"type", "stance", "actors", "salience", "roles"}:
+            raise CorpusError(f"{where}: event needs exactly type, stance, actors, salience, roles: {ev}")
         if ev["type"] not in EVENT_TYPES or ev["stance"] not in STANCES or ev["salience"] not in SALIENCES:
             raise CorpusError(f"{where}: bad event {ev}")
         if (ev["type"], ev["stance"]) in seen:
@@ -260,6 +268,18 @@ def check_article(a: Article) -> None:
         missing = [x for x in ev["actors"] if x not in names]
         if missing or not ev["actors"]:
             raise CorpusError(f"{where}: actors {missing} are not labeled entities")
+        # Roles as config/event_types.toml declares them (ROLES.md conventions); items are not entities.
+        rules = _event_rules()
+        wanted = rules.roles_of(ev["type"], ev["stance"])
+        if set(ev["roles"]) != set(wanted):
+            raise CorpusError(f"{where}: {ev['type']}/{ev['stance']} roles must be {list(wanted)}: "
+                              f"{ev['roles']}")
+        objects = rules.types[ev["type"]].object_roles
+        holders = {n for role, ns in ev["roles"].items() if role != "item" for n in ns}
+        parties = {n for role, ns in ev["roles"].items() if role not in objects for n in ns}
+        if holders - names or set(ev["actors"]) != parties:
+            raise CorpusError(f"{where}: role holders must be labeled entities and the actors the parties "
+                              f"among them: {ev}")
 
 
 def load_corpus(src_dir: Path) -> tuple[dict[str, Outlet], list[Article]]:
