@@ -173,9 +173,13 @@ def test_gold_records_are_well_formed() -> None:
         assert list(g["entities"]) == ["ORG", "PERSON", "GPE", "MODEL"]
         names = {n for values in g["entities"].values() for n in values}
         for e in g["events"]:
-            assert list(e) == ["type", "stance", "actors", "salience"]
+            assert list(e) == ["type", "stance", "actors", "salience", "roles"]
             assert e["type"] in EVENT_TYPES
             assert set(e["actors"]) <= names, (g["id"], e)
+            # The actors are the parties among the role holders (ROLES.md).
+            holders = {n for role, values in e["roles"].items() if role not in ("item", "model", "product")
+                       for n in values}
+            assert set(e["actors"]) == holders, (g["id"], e)
         assert 250 <= len(g["text"].split()) <= 600
 
 
