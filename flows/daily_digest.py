@@ -27,10 +27,10 @@ def event_type_weights(config_dir: Path) -> dict[str, float]:
     return {name: spec.weight for name, spec in load_event_rules(config_dir).types.items()}
 
 
-def previous_local_day(timezone: str, now: datetime | None = None) -> str:
+def previous_local_day(timezone: str, now: datetime | None = None) -> date:
     """The morning digest covers the day that just ended in the digest's time zone."""
     now = now or datetime.now(UTC)
-    return (now.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)).isoformat()
+    return now.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)
 
 
 def day_bounds_utc(day: date, timezone: str) -> tuple[datetime, datetime]:
@@ -104,12 +104,12 @@ class DigestResult(TypedDict):
 
 @flow(name="digest", log_prints=False)
 def digest_flow(
-    db_path: str, day: str, out_dir: str | None = None, config_dir: str | None = None, send: bool = False,
+    db_path: str, day: date, out_dir: str | None = None, config_dir: str | None = None, send: bool = False,
     resend: bool = False,
 ) -> DigestResult:
-    """Build the digest for ``day`` (YYYY-MM-DD); write HTML and text into ``out_dir``; send it if asked."""
+    """Build the digest for ``day``; write HTML and text into ``out_dir``; send it if asked."""
     settings = load_settings(Path(config_dir) if config_dir else None)
-    digest = make_digest(Path(db_path), date.fromisoformat(day), settings)
+    digest = make_digest(Path(db_path), day, settings)
     result: DigestResult = {"subject": digest.subject, "files": [], "delivery": None}
     if out_dir:
         result["files"] = [str(p) for p in write_digest_files(digest, Path(out_dir))]

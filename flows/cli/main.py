@@ -87,7 +87,7 @@ def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
 @click.option("--resend", is_flag=True, help="Email it even if it was sent before.")
 def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bool) -> None:
     """Write that day's digest as HTML and text files, and/or send it by email."""
-    parse_day(day)
+    digest_day = parse_day(day)
     if not db_path.exists():
         raise CliError(f"no database at {db_path}; run `newsignal ingest` first")
     if out_dir is None and not (send or resend):
@@ -99,7 +99,8 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
     prefect_defaults()
     from flows.daily_digest import digest_flow
 
-    result = digest_flow(str(db_path), day, str(out_dir) if out_dir else None, send=send, resend=resend)
+    out = str(out_dir) if out_dir else None
+    result = digest_flow(str(db_path), digest_day, out, send=send, resend=resend)
     for path in result["files"]:
         click.echo(path)
     if result["delivery"]:

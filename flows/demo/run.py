@@ -64,7 +64,7 @@ def run_demo(out_dir: Path) -> str:
         feeds_file = write_feeds_file(corpus_dir() / "feeds.toml", base, out_dir / "demo-feeds.toml")
         report = ingest_flow(str(feeds_file), str(db_path))
     day = latest_day(db_path, settings.digest.timezone)
-    paths = digest_flow(str(db_path), day.isoformat(), str(out_dir))["files"] if day else []
+    paths = digest_flow(str(db_path), day, str(out_dir))["files"] if day else []
     summary = demo_summary(db_path)
     counts = summary["counts"]
     lines = [

@@ -87,11 +87,12 @@ def test_serve_runs_the_ingest_deployment_on_schedule(tmp_path, loopback):
 
 def test_schedule_helpers():
     assert daily_cron("07:00") == "0 7 * * *" and daily_cron("23:45") == "45 23 * * *"
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
 
     # 03:00 UTC on the 21st is still the 20th in New York: the digest there covers the 19th.
-    assert previous_local_day("America/New_York", datetime(2026, 11, 21, 3, 0, tzinfo=UTC)) == "2026-11-19"
-    assert previous_local_day("Asia/Tokyo", datetime(2026, 11, 21, 3, 0, tzinfo=UTC)) == "2026-11-20"
+    at_three_utc = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+    assert previous_local_day("America/New_York", at_three_utc) == date(2026, 11, 19)
+    assert previous_local_day("Asia/Tokyo", at_three_utc) == date(2026, 11, 20)
 
 
 STUBBORN = r"""
