@@ -16,8 +16,10 @@ FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text())
 GOLD_SETS = {
     "gold-dev": CORPORA_DIR / "gold-dev" / "articles.jsonl",
     "demo": REPO_ROOT / "flows" / "demo" / "corpus" / "gold.jsonl",
-    # 64 passages written and labeled by the gold-dev guide before the rules were tuned on them
-    "held-out": Path(__file__).parent / "fixtures" / "passages.jsonl",
+    # Passages written for newsignal and labeled by the guides (events, roles, entities) before the rules
+    # were tuned on them; the rules have been tuned on them since. The held-out set is bench/heldout/.
+    "written": Path(__file__).parent / "fixtures" / "passages.jsonl",
+    "written-2": Path(__file__).parent / "fixtures" / "passages_more.jsonl",
 }
 
 
@@ -64,6 +66,33 @@ def test_evaluate_scores_types_stances_and_entities(nlp):
     assert "micro" in text and "stance accuracy" in text and "missed events: pricing" in text
 
 
+def test_evaluate_scores_actors_initiators_and_the_stance_confusion(nlp):
+    text = ("OpenAI accused DeepSeek of distilling its models, lawyer Dana Reyes said in Washington. "
+            "DeepSeek rejected the accusation.")
+    roles_alleged = (("claimant", ("OpenAI",)), ("accused", ("DeepSeek",)), ("source", ("OpenAI",)))
+    gold = [
+        GoldArticle(
+            id="a", text=text, published=None,
+            events=(GoldEvent("distillation_claim", "alleged", ("OpenAI", "DeepSeek"), "main", roles_alleged),
+                    GoldEvent("distillation_claim", "denied", ("DeepSeek",), "main",
+                              (("denier", ("DeepSeek",)), ("accused", ("DeepSeek",)))),
+                    GoldEvent("pricing", "asserted", ("OpenAI",))),
+            entities={"ORG": ("OpenAI", "DeepSeek"), "PERSON": ("Dana Reyes",), "GPE": ("Washington",),
+                      "MODEL": ()},
+        )
+    ]
+    report = evaluate(nlp, gold)
+    # Actors per (passage, type) found in both: the lawyer and the city where she spoke are no actors.
+    assert (report.actors_micro.tp, report.actors_micro.fp, report.actors_micro.fn) == (2, 0, 0)
+    # Initiators: OpenAI claims, DeepSeek denies.
+    assert (report.initiator_correct, report.initiator_matched) == (2, 2)
+    # (type, stance) pairs: both distillation records found, pricing missed.
+    assert (report.type_stance_micro.tp, report.type_stance_micro.fp, report.type_stance_micro.fn) == (2, 0, 1)
+    assert report.stance_confusion == {("alleged", "alleged"): 1, ("denied", "denied"): 1}
+    out = format_report(report)
+    assert "initiator accuracy: 1.000 (2/2)" in out and "stance confusion" in out
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))
 def test_quality_floor(nlp, name):
@@ -74,6 +103,9 @@ def test_quality_floor(nlp, name):
     floors = FLOORS[name]
     reached = {
         "event_micro_f1": report.event_micro.f1,
+        "type_stance_f1": report.type_stance_micro.f1,
+        "actor_f1": report.actors_micro.f1,
+        "initiator_accuracy": report.initiator_accuracy,
         "stance_accuracy": report.stance_accuracy,
         "entity_micro_f1": report.entity_micro.f1,
         **{f"entity_{lab}_f1": prf.f1 for lab, prf in report.entity_labels.items()},
