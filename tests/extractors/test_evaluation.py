@@ -87,7 +87,8 @@ def test_evaluate_scores_actors_initiators_and_the_stance_confusion(nlp):
     # Initiators: OpenAI claims, DeepSeek denies.
     assert (report.initiator_correct, report.initiator_matched) == (2, 2)
     # (type, stance) pairs: both distillation records found, pricing missed.
-    assert (report.type_stance_micro.tp, report.type_stance_micro.fp, report.type_stance_micro.fn) == (2, 0, 1)
+    pairs = report.type_stance_micro
+    assert (pairs.tp, pairs.fp, pairs.fn) == (2, 0, 1)
     assert report.stance_confusion == {("alleged", "alleged"): 1, ("denied", "denied"): 1}
     out = format_report(report)
     assert "initiator accuracy: 1.000 (2/2)" in out and "stance confusion" in out
