@@ -85,6 +85,8 @@ class SignalEvent:
     evidence: str = ""
     article_title: str = ""
     article_url: str = ""
+    initiator: str | None = None  # who acts: the authority, claimant, developer ... (the denier of a denial)
+    targets: tuple[str, ...] = ()  # whom or what it is done to or about (the accused of a denial)
 
 
 @dataclass(frozen=True)
@@ -157,17 +159,56 @@ class SignalSummary:
     story_count: int
 
 
+def _has_roles(e: SignalEvent) -> bool:
+    return e.initiator is not None or bool(e.targets)
+
+
 def _distinctive(e: SignalEvent, params: SignalParams) -> set[str]:
     return {a for a in e.actors if a not in params.generic_actors}
 
 
-def linked(a: SignalEvent, b: SignalEvent, params: SignalParams = SignalParams()) -> tuple[str, ...] | None:
-    """The reason ``a`` and ``b`` belong to one signal (shared distinctive actors, sorted), or None.
+def _compatible(a: SignalEvent, b: SignalEvent) -> bool:
+    """Initiators that can be one party's: unnamed on either side, the same, or named among the other's
+    actors ("the Commerce Department" and its "Bureau of Industry and Security" both acting)."""
+    if a.initiator is None or b.initiator is None or a.initiator == b.initiator:
+        return True
+    return a.initiator in b.actors or b.initiator in a.actors
 
-    Copies in one story with no distinctive actor but identical actors link with ``()``.
+
+def _thread_link(a: SignalEvent, b: SignalEvent, params: SignalParams) -> tuple[str, ...] | None:
+    """Events read with roles: one thread when they share a target and their initiators agree. A denial
+    answers a claim whoever voiced it, so it needs the shared target only."""
+    shared = set(a.targets) & set(b.targets)
+    for x, y in ((a, b), (b, a)):
+        if x.stance == "denied" and x.initiator and x.initiator in y.targets:
+            shared.add(x.initiator)  # the accused denies: "Moonshot AI rejected the claims"
+    if shared:
+        if "denied" in (a.stance, b.stance) or _compatible(a, b):
+            return tuple(sorted(shared))
+        return None
+    if a.targets and b.targets:
+        return None  # different targets: two launches, two listings, a rival's price
+    # One report names no target: the same initiator (not a government body, which acts in many unrelated
+    # events a day) in a copy of the same story, or sharing another distinctive party.
+    who = a.initiator
+    if who is None or who != b.initiator or who in params.weak_actors or who in params.generic_actors:
+        return None
+    if a.story_id == b.story_id or (_distinctive(a, params) & _distinctive(b, params)) - {who}:
+        return (who,)
+    return None
+
+
+def linked(a: SignalEvent, b: SignalEvent, params: SignalParams = SignalParams()) -> tuple[str, ...] | None:
+    """The reason ``a`` and ``b`` belong to one signal (the shared targets or actors, sorted), or None.
+
+    Events read with roles (an initiator or targets) link as threads (``_thread_link``); events stored
+    before roles existed link by shared actors. Copies in one story with no distinctive actor but identical
+    actors link with ``()``.
     """
     if a.event_type != b.event_type or abs(a.event_date - b.event_date) > params.window:
         return None
+    if _has_roles(a) and _has_roles(b):
+        return _thread_link(a, b, params)
     da, db = _distinctive(a, params), _distinctive(b, params)
     shared = da & db
     if shared - params.weak_actors and len(shared) >= min(2, len(da), len(db)):
@@ -192,10 +233,11 @@ class _Index:
         self.keys: dict[tuple[str, str, str], list[tuple[date, str]]] = defaultdict(list)
         self.events: dict[str, SignalEvent] = {}
         self.signal_of: dict[str, str] = {}
-        self._profiles: set[tuple[str, date, frozenset[str], str, str]] = set()
+        self._profiles: set[tuple[Any, ...]] = set()
 
     def _actor_keys(self, e: SignalEvent) -> list[tuple[str, str, str]]:
-        return [(e.event_type, "actor", a) for a in _distinctive(e, self.params)]
+        names = _distinctive(e, self.params) | set(e.targets) | ({e.initiator} if e.initiator else set())
+        return [(e.event_type, "actor", a) for a in sorted(names)]
 
     def _story_key(self, e: SignalEvent) -> tuple[str, str, str]:
         return (e.event_type, "story", e.story_id)
@@ -203,7 +245,8 @@ class _Index:
     def add(self, e: SignalEvent, signal_id: str) -> None:
         self.events[e.event_id] = e
         self.signal_of[e.event_id] = signal_id
-        profile = (e.event_type, e.event_date, frozenset(e.actors), signal_id, "")
+        profile = (e.event_type, e.event_date, frozenset(e.actors), e.initiator, frozenset(e.targets),
+                   e.stance == "denied", signal_id, "")
         in_story = (*profile[:-1], e.story_id)
         if in_story not in self._profiles:
             self._profiles.add(in_story)
@@ -297,7 +340,8 @@ def independent_outlets(events: Iterable[SignalEvent]) -> int:
 
 
 def _first_actors(events: Sequence[SignalEvent]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(e.actors[0] for e in events if e.actors))
+    """Who voiced each event: its initiator (the claimant, the denier), else its first actor."""
+    return tuple(dict.fromkeys(e.initiator or e.actors[0] for e in events if e.initiator or e.actors))
 
 
 def stance_rollup(events: Sequence[SignalEvent]) -> StanceRollup:

@@ -45,7 +45,7 @@ class SignalUpdate:
 _EVENT_COLUMNS = """
     e.event_id, e.event_type, e.stance, e.actors, e.event_date, e.article_id,
     coalesce(ast.story_id, e.article_id), a.source, f.owner, coalesce(a.published_at, a.first_seen_at),
-    e.confidence, e.evidence, coalesce(a.title, ''), a.url
+    e.confidence, e.evidence, coalesce(a.title, ''), a.url, e.initiator, coalesce(e.targets, []::VARCHAR[])
 """
 
 
@@ -61,7 +61,7 @@ def _signal_event(r: tuple[Any, ...]) -> SignalEvent:
     return SignalEvent(
         event_id=r[0], event_type=r[1], stance=r[2], actors=tuple(r[3]), event_date=r[4], article_id=r[5],
         story_id=r[6], source=r[7], owner=r[8], seen_at=r[9], confidence=r[10], evidence=r[11],
-        article_title=r[12], article_url=r[13],
+        article_title=r[12], article_url=r[13], initiator=r[14], targets=tuple(r[15]),
     )
 
 
@@ -186,7 +186,7 @@ def _known_events(
         """,
         [lo, hi],
     ).fetchall()
-    return [KnownEvent(_signal_event(r), r[14]) for r in rows if r[0] not in replacing]
+    return [KnownEvent(_signal_event(r), r[16]) for r in rows if r[0] not in replacing]
 
 
 def _members(
@@ -204,7 +204,7 @@ def _members(
     members: dict[str, list[SignalEvent]] = {}
     for r in rows:
         if r[0] not in replacing:
-            members.setdefault(r[14], []).append(_signal_event(r))
+            members.setdefault(r[16], []).append(_signal_event(r))
     return members
 
 

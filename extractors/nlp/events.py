@@ -350,9 +350,10 @@ class EventMatcher:
                                      resolve=ctx.resolve_anaphor)
                 if reading.fillers:
                     fillers = tuple(dict.fromkeys(ref.roles.fillers + reading.fillers))
-                    roles = RoleReading(fillers, ref.roles.initiator or reading.initiator)
+                    roles = RoleReading(fillers, ref.roles.initiator or reading.initiator,
+                                        ref.roles.scanned | reading.scanned)
                     earlier[k] = replace(ref, roles=roles, actors=roles.parties(spec.object_roles),
-                                         targets=roles.holders(spec.target_role))
+                                         targets=roles.targets(spec.target_role))
                 return
 
     def _candidate(
@@ -399,7 +400,7 @@ class EventMatcher:
         reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor)
         cand = EventCandidate(
             event_type=spec.name, stance=stance, actors=reading.parties(spec.object_roles), roles=reading,
-            named=tuple(names), targets=reading.holders(spec.target_role),
+            named=tuple(names), targets=reading.targets(spec.target_role),
             sentence=sent.text,
             start=sent.start_char, end=sent.end_char, confidence=round(min(0.99, max(0.05, confidence)), 3),
             trigger=span.text, date_phrase=date_phrase, future=future, verdict=verdict,
@@ -468,7 +469,8 @@ class EventMatcher:
             )
             union = tuple(dict.fromkeys(winner.actors + loser.actors))[:_MAX_ACTORS]
             roles = RoleReading(tuple(dict.fromkeys(winner.roles.fillers + loser.roles.fillers)),
-                                winner.roles.initiator or loser.roles.initiator)
+                                winner.roles.initiator or loser.roles.initiator,
+                                winner.roles.scanned | loser.roles.scanned)
             targets = tuple(dict.fromkeys(winner.targets + loser.targets))
             best[key] = (replace(winner, actors=union, roles=roles, targets=targets), w_anchor)
         return list(best.values())
@@ -574,7 +576,7 @@ class EventMatcher:
         spec = self.rules.types[claim.event_type]
         reading = denial_reading(claim.roles, spec, self.rules.denial_roles, denier, org)
         return replace(claim, stance="denied", roles=reading, actors=reading.parties(frozenset()),
-                       targets=reading.holders(self.rules.denial_roles[-1]))
+                       targets=reading.targets(self.rules.denial_roles[-1]))
 
     def _indirect_denial(self, tok: Token, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool]:
         """'(her client / the company) had done nothing wrong': the accused party, or None.

@@ -51,9 +51,16 @@ class RoleReading:
 
     fillers: tuple[tuple[str, str, str], ...]
     initiator: str | None
+    # Names taken from the rest of the sentence rather than the trigger's arguments: parties, but too
+    # uncertain to say whom the event is about (they never become targets).
+    scanned: frozenset[str] = frozenset()
 
     def holders(self, role: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(n for r, n, _label in self.fillers if r == role))
+
+    def targets(self, role: str) -> tuple[str, ...]:
+        """Holders of ``role`` read from the trigger's own arguments."""
+        return tuple(n for n in self.holders(role) if n not in self.scanned)
 
     def parties(self, object_roles: frozenset[str]) -> tuple[str, ...]:
         """The named parties among the holders, initiator first, each once."""
@@ -264,6 +271,7 @@ def read_roles(
             initiator = owner
             fillers.append((first_role, owner.name, owner.label))
     seen = ({initiator.name} if initiator is not None else set()) | seen_parent
+    scanned: set[str] = set()
     args = _arguments(anchor)
     direct = {t.i for t in argument_tokens(anchor)} if governing_verb(anchor) is not None else set()
     for tok in args:
@@ -307,6 +315,7 @@ def read_roles(
                 continue
             fillers.append((other_role, m.name, m.label))
             seen.add(m.name)
+            scanned.add(m.name)
     # "accused X of distilling its models": the possessive points back at the claimant.
     if (spec.name == "distillation_claim" and "source" in spec.roles and initiator is not None
             and any(t.lower_ in ("its", "their", "our") and t.head.lower_ in _SOURCE_NOUNS for t in args)):
@@ -326,7 +335,7 @@ def read_roles(
     order = {r: i for i, r in enumerate(spec.roles)}
     fillers = list(dict.fromkeys(fillers))
     fillers.sort(key=lambda f: order.get(f[0], len(order)))
-    return RoleReading(tuple(fillers), initiator.name if initiator is not None else None)
+    return RoleReading(tuple(fillers), initiator.name if initiator is not None else None, frozenset(scanned))
 
 
 
@@ -343,4 +352,5 @@ def denial_reading(
     if affiliated is not None and affiliated.name != denier.name:
         fillers.append((denier_role, affiliated.name, affiliated.label))  # "DeepSeek spokesperson Li Wei"
     fillers += [(accused_role, n, label) for r, n, label in claim.fillers if r == concerned]
-    return RoleReading(tuple(dict.fromkeys(fillers)), denier.name)
+    scanned = claim.scanned - {denier.name}
+    return RoleReading(tuple(dict.fromkeys(fillers)), denier.name, frozenset(scanned))

@@ -42,6 +42,13 @@ def ev(event_id: str, actors: tuple[str, ...], *, type_: str = "export_control",
     )
 
 
+def rev(event_id: str, initiator: str | None, targets: tuple[str, ...], *, actors: tuple[str, ...] = (),
+        **kw) -> SignalEvent:
+    """An event read with roles: its actors are the initiator, then the targets, then ``actors``."""
+    parties = tuple(dict.fromkeys(((initiator,) if initiator else ()) + targets + actors))
+    return replace(ev(event_id, parties, **kw), initiator=initiator, targets=targets)
+
+
 def groups(assignments) -> set[frozenset[str]]:
     by_signal: dict[str, set[str]] = {}
     for a in assignments:
@@ -192,6 +199,87 @@ def test_new_events_join_known_signals_and_known_events_keep_theirs():
     got = {a.event_id: a for a in signal_assignments(new, known, PARAMS)}
     assert got["new"].signal_id == "sig-old" and got["new"].shared == ("Moonshot AI",)
     assert got["old"].signal_id == "sig-old" and got["old"].known
+
+
+# --- threads: events read with roles -----------------------------------------------------------
+
+def test_a_claim_its_denial_and_a_later_confirmation_are_one_thread():
+    claim = rev("c1", "OpenAI", ("Moonshot AI",), type_="distillation_claim", stance="alleged")
+    copy = rev("c2", "OpenAI", ("Moonshot AI",), type_="distillation_claim", stance="alleged", hours=3)
+    denial = rev("d1", "Moonshot AI", ("Moonshot AI",), type_="distillation_claim", stance="denied", day=1)
+    auditor = rev("c3", "Lattice Forensics", ("Moonshot AI",), actors=("OpenAI",), type_="distillation_claim",
+                  stance="alleged", day=3)
+    other = rev("x1", "Anthropic", ("MiniMax",), type_="distillation_claim", stance="alleged", day=2)
+    assert groups(signal_assignments([claim, copy, denial, auditor, other], params=STRICT)) == {
+        frozenset({"c1", "c2", "d1", "c3"}), frozenset({"x1"})}
+
+
+def test_the_accused_denying_joins_the_claim_even_when_its_denial_names_no_target():
+    claim = rev("c1", "OpenAI", ("Moonshot AI",), type_="distillation_claim", stance="alleged")
+    denial = rev("d1", "Moonshot AI", (), type_="distillation_claim", stance="denied", day=1)
+    bystander = rev("d2", "Anthropic", (), type_="distillation_claim", stance="denied", day=1)
+    assert linked(claim, denial, STRICT) == ("Moonshot AI",)
+    assert linked(claim, bystander, STRICT) is None
+
+
+def test_two_controls_by_different_authorities_on_different_targets_are_two_threads():
+    us = rev("u1", "Department of Commerce", ("DeepSeek", "Moonshot AI"), actors=("United States",))
+    japan = rev("j1", "Ministry of Economy, Trade and Industry", ("Kazakhstan",), actors=("Japan",), day=2)
+    us_again = rev("u2", "Bureau of Industry and Security", ("DeepSeek",), actors=("Department of Commerce",),
+                   day=1)
+    # The same target listed by another country's authority is another thread.
+    eu = rev("e1", "European Commission", ("DeepSeek",), day=1)
+    got = groups(signal_assignments([us, japan, us_again, eu], params=STRICT))
+    assert got == {frozenset({"u1", "u2"}), frozenset({"j1"}), frozenset({"e1"})}
+
+
+def test_two_launches_on_one_day_are_two_threads_and_a_rivals_price_does_not_join():
+    mistral = rev("m1", "Mistral AI", ("Codestral 3",), type_="model_launch")
+    kairo = rev("k1", "Kairo Labs", ("Kairo-2",), type_="model_launch", hours=2)
+    mistral_copy = rev("m2", "Mistral AI", ("Codestral 3",), type_="model_launch", hours=5,
+                       source="Tensor Times")
+    cut = rev("p1", "DeepSeek", ("DeepSeek-V4",), type_="pricing")
+    rival = rev("p2", "OpenAI", ("GPT-5",), actors=("DeepSeek",), type_="pricing", article="art-p1")
+    assert groups(signal_assignments([mistral, kairo, mistral_copy], params=STRICT)) == {
+        frozenset({"m1", "m2"}), frozenset({"k1"})}
+    assert linked(cut, rival, STRICT) is None
+
+
+def test_a_report_without_a_target_joins_only_its_initiators_thread():
+    launch = rev("l1", "Google", ("Gemini 3.5 Pro",), type_="model_launch")
+    vague = rev("l2", "Google", (), actors=("Gemini 3.5 Pro",), type_="model_launch", story="art-l1", hours=1)
+    other = rev("l3", "Anthropic", (), type_="model_launch", hours=2)
+    agency = rev("r1", "Federal Trade Commission", ("Lumora AI",), type_="regulation")
+    agency_vague = rev("r2", "Federal Trade Commission", (), type_="regulation", hours=2)
+    assert linked(launch, vague, STRICT) == ("Google",)
+    assert linked(launch, other, STRICT) is None
+    weak = SignalParams(generic_actors=GPE, weak_actors=frozenset({"Federal Trade Commission"}))
+    assert linked(agency, agency_vague, weak) is None  # a government body acts in many unrelated events
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_crowded_days_with_roles_place_events_exactly_as_comparing_with_every_earlier_one(seed):
+    rng = random.Random(seed)
+    parties = ["Nvidia", "ASML", "OpenAI", "Department of Commerce", "Moonshot AI", "Anthropic"]
+    events = []
+    for i in range(250):
+        initiator = rng.choice([None, *parties[:4]])
+        targets = tuple(rng.sample(parties[2:], rng.randint(0, 2)))
+        events.append(rev(f"e{i:03d}", initiator, targets, type_=rng.choice(["export_control", "pricing"]),
+                          stance=rng.choice(["asserted", "alleged", "denied"]), day=rng.randint(0, 8),
+                          hours=rng.random() * 20, article=f"a{i}", story=f"s{rng.randint(1, 6)}"))
+    for params in (PARAMS, STRICT):
+        got = {a.event_id: a.signal_id for a in signal_assignments(events, params=params)}
+        assert got == brute_force_signals(events, params)
+
+
+def test_roll_up_names_who_voiced_each_claim_and_denial():
+    claim = rev("c1", "OpenAI", ("Moonshot AI",), type_="distillation_claim", stance="alleged")
+    denial = rev("d1", "Moonshot AI", ("Moonshot AI",), actors=("Yang Zhilin",), type_="distillation_claim",
+                 stance="denied", day=1)
+    rollup = stance_rollup([claim, denial])
+    assert (rollup.alleged_by, rollup.denied_by) == (("OpenAI",), ("Moonshot AI",))
+    assert rollup.status == "contested"
 
 
 # --- corroboration -----------------------------------------------------------------------------
