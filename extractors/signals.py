@@ -183,7 +183,8 @@ def _thread_link(a: SignalEvent, b: SignalEvent, params: SignalParams) -> tuple[
         if x.stance == "denied" and x.initiator and x.initiator in y.targets:
             shared.add(x.initiator)  # the accused denies: "Moonshot AI rejected the claims"
     if shared:
-        if "denied" in (a.stance, b.stance) or _compatible(a, b):
+        # A denial answers a claim whoever voiced it; one story's sentences are one report.
+        if "denied" in (a.stance, b.stance) or a.story_id == b.story_id or _compatible(a, b):
             return tuple(sorted(shared))
         return None
     if a.targets and b.targets:

@@ -26,7 +26,7 @@ from extractors.gazetteer import REPORTER_KINDS
 from extractors.taxonomy import EventTypeSpec
 
 from .entities import MentionSpan
-from .syntax import argument_tokens
+from .syntax import argument_tokens, clause_verb
 
 _PARTY_LABELS = ("ORG", "PERSON", "GPE")
 MentionAt = Callable[[int], MentionSpan | None]
@@ -206,6 +206,12 @@ def governing_verb(anchor: Token) -> Token | None:
         tok, steps = tok.head, steps + 1
         if tok.pos_ in ("VERB", "AUX"):
             return tok
+    if anchor.pos_ in ("NOUN", "PROPN"):
+        # The small parser often hangs "to the Entity List" on a noun of the object list ("its parent
+        # company ... to the Entity List"): a noun trigger still belongs to the clause of its verb.
+        verb = clause_verb(anchor)
+        if verb.i != anchor.i and verb.pos_ in ("VERB", "AUX"):
+            return verb
     return None
 
 
