@@ -8,6 +8,7 @@ Everything is validated here once, so the matcher component can trust what it ge
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,9 @@ class EventTypeSpec:
     refers_back: frozenset[str] = frozenset()  # definite nouns that point back at the article's event
     initiator_labels: frozenset[str] = frozenset({"ORG", "PERSON", "GPE"})  # who may hold the first role
     deniable: bool = True  # False for official acts (a rule, a filed suit): contested, never denied
+    jurisdiction: bool = False  # a place possessing the initiator acts with it ("Spain's AESIA")
+    headlines: tuple[str, ...] = ()  # the digest's headline forms ({initiator}, {targets}), tried in order
+    headlines_alleged: tuple[str, ...] = ()  # the same for a claim (alleged, contested)
 
     @property
     def initiator_role(self) -> str:
@@ -97,6 +101,19 @@ def _cue_sets(doc: dict[str, Any]) -> dict[str, frozenset[str]]:
         for key, words in doc.get(section, {}).items():
             cues[key] = frozenset(w.lower() for w in words)
     return cues
+
+
+_HEADLINE_FIELDS = frozenset({"initiator", "targets"})
+
+
+def _headline_forms(name: str, forms: Any) -> tuple[str, ...]:
+    out = tuple(str(f) for f in forms)
+    for form in out:
+        unknown = set(re.findall(r"{(\w+)}", form)) - _HEADLINE_FIELDS
+        if unknown:
+            raise ValueError(f"event type {name!r}: headline {form!r} uses unknown fields {sorted(unknown)}; "
+                             f"use {{initiator}} and {{targets}}")
+    return out
 
 
 def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
@@ -149,6 +166,9 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         refers_back=frozenset(w.lower() for w in raw.get("refers_back", ())),
         initiator_labels=frozenset(raw.get("initiator_labels", ("ORG", "PERSON", "GPE"))),
         deniable=bool(raw.get("deniable", True)),
+        jurisdiction=bool(raw.get("jurisdiction", False)),
+        headlines=_headline_forms(name, raw.get("headline", ())),
+        headlines_alleged=_headline_forms(name, raw.get("headline_alleged", ())),
     )
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from extractors.taxonomy import load_event_rules
-from flows.digest.build import Digest, build_digest
+from flows.digest.build import Digest, HeadlineForms, build_digest
 from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings, send_digest
 from flows.digest.render import build_message, write_digest_files
 from flows.settings import Settings, load_settings
@@ -25,6 +25,12 @@ from warehouse.writer import writer
 def event_type_weights(config_dir: Path) -> dict[str, float]:
     """Ranking weight per event type, from config/event_types.toml."""
     return {name: spec.weight for name, spec in load_event_rules(config_dir).types.items()}
+
+
+def headline_forms(config_dir: Path) -> dict[str, HeadlineForms]:
+    """Headline forms per event type, from config/event_types.toml."""
+    return {name: HeadlineForms(spec.headlines, spec.headlines_alleged)
+            for name, spec in load_event_rules(config_dir).types.items()}
 
 
 def previous_local_day(timezone: str, now: datetime | None = None) -> date:
@@ -56,6 +62,7 @@ def make_digest(db_path: Path, day: date, settings: Settings, *, now: datetime |
     return build_digest(
         day, settings.digest.timezone, (start, end), members, event_type_weights(settings.config_dir),
         articles=articles, failing_feeds=failing, top_n=settings.digest.top_signals, generic_actors=generic,
+        headlines=headline_forms(settings.config_dir), generated_at=now,
     )
 
 

@@ -263,7 +263,8 @@ def read_roles(
         if initiator.label == "ORG":
             for child in _qualifiers(sent.doc[initiator.start:initiator.end]):
                 g = mention_at(child.i)
-                if g is not None and g.label in ("GPE", "ORG") and g.name != initiator.name:
+                parent_acts = g is not None and (g.label == "ORG" or spec.jurisdiction)
+                if g is not None and parent_acts and g.label in ("GPE", "ORG") and g.name != initiator.name:
                     fillers.append((subject_role, g.name, g.label))
                     seen_parent.add(g.name)
     # "the US Entity List", "China's new rules", "the EU AI Act": who owns the trigger issues it.

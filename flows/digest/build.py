@@ -13,10 +13,11 @@ Independent outlets count copies of one story, and outlets of one owner, once.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from extractors.signals import SignalEvent, independent_outlets, stance_rollup, summarize_signal
 from warehouse.digest import ArticleLink
@@ -25,7 +26,15 @@ DEFAULT_TYPE_WEIGHT = 0.5
 NOVELTY_SEEN_BEFORE = 0.7
 CHANGE_BONUS = 1.3
 MAX_ACTORS_SHOWN = 6
-MAX_TIMELINE_LINES = 10  # per entity: the latest ones, oldest first
+MAX_TIMELINE_LINES = 5  # per entity: one line per signal, the latest ones, oldest first
+
+
+@dataclass(frozen=True)
+class HeadlineForms:
+    """An event type's headline forms from config/event_types.toml, tried in order."""
+
+    reported: tuple[str, ...] = ()
+    alleged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,8 @@ class Signal:
     signal_id: str
     event_type: str
     actors: tuple[str, ...]
-    headline: str
+    headline: str  # written from the signal's roles, type and stance; the best title when roles are unknown
+    title: str  # the best article's title
     summary: str  # one sentence built from the signal's data
     evidence: str
     evidence_source: SourceLink
@@ -53,6 +63,9 @@ class Signal:
     first_seen: datetime
     new: bool
     changes: tuple[str, ...]  # what changed on the day: "newly denied", "newly corroborated (1 -> 3 outlets)"
+    stories: frozenset[str] = frozenset()  # the stories its events were read from
+    best_story: str = ""
+    also: tuple[str, ...] = ()  # headlines of other signals of the same story, folded into this one
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,7 @@ class Digest:
     events_by_type: tuple[tuple[str, int], ...]
     sources: tuple[ArticleLink, ...]
     failing_feeds: tuple[tuple[str, str], ...]  # (feed name, last error)
+    generated_at: datetime  # naive UTC
 
     @property
     def empty(self) -> bool:
@@ -120,8 +134,38 @@ def one_sentence(event_type: str, actors: Sequence[str], status: str, stance_sum
             f"outlet{'s' if outlets != 1 else ''} since {first_seen:%d %b}.")
 
 
+def _fill(forms: Sequence[str], initiator: str | None, targets: Sequence[str]) -> str | None:
+    fields = {"initiator": initiator or "", "targets": _join(list(targets))}
+    for form in forms:
+        if all(fields.get(name) for name in re.findall(r"{(\w+)}", form)):
+            return form.format(**fields)
+    return None
+
+
+def role_headline(events: Sequence[SignalEvent], status: str, denied_by: Sequence[str],
+                  forms: HeadlineForms) -> str | None:
+    """One line from the thread's roles: those of its first report read with both an initiator and a target
+    (the report that started the thread; claims and reports before denials), the type's forms for a claim
+    or a report, and who denies it."""
+    ordered = sorted(events, key=lambda e: (e.stance == "denied", e.seen_at, e.event_id))
+    first = next((e for e in ordered if e.initiator and e.targets), None) or next(
+        (e for e in ordered if e.initiator or e.targets), None)
+    if first is None:
+        return None
+    initiator = first.initiator
+    targets = [t for t in first.targets if t != initiator][:3]
+    claim = status in ("alleged", "contested", "denied")
+    line = _fill(forms.alleged if claim and forms.alleged else forms.reported, initiator, targets)
+    if line is None:
+        return None
+    if denied_by:
+        line += f"; {_join(list(denied_by))} {'denies' if len(denied_by) == 1 else 'deny'} it"
+    return line
+
+
 def _signal(
-    signal_id: str, events: Sequence[SignalEvent], start: datetime, weights: Mapping[str, float]
+    signal_id: str, events: Sequence[SignalEvent], start: datetime, weights: Mapping[str, float],
+    headlines: Mapping[str, HeadlineForms] | None = None,
 ) -> Signal:
     summary = summarize_signal(signal_id, events)
     before = [e for e in events if e.seen_at < start]
@@ -141,9 +185,11 @@ def _signal(
              * (1 + 0.5 * (summary.corroboration - 1)) * (1.0 if new else NOVELTY_SEEN_BEFORE)
              * (CHANGE_BONUS if changes else 1.0))
     actors = summary.actors[:MAX_ACTORS_SHOWN]
+    forms = (headlines or {}).get(summary.event_type, HeadlineForms())
+    written = role_headline(events, summary.stance.status, summary.stance.denied_by, forms)
     return Signal(
         signal_id=signal_id, event_type=summary.event_type, actors=actors,
-        headline=best.article_title or best.evidence,
+        headline=written or best.article_title or best.evidence, title=best.article_title,
         summary=one_sentence(summary.event_type, actors, summary.stance.status, summary.stance.summary,
                              summary.corroboration, summary.first_seen),
         evidence=" ".join(best.evidence.split()),
@@ -152,11 +198,13 @@ def _signal(
         sources=tuple(SourceLink(s.source, s.title, s.url) for s in summary.sources),
         corroboration=summary.corroboration, confidence=round(best.confidence, 2), score=round(score, 3),
         first_seen=summary.first_seen, new=new, changes=tuple(changes),
+        stories=frozenset(e.story_id for e in events), best_story=best.story_id,
     )
 
 
 def rank_signals(
-    members: Sequence[tuple[str, SignalEvent]], start: datetime, end: datetime, weights: Mapping[str, float]
+    members: Sequence[tuple[str, SignalEvent]], start: datetime, end: datetime, weights: Mapping[str, float],
+    headlines: Mapping[str, HeadlineForms] | None = None,
 ) -> list[Signal]:
     """Signals with an event seen in [start, end), best first."""
     by_signal: dict[str, list[SignalEvent]] = defaultdict(list)
@@ -164,24 +212,46 @@ def rank_signals(
         if event.seen_at < end:
             by_signal[signal_id].append(event)
     active = {sid: evs for sid, evs in by_signal.items() if any(start <= e.seen_at < end for e in evs)}
-    signals = [_signal(sid, evs, start, weights) for sid, evs in active.items()]
+    signals = [_signal(sid, evs, start, weights, headlines) for sid, evs in active.items()]
     signals.sort(key=lambda s: (-s.score, s.headline, s.signal_id))
     return signals
 
 
-def what_changed(signals: Sequence[Signal]) -> tuple[tuple[str, tuple[Change, ...]], ...]:
-    """New signals, and signals newly denied, confirmed or corroborated on the day, by event type.
-
-    One line per (change, article): two signals read from one article are one line to a reader.
-    """
-    by_type: dict[str, dict[tuple[str, str], Change]] = defaultdict(dict)
+def fold_stories(signals: Sequence[Signal], top_n: int) -> tuple[list[Signal], list[Signal]]:
+    """The top ``top_n`` signals of distinct stories, and the rest. A signal whose best report is the same
+    story as an earlier pick's would show the same news twice: it is folded into the pick as "also: ..."
+    and leaves the list."""
+    top: list[Signal] = []
+    rest: list[Signal] = []
     for s in signals:
-        if s.new:
-            by_type[s.event_type].setdefault(("new", s.evidence_source.url), Change("new", s, "new"))
-        for c in s.changes:
-            kind = ("denied" if c.startswith("newly denied")
-                    else "confirmed" if c == "newly confirmed" else "corroborated")
-            by_type[s.event_type].setdefault((c, s.evidence_source.url), Change(kind, s, c))
+        host = next((i for i, t in enumerate(top) if s.best_story == t.best_story), None)
+        if host is not None:
+            top[host] = replace(top[host], also=(*top[host].also, s.headline))
+        elif len(top) < top_n:
+            top.append(s)
+        else:
+            rest.append(s)
+    return top, rest
+
+
+def what_changed(
+    signals: Sequence[Signal], shown: Sequence[Signal] = ()
+) -> tuple[tuple[str, tuple[Change, ...]], ...]:
+    """New signals, and signals newly denied, confirmed or corroborated on the day, by event type: one line
+    per signal, none for a signal the top of the digest already shows (or folded into one of them)."""
+    hidden = {s.signal_id for s in shown} | {s.best_story for s in shown} | {
+        st for s in shown for st in s.stories}
+    by_type: dict[str, dict[str, Change]] = defaultdict(dict)
+    for s in signals:
+        if s.signal_id in hidden or s.best_story in hidden:
+            continue
+        details = ["new"] if s.new else list(s.changes)
+        if not details:
+            continue
+        first = details[0]
+        kind = ("new" if first == "new" else "denied" if first.startswith("newly denied")
+                else "confirmed" if first == "newly confirmed" else "corroborated")
+        by_type[s.event_type].setdefault(s.signal_id, Change(kind, s, "; ".join(details)))
     return tuple((t, tuple(by_type[t].values())) for t in sorted(by_type))
 
 
@@ -190,12 +260,18 @@ def entity_timelines(
     generic: frozenset[str] = frozenset(),
 ) -> tuple[EntityTimeline, ...]:
     """Dated evidence lines for the ``top`` entities named in the most events seen in [start, end)."""
+    signal_of = {e.event_id: sid for sid, e in members}
     events = {e.event_id: e for _, e in members if start <= e.seen_at < end}
     counts = Counter(a for e in events.values() for a in set(e.actors) if a not in generic)
     out = []
     for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
-        mine = sorted((e for e in events.values() if name in e.actors),
-                      key=lambda e: (e.seen_at, e.event_id))[-MAX_TIMELINE_LINES:]
+        # One line per signal: its latest report naming the entity.
+        latest: dict[str, SignalEvent] = {}
+        naming = sorted((e for e in events.values() if name in e.actors),
+                        key=lambda e: (e.seen_at, e.event_id))
+        for e in naming:
+            latest[signal_of[e.event_id]] = e
+        mine = sorted(latest.values(), key=lambda e: (e.seen_at, e.event_id))[-MAX_TIMELINE_LINES:]
         lines = tuple(TimelineLine(e.seen_at.date(), e.event_type, e.stance, " ".join(e.evidence.split()),
                                    e.source, e.article_url) for e in mine)
         out.append(EntityTimeline(name, n, lines))
@@ -206,17 +282,20 @@ def build_digest(
     day: date, timezone: str, bounds: tuple[datetime, datetime], members: Sequence[tuple[str, SignalEvent]],
     weights: Mapping[str, float], *, articles: Sequence[ArticleLink] = (),
     failing_feeds: Sequence[tuple[str, str]] = (), top_n: int = 5,
-    generic_actors: frozenset[str] = frozenset(),
+    generic_actors: frozenset[str] = frozenset(), headlines: Mapping[str, HeadlineForms] | None = None,
+    generated_at: datetime | None = None,
 ) -> Digest:
     """``bounds`` are the day's [start, end) in the warehouse's clock (naive UTC); ``members``
     holds the events of every signal active in the week up to the day's end."""
     start, end = bounds
-    signals = rank_signals(members, start, end, weights)
+    signals = rank_signals(members, start, end, weights, headlines)
+    top, rest = fold_stories(signals, top_n)
     day_events = {e.event_id: e for _, e in members if start <= e.seen_at < end}
     by_type = Counter(e.event_type for e in day_events.values())
     return Digest(
-        day=day, timezone=timezone, top=tuple(signals[:top_n]), more=tuple(signals[top_n:]),
-        changes=what_changed(signals),
+        day=day, timezone=timezone, top=tuple(top), more=tuple(rest),
+        changes=what_changed(signals, top),
+        generated_at=generated_at or datetime.now(UTC).replace(tzinfo=None),
         entity_timelines=entity_timelines(members, end - timedelta(days=7), end, generic=generic_actors),
         events_by_type=tuple(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
         sources=tuple(articles), failing_feeds=tuple(failing_feeds),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from flows.digest.build import Digest
+from flows.digest.build import Digest, SourceLink
 
 _env = Environment(
     loader=PackageLoader("flows.digest", "templates"),
@@ -34,14 +37,51 @@ def render_text(digest: Digest) -> str:
     return _env.get_template("digest.txt.j2").render(_context(digest))
 
 
-def write_digest_files(digest: Digest, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``digest-YYYY-MM-DD.html`` and ``.txt`` into ``out_dir``; returns both paths."""
+def _link(source: SourceLink) -> dict[str, str]:
+    return {"outlet": source.source, "title": source.title, "url": source.url}
+
+
+def _time(value: datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"  # the warehouse keeps naive UTC
+
+
+def digest_json(digest: Digest) -> dict[str, Any]:
+    """The digest as plain JSON data, in the shape ``docs/digest.schema.json`` documents."""
+    return {
+        "date": digest.day.isoformat(),
+        "timezone": digest.timezone,
+        "generated_at": _time(digest.generated_at),
+        "top": [
+            {
+                "signal_id": s.signal_id, "headline": s.headline, "title": s.title, "summary": s.summary,
+                "event_type": s.event_type, "stance": s.status, "stance_summary": s.stance_summary,
+                "corroboration": s.corroboration, "confidence": s.confidence, "new": s.new,
+                "first_seen": _time(s.first_seen), "changes": list(s.changes),
+                "evidence": {"quote": s.evidence, **_link(s.evidence_source)},
+                "sources": [_link(src) for src in s.sources], "also": list(s.also),
+            }
+            for s in digest.top
+        ],
+        "changed": [
+            {"event_type": event_type, "kind": c.kind, "detail": c.detail, "signal_id": c.signal.signal_id,
+             "headline": c.signal.headline, "url": c.signal.evidence_source.url}
+            for event_type, changes in digest.changes for c in changes
+        ],
+        "events_by_type": dict(digest.events_by_type),
+        "feed_health": [{"feed": name, "error": error} for name, error in digest.failing_feeds],
+    }
+
+
+def write_digest_files(digest: Digest, out_dir: Path) -> tuple[Path, Path, Path]:
+    """Write ``digest-YYYY-MM-DD.html``, ``.txt`` and ``.json`` into ``out_dir``; returns the three paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"digest-{digest.day.isoformat()}"
-    html_path, text_path = stem.with_suffix(".html"), stem.with_suffix(".txt")
+    html_path, text_path, json_path = (stem.with_suffix(s) for s in (".html", ".txt", ".json"))
     html_path.write_text(render_html(digest), encoding="utf-8")
     text_path.write_text(render_text(digest), encoding="utf-8")
-    return html_path, text_path
+    data = json.dumps(digest_json(digest), ensure_ascii=False, indent=1)
+    json_path.write_text(data + "\n", encoding="utf-8")
+    return html_path, text_path, json_path
 
 
 def build_message(digest: Digest, *, sender: str, recipients: list[str]) -> EmailMessage:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+
+import pytest
 
 from flows.digest.build import build_digest, one_sentence
 from flows.digest.render import build_message, render_html, render_text
 from tests.flows.digest.factory import BOUNDS, DAY, event
 
+REPO = Path(__file__).resolve().parents[3]
 WEIGHTS = {"export_control": 1.0, "pricing": 0.6, "distillation_claim": 0.9}
 
 
@@ -36,7 +40,15 @@ def test_a_denial_today_of_an_earlier_allegation_is_a_change():
     (signal,) = digest.top
     assert not signal.new and signal.status == "contested"
     assert signal.changes == ("newly denied by Moonshot AI", "newly corroborated (1 -> 2 outlets)")
-    assert [c.kind for _, cs in digest.changes for c in cs] == ["denied", "corroborated"]
+    assert digest.changes == ()  # the top of the digest already shows it
+    # Below the top five it is one line of "what changed", with both changes.
+    others = [event(f"{i}{copy}", "export_control", "asserted", [f"Firm {i}"], f"Outlet {i}{copy}",
+                    signal=f"x{i}") for i in range(10, 15) for copy in "ab"]  # two outlets each: higher
+    digest = build_digest(DAY, "UTC", BOUNDS, members + others, WEIGHTS)
+    assert "d" not in {s.signal_id for s in digest.top}
+    [(change,)] = [cs for t, cs in digest.changes if t == "distillation_claim"]
+    assert (change.kind, change.detail) == (
+        "denied", "newly denied by Moonshot AI; newly corroborated (1 -> 2 outlets)")
 
 
 def test_signals_quiet_today_are_left_out_but_feed_entity_timelines():
@@ -79,11 +91,45 @@ def test_empty_day_says_so():
 
 def test_html_is_self_contained_and_has_every_section():
     members = [event("1", "pricing", "asserted", ["Acme"], "A", signal="p"),
-               event("2", "pricing", "asserted", ["Acme"], "B", signal="q", seen=datetime(2026, 11, 18))]
-    html = render_html(build_digest(DAY, "UTC", BOUNDS, members, WEIGHTS,
+               event("2", "pricing", "asserted", ["Acme"], "B", signal="q", seen=datetime(2026, 11, 20, 11))]
+    html = render_html(build_digest(DAY, "UTC", BOUNDS, members, WEIGHTS, top_n=1,
                                     failing_feeds=[("Broken Feed", "not_found: HTTP 404")]))
     assert "<link" not in html and "<script" not in html and "<img" not in html and "<style" not in html
     assert "max-width:600px" in html
     for section in ("Top signals", "What changed since the last digest", "Evidence timelines",
                     "Feeds failing for more than a day", "Broken Feed"):
         assert section in html
+
+
+def test_json_digest_validates_against_the_documented_schema(tmp_path):
+    import json
+
+    import jsonschema
+
+    from flows.digest.render import write_digest_files
+
+    members = [
+        event("1", "distillation_claim", "alleged", ["OpenAI", "Moonshot AI"], "Ledger", signal="d",
+              seen=datetime(2026, 11, 16, 9), title="OpenAI accuses Moonshot"),
+        event("2", "distillation_claim", "denied", ["Moonshot AI"], "Dispatch", signal="d",
+              title="Moonshot denies"),
+        event("3", "pricing", "asserted", ["Acme"], "Wire", signal="p", title='Acme "cuts" prices <b>'),
+    ]
+    digest = build_digest(DAY, "UTC", BOUNDS, members, WEIGHTS, top_n=1,
+                          failing_feeds=[("Old Wire", "not_found: HTTP 404")],
+                          generated_at=datetime(2026, 11, 21, 6, 30))
+    paths = write_digest_files(digest, tmp_path)
+    assert [p.name for p in paths] == [f"digest-2026-11-20.{x}" for x in ("html", "txt", "json")]
+    data = json.loads(paths[2].read_text(encoding="utf-8"))
+    schema = json.loads((REPO / "docs" / "digest.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema, format_checker=jsonschema.FormatChecker())
+    assert data["generated_at"] == "2026-11-21T06:30:00Z" and data["date"] == "2026-11-20"
+    assert [t["signal_id"] for t in data["top"]] == ["d"]
+    assert data["top"][0]["stance"] == "contested"
+    assert [s["title"] for s in data["top"][0]["sources"]] == ["OpenAI accuses Moonshot", "Moonshot denies"]
+    assert [(c["signal_id"], c["kind"]) for c in data["changed"]] == [("p", "new")]
+    assert data["feed_health"] == [{"feed": "Old Wire", "error": "not_found: HTTP 404"}]
+    # The schema is strict: a field the documentation does not name fails validation.
+    data["top"][0]["undocumented"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)

@@ -38,7 +38,7 @@ def demo_like_digest():
                     + "with a very long headline " * 3),
     ]
     return build_digest(DAY, "UTC", BOUNDS, members, {"export_control": 1.0, "distillation_claim": 0.9},
-                        failing_feeds=[("Old Wire", "not_found: HTTP 404")])
+                        failing_feeds=[("Old Wire", "not_found: HTTP 404")], top_n=2)
 
 
 @pytest.mark.slow
