@@ -26,7 +26,7 @@ DEFAULT_TYPE_WEIGHT = 0.5
 NOVELTY_SEEN_BEFORE = 0.7
 CHANGE_BONUS = 1.3
 MAX_ACTORS_SHOWN = 6
-MAX_TIMELINE_LINES = 5  # per entity: one line per signal, the latest ones, oldest first
+MAX_TIMELINE_LINES = 3  # per entity: one line per signal and sentence, the latest ones, oldest first
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,11 @@ def entity_timelines(
                         key=lambda e: (e.seen_at, e.event_id))
         for e in naming:
             latest[signal_of[e.event_id]] = e
-        mine = sorted(latest.values(), key=lambda e: (e.seen_at, e.event_id))[-MAX_TIMELINE_LINES:]
+        # One sentence read as two events (two types) is one line: the later signal's is dropped.
+        by_sentence: dict[str, SignalEvent] = {}
+        for e in sorted(latest.values(), key=lambda e: (e.seen_at, e.event_id)):
+            by_sentence.setdefault(" ".join(e.evidence.split()), e)
+        mine = sorted(by_sentence.values(), key=lambda e: (e.seen_at, e.event_id))[-MAX_TIMELINE_LINES:]
         lines = tuple(TimelineLine(e.seen_at.date(), e.event_type, e.stance, " ".join(e.evidence.split()),
                                    e.source, e.article_url) for e in mine)
         out.append(EntityTimeline(name, n, lines))
@@ -296,7 +300,8 @@ def build_digest(
         day=day, timezone=timezone, top=tuple(top), more=tuple(rest),
         changes=what_changed(signals, top),
         generated_at=generated_at or datetime.now(UTC).replace(tzinfo=None),
-        entity_timelines=entity_timelines(members, end - timedelta(days=7), end, generic=generic_actors),
+        entity_timelines=entity_timelines(members, end - timedelta(days=7), end, top=2,
+                                          generic=generic_actors),
         events_by_type=tuple(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
         sources=tuple(articles), failing_feeds=tuple(failing_feeds),
     )

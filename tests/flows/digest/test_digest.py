@@ -53,7 +53,8 @@ def test_a_denial_today_of_an_earlier_allegation_is_a_change():
 
 def test_signals_quiet_today_are_left_out_but_feed_entity_timelines():
     members = [event("1", "pricing", "asserted", ["Acme"], "A", signal="old", seen=datetime(2026, 11, 17, 9)),
-               event("2", "pricing", "asserted", ["Acme"], "B", signal="new")]
+               event("2", "pricing", "asserted", ["Acme"], "B", signal="new",
+                     evidence="Acme cut prices again.")]
     digest = build_digest(DAY, "UTC", BOUNDS, members, WEIGHTS)
     assert [s.signal_id for s in digest.top] == ["new"]
     (timeline,) = [t for t in digest.entity_timelines if t.name == "Acme"]
@@ -133,3 +134,20 @@ def test_json_digest_validates_against_the_documented_schema(tmp_path):
     data["top"][0]["undocumented"] = 1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+def test_a_sentence_read_as_two_events_is_one_timeline_line_and_one_story_is_shown_once():
+    sentence = "Google suspended access for DeepSeek after the Commerce Department listed it."
+    members = [
+        event("1", "access_restriction", "asserted", ["Google", "DeepSeek"], "Ledger", signal="acc",
+              story="st-google", evidence=sentence, conf=0.95, title="Google cuts off DeepSeek"),
+        event("2", "export_control", "asserted", ["Department of Commerce", "DeepSeek"], "Ledger",
+              signal="exp", story="st-google", evidence=sentence, title="Google cuts off DeepSeek"),
+    ]
+    digest = build_digest(DAY, "UTC", BOUNDS, members, {"access_restriction": 0.9, "export_control": 1.0})
+    (timeline,) = [t for t in digest.entity_timelines if t.name == "DeepSeek"]
+    assert len(timeline.lines) == 1  # not once per event type
+    # Two signals whose best report is one story: the second is folded into the first as "also".
+    (shown,) = digest.top
+    assert shown.signal_id == "exp" and len(shown.also) == 1
+    assert digest.changes == ()  # and "what changed" does not repeat what the top shows

@@ -63,3 +63,18 @@ def test_digest_renders_at_600px_without_console_errors(tmp_path):
             height = driver.execute_script("return document.body.scrollHeight")
             driver.set_window_size(600, min(height + 40, 4000))
             driver.save_screenshot(str(REPO / "docs" / "digest.png"))
+
+
+@pytest.mark.slow
+def test_the_demo_digest_reads_in_at_most_2400_px_at_600_px_wide(demo_build):
+    # The demo day's digest as `newsignal demo` wrote it: five threads, what changed, timelines, footer.
+    page = demo_build.out_dir / "digest-2026-11-20.html"
+    with chromium(600, 900) as driver:
+        driver.get(page.resolve().as_uri())
+        height = driver.execute_script("return document.body.scrollHeight")
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        text = driver.execute_script("return document.body.innerText").upper()
+    assert width <= 600 and height <= 2400, f"{width} x {height} px"
+    for section in ("IN 20 SECONDS", "TOP SIGNALS", "WHAT CHANGED SINCE THE LAST DIGEST",
+                    "EVIDENCE TIMELINES"):
+        assert section in text
