@@ -189,8 +189,15 @@ def _thread_link(a: SignalEvent, b: SignalEvent, params: SignalParams) -> tuple[
         return None
     if a.targets and b.targets:
         return None  # different targets: two launches, two listings, a rival's price
-    # One report names no target: the same initiator (not a government body, which acts in many unrelated
-    # events a day) in a copy of the same story, or sharing another distinctive party.
+    # One report names no target (a background mention, an unusual sentence): it joins a thread whose targets
+    # it names -- two of them when the thread has two or more ("the listing of DeepSeek and Moonshot AI").
+    for vague, clear in ((a, b), (b, a)):
+        if not vague.targets and clear.targets:
+            named = _distinctive(vague, params) & set(clear.targets)
+            if named and len(named) >= min(2, len(set(clear.targets))):
+                return tuple(sorted(named))
+    # Or the same initiator (not a government body, which acts in many unrelated events a day) in a copy
+    # of the same story, or sharing another distinctive party.
     who = a.initiator
     if who is None or who != b.initiator or who in params.weak_actors or who in params.generic_actors:
         return None

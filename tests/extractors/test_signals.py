@@ -251,10 +251,18 @@ def test_a_report_without_a_target_joins_only_its_initiators_thread():
     other = rev("l3", "Anthropic", (), type_="model_launch", hours=2)
     agency = rev("r1", "Federal Trade Commission", ("Lumora AI",), type_="regulation")
     agency_vague = rev("r2", "Federal Trade Commission", (), type_="regulation", hours=2)
-    assert linked(launch, vague, STRICT) == ("Google",)
+    assert linked(launch, vague, STRICT) == ("Gemini 3.5 Pro",)  # it names the thread's target
     assert linked(launch, other, STRICT) is None
     weak = SignalParams(generic_actors=GPE, weak_actors=frozenset({"Federal Trade Commission"}))
     assert linked(agency, agency_vague, weak) is None  # a government body acts in many unrelated events
+
+
+def test_a_background_mention_joins_the_thread_whose_targets_it_names():
+    listing = rev("l1", "Department of Commerce", ("DeepSeek", "Moonshot AI"))
+    mention = rev("m1", "United States", (), actors=("DeepSeek", "Moonshot AI", "China"), day=1)
+    half = rev("m2", "United States", (), actors=("DeepSeek", "China"), day=1)
+    assert linked(listing, mention, STRICT) == ("DeepSeek", "Moonshot AI")
+    assert linked(listing, half, STRICT) is None  # two targets: naming one of them is not enough
 
 
 @pytest.mark.parametrize("seed", range(4))
