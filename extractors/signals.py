@@ -358,19 +358,23 @@ def stance_rollup(events: Sequence[SignalEvent]) -> StanceRollup:
     alleged = [e for e in ordered if e.stance == "alleged"]
     denied = [e for e in ordered if e.stance == "denied"]
     asserted = [e for e in ordered if e.stance == "asserted"]
-    confirmed = False
+    confirming: SignalEvent | None = None
     if alleged:
         first = alleged[0].seen_at
         alleged_stories = {e.story_id for e in alleged}
-        confirmed = any(e.seen_at > first and e.story_id not in alleged_stories for e in asserted)
+        confirming = next((e for e in asserted if e.seen_at > first and e.story_id not in alleged_stories),
+                          None)
+    confirmed = confirming is not None
     alleged_by, denied_by = _first_actors(alleged), _first_actors(denied)
     parts = []
     if alleged:
         parts.append("alleged by " + (", ".join(alleged_by) or "unnamed parties"))
     if denied:
         parts.append("denied by " + (", ".join(denied_by) or "unnamed parties"))
-    if confirmed:
-        parts.append("confirmed")
+    if confirming is not None:
+        # Who confirmed it and when: the report's initiator when named, else the outlet that reported it.
+        by = confirming.initiator or confirming.source
+        parts.append(f"confirmed by {by} on {confirming.seen_at:%d %b}" if by else "confirmed")
     elif asserted:
         parts.append("reported as fact")
     if confirmed:

@@ -341,7 +341,9 @@ def test_alleged_then_denied_then_confirmed():
     assert (contested.status, contested.summary) == ("contested", "alleged by OpenAI; denied by Moonshot AI")
     full = stance_rollup(list(reversed(events)))
     assert (full.status, full.alleged_by, full.denied_by) == ("confirmed", ("OpenAI",), ("Moonshot AI",))
-    assert full.summary == "alleged by OpenAI; denied by Moonshot AI; confirmed"
+    # Who confirmed it and when (the outlet here: the confirming report names no initiator).
+    assert full.summary == ("alleged by OpenAI; denied by Moonshot AI; "
+                            "confirmed by Statecraft Review on 17 Nov")
 
 
 def test_an_asserted_copy_of_the_allegation_or_an_earlier_report_does_not_confirm():

@@ -197,7 +197,8 @@ def test_signals_view_rolls_up_stance_sources_and_evidence(db_path):
     assert set(rows) == {"e-wire", "e-dutch", "e-entity", "e-accuse"}
     claim = dict(zip([d[0] for d in con.execute("SELECT * FROM signals LIMIT 0").description],
                      rows["e-accuse"], strict=True))
-    assert claim["stance_summary"] == "alleged by OpenAI; denied by Moonshot AI; confirmed"
+    assert claim["stance_summary"] == ("alleged by OpenAI; denied by Moonshot AI; "
+                                       "confirmed by Statecraft Review on 18 Nov")
     assert claim["status"] == "confirmed"
     assert claim["corroboration"] == 3
     assert claim["actors"] == ["OpenAI", "Moonshot AI"]
@@ -272,7 +273,7 @@ def test_rebuild_keeps_earlier_signals_and_lets_new_events_join_them(db_path):
     tl = timeline(con)
     assert tl["e-accuse"][1] == tl["e-deny"][1] == tl["e-confirm"][1] == "e-accuse"
     assert con.execute("SELECT stance_summary FROM signals WHERE signal_id = 'e-accuse'").fetchone() == (
-        "alleged by OpenAI; denied by Moonshot AI; confirmed",)
+        "alleged by OpenAI; denied by Moonshot AI; confirmed by Statecraft Review on 18 Nov",)
     assert con.execute(
         "SELECT count(*) FROM signals WHERE signal_id IN ('e-deny', 'e-confirm')"
     ).fetchone() == (0,)
