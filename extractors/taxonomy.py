@@ -53,6 +53,7 @@ class EventTypeSpec:
     initiator_labels: frozenset[str] = frozenset({"ORG", "PERSON", "GPE"})  # who may hold the first role
     deniable: bool = True  # False for official acts (a rule, a filed suit): contested, never denied
     jurisdiction: bool = False  # a place possessing the initiator acts with it ("Spain's AESIA")
+    party_place_preps: frozenset[str] = frozenset()  # places under these are parties ("users in Russia")
     headlines: tuple[str, ...] = ()  # the digest's headline forms ({initiator}, {targets}), tried in order
     headlines_alleged: tuple[str, ...] = ()  # the same for a claim (alleged, contested)
 
@@ -167,6 +168,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         initiator_labels=frozenset(raw.get("initiator_labels", ("ORG", "PERSON", "GPE"))),
         deniable=bool(raw.get("deniable", True)),
         jurisdiction=bool(raw.get("jurisdiction", False)),
+        party_place_preps=frozenset(raw.get("party_place_preps", ())),
         headlines=_headline_forms(name, raw.get("headline", ())),
         headlines_alleged=_headline_forms(name, raw.get("headline_alleged", ())),
     )

@@ -32,9 +32,10 @@ _PARTY_LABELS = ("ORG", "PERSON", "GPE")
 MentionAt = Callable[[int], MentionSpan | None]
 # A place under one of these only locates the event ("in Beijing", "at a summit in Paris").
 _LOCATING_PREPS = {"in", "at", "near", "during", "across", "within", "throughout", "inside", "outside", "via"}
-# A party under one of these is context, not an argument ("according to Reuters", "like OpenAI").
+# A party under one of these is context, not an argument ("according to Reuters", "like OpenAI"); "including"
+# lists members ("ordered seven companies, including Alphabet"), so it is not one of them.
 _CONTEXT_PREPS = {
-    "like", "including", "unlike", "than", "according", "despite", "amid", "after", "before", "since",
+    "like", "unlike", "than", "according", "despite", "amid", "after", "before", "since",
 }
 # Nouns whose possessor or compound names the owner of the copied model ("OpenAI's outputs").
 _SOURCE_NOUNS = {
@@ -107,7 +108,8 @@ def _is_comparison(tok: Token) -> bool:
     return False
 
 
-def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: MentionAt) -> bool:
+def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: MentionAt,
+                 place_preps: frozenset[str] = frozenset()) -> bool:
     """Not a party: a name under a context preposition, a place that only locates or qualifies, a person
     named as context ("the Trump administration") or speaking for an organisation ("Nvidia CEO Jensen
     Huang")."""
@@ -123,6 +125,8 @@ def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: MentionA
         return is_context_person(m, tok)
     if m.label != "GPE":
         return False
+    if prep in place_preps:
+        return False  # "users located in China and Russia" are the ones cut off (the type says so)
     if prep in _LOCATING_PREPS or m.kind == "city":
         return True  # a city acts only as the subject ("Washington added ..."), never as another party
     if last.dep_ in ("compound", "amod", "nmod") and mention_at(last.head.i) is None:
@@ -300,7 +304,7 @@ def read_roles(
                 fillers.append(("source", m.owner, "ORG"))
             seen.add(m.name)
             continue
-        if m.label not in _PARTY_LABELS or _is_locating(m, tok, anchor, mention_at):
+        if m.label not in _PARTY_LABELS or _is_locating(m, tok, anchor, mention_at, spec.party_place_preps):
             continue
         clause = _inside_clause(tok, anchor) and tok.i not in direct
         if clause and spec.name != "distillation_claim":
@@ -317,8 +321,10 @@ def read_roles(
         for tok in sent:
             m = mention_at(tok.i)
             if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS
-                    or m.kind in REPORTER_KINDS or _is_locating(m, tok, anchor, mention_at)
-                    or _is_dateline(m, sent) or _is_speaker(tok)):
+                    or m.kind in REPORTER_KINDS or _is_dateline(m, sent)
+                    or _is_locating(m, tok, anchor, mention_at, spec.party_place_preps)
+                    # A person saying something is a commentator; an organisation saying so speaks for its act.
+                    or (m.label == "PERSON" and _is_speaker(tok))):
                 continue
             fillers.append((other_role, m.name, m.label))
             seen.add(m.name)

@@ -62,4 +62,4 @@ def test_signals_from_extracted_events_keep_threads_apart(nlp):
                                                   for a in articles))]
     score = _score(*match_events(articles, extracted))
     assert not score.mixed_signals, score.mixed_signals
-    assert score.precision >= 0.98 and score.f1 >= 0.85, score
+    assert score.precision >= 0.98 and score.f1 >= 0.85, score  # measured 0.870 at the last rule change
