@@ -323,7 +323,7 @@ def read_roles(
             if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS
                     or m.kind in REPORTER_KINDS or _is_dateline(m, sent)
                     or _is_locating(m, tok, anchor, mention_at, spec.party_place_preps)
-                    # A person saying something is a commentator; an organisation saying so speaks for its act.
+                    # A person saying something comments; an organisation saying so speaks for its act.
                     or (m.label == "PERSON" and _is_speaker(tok))):
                 continue
             fillers.append((other_role, m.name, m.label))
