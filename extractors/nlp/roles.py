@@ -108,7 +108,7 @@ def _is_comparison(tok: Token) -> bool:
     return False
 
 
-def _is_locating(m: MentionSpan, tok: Token, anchor: Token, mention_at: MentionAt,
+def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: MentionAt,
                  place_preps: frozenset[str] = frozenset()) -> bool:
     """Not a party: a name under a context preposition, a place that only locates or qualifies, a person
     named as context ("the Trump administration") or speaking for an organisation ("Nvidia CEO Jensen
@@ -304,7 +304,7 @@ def read_roles(
                 fillers.append(("source", m.owner, "ORG"))
             seen.add(m.name)
             continue
-        if m.label not in _PARTY_LABELS or _is_locating(m, tok, anchor, mention_at, spec.party_place_preps):
+        if m.label not in _PARTY_LABELS or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps):
             continue
         clause = _inside_clause(tok, anchor) and tok.i not in direct
         if clause and spec.name != "distillation_claim":
@@ -322,7 +322,7 @@ def read_roles(
             m = mention_at(tok.i)
             if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS
                     or m.kind in REPORTER_KINDS or _is_dateline(m, sent)
-                    or _is_locating(m, tok, anchor, mention_at, spec.party_place_preps)
+                    or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps)
                     # A person saying something comments; an organisation saying so speaks for its act.
                     or (m.label == "PERSON" and _is_speaker(tok))):
                 continue
