@@ -41,14 +41,16 @@ in a different story (a copy of the allegation confirms nothing).
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 __all__ = [
     "GOVERNMENT_KINDS",
+    "HeadlineForms",
     "KnownEvent",
     "SignalAssignment",
     "SignalEvent",
@@ -59,6 +61,7 @@ __all__ = [
     "government_actors",
     "independent_outlets",
     "linked",
+    "role_headline",
     "signal_assignments",
     "stance_rollup",
     "summarize_signal",
@@ -102,6 +105,7 @@ class SignalParams:
     window: timedelta = timedelta(days=3)
     generic_actors: frozenset[str] = field(default_factory=frozenset)  # places: never count
     weak_actors: frozenset[str] = field(default_factory=frozenset)  # governments: count, never suffice
+    headlines: Mapping[str, HeadlineForms] = field(default_factory=dict)  # per event type, from config
 
 
 # Gazetteer kinds (config/gazetteer/government.jsonl) of bodies that act in many unrelated events.
@@ -157,6 +161,7 @@ class SignalSummary:
     event_count: int
     article_count: int
     story_count: int
+    headline: str = ""  # written from the thread's roles (``role_headline``), else the best article's title
 
 
 def _has_roles(e: SignalEvent) -> bool:
@@ -390,7 +395,51 @@ def stance_rollup(events: Sequence[SignalEvent]) -> StanceRollup:
     return StanceRollup(status, alleged_by, denied_by, "; ".join(parts))
 
 
-def summarize_signal(signal_id: str, events: Sequence[SignalEvent]) -> SignalSummary:
+@dataclass(frozen=True)
+class HeadlineForms:
+    """An event type's headline forms from config/event_types.toml, tried in order."""
+
+    reported: tuple[str, ...] = ()
+    alleged: tuple[str, ...] = ()
+
+
+def _join(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
+def _fill(forms: Sequence[str], initiator: str | None, targets: Sequence[str]) -> str | None:
+    fields = {"initiator": initiator or "", "targets": _join(list(targets))}
+    for form in forms:
+        if all(fields.get(name) for name in re.findall(r"{(\w+)}", form)):
+            return form.format(**fields)
+    return None
+
+
+def role_headline(events: Sequence[SignalEvent], status: str, denied_by: Sequence[str],
+                  forms: HeadlineForms) -> str | None:
+    """One line from the thread's roles: those of its first report read with both an initiator and a target
+    (the report that started the thread; claims and reports before denials), the type's forms for a claim
+    or a report, and who denies it."""
+    ordered = sorted(events, key=lambda e: (e.stance == "denied", e.seen_at, e.event_id))
+    first = next((e for e in ordered if e.initiator and e.targets), None) or next(
+        (e for e in ordered if e.initiator or e.targets), None)
+    if first is None:
+        return None
+    initiator = first.initiator
+    targets = [t for t in first.targets if t != initiator][:3]
+    claim = status in ("alleged", "contested", "denied")
+    line = _fill(forms.alleged if claim and forms.alleged else forms.reported, initiator, targets)
+    if line is None:
+        return None
+    if denied_by:
+        line += f"; {_join(list(denied_by))} {'denies' if len(denied_by) == 1 else 'deny'} it"
+    return line
+
+
+def summarize_signal(
+    signal_id: str, events: Sequence[SignalEvent], forms: HeadlineForms | None = None
+) -> SignalSummary:
     """Roll the member events of one signal up into one row. Raises ValueError when empty."""
     if not events:
         raise ValueError(f"signal {signal_id} has no events")
@@ -408,11 +457,13 @@ def summarize_signal(signal_id: str, events: Sequence[SignalEvent]) -> SignalSum
     types = {e.event_type for e in ordered}
     if len(types) != 1:
         raise ValueError(f"signal {signal_id} mixes event types {sorted(types)}")
+    stance = stance_rollup(ordered)
+    headline = role_headline(ordered, stance.status, stance.denied_by, forms or HeadlineForms())
     return SignalSummary(
         signal_id=signal_id, event_type=ordered[0].event_type, actors=actors,
         first_seen=ordered[0].seen_at, last_seen=ordered[-1].seen_at,
-        corroboration=independent_outlets(ordered), stance=stance_rollup(ordered),
+        corroboration=independent_outlets(ordered), stance=stance,
         best_event_id=best.event_id, best_evidence=best.evidence, sources=sources,
         event_count=len(ordered), article_count=len({e.article_id for e in ordered}),
-        story_count=len({e.story_id for e in ordered}),
+        story_count=len({e.story_id for e in ordered}), headline=headline or best.article_title,
     )

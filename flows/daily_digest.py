@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from extractors.taxonomy import load_event_rules
-from flows.digest.build import Digest, HeadlineForms, build_digest
+from flows.digest.build import Digest, build_digest
 from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings, send_digest
 from flows.digest.render import build_message, write_digest_files
 from flows.settings import Settings, load_settings
+from flows.signal_rules import headline_forms
 from warehouse.db import connect
 from warehouse.digest import articles_between, delivery, record_delivery
 from warehouse.feeds import failing_feeds
@@ -25,12 +26,6 @@ from warehouse.writer import writer
 def event_type_weights(config_dir: Path) -> dict[str, float]:
     """Ranking weight per event type, from config/event_types.toml."""
     return {name: spec.weight for name, spec in load_event_rules(config_dir).types.items()}
-
-
-def headline_forms(config_dir: Path) -> dict[str, HeadlineForms]:
-    """Headline forms per event type, from config/event_types.toml."""
-    return {name: HeadlineForms(spec.headlines, spec.headlines_alleged)
-            for name, spec in load_event_rules(config_dir).types.items()}
 
 
 def previous_local_day(timezone: str, now: datetime | None = None) -> date:

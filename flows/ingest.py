@@ -141,14 +141,12 @@ def _run_batches(
 
 def refresh_stories_and_signals(con: DuckDBPyConnection, settings: Settings) -> None:
     """Place new articles in stories and new events in signals (each step in short transactions)."""
-    from extractors.gazetteer import load_gazetteer
-    from extractors.signals import government_actors
-    from warehouse.signals import signal_params, update_signals
+    from flows.signal_rules import linking_params
+    from warehouse.signals import update_signals
     from warehouse.stories import update_stories
 
     update_stories(con)
-    weak = government_actors(load_gazetteer(settings.config_dir).entries)
-    update_signals(con, params=signal_params(con, weak_actors=weak))
+    update_signals(con, params=linking_params(con, settings.config_dir))
 
 
 # Up to 32 feeds at a time, so a whole batch ([ingest] feeds_per_batch, 25) fetches at once: its pages

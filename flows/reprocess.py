@@ -52,18 +52,16 @@ def _re_extract(con: DuckDBPyConnection, stored: StoredArticle, min_chars: int) 
 
 def _rebuild_signals(con: DuckDBPyConnection, settings: Settings, since: date | None) -> None:
     """Re-place the re-read events in signals: an event that kept its id may carry new evidence."""
-    from extractors.gazetteer import load_gazetteer
-    from extractors.signals import government_actors
-    from warehouse.signals import first_event_date, rebuild_signals, signal_params
+    from flows.signal_rules import linking_params
+    from warehouse.signals import first_event_date, rebuild_signals
     from warehouse.stories import update_stories
 
     update_stories(con)
     first = since or first_event_date(con)
     if first is None:
         return
-    weak = government_actors(load_gazetteer(settings.config_dir).entries)
     # Events dated before ``since`` can belong to articles published after it: go back one window.
-    rebuild_signals(con, since=first - timedelta(days=3), params=signal_params(con, weak_actors=weak))
+    rebuild_signals(con, since=first - timedelta(days=3), params=linking_params(con, settings.config_dir))
 
 
 def reprocess(

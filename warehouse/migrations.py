@@ -127,6 +127,30 @@ LEFT JOIN signal_events se ON se.event_id = e.event_id
 LEFT JOIN signal_state ss ON ss.signal_id = se.signal_id
 """
 
+# Migration 5: each signal's headline, written from its roles (extractors.signals.role_headline); the view
+# keeps its columns and appends it. NULL until the signal is next updated (or `newsignal reprocess`).
+SIGNALS_V5 = """
+CREATE OR REPLACE VIEW signals AS
+SELECT signal_id,
+       event_type,
+       actors,
+       first_seen,
+       last_seen,
+       corroboration,
+       stance_summary,
+       best_evidence,
+       sources,
+       status,
+       alleged_by,
+       denied_by,
+       best_event_id,
+       event_count,
+       article_count,
+       story_count,
+       headline
+FROM signal_state
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -386,6 +410,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             TIMELINE_V4,
         ),
     ),
+    Migration(5, "signal_headlines", ("ALTER TABLE signal_state ADD COLUMN headline VARCHAR", SIGNALS_V5)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -10,7 +10,7 @@ the GPE list or owners).
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from extractors.signals import (
+    HeadlineForms,
     KnownEvent,
     SignalAssignment,
     SignalEvent,
@@ -82,6 +83,7 @@ def signal_params(
     window_days: int = 3,
     weak_actors: Collection[str] = (),
     extra_generic: Collection[str] = (),
+    headlines: Mapping[str, HeadlineForms] | None = None,
 ) -> SignalParams:
     """The linking rules for this database.
 
@@ -91,7 +93,7 @@ def signal_params(
     """
     return SignalParams(window=timedelta(days=window_days),
                         generic_actors=generic_actors(con) | frozenset(extra_generic),
-                        weak_actors=frozenset(weak_actors))
+                        weak_actors=frozenset(weak_actors), headlines=dict(headlines or {}))
 
 
 def update_signals(
@@ -245,7 +247,8 @@ def _place_events(
     for a in assignments:
         if a.signal_id in touched_set:
             members.setdefault(a.signal_id, []).append(by_id[a.event_id])
-    summaries = [summarize_signal(sid, members[sid]) for sid in touched if members.get(sid)]
+    summaries = [summarize_signal(sid, members[sid], params.headlines.get(members[sid][0].event_type))
+                 for sid in touched if members.get(sid)]
     emptied = [sid for sid in touched if not members.get(sid)]
     now = utcnow()
     with transaction(con):
@@ -276,6 +279,7 @@ def _write_signal_state(con: duckdb.DuckDBPyConnection, summaries: Sequence[Sign
         ("denied_by", "VARCHAR[]"), ("best_event_id", "VARCHAR"), ("best_evidence", "VARCHAR"),
         ("sources", "STRUCT(source VARCHAR, title VARCHAR, url VARCHAR)[]"),
         ("event_count", "INTEGER"), ("article_count", "INTEGER"), ("story_count", "INTEGER"),
+        ("headline", "VARCHAR"),
     ]
     updates = ", ".join(f"{name} = excluded.{name}" for name, _ in columns[1:])
     insert_rows(
@@ -286,7 +290,7 @@ def _write_signal_state(con: duckdb.DuckDBPyConnection, summaries: Sequence[Sign
           s.stance.status, s.stance.summary, list(s.stance.alleged_by), list(s.stance.denied_by),
           s.best_event_id, s.best_evidence,
           [{"source": x.source, "title": x.title, "url": x.url} for x in s.sources],
-          s.event_count, s.article_count, s.story_count) for s in summaries],
+          s.event_count, s.article_count, s.story_count, s.headline) for s in summaries],
         on_conflict=f"ON CONFLICT (signal_id) DO UPDATE SET {updates}",
     )
 

@@ -13,13 +13,18 @@ Independent outlets count copies of one story, and outlets of one owner, once.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from extractors.signals import SignalEvent, independent_outlets, stance_rollup, summarize_signal
+from extractors.signals import (
+    HeadlineForms,
+    SignalEvent,
+    independent_outlets,
+    stance_rollup,
+    summarize_signal,
+)
 from warehouse.digest import ArticleLink
 
 DEFAULT_TYPE_WEIGHT = 0.5
@@ -27,14 +32,6 @@ NOVELTY_SEEN_BEFORE = 0.7
 CHANGE_BONUS = 1.3
 MAX_ACTORS_SHOWN = 6
 MAX_TIMELINE_LINES = 3  # per entity: one line per signal and sentence, the latest ones, oldest first
-
-
-@dataclass(frozen=True)
-class HeadlineForms:
-    """An event type's headline forms from config/event_types.toml, tried in order."""
-
-    reported: tuple[str, ...] = ()
-    alleged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,40 +131,12 @@ def one_sentence(event_type: str, actors: Sequence[str], status: str, stance_sum
             f"outlet{'s' if outlets != 1 else ''} since {first_seen:%d %b}.")
 
 
-def _fill(forms: Sequence[str], initiator: str | None, targets: Sequence[str]) -> str | None:
-    fields = {"initiator": initiator or "", "targets": _join(list(targets))}
-    for form in forms:
-        if all(fields.get(name) for name in re.findall(r"{(\w+)}", form)):
-            return form.format(**fields)
-    return None
-
-
-def role_headline(events: Sequence[SignalEvent], status: str, denied_by: Sequence[str],
-                  forms: HeadlineForms) -> str | None:
-    """One line from the thread's roles: those of its first report read with both an initiator and a target
-    (the report that started the thread; claims and reports before denials), the type's forms for a claim
-    or a report, and who denies it."""
-    ordered = sorted(events, key=lambda e: (e.stance == "denied", e.seen_at, e.event_id))
-    first = next((e for e in ordered if e.initiator and e.targets), None) or next(
-        (e for e in ordered if e.initiator or e.targets), None)
-    if first is None:
-        return None
-    initiator = first.initiator
-    targets = [t for t in first.targets if t != initiator][:3]
-    claim = status in ("alleged", "contested", "denied")
-    line = _fill(forms.alleged if claim and forms.alleged else forms.reported, initiator, targets)
-    if line is None:
-        return None
-    if denied_by:
-        line += f"; {_join(list(denied_by))} {'denies' if len(denied_by) == 1 else 'deny'} it"
-    return line
-
-
 def _signal(
     signal_id: str, events: Sequence[SignalEvent], start: datetime, weights: Mapping[str, float],
     headlines: Mapping[str, HeadlineForms] | None = None,
 ) -> Signal:
-    summary = summarize_signal(signal_id, events)
+    forms = (headlines or {}).get(events[0].event_type, HeadlineForms()) if events else HeadlineForms()
+    summary = summarize_signal(signal_id, events, forms)
     before = [e for e in events if e.seen_at < start]
     new = not before
     changes: list[str] = []
@@ -185,11 +154,9 @@ def _signal(
              * (1 + 0.5 * (summary.corroboration - 1)) * (1.0 if new else NOVELTY_SEEN_BEFORE)
              * (CHANGE_BONUS if changes else 1.0))
     actors = summary.actors[:MAX_ACTORS_SHOWN]
-    forms = (headlines or {}).get(summary.event_type, HeadlineForms())
-    written = role_headline(events, summary.stance.status, summary.stance.denied_by, forms)
     return Signal(
         signal_id=signal_id, event_type=summary.event_type, actors=actors,
-        headline=written or best.article_title or best.evidence, title=best.article_title,
+        headline=summary.headline or best.evidence, title=best.article_title,
         summary=one_sentence(summary.event_type, actors, summary.stance.status, summary.stance.summary,
                              summary.corroboration, summary.first_seen),
         evidence=" ".join(best.evidence.split()),

@@ -201,3 +201,18 @@ def test_demo_command_prints_its_summary_and_writes_the_digest(demo_build):
     assert (out / "digest-2026-11-20.html").stat().st_size > 1000
     text = (out / "digest-2026-11-20.txt").read_text(encoding="utf-8")
     assert text.startswith("newsignal digest 2026-11-20")
+
+
+def test_signals_are_threads_with_headlines_from_roles(demo_build):
+    # OpenAI's accusation, Moonshot AI's denial and their later mentions are one thread, headlined from roles.
+    (headline, status, alleged_by, denied_by), = rows(demo_build.db, """
+        SELECT s.headline, s.status, s.alleged_by, s.denied_by FROM signals s
+        WHERE s.signal_id = (SELECT signal_id FROM timeline WHERE event_type = 'distillation_claim'
+                             AND stance = 'denied' AND initiator = 'Moonshot AI' LIMIT 1)""")
+    assert headline == "OpenAI accuses Moonshot AI of distilling its models; Moonshot AI denies it"
+    assert status == "contested" and "OpenAI" in alleged_by and denied_by == ["Moonshot AI"]
+    assert rows(demo_build.db, "SELECT count(*) FROM signals WHERE headline IS NULL")[0][0] == 0
+    # The roles behind it are stored: every event's initiator holds one of its roles.
+    assert rows(demo_build.db, """
+        SELECT count(*) FROM timeline t WHERE t.initiator IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM event_roles r WHERE r.event_id = t.event_id AND r.name = t.initiator)""")[0][0] == 0

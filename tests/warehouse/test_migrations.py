@@ -85,3 +85,14 @@ def test_upgrade_from_v3_adds_roles_and_keeps_the_timeline_contract(db_path):
     types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
                              "WHERE table_name = 'timeline'").fetchall())
     assert (types["initiator"], types["targets"]) == ("VARCHAR", "VARCHAR[]")
+
+
+def test_upgrade_from_v4_appends_the_signal_headline(db_path):
+    con = duckdb.connect(str(db_path))
+    assert apply_migrations(con, up_to=4) == [1, 2, 3, 4]
+    v4_columns = columns(con, "signals")
+    con.close()
+    con = duckdb.connect(str(db_path))
+    assert apply_migrations(con) == list(range(5, LATEST_VERSION + 1))
+    assert columns(con, "signals") == [*v4_columns, "headline"]
+    assert "headline" in columns(con, "signal_state")
