@@ -36,6 +36,7 @@ import duckdb
 
 from warehouse import db as _db
 from warehouse.db import DatabaseError, lock_holder
+from warehouse.feeds import FEED_HEALTH_SQL, FeedHealth
 from warehouse.timeline import TimelineFilter
 
 RECENT_DAYS = 7  # "what changed recently": the last week of data
@@ -53,6 +54,9 @@ COPY_SQL = (
     "CREATE TABLE s_more AS SELECT event_id, ordinal, sentence FROM src.event_evidence WHERE ordinal > 0",
     "CREATE TABLE s_mentions AS SELECT label, name, article_id FROM src.mentions",
     "CREATE TABLE s_entities AS SELECT label, name, first_seen_at FROM src.entities",
+    # Threads and feed health are small: copied as they are.
+    "CREATE TABLE s_signals AS SELECT * FROM src.signals",
+    "CREATE TABLE s_feed_health AS " + FEED_HEALTH_SQL.format(src="src."),
 )
 # ... and shaped after it is detached, so the ingest never waits for the sorting.
 MODEL_SQL = (
@@ -539,3 +543,45 @@ def as_json(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class SignalView:
+    """One thread as the signals page shows it."""
+
+    signal_id: str
+    event_type: str
+    headline: str
+    status: str
+    stance_summary: str
+    corroboration: int
+    first_seen: datetime
+    last_seen: datetime
+    best_evidence: str
+    sources: tuple[tuple[str, str, str], ...]  # (outlet, title, url), oldest first
+    event_count: int
+
+
+def signal_views(con: duckdb.DuckDBPyConnection, *, event_type: str | None = None,
+                 limit: int = 100) -> list[SignalView]:
+    """Threads, most recently seen first (a database from before headlines shows the best evidence)."""
+    found = con.execute("SELECT count(*) FROM information_schema.columns "
+                        "WHERE table_name = 's_signals' AND column_name = 'headline'").fetchone()
+    headline = "coalesce(headline, best_evidence)" if found and found[0] else "best_evidence"
+    rows = con.execute(
+        f"""
+        SELECT signal_id, event_type, {headline}, status, stance_summary, corroboration, first_seen,
+               last_seen, best_evidence, [(s.source, s.title, s.url) FOR s IN sources], event_count
+        FROM s_signals WHERE ($1::VARCHAR IS NULL OR event_type = $1)
+        ORDER BY last_seen DESC, corroboration DESC, signal_id LIMIT $2
+        """,
+        [event_type, limit],
+    ).fetchall()
+    return [SignalView(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
+                       tuple((s[0], s[1], s[2]) for s in r[9]), r[10]) for r in rows]
+
+
+def feed_health_rows(con: duckdb.DuckDBPyConnection) -> list[FeedHealth]:
+    """Feed health as ``newsignal status`` reports it, from the model's copy."""
+    return [FeedHealth(*r) for r in con.execute("SELECT * FROM s_feed_health").fetchall()]
+

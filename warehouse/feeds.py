@@ -54,23 +54,27 @@ class FeedHealth:
     last_warning: str | None = None  # e.g. a feed parsed despite being malformed
 
 
+# One row per feed, failing feeds first, then by name; ``{src}`` is the schema prefix ("" here, "src."
+# where the dashboard copies it from an attached file).
+FEED_HEALTH_SQL = """
+    SELECT f.name, f.url, f.last_polled_at, f.last_status,
+           (SELECT count(*) FROM {src}entries e WHERE e.feed_url = f.url) AS entries_seen,
+           (SELECT count(*) FROM {src}articles a WHERE a.feed_url = f.url) AS articles,
+           f.consecutive_failures,
+           CASE WHEN f.last_error IS NULL THEN NULL
+                ELSE coalesce(f.last_error_kind || ': ', '') || f.last_error END AS last_error,
+           f.next_poll_at,
+           CASE WHEN f.consecutive_failures > 0 THEN coalesce(f.last_success_at, f.added_at) END
+               AS failing_since,
+           f.last_warning
+    FROM {src}feeds f
+    ORDER BY f.consecutive_failures > 0 DESC, f.consecutive_failures DESC, f.name
+"""
+
+
 def feed_health(con: duckdb.DuckDBPyConnection) -> list[FeedHealth]:
     """One row per feed, failing feeds first, then by name."""
-    rows = con.execute(
-        """
-        SELECT f.name, f.url, f.last_polled_at, f.last_status,
-               (SELECT count(*) FROM entries e WHERE e.feed_url = f.url) AS entries_seen,
-               (SELECT count(*) FROM articles a WHERE a.feed_url = f.url) AS articles,
-               f.consecutive_failures,
-               CASE WHEN f.last_error IS NULL THEN NULL
-                    ELSE coalesce(f.last_error_kind || ': ', '') || f.last_error END,
-               f.next_poll_at,
-               CASE WHEN f.consecutive_failures > 0 THEN coalesce(f.last_success_at, f.added_at) END,
-               f.last_warning
-        FROM feeds f
-        ORDER BY f.consecutive_failures > 0 DESC, f.consecutive_failures DESC, f.name
-        """
-    ).fetchall()
+    rows = con.execute(FEED_HEALTH_SQL.format(src="")).fetchall()
     return [FeedHealth(*r) for r in rows]
 
 

@@ -22,7 +22,7 @@ import duckdb
 import jinja2
 
 from extractors.gazetteer import entity_names_for
-from extractors.models import STANCES
+from extractors.models import EVENT_TYPES, STANCES
 from flows.dashboard.chart import events_chart_svg, legend
 from flows.settings import config_dir as default_config_dir
 from warehouse.dashboard import (
@@ -32,7 +32,9 @@ from warehouse.dashboard import (
     counts_by_day_and_type,
     entity_briefing,
     events_page,
+    feed_health_rows,
     filter_options,
+    signal_views,
 )
 from warehouse.timeline import TimelineFilter
 
@@ -172,6 +174,30 @@ def entity_page(model: DashboardModel, name: str, config_dir: Path | None) -> st
     return render("entity.html.j2", asked=name, title=b.names[0] if b.names else name, b=b,
                   summary=summary_line(name, b), key_points=key_points(b), now=_now(),
                   db_name=model.db_path.name, filters=Filters())
+
+
+def signals_page(model: DashboardModel, event_type: str) -> str:
+    """Threads, newest first: headline, stance roll-up, corroboration, sources, first and last seen."""
+    if event_type and event_type not in EVENT_TYPES:
+        raise BadRequest(f"type must be one of {', '.join(EVENT_TYPES)}")
+    with reading(model) as con:
+        signals = signal_views(con, event_type=event_type or None, limit=TABLE_ROWS)
+    return render("signals.html.j2", signals=signals, event_type=event_type, types=EVENT_TYPES,
+                  limit=TABLE_ROWS, now=_now(), db_name=model.db_path.name)
+
+
+def signals_json(model: DashboardModel, event_type: str) -> Any:
+    if event_type and event_type not in EVENT_TYPES:
+        raise BadRequest(f"type must be one of {', '.join(EVENT_TYPES)}")
+    with reading(model) as con:
+        return as_json(signal_views(con, event_type=event_type or None, limit=TABLE_ROWS))
+
+
+def feeds_page(model: DashboardModel) -> str:
+    """Feed health as `newsignal status` gives it: failing feeds first."""
+    with reading(model) as con:
+        feeds = feed_health_rows(con)
+    return render("feeds.html.j2", feeds=feeds, now=_now(), db_name=model.db_path.name)
 
 
 # ---- the briefing's sentences -------------------------------------------------------------------

@@ -166,9 +166,14 @@ def sample_polls() -> list[FeedPoll]:
 
 def build_sample(path: str | Path) -> Path:
     """Write the sample warehouse to ``path`` (created if missing; writing twice adds nothing)."""
+    from flows.signal_rules import linking_params
     from warehouse.polls import write_polls
+    from warehouse.signals import update_signals
+    from warehouse.stories import update_stories
     from warehouse.writer import writer
 
     with writer(path) as con:
         write_polls(con, sample_polls())
+        update_stories(con)
+        update_signals(con, params=linking_params(con, config_dir()))
     return Path(path)

@@ -1,7 +1,7 @@
 """The dashboard's HTTP server: stdlib ``http.server``, bound to 127.0.0.1 only.
 
 Pages:  ``/`` (filters, chart, event table), ``/entity?name=X`` (briefing).
-JSON:   ``/api/counts``, ``/api/events``, ``/api/options``, ``/api/entity?name=X``
+JSON:   ``/api/counts``, ``/api/events``, ``/api/options``, ``/api/entity?name=X``, ``/api/signals``
         (the same filter parameters as ``/``: since, until, type, stance, entity, source).
 Static: ``/static/style.css``, ``/static/dashboard.js`` (shipped in the package, no CDN).
 
@@ -79,6 +79,12 @@ class DashboardHandler(BaseHTTPRequestHandler):
             if parts.path == "/":
                 page = pages.overview_page(db, pages.parse_filters(params), cfg)
                 self._send(HTTPStatus.OK, page, "text/html")
+            elif parts.path == "/signals":
+                self._send(HTTPStatus.OK, pages.signals_page(db, _one(params, "type")), "text/html")
+            elif parts.path == "/feeds":
+                self._send(HTTPStatus.OK, pages.feeds_page(db), "text/html")
+            elif parts.path == "/api/signals":
+                self._json(pages.signals_json(db, _one(params, "type")))
             elif parts.path == "/entity":
                 self._send(HTTPStatus.OK, pages.entity_page(db, _one(params, "name"), cfg), "text/html")
             elif parts.path == "/api/counts":

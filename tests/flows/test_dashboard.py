@@ -51,6 +51,31 @@ def test_feed_text_is_escaped_on_every_page(server):
         assert "script-src 'self'" in headers["Content-Security-Policy"]
 
 
+def test_signals_page_shows_threads_with_headlines_stance_and_sources(server):
+    status, _, body = get(server, "/signals")
+    assert status == 200
+    # OpenAI's claim and Moonshot AI's denial are one thread, headlined from its roles.
+    assert "OpenAI accuses Moonshot AI of distilling its models; Moonshot AI denies it" in body
+    assert "alleged by OpenAI; denied by Moonshot AI" in body
+    assert HOSTILE not in body and "&lt;script&gt;" in body  # the hostile title, escaped
+    threads = json.loads(get(server, "/api/signals?type=distillation_claim")[2])
+    assert threads and {t["event_type"] for t in threads} == {"distillation_claim"}
+    claim = next(t for t in threads if t["status"] == "contested")
+    # The accusation (14 Nov), the denial (15 Nov) and the memo (17 Nov), oldest first; Anthropic's claim
+    # against DeepSeek (15 Nov) is another thread.
+    assert [src[0] for src in claim["sources"]] == ["Circuit Ledger", "Pacific Stack", "Modelwatch"]
+    assert any("DeepSeek" in t["headline"] and t["signal_id"] != claim["signal_id"] for t in threads)
+    assert get(server, "/signals?type=gossip")[0] == 400
+
+
+def test_feed_health_page_lists_every_feed(server):
+    status, _, body = get(server, "/feeds")
+    assert status == 200 and "Feed health" in body
+    for outlet in ("Circuit Ledger", "Pacific Stack", "Frontier Dispatch", "Modelwatch"):
+        assert outlet in body
+    assert "failing" not in body.split("<tbody>")[1]  # the sample's polls all succeeded
+
+
 def test_json_endpoints_follow_the_filters(server):
     _, headers, body = get(server, "/api/counts?type=model_launch")
     assert headers["Content-Type"].startswith("application/json")
