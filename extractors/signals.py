@@ -60,6 +60,7 @@ __all__ = [
     "StanceRollup",
     "government_actors",
     "independent_outlets",
+    "join_names",
     "linked",
     "role_headline",
     "signal_assignments",
@@ -403,13 +404,14 @@ class HeadlineForms:
     alleged: tuple[str, ...] = ()
 
 
-def _join(names: Sequence[str]) -> str:
+def join_names(names: Sequence[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
 def _fill(forms: Sequence[str], initiator: str | None, targets: Sequence[str]) -> str | None:
-    fields = {"initiator": initiator or "", "targets": _join(list(targets))}
+    fields = {"initiator": initiator or "", "targets": join_names(list(targets))}
     for form in forms:
         if all(fields.get(name) for name in re.findall(r"{(\w+)}", form)):
             return form.format(**fields)
@@ -433,7 +435,7 @@ def role_headline(events: Sequence[SignalEvent], status: str, denied_by: Sequenc
     if line is None:
         return None
     if denied_by:
-        line += f"; {_join(list(denied_by))} {'denies' if len(denied_by) == 1 else 'deny'} it"
+        line += f"; {join_names(list(denied_by))} {'denies' if len(denied_by) == 1 else 'deny'} it"
     return line
 
 

@@ -22,6 +22,7 @@ from extractors.signals import (
     HeadlineForms,
     SignalEvent,
     independent_outlets,
+    join_names,
     stance_rollup,
     summarize_signal,
 )
@@ -116,16 +117,11 @@ def _label(event_type: str) -> str:
     return event_type.replace("_", " ")
 
 
-def _join(names: Sequence[str]) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
-
-
 def one_sentence(event_type: str, actors: Sequence[str], status: str, stance_summary: str, outlets: int,
                  first_seen: datetime) -> str:
     """A plain summary built from the signal's fields, e.g. "Export control involving X and Y: reported
     as fact by 3 independent outlets since 20 Nov." """
-    who = _join(list(actors[:3])) or "unnamed parties"
+    who = join_names(list(actors[:3])) or "unnamed parties"
     how = stance_summary or "reported"
     return (f"{_label(event_type).capitalize()} involving {who}: {how}, by {outlets} independent "
             f"outlet{'s' if outlets != 1 else ''} since {first_seen:%d %b}.")
