@@ -50,6 +50,7 @@ class EventTypeSpec:
     subject_roles: dict[str, str] = field(default_factory=dict)  # trigger lemma -> the role its subject plays
     target_role: str = ""  # who or what the event is done to or about
     refers_back: frozenset[str] = frozenset()  # definite nouns that point back at the article's event
+    continued_by: frozenset[str] = frozenset()  # verbs that with "also" add parties to that event
     initiator_labels: frozenset[str] = frozenset({"ORG", "PERSON", "GPE"})  # who may hold the first role
     deniable: bool = True  # False for official acts (a rule, a filed suit): contested, never denied
     jurisdiction: bool = False  # a place possessing the initiator acts with it ("Spain's AESIA")
@@ -165,6 +166,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         subject_roles=dict(raw.get("subject_roles", {})),
         target_role=raw.get("target_role", roles[1] if len(roles) > 1 else roles[0]),
         refers_back=frozenset(w.lower() for w in raw.get("refers_back", ())),
+        continued_by=frozenset(w.lower() for w in raw.get("continued_by", ())),
         initiator_labels=frozenset(raw.get("initiator_labels", ("ORG", "PERSON", "GPE"))),
         deniable=bool(raw.get("deniable", True)),
         jurisdiction=bool(raw.get("jurisdiction", False)),

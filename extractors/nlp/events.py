@@ -335,7 +335,10 @@ class EventMatcher:
     def _elaborate(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> None:
         """A sentence with no trigger that points back at an event with a definite noun ("The round was led
         by Iconiq", "The rules were drafted by the Cyberspace Administration of China") adds its parties to
-        the latest event of that type in the article."""
+        the latest event of that type in the article; so does a sentence whose verb continues it with "also"
+        ("Nvidia and Adobe also invested", "Entities from Taiwan and Iran were also added")."""
+        if self._continue(sent, ctx, earlier):
+            return
         for tok in sent:
             if tok.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in tok.children):
                 continue
@@ -349,12 +352,45 @@ class EventMatcher:
                 reading = read_roles(spec, tok, sent, initiator, ctx.by_token.get, whole_sentence=False,
                                      resolve=ctx.resolve_anaphor)
                 if reading.fillers:
-                    fillers = tuple(dict.fromkeys(ref.roles.fillers + reading.fillers))
-                    roles = RoleReading(fillers, ref.roles.initiator or reading.initiator,
-                                        ref.roles.scanned | reading.scanned)
-                    earlier[k] = replace(ref, roles=roles, actors=roles.parties(spec.object_roles),
-                                         targets=roles.targets(spec.target_role))
+                    earlier[k] = self._with_parties(ref, spec, reading)
                 return
+
+    def _continue(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
+        """"Nvidia, Bpifrance and General Catalyst also took part", "..., as did NVentures": a verb of the
+        type's ``continued_by`` with "also" adds its subjects (all of them) and arguments to the latest
+        event."""
+        verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and any(c.lower_ == "also" for c in t.children)]
+        for verb in verbs:
+            for k in range(len(earlier) - 1, -1, -1):
+                ref = earlier[k]
+                spec = self.rules.types[ref.event_type]
+                if ref.stance == "denied" or verb.lemma_.lower() not in spec.continued_by:
+                    continue
+                subj, _ = subject_of(verb)
+                initiator = ctx.resolve(subj)[0] if subj is not None and subj.dep_ == "nsubj" else None
+                reading = read_roles(spec, verb, sent, initiator, ctx.by_token.get, whole_sentence=False,
+                                     resolve=ctx.resolve_anaphor)
+                if initiator is not None:
+                    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+                    subjects += [c for a in verb.children if a.dep_ == "advcl"
+                                 for c in a.children if c.dep_ == "nsubj"]
+                    named = (ctx.by_token.get(t.i) for c in subjects for t in c.subtree)
+                    listed = {(m.start, m.end): m for m in named
+                              if m is not None and m.label in spec.initiator_labels}
+                    more = tuple((reading.fillers[0][0], m.name, m.label) for m in listed.values())
+                    reading = replace(reading, fillers=tuple(dict.fromkeys(reading.fillers + more)))
+                if reading.fillers:
+                    earlier[k] = self._with_parties(ref, spec, reading)
+                return True
+        return False
+
+    @staticmethod
+    def _with_parties(ref: EventCandidate, spec: EventTypeSpec, reading: RoleReading) -> EventCandidate:
+        fillers = tuple(dict.fromkeys(ref.roles.fillers + reading.fillers))
+        roles = RoleReading(fillers, ref.roles.initiator or reading.initiator,
+                            ref.roles.scanned | reading.scanned)
+        return replace(ref, roles=roles, actors=roles.parties(spec.object_roles),
+                       targets=roles.targets(spec.target_role))
 
     def _candidate(
         self, pattern: TriggerPattern, span: Span, sent: Span, ctx: _ArticleContext

@@ -167,6 +167,21 @@ def _qualifiers(mention: Span) -> list[Token]:
     return [c for h in heads for c in h.children if c.dep_ == "poss" and c.i < mention.start]
 
 
+def _owns_something_else(m: MentionSpan, tok: Token, anchor: Token) -> bool:
+    """A possessor of another thing than the trigger ("Apple's App Store", "one of Anthropic's main
+    competitors"): outside the trigger's arguments, the name only qualifies that thing. A place is kept:
+    "China's chipmakers", "the EU's AI Act" name the country as the party (measured on the labeled sets)."""
+    last = tok.doc[m.end - 1]
+    owned = last.head
+    if m.label == "GPE" or last.dep_ != "poss" or owned.i == anchor.i:
+        return False
+    if owned.pos_ not in ("NOUN", "PROPN"):
+        return False
+    # "Washington's decision to add DeepSeek": the possessor owns the act that holds the trigger;
+    # "OpenAI's models": whose model was copied is a party to a distillation claim.
+    return owned.lower_ not in _SOURCE_NOUNS and not any(t.i == anchor.i for t in owned.subtree)
+
+
 def _inside_clause(tok: Token, anchor: Token) -> bool:
     """Whether ``tok`` sits in a clause hanging from the trigger ("charged with exporting Nvidia chips to
     China"): that clause says what the event is about, not who takes part in it."""
@@ -324,7 +339,8 @@ def read_roles(
                     or m.kind in REPORTER_KINDS or _is_dateline(m, sent)
                     or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps)
                     # A person saying something comments; an organisation saying so speaks for its act.
-                    or (m.label == "PERSON" and _is_speaker(tok))):
+                    or (m.label == "PERSON" and _is_speaker(tok))
+                    or _owns_something_else(m, tok, anchor)):
                 continue
             fillers.append((other_role, m.name, m.label))
             seen.add(m.name)

@@ -1,0 +1,39 @@
+"""Who plays which role: parties added by a sentence that continues an event, names that only qualify."""
+
+from __future__ import annotations
+
+from datetime import date
+
+PUBLISHED = date(2026, 3, 5)
+
+
+def roles_of(ann, event_type):
+    return {(r.role, r.name) for e in ann.events if e.event_type == event_type for r in e.roles}
+
+
+def test_a_sentence_that_continues_a_round_adds_every_named_investor(annotate_one):
+    text = (
+        "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said on Tuesday. "
+        "Kestrel Partners, Ardent Ventures and Lumen Capital also took part, as did Orchard Fund."
+    )
+    roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment")
+    assert {n for r, n in roles if r == "investor"} >= {
+        "Harbor Peak Capital", "Kestrel Partners", "Ardent Ventures", "Lumen Capital", "Orchard Fund"}
+    assert ("recipient", "Velmora Robotics") in roles
+
+
+def test_without_also_a_later_sentence_adds_nobody(annotate_one):
+    text = (
+        "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said on Tuesday. "
+        "Kestrel Partners took part in a different deal last year."
+    )
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "funding_investment")}
+    assert "Kestrel Partners" not in names
+
+
+def test_a_company_named_as_owner_of_something_else_is_no_party(annotate_one):
+    text = ("Quillon AI raised $40 million from Harbor Peak Capital on Tuesday, a deal that makes the startup "
+            "one of Nexora's closest rivals.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "funding_investment")}
+    assert {"Quillon AI", "Harbor Peak Capital"} <= names
+    assert "Nexora" not in names
