@@ -55,6 +55,7 @@ class EventTypeSpec:
     deniable: bool = True  # False for official acts (a rule, a filed suit): contested, never denied
     jurisdiction: bool = False  # a place possessing the initiator acts with it ("Spain's AESIA")
     party_place_preps: frozenset[str] = frozenset()  # places under these are parties ("users in Russia")
+    places_from_sentence: bool = True  # a place outside the trigger's arguments may be a party
     headlines: tuple[str, ...] = ()  # the digest's headline forms ({initiator}, {targets}), tried in order
     headlines_alleged: tuple[str, ...] = ()  # the same for a claim (alleged, contested)
 
@@ -171,6 +172,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         deniable=bool(raw.get("deniable", True)),
         jurisdiction=bool(raw.get("jurisdiction", False)),
         party_place_preps=frozenset(raw.get("party_place_preps", ())),
+        places_from_sentence=bool(raw.get("places_from_sentence", True)),
         headlines=_headline_forms(name, raw.get("headline", ())),
         headlines_alleged=_headline_forms(name, raw.get("headline_alleged", ())),
     )

@@ -36,6 +36,8 @@ _LOCATING_PREPS = {"in", "at", "near", "during", "across", "within", "throughout
 # lists members ("ordered seven companies, including Alphabet"), so it is not one of them.
 _CONTEXT_PREPS = {
     "like", "unlike", "than", "according", "despite", "amid", "after", "before", "since",
+    # a channel or a price comparison: "available through Alibaba Cloud's Model Studio", "below Google's ..."
+    "through", "below",
 }
 # Nouns whose possessor or compound names the owner of the copied model ("OpenAI's outputs").
 _SOURCE_NOUNS = {
@@ -119,8 +121,10 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
     last = tok.doc[m.end - 1]
     if last.dep_ == "poss" and mention_at(last.head.i) is not None:
         return True  # "Elon Musk's xAI", "Alibaba's Qwen team": the owner named as context
-    if m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal")):
+    if is_court(m):
         return True  # the court where a case is heard is no party to it
+    if _describes_other(m, tok):
+        return True
     if m.label == "PERSON":
         return is_context_person(m, tok)
     if m.label != "GPE":
@@ -138,6 +142,18 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
     head = mention_at(last.head.i)
     modifier = last.dep_ in ("compound", "poss", "nmod", "npadvmod", "amod")
     return modifier and head is not None and head.label != "GPE"
+
+
+def is_court(m: MentionSpan) -> bool:
+    return m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal"))
+
+
+def _describes_other(m: MentionSpan, tok: Token) -> bool:
+    """"Nvidia-backed Mistral", "the Tidewell Capital-backed company": the name describes another party
+    (an earlier backer), it takes no part in this event."""
+    doc = tok.doc
+    after = doc[m.end:m.end + 2].text.lower().replace(" ", "")
+    return after.startswith(("-backed", "backed"))
 
 
 _CONTEXT_AFTER_PERSON = {"administration", "-era", "era", "government", "cabinet", "'s"}
@@ -267,6 +283,8 @@ def read_roles(
     first_role = spec.initiator_role
     if initiator is not None and initiator.label not in spec.initiator_labels:
         initiator = None  # "President Trump announced a venture in which OpenAI ...": no party to it
+    if initiator is not None and is_court(initiator):
+        initiator = None  # "The Internet Court ordered X to pay damages": the court decides, it is no party
     gov = governing_verb(anchor)
     lemma = anchor.lemma_.lower()
     if lemma not in spec.subject_roles and gov is not None:
@@ -340,7 +358,8 @@ def read_roles(
                     or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps)
                     # A person saying something comments; an organisation saying so speaks for its act.
                     or (m.label == "PERSON" and _is_speaker(tok))
-                    or _owns_something_else(m, tok, anchor)):
+                    or _owns_something_else(m, tok, anchor)
+                    or (m.label == "GPE" and not spec.places_from_sentence)):
                 continue
             fillers.append((other_role, m.name, m.label))
             seen.add(m.name)

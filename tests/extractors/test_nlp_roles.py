@@ -13,7 +13,7 @@ def roles_of(ann, event_type):
 
 def test_a_sentence_that_continues_a_round_adds_every_named_investor(annotate_one):
     text = (
-        "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said on Tuesday. "
+        "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said. "
         "Kestrel Partners, Ardent Ventures and Lumen Capital also took part, as did Orchard Fund."
     )
     roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment")
@@ -24,7 +24,7 @@ def test_a_sentence_that_continues_a_round_adds_every_named_investor(annotate_on
 
 def test_without_also_a_later_sentence_adds_nobody(annotate_one):
     text = (
-        "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said on Tuesday. "
+        "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said. "
         "Kestrel Partners took part in a different deal last year."
     )
     names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "funding_investment")}
@@ -32,8 +32,30 @@ def test_without_also_a_later_sentence_adds_nobody(annotate_one):
 
 
 def test_a_company_named_as_owner_of_something_else_is_no_party(annotate_one):
-    text = ("Quillon AI raised $40 million from Harbor Peak Capital on Tuesday, a deal that makes the startup "
-            "one of Nexora's closest rivals.")
+    text = ("Quillon AI raised $40 million from Harbor Peak Capital on Tuesday, a deal that makes the "
+            "startup one of Nexora's closest rivals.")
     names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "funding_investment")}
     assert {"Quillon AI", "Harbor Peak Capital"} <= names
     assert "Nexora" not in names
+
+
+def test_a_backer_named_to_describe_the_company_is_no_investor(annotate_one):
+    text = "Nexora-backed Quillon AI raised $40 million from Harbor Peak Capital on Tuesday."
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "funding_investment")}
+    assert {"Quillon AI", "Harbor Peak Capital"} <= names
+    assert "Nexora" not in names
+
+
+def test_a_court_that_orders_damages_is_no_party(annotate_one):
+    text = ("The Hangzhou Internet Court has ordered a local AI video service to pay 20,000 yuan in damages "
+            "for generating clips of a famous cartoon character, in what lawyers call Zhejiang's first "
+            "such ruling.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "legal_action")}
+    assert not names & {"Hangzhou Internet Court", "Zhejiang"}
+
+
+def test_a_destination_country_is_no_defendant(annotate_one):
+    text = ("Two Singapore residents were charged on Tuesday with smuggling accelerators worth $40 million "
+            "to China, the Justice Department said.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "legal_action")}
+    assert "China" not in names
