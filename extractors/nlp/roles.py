@@ -26,7 +26,7 @@ from extractors.gazetteer import REPORTER_KINDS
 from extractors.taxonomy import EventTypeSpec
 
 from .entities import MentionSpan
-from .syntax import argument_tokens, clause_verb
+from .syntax import ancestors_in_sentence, argument_tokens, clause_verb, subject_of
 
 _PARTY_LABELS = ("ORG", "PERSON", "GPE")
 MentionAt = Callable[[int], MentionSpan | None]
@@ -232,6 +232,38 @@ def _is_speaker(tok: Token) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ == "according"
 
 
+def _is_own_subject(initiator: MentionSpan, anchor: Token) -> bool:
+    """Whether ``initiator`` is the subject of the trigger's own verb ("DeepSeek distilled ..."), not of a
+    verb above it ("OpenAI accused DeepSeek of distilling ...")."""
+    if anchor.pos_ not in ("VERB", "AUX"):
+        return False
+    subj, _ = subject_of(anchor)
+    return subj is not None and initiator.start <= subj.i < initiator.end
+
+
+# Verbs whose subject reports or asserts what the clause under them says.
+_REPORTING_VERBS = _SPEAKING_VERBS | {
+    "accuse", "allege", "claim", "find", "conclude", "believe", "suspect", "say", "assert", "charge", "state",
+}
+
+
+def _reporter(anchor: Token, mention_at: MentionAt, accused: MentionSpan,
+              resolve: Callable[[Token], MentionSpan | None] | None) -> MentionSpan | None:
+    """The named subject of the reporting verb above the trigger's clause ("Anthropic said that ...",
+    "the lab published its conclusion: that ...")."""
+    for _child, head in list(ancestors_in_sentence(anchor))[:4]:
+        if head.lemma_.lower() not in _REPORTING_VERBS:
+            continue
+        subj, _ = subject_of(head)
+        m = mention_at(subj.i) if subj is not None else None
+        if m is None and subj is not None and resolve is not None:
+            m = resolve(subj)
+        if m is not None and m.name != accused.name and m.label in _PARTY_LABELS:
+            return m
+        return None
+    return None
+
+
 def governing_verb(anchor: Token) -> Token | None:
     """The verb whose phrase holds the trigger: "added X to the Entity List" for "Entity List", "accused X of
     distilling" for "distilling", "filed a lawsuit against Y" for "lawsuit"; None when the trigger is a verb
@@ -290,10 +322,17 @@ def read_roles(
     if lemma not in spec.subject_roles and gov is not None:
         lemma = gov.lemma_.lower()
     subject_role = spec.subject_roles.get(lemma, first_role) if initiator is not None else first_role
+    claimant: MentionSpan | None = None
+    if spec.conduct_subject_role and initiator is not None and _is_own_subject(initiator, anchor):
+        # "Anthropic said DeepSeek distilled its models": who did it is accused; who says so claims it.
+        subject_role = spec.conduct_subject_role
+        claimant = _reporter(anchor, mention_at, initiator, resolve)
     other_role = next((r for r in party_roles if r != subject_role), subject_role)
     object_roles = [r for r in spec.roles if r in spec.object_roles]
     fillers: list[tuple[str, str, str]] = []
     seen_parent: set[str] = set()
+    if claimant is not None:
+        fillers.append((first_role, claimant.name, claimant.label))
     if initiator is not None:
         fillers.append((subject_role, initiator.name, initiator.label))
         # "Spain's AESIA fined ...": the regulator's or authority's named jurisdiction acts with it.
@@ -315,6 +354,7 @@ def read_roles(
             initiator = owner
             fillers.append((first_role, owner.name, owner.label))
     seen = ({initiator.name} if initiator is not None else set()) | seen_parent
+    seen |= {claimant.name} if claimant is not None else set()
     scanned: set[str] = set()
     args = _arguments(anchor)
     direct = {t.i for t in argument_tokens(anchor)} if governing_verb(anchor) is not None else set()
@@ -364,10 +404,13 @@ def read_roles(
             fillers.append((other_role, m.name, m.label))
             seen.add(m.name)
             scanned.add(m.name)
-    # "accused X of distilling its models": the possessive points back at the claimant.
-    if (spec.name == "distillation_claim" and "source" in spec.roles and initiator is not None
+    # "accused X of distilling its models": the possessive points back at the claimant (in "X trained its
+    # model on ...", it is X's own model).
+    claims = claimant if subject_role != first_role else initiator
+    if (spec.name == "distillation_claim" and "source" in spec.roles and claims is not None
+            and claims is initiator
             and any(t.lower_ in ("its", "their", "our") and t.head.lower_ in _SOURCE_NOUNS for t in args)):
-        fillers.append(("source", initiator.name, initiator.label))
+        fillers.append(("source", claims.name, claims.label))
     item_role = next((r for r in object_roles if r == "item"), None)
     if item_role is not None:
         for chunk in sent.noun_chunks:
@@ -383,7 +426,8 @@ def read_roles(
     order = {r: i for i, r in enumerate(spec.roles)}
     fillers = list(dict.fromkeys(fillers))
     fillers.sort(key=lambda f: order.get(f[0], len(order)))
-    return RoleReading(tuple(fillers), initiator.name if initiator is not None else None, frozenset(scanned))
+    acts = claims if spec.conduct_subject_role and subject_role == spec.conduct_subject_role else initiator
+    return RoleReading(tuple(fillers), acts.name if acts is not None else None, frozenset(scanned))
 
 
 

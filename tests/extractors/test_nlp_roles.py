@@ -59,3 +59,14 @@ def test_a_destination_country_is_no_defendant(annotate_one):
             "to China, the Justice Department said.")
     names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "legal_action")}
     assert "China" not in names
+
+
+def test_who_did_the_copying_is_accused_and_who_reports_it_claims(annotate_one):
+    text = ("Engineers at Harrow Labs examined Finch-7B, a model released by Velmora Robotics. Last week the "
+            "lab published its conclusion: that Velmora had trained its model on responses harvested from "
+            "Harrow's chatbot.")
+    [claim] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "distillation_claim"]
+    roles = {(r.role, r.name) for r in claim.roles}
+    assert ("accused", "Velmora Robotics") in roles
+    assert ("claimant", "Harrow Labs") in roles
+    assert claim.initiator == "Harrow Labs"
