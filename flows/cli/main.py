@@ -135,9 +135,9 @@ def _refuse_uncertain_send(db_path: Path, day: date, recipients: tuple[str, ...]
 @click.argument("sql")
 def query(db_path: Path, fmt: str, sql: str) -> None:
     """Run read-only SQL on the database (tables, and the timeline / article_entities views)."""
-    from warehouse.db import connect, run_query
+    from warehouse.db import connect_for_query, run_query
 
-    con = connect(db_path, read_only=True)
+    con = connect_for_query(db_path)
     try:
         result = run_query(con, sql)
     finally:
