@@ -261,3 +261,23 @@ def test_starttls_with_login(db_path: Path, tmp_path: Path):
                                                 password="wrong"), context=client_ctx, resend=True)
     finally:
         controller.stop()
+
+
+def test_implicit_tls_delivers_through_the_same_tracking_client(db_path: Path, tmp_path: Path):
+    cert, key = _self_signed(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    inbox = StallAfterData(stall_s=30)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), ssl_context=server_ctx)
+    controller.start()
+    try:
+        client_ctx = ssl.create_default_context(cafile=str(cert))
+        smtp = settings(controller.port, security="tls", attempts=3, timeout_s=1)
+        with pytest.raises(DeliveryUncertain, match="--resend"):
+            deliver(db_path, digest(), smtp, context=client_ctx)
+        assert len(inbox.messages) == 1
+        inbox.stall_s = 0
+        assert deliver(db_path, digest(), smtp, context=client_ctx, resend=True) == "sent"
+        assert len(inbox.messages) == 2
+    finally:
+        controller.stop()
