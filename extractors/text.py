@@ -25,10 +25,14 @@ _LINE_BREAK = re.compile(r"\r\n?|[\x85\u2028\u2029]")
 # Every C0 control but TAB and LF, DEL, and every C1 control (what unicodedata calls Cc).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BREAK_AND_SPACE = re.compile(r"[ \t]*[\n\t][ \t\n]*")
+# Anything clean_text would change: most text has none, and one scan for it is cheap.
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def clean_text(value: str) -> str:
     """Body text: line breaks become ``\\n``; escape sequences and other control characters go (tab stays)."""
+    if not _UNCLEAN.search(value):
+        return value
     value = _LINE_BREAK.sub("\n", value)
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", value))
 
