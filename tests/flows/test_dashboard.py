@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from flows.dashboard.sample import HOSTILE, build_sample
-from flows.dashboard.server import make_server, serve_in_thread
+from flows.dashboard.server import allowed_hosts, make_server, serve_in_thread
 from tests.browser import chromium, console_problems
 
 REPO = Path(__file__).resolve().parents[2]
@@ -130,6 +130,13 @@ def test_only_its_own_loopback_names_are_answered(server):
         assert status == 403, (bad, status)
         assert "Circuit Ledger" not in body and f"127.0.0.1:{port}" in body  # says where it does answer
     assert raw_get(server, "/", "attacker.example")[0] == 403
+
+
+def test_allowed_hosts_follow_the_bind_address_and_port():
+    assert allowed_hosts("127.0.0.1", 8765) == {"127.0.0.1:8765", "localhost:8765"}
+    assert allowed_hosts("::1", 8765) == {"[::1]:8765", "localhost:8765"}
+    assert allowed_hosts("127.0.0.1", 80) == {"127.0.0.1:80", "localhost:80", "127.0.0.1", "localhost"}
+    assert allowed_hosts("Dash.Example", 9000) == {"dash.example:9000"}  # bound by name: no localhost
 
 
 def test_every_malformed_parameter_gets_a_400_answer(server, capfd):
