@@ -8,6 +8,7 @@ plain data; rendering is Jinja2 with autoescaping on, so every feed-derived stri
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -39,6 +40,9 @@ from warehouse.dashboard import (
 from warehouse.timeline import TimelineFilter
 
 TABLE_ROWS = 100
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class BadRequest(ValueError):
@@ -74,9 +78,16 @@ def _day(value: str, name: str) -> date | None:
     if not value:
         return None
     try:
+        if not _DAY.fullmatch(value):  # fromisoformat also takes 20261120 and 2026-W47-1
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as exc:
         raise BadRequest(f"{name} must be YYYY-MM-DD, got {value!r}") from exc
+
+
+def _check_type(event_type: str) -> None:
+    if event_type and event_type not in EVENT_TYPES:
+        raise BadRequest(f"type must be one of {', '.join(EVENT_TYPES)}")
 
 
 def parse_filters(params: Mapping[str, list[str]]) -> Filters:
@@ -84,6 +95,7 @@ def parse_filters(params: Mapping[str, list[str]]) -> Filters:
     values = {name: (params.get(name) or [""])[-1].strip() for name in Filters.__dataclass_fields__}
     if values["stance"] and values["stance"] not in STANCES:
         raise BadRequest(f"stance must be one of {', '.join(STANCES)}")
+    _check_type(values["type"])
     for name in ("since", "until"):
         _day(values[name], name)
     return Filters(**values)
@@ -178,8 +190,7 @@ def entity_page(model: DashboardModel, name: str, config_dir: Path | None) -> st
 
 def signals_page(model: DashboardModel, event_type: str) -> str:
     """Threads, newest first: headline, stance roll-up, corroboration, sources, first and last seen."""
-    if event_type and event_type not in EVENT_TYPES:
-        raise BadRequest(f"type must be one of {', '.join(EVENT_TYPES)}")
+    _check_type(event_type)
     with reading(model) as con:
         signals = signal_views(con, event_type=event_type or None, limit=TABLE_ROWS)
     return render("signals.html.j2", signals=signals, event_type=event_type, types=EVENT_TYPES,
@@ -187,8 +198,7 @@ def signals_page(model: DashboardModel, event_type: str) -> str:
 
 
 def signals_json(model: DashboardModel, event_type: str) -> Any:
-    if event_type and event_type not in EVENT_TYPES:
-        raise BadRequest(f"type must be one of {', '.join(EVENT_TYPES)}")
+    _check_type(event_type)
     with reading(model) as con:
         return as_json(signal_views(con, event_type=event_type or None, limit=TABLE_ROWS))
 
