@@ -126,15 +126,20 @@ class HostLimiter:
         return gap_s + self.HEADROOM_S if gap_s > 0 else 0.0
 
     def ask_gap(self, host: str, gap_s: float | None) -> None:
-        """A host's own minimum gap (its Crawl-delay); the configured gap still applies when larger."""
+        """A host's own minimum gap (its Crawl-delay, up to MAX_CRAWL_DELAY_S); the configured gap
+        still applies when larger."""
         with self._lock:
             if gap_s is not None and gap_s > self._min_gap_s:
-                self._host_gaps[host] = self._with_headroom(gap_s)
+                self._host_gaps[host] = self._with_headroom(min(gap_s, MAX_CRAWL_DELAY_S))
             else:
                 self._host_gaps.pop(host, None)
 
+    def gap(self, host: str) -> float:
+        """Seconds kept between two requests to ``host`` (headroom included)."""
+        return self._host_gaps.get(host, self._gap_s)
+
     def _earliest(self, host: str) -> float:
-        gap = self._host_gaps.get(host, self._gap_s)
+        gap = self.gap(host)
         return self._last_sent.get(host, -gap) + gap
 
     @contextmanager
@@ -290,8 +295,7 @@ class Fetcher:
 
         rules = self.robots.rules(url, robots_hop)
         ua = self.settings.user_agent
-        delay = rules.crawl_delay(ua)
-        self.limiter.ask_gap(httpx.URL(url).host, min(delay, MAX_CRAWL_DELAY_S) if delay else None)
+        self.limiter.ask_gap(httpx.URL(url).host, rules.crawl_delay(ua))
         if not rules.allows(url, ua):
             raise PermanentError(f"robots.txt of {httpx.URL(url).host} disallows {url}",
                                  reason="robots_disallowed")
