@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 arrivals: list[float] = []
@@ -45,8 +46,7 @@ class Handler(BaseHTTPRequestHandler):
 def main() -> None:
     global robots
     if len(sys.argv) > 1:
-        with open(sys.argv[1], "rb") as f:
-            robots = f.read()
+        robots = Path(sys.argv[1]).read_bytes()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -86,9 +86,11 @@ class RobotsCache:
                 raise TransientError(f"robots.txt of {origin} unavailable: {exc}",
                                      reason="robots_unavailable") from exc
             except NewsignalError as exc:
-                status = getattr(exc, "status", 404)
-                if 400 <= status < 500:
+                status = getattr(exc, "status", None)
+                if status is not None and 400 <= status < 500:
                     return NO_ROBOTS
+                # Anything else (a name that stopped resolving, a file over the size cap) is not
+                # "no robots.txt": the rules are unknown, so nothing is fetched for now.
                 raise TransientError(f"robots.txt of {origin} unavailable: {exc}",
                                      reason="robots_unavailable") from exc
             if location is None:

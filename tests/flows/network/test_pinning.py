@@ -140,3 +140,27 @@ def test_tls_keeps_the_name_for_sni_and_certificate_checks(rebinding, tmp_path: 
         httpd.server_close()
     assert result.body == b"hello"  # the certificate for NAME verified on a socket to 127.0.0.1
     assert sni == [NAME]
+
+
+@pytest.mark.usefixtures("stand_in_for_the_internet")
+def test_a_robots_txt_whose_name_stops_resolving_is_unavailable_not_absent(monkeypatch, servers):
+    # The page's name resolves for the guard, then not for its robots.txt: the rules are unknown,
+    # so the page waits (transient), rather than being read as if the site had no robots.txt.
+    allowed, _ = servers
+    allowed.add("/story.html", body=b"<html>story</html>")
+    real, calls = socket.getaddrinfo, []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != NAME:
+            return real(host, port, *args, **kwargs)
+        calls.append(host)
+        if len(calls) > 1:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ALLOWED, port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    settings = HttpSettings(**{**SETTINGS.__dict__, "respect_robots": True})
+    with Fetcher(settings) as f, pytest.raises(FetchFailed) as info:
+        f.get(f"http://{NAME}:{allowed.port}/story.html", kind="article", feed_url=FEED, untrusted=True)
+    assert (info.value.error.reason, info.value.transient) == ("robots_unavailable", True)
+    assert allowed.requests == []
