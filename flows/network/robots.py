@@ -78,7 +78,7 @@ class RobotsCache:
         target = origin + "/robots.txt"
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                status, _headers, body, location = exchange(target)
+                _status, _headers, body, location = exchange(target)
             except UnsafeLink as exc:
                 # Not cached: a hop's refusal can depend on the feed asking (its own host is trusted).
                 raise UnsafeLink(f"robots.txt of {origin} not read: {exc}") from exc
@@ -86,8 +86,8 @@ class RobotsCache:
                 raise TransientError(f"robots.txt of {origin} unavailable: {exc}",
                                      reason="robots_unavailable") from exc
             except NewsignalError as exc:
-                status = getattr(exc, "status", None)
-                if status is not None and 400 <= status < 500:
+                http_status: int | None = getattr(exc, "status", None)
+                if http_status is not None and 400 <= http_status < 500:
                     return NO_ROBOTS
                 # Anything else (a name that stopped resolving, a file over the size cap) is not
                 # "no robots.txt": the rules are unknown, so nothing is fetched for now.
