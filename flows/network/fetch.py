@@ -33,10 +33,10 @@ from warehouse.records import FetchRecord
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 # A site's Crawl-delay is honoured up to this many seconds between two requests: beyond it, one host's
 # wish would hold the whole run (a day's articles of one host would take hours).
 MAX_CRAWL_DELAY_S = 30.0
-TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 
 @dataclass(frozen=True)
@@ -266,8 +266,7 @@ class Fetcher:
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             try:
-                addresses = check_link(current, trusted_url=trusted_url,
-                                       allowed_hosts=self.settings.allowed_private_hosts)
+                addresses = self._vet(current, trusted_url)
                 if untrusted and self.settings.respect_robots:
                     self._obey_robots(current, trusted_url)
                 status, resp_headers, body, location = self._exchange(current, headers, t0, addresses)
@@ -284,14 +283,16 @@ class Fetcher:
         raise failed(PermanentError(f"more than {self.settings.max_redirects} redirects",
                                     reason="too_many_redirects"))
 
+    def _vet(self, url: str, trusted_url: str | None) -> tuple[Address, ...]:
+        """The SSRF guard's verdict on one hop: the addresses it may connect to (or UnsafeLink)."""
+        return check_link(url, trusted_url=trusted_url, allowed_hosts=self.settings.allowed_private_hosts)
+
     def _obey_robots(self, url: str, trusted_url: str | None) -> None:
         """Raise unless the robots.txt of ``url``'s origin allows it; adopt its Crawl-delay."""
 
         def robots_hop(target: str) -> tuple[int, dict[str, str], bytes, str | None]:
             # robots.txt and each of its redirects pass the guard like any hop of the page's own fetch.
-            addresses = check_link(target, trusted_url=trusted_url,
-                                   allowed_hosts=self.settings.allowed_private_hosts)
-            return self._exchange(target, {}, time.monotonic(), addresses)
+            return self._exchange(target, {}, time.monotonic(), self._vet(target, trusted_url))
 
         rules = self.robots.rules(url, robots_hop)
         ua = self.settings.user_agent
