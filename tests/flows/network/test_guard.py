@@ -107,3 +107,28 @@ def test_a_feed_may_redirect_on_its_own_host(loopback):
     loopback.add("/feed.xml", body=b"<rss/>")
     with Fetcher(FAST) as f:
         assert f.get(feed, kind="feed", feed_url=feed).body == b"<rss/>"
+
+
+def test_a_refused_robots_txt_redirect_is_the_entry_s_recorded_failure(loopback):
+    # What the user sees: the ingest step records the page's failure with the guard's reason,
+    # like any refused link, and keeps the failed attempt as a fetch.
+    from extractors.models import FeedEntry
+    from flows.resources import close_fetchers
+    from flows.settings import FeedSpec, IngestSettings
+    from flows.steps import fetch_article
+
+    with LoopbackServer(host="127.0.0.2") as inside:
+        loopback.add("/robots.txt", status=302, headers={"Location": inside.add("/admin", body=b"x")})
+        page = loopback.add("/story.html", body=b"<html>story</html>")
+        feed = FeedSpec("Loop", loopback.url("/feed.xml"))
+        try:
+            outcome = fetch_article(feed, FeedEntry("k1", None, page, "A story", "", "", None, None),
+                                    HttpSettings(per_host_delay_s=0.0, retries=0, user_agent="ns-test/guard"),
+                                    IngestSettings())
+        finally:
+            close_fetchers()
+        assert inside.requests == []
+    assert outcome.article is None and outcome.failure is not None
+    assert outcome.failure.reason == "unsafe_link" and "robots.txt" in outcome.failure.message
+    assert outcome.fetch is not None and outcome.fetch.error_kind == "unsafe_link"
+    assert outcome.fetch.url == page
