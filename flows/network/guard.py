@@ -65,6 +65,8 @@ def resolve(host: str) -> tuple[Address, ...]:
         ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if ip not in found:
             found.append(ip)
+    if not found:
+        raise PermanentError(f"cannot resolve {host}: no address", reason="dns_error")
     return tuple(found)
 
 

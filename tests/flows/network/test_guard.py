@@ -132,3 +132,13 @@ def test_a_refused_robots_txt_redirect_is_the_entry_s_recorded_failure(loopback)
     assert outcome.failure.reason == "unsafe_link" and "robots.txt" in outcome.failure.message
     assert outcome.fetch is not None and outcome.fetch.error_kind == "unsafe_link"
     assert outcome.fetch.url == page
+
+
+def test_a_robots_txt_redirect_to_cloud_metadata_is_refused_without_a_connection(loopback):
+    # Refused on the address alone, before any connection: the test never reaches outside loopback.
+    loopback.add("/robots.txt", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    page = loopback.add("/story.html", body=b"<html>story</html>")
+    with Fetcher(FAST) as f, pytest.raises(FetchFailed) as info:
+        f.get(page, kind="article", feed_url=loopback.url("/feed.xml"), untrusted=True)
+    assert info.value.error.reason == "unsafe_link" and "169.254.169.254" in str(info.value.error)
+    assert loopback.hits("/story.html") == 0
