@@ -15,6 +15,7 @@ from extractors.signals import (
     SignalSource,
     independent_outlets,
     linked,
+    name_key,
     signal_assignments,
     stance_rollup,
     summarize_signal,
@@ -389,3 +390,16 @@ def test_summary_refuses_empty_or_mixed_signals():
         summarize_signal("x", [])
     with pytest.raises(ValueError):
         summarize_signal("x", [ev("a", ("Nvidia",)), ev("b", ("Nvidia",), type_="pricing")])
+
+
+def test_one_company_written_with_and_without_its_generic_ending_is_one_target():
+    short = replace(ev("a", ("Harmonia Records", "Lumora"), type_="legal_action"),
+                    initiator="Harmonia Records", targets=("Lumora",))
+    full = replace(ev("b", ("Harmonia Records", "Lumora AI"), type_="legal_action", day=1),
+                   initiator="Harmonia Records", targets=("Lumora AI",))
+    other = replace(ev("c", ("Harmonia Records", "Lumina AI"), type_="legal_action", day=1),
+                    initiator="Harmonia Records", targets=("Lumina AI",))
+    assert linked(short, full) == ("Lumora",)
+    assert linked(full, other) is None
+    assert name_key("Lumora AI") == name_key("Lumora") == "lumora"
+    assert name_key("AI") == "ai"  # a name that is all ending keeps it
