@@ -191,11 +191,35 @@ class _ArticleContext:
         antecedent = self._antecedent(tok)
         return antecedent, antecedent is not None
 
-    def resolve_anaphor(self, tok: Token) -> MentionSpan | None:
-        """What an anaphor argument ("the company", "it") stands for; None for anything else."""
+    def resolve_anaphor(self, tok: Token) -> tuple[MentionSpan, ...]:
+        """What an anaphor argument stands for: one party for "the company" or "it"; for a plural noun
+        ("the companies", "the three firms") the organisations last named together; nothing otherwise."""
         if tok.i in self.by_token or not self.is_anaphor(tok):
-            return None
-        return self._antecedent(tok)
+            return ()
+        if tok.pos_ == "NOUN" and tok.tag_ == "NNS":
+            return self._last_group(tok)  # a plural never stands for one company
+        antecedent = self._antecedent(tok)
+        return (antecedent,) if antecedent is not None else ()
+
+    def _last_group(self, tok: Token) -> tuple[MentionSpan, ...]:
+        """The nearest list of two or more organisations joined by "and"/commas before ``tok``, in this
+        sentence or the one before it ("for DeepSeek, Moonshot AI and their affiliates, hours after ... added
+        the companies")."""
+        doc = tok.doc
+        sent = tok.sent
+        start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        for i in range(tok.i - 1, start - 1, -1):
+            m = self.by_token.get(i)
+            if m is None or m.label != "ORG" or i != m.end - 1:
+                continue
+            head = doc[i]
+            while head.dep_ == "conj" and head.head.i != head.i:
+                head = head.head
+            members = [self.by_token.get(t.i) for t in [head, *head.conjuncts]]
+            group = tuple(dict.fromkeys(x for x in members if x is not None and x.label == "ORG"))
+            if len(group) >= 2:
+                return tuple(sorted(group, key=lambda x: x.start))
+        return ()
 
     def _remember(self, m: MentionSpan) -> None:
         self.last_subject = m

@@ -39,6 +39,8 @@ _CONTEXT_PREPS = {
     # a channel or a price comparison: "available through Alibaba Cloud's Model Studio", "below Google's ..."
     "through", "below",
 }
+# Subordinators of a clause that sets the scene for the main one rather than sharing its parties.
+_SETTING_MARKS = {"after", "before", "while", "when", "since", "until", "although", "though", "whereas"}
 # Nouns whose possessor or compound names the owner of the copied model ("OpenAI's outputs").
 _SOURCE_NOUNS = {
     "model", "models", "output", "outputs", "chatbot", "system", "systems", "api", "answers", "responses",
@@ -183,6 +185,14 @@ def _qualifiers(mention: Span) -> list[Token]:
     return [c for h in heads for c in h.children if c.dep_ == "poss" and c.i < mention.start]
 
 
+def _setting_clause(tok: Token) -> Token | None:
+    """The head of the nearest clause around ``tok`` that sets a scene ("after ...", "while ...")."""
+    for _c, h in [(tok, tok), *ancestors_in_sentence(tok)]:
+        if h.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _SETTING_MARKS for c in h.children):
+            return h
+    return None
+
+
 def _owns_something_else(m: MentionSpan, tok: Token, anchor: Token) -> bool:
     """A possessor of another thing than the trigger ("Apple's App Store", "one of Anthropic's main
     competitors"): outside the trigger's arguments, the name only qualifies that thing. A place is kept:
@@ -248,7 +258,7 @@ _REPORTING_VERBS = _SPEAKING_VERBS | {
 
 
 def _reporter(anchor: Token, mention_at: MentionAt, accused: MentionSpan,
-              resolve: Callable[[Token], MentionSpan | None] | None) -> MentionSpan | None:
+              resolve: Callable[[Token], tuple[MentionSpan, ...]] | None) -> MentionSpan | None:
     """The named subject of the reporting verb above the trigger's clause ("Anthropic said that ...",
     "the lab published its conclusion: that ...")."""
     for _child, head in list(ancestors_in_sentence(anchor))[:4]:
@@ -257,7 +267,7 @@ def _reporter(anchor: Token, mention_at: MentionAt, accused: MentionSpan,
         subj, _ = subject_of(head)
         m = mention_at(subj.i) if subj is not None else None
         if m is None and subj is not None and resolve is not None:
-            m = resolve(subj)
+            m = next(iter(resolve(subj)), None)
         if m is not None and m.name != accused.name and m.label in _PARTY_LABELS:
             return m
         return None
@@ -303,7 +313,7 @@ def _arguments(anchor: Token) -> list[Token]:
 def read_roles(
     spec: EventTypeSpec, anchor: Token, sent: Span, initiator: MentionSpan | None,
     mention_at: Callable[[int], MentionSpan | None], *, whole_sentence: bool = True,
-    resolve: Callable[[Token], MentionSpan | None] | None = None,
+    resolve: Callable[[Token], tuple[MentionSpan, ...]] | None = None,
 ) -> RoleReading:
     """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent.
 
@@ -361,10 +371,10 @@ def read_roles(
     for tok in args:
         m = mention_at(tok.i)
         if m is None and resolve is not None and tok.dep_ in ("nsubjpass", "dobj", "pobj", "dative"):
-            m = resolve(tok)  # "the company was added to the Entity List"
-            if m is not None and m.label in _PARTY_LABELS and m.name not in seen:
-                fillers.append((other_role, m.name, m.label))
-                seen.add(m.name)
+            for r in resolve(tok):  # "the company was added to the Entity List", "... added the companies"
+                if r.label in _PARTY_LABELS and r.name not in seen:
+                    fillers.append((other_role, r.name, r.label))
+                    seen.add(r.name)
             continue
         if m is None or tok.i != m.start or m.name in seen or m.kind in REPORTER_KINDS:
             continue
@@ -391,7 +401,15 @@ def read_roles(
         # The small parser often misattaches long lists and unfamiliar names, so the trigger sentence's
         # other parties count too, unless the guide rules them out (a place that locates, a speaker, an
         # outlet, a dateline, context) -- measured: this beats arguments alone on every labeled set.
+        # A trigger inside a clause that only dates or contrasts ("..., hours after Commerce added the
+        # companies") keeps the scan inside that clause: the main clause is about something else. A
+        # participle ("sued OpenAI, accusing it of ...") shares its parties with the main clause.
+        # (The converse does not hold: "blocked ChatGPT before OpenAI addressed its concerns" names a party.)
+        setting = _setting_clause(anchor)
+        within = {t.i for t in setting.subtree} if setting is not None else None
         for tok in sent:
+            if within is not None and tok.i not in within:
+                continue
             m = mention_at(tok.i)
             if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS
                     or m.kind in REPORTER_KINDS or _is_dateline(m, sent)

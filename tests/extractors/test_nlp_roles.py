@@ -70,3 +70,23 @@ def test_who_did_the_copying_is_accused_and_who_reports_it_claims(annotate_one):
     assert ("accused", "Velmora Robotics") in roles
     assert ("claimant", "Harrow Labs") in roles
     assert claim.initiator == "Harrow Labs"
+
+
+def test_the_companies_stands_for_the_organisations_named_together_before_it(annotate_one):
+    text = ("Microsoft said on Monday that it had stopped serving Zhipu AI, MiniMax and their subsidiaries, "
+            "a day after the Commerce Department added the companies to the Entity List.")
+    [control] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
+    assert set(control.targets) == {"Zhipu AI", "MiniMax"}  # a plural never stands for Microsoft alone
+
+
+def test_what_someone_says_of_existing_controls_is_no_new_control(annotate_one):
+    text = "Officials in Beijing have repeatedly described US export controls as economic coercion."
+    assert not [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
+
+
+def test_a_listing_that_only_dates_the_main_clause_keeps_the_main_clause_s_company_out(annotate_one):
+    text = ("Amazon said on Tuesday that it had suspended access to its cloud AI services for DeepSeek, "
+            "Moonshot AI and their affiliates, hours after the US Commerce Department added the companies "
+            "to the Entity List.")
+    [control] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
+    assert set(control.actors) == {"Department of Commerce", "DeepSeek", "Moonshot AI"}
