@@ -242,15 +242,24 @@ def _is_speaker(tok: Token) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ == "according"
 
 
-def _is_own_subject(initiator: MentionSpan, anchor: Token) -> bool:
-    """Whether ``initiator`` is the subject of the trigger's own verb ("DeepSeek distilled ..."), not of a
-    verb above it ("OpenAI accused DeepSeek of distilling ...")."""
+def _is_own_subject(initiator: MentionSpan, anchor: Token,
+                    resolve: Callable[[Token], tuple[MentionSpan, ...]] | None) -> bool:
+    """Whether ``initiator`` is the subject of the trigger's own verb ("DeepSeek distilled ...", "the
+    accusation that it had used ..."), not of a verb above it ("OpenAI accused DeepSeek of distilling")."""
     if anchor.pos_ not in ("VERB", "AUX"):
         return False
     subj, _ = subject_of(anchor)
-    return subj is not None and initiator.start <= subj.i < initiator.end
+    if subj is None:
+        return False
+    if initiator.start <= subj.i < initiator.end:
+        return True
+    if subj.pos_ == "PRON" and subj.lower_ in ("it", "they", "he", "she"):
+        return True  # the initiator was read from this pronoun ("... accusation that it had used ...")
+    return resolve is not None and any(m.name == initiator.name for m in resolve(subj))
 
 
+# Nouns for a claim whose possessor makes it ("OpenAI's accusation that ...").
+_CLAIM_NOUNS = {"accusation", "allegation", "claim", "charge", "report", "finding", "conclusion", "assertion"}
 # Verbs whose subject reports or asserts what the clause under them says.
 _REPORTING_VERBS = _SPEAKING_VERBS | {
     "accuse", "allege", "claim", "find", "conclude", "believe", "suspect", "say", "assert", "charge", "state",
@@ -260,8 +269,14 @@ _REPORTING_VERBS = _SPEAKING_VERBS | {
 def _reporter(anchor: Token, mention_at: MentionAt, accused: MentionSpan,
               resolve: Callable[[Token], tuple[MentionSpan, ...]] | None) -> MentionSpan | None:
     """The named subject of the reporting verb above the trigger's clause ("Anthropic said that ...",
-    "the lab published its conclusion: that ...")."""
+    "the lab published its conclusion: that ...", or the possessor of the claim: "rejected OpenAI's
+    accusation that it had used ...")."""
     for _child, head in list(ancestors_in_sentence(anchor))[:4]:
+        if head.pos_ == "NOUN" and head.lemma_.lower() in _CLAIM_NOUNS:
+            owner = next((mention_at(c.i) for c in head.children if c.dep_ == "poss"), None)
+            if owner is not None and owner.name != accused.name and owner.label in _PARTY_LABELS:
+                return owner
+            continue
         if head.lemma_.lower() not in _REPORTING_VERBS:
             continue
         subj, _ = subject_of(head)
@@ -333,11 +348,12 @@ def read_roles(
         lemma = gov.lemma_.lower()
     subject_role = spec.subject_roles.get(lemma, first_role) if initiator is not None else first_role
     claimant: MentionSpan | None = None
-    if spec.conduct_subject_role and initiator is not None and _is_own_subject(initiator, anchor):
+    if spec.conduct_subject_role and initiator is not None and _is_own_subject(initiator, anchor, resolve):
         # "Anthropic said DeepSeek distilled its models": who did it is accused; who says so claims it.
         subject_role = spec.conduct_subject_role
         claimant = _reporter(anchor, mention_at, initiator, resolve)
     other_role = next((r for r in party_roles if r != subject_role), subject_role)
+    conduct_by = initiator.name if initiator is not None and subject_role != first_role else None
     object_roles = [r for r in spec.roles if r in spec.object_roles]
     fillers: list[tuple[str, str, str]] = []
     seen_parent: set[str] = set()
@@ -376,6 +392,11 @@ def read_roles(
                     fillers.append((other_role, r.name, r.label))
                     seen.add(r.name)
             continue
+        copied_from = "source" in spec.roles and tok.head.lower_ in _SOURCE_NOUNS
+        if (m is not None and m.name in seen and copied_from and tok.i == m.start
+                and m.label in _PARTY_LABELS and claimant is not None and m.name == claimant.name):
+            fillers.append(("source", m.name, m.label))  # "OpenAI's accusation that it used OpenAI's models"
+            continue
         if m is None or tok.i != m.start or m.name in seen or m.kind in REPORTER_KINDS:
             continue
         if _is_dateline(m, sent):
@@ -383,7 +404,8 @@ def read_roles(
         if m.label == "MODEL":
             if object_roles and spec.object_roles & {"model", "product"}:
                 fillers.append((object_roles[0], m.name, "MODEL"))
-            elif spec.name == "distillation_claim" and m.owner:
+            elif spec.name == "distillation_claim" and m.owner and m.owner != conduct_by:
+                # (the model the accused trained -- "to train Kimi K3" -- is no source)
                 fillers.append(("source", m.owner, "ORG"))
             seen.add(m.name)
             continue

@@ -90,3 +90,20 @@ def test_a_listing_that_only_dates_the_main_clause_keeps_the_main_clause_s_compa
             "to the Entity List.")
     [control] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
     assert set(control.actors) == {"Department of Commerce", "DeepSeek", "Moonshot AI"}
+
+
+def test_a_rejected_accusation_names_its_claimant_and_the_accused(annotate_one):
+    text = ("Zhipu AI on Tuesday rejected Anthropic's accusation that it had used Anthropic's models to "
+            "train GLM-5.")
+    events = {e.stance: e for e in annotate_one(text, PUBLISHED).events
+              if e.event_type == "distillation_claim"}
+    claim = {(r.role, r.name) for r in events["alleged"].roles}
+    assert {("claimant", "Anthropic"), ("accused", "Zhipu AI"), ("source", "Anthropic")} <= claim
+    assert ("claimant", "Zhipu AI") not in claim and ("source", "Zhipu AI") not in claim
+    assert events["denied"].initiator == "Zhipu AI"
+
+
+def test_background_talk_of_distillation_and_what_a_list_does_are_no_events(annotate_one):
+    text = ("The launch ends a week dominated by disputes over distillation and access to American models. "
+            "The Entity List restricts exports of items subject to US export rules to listed companies.")
+    assert annotate_one(text, PUBLISHED).events == ()
