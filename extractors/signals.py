@@ -377,9 +377,19 @@ def independent_outlets(events: Iterable[SignalEvent]) -> int:
     return len({find(x) for x in parent if x.startswith("a:")})
 
 
+def _voice(e: SignalEvent) -> str | None:
+    """Who voiced an event: its initiator (the claimant, the denier). An event read with roles but no
+    initiator has nobody named ("OpenAI's accusation that Moonshot AI ..." names the accused first); only
+    an event stored before roles existed falls back to its first actor."""
+    if e.initiator:
+        return e.initiator
+    if e.targets or not e.actors:
+        return None
+    return e.actors[0]
+
+
 def _first_actors(events: Sequence[SignalEvent]) -> tuple[str, ...]:
-    """Who voiced each event: its initiator (the claimant, the denier), else its first actor."""
-    return tuple(dict.fromkeys(e.initiator or e.actors[0] for e in events if e.initiator or e.actors))
+    return tuple(dict.fromkeys(v for e in events if (v := _voice(e)) is not None))
 
 
 def stance_rollup(events: Sequence[SignalEvent]) -> StanceRollup:

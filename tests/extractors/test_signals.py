@@ -403,3 +403,16 @@ def test_one_company_written_with_and_without_its_generic_ending_is_one_target()
     assert linked(full, other) is None
     assert name_key("Lumora AI") == name_key("Lumora") == "lumora"
     assert name_key("AI") == "ai"  # a name that is all ending keeps it
+
+
+def test_a_claim_read_with_roles_but_no_claimant_is_voiced_by_nobody_not_by_the_accused():
+    claim = replace(ev("a", ("OpenAI", "Moonshot AI"), type_="distillation_claim", stance="alleged"),
+                    initiator="OpenAI", targets=("Moonshot AI",))
+    mention = replace(ev("b", ("Moonshot AI", "OpenAI"), type_="distillation_claim", stance="alleged", day=1),
+                      targets=("Moonshot AI",))  # "accusation that Moonshot AI ...": no claimant read
+    legacy = ev("c", ("Anthropic", "Moonshot AI"), type_="distillation_claim", stance="alleged", day=2)
+    denial = replace(ev("d", ("Moonshot AI",), type_="distillation_claim", stance="denied", day=2),
+                     initiator="Moonshot AI", targets=("Moonshot AI",))
+    rollup = stance_rollup([claim, mention, legacy, denial])
+    assert rollup.alleged_by == ("OpenAI", "Anthropic")
+    assert rollup.denied_by == ("Moonshot AI",)
