@@ -182,6 +182,10 @@ class _ArticleContext:
             return m, False
         if not self.is_anaphor(tok):
             return None, False
+        if _is_plural(tok):
+            group = self._last_group(tok)  # "the three companies had acquired ...": the listed ones
+            if group:
+                return group[0], True
         for _child, head in _ancestors(tok):
             subj, _ = subject_of(head) if head.pos_ in ("VERB", "AUX") else (None, False)
             if subj is not None and subj.i < tok.i:
@@ -198,6 +202,10 @@ class _ArticleContext:
             return ()
         if tok.pos_ == "NOUN" and tok.tag_ == "NNS":
             return self._last_group(tok)  # a plural never stands for one company
+        if _is_plural(tok):
+            group = self._last_group(tok)  # "they copied American models": the companies just listed
+            if group:
+                return group
         antecedent = self._antecedent(tok)
         return (antecedent,) if antecedent is not None else ()
 
@@ -213,9 +221,19 @@ class _ArticleContext:
             if m is None or m.label != "ORG" or i != m.end - 1:
                 continue
             head = doc[i]
-            while head.dep_ == "conj" and head.head.i != head.i:
+            while head.dep_ in ("conj", "appos") and head.head.i != head.i:
                 head = head.head
-            members = [self.by_token.get(t.i) for t in [head, *head.conjuncts]]
+            # The list's members hang from its first item by "and"/commas or appositions ("DeepSeek, its
+            # parent High-Flyer and Moonshot AI").
+            todo = [head]
+            # The parser may split a list in two: the item before it, set off only by a comma, belongs too.
+            todo += [c for c in head.head.children if c.i < head.left_edge.i
+                     and all(t.text in (",", "and") for t in doc[c.right_edge.i + 1:head.left_edge.i])]
+            members = []
+            while todo:
+                t = todo.pop()
+                members.append(self.by_token.get(t.i))
+                todo += [c for c in t.children if c.dep_ in ("conj", "appos", "compound")]
             group = tuple(dict.fromkeys(x for x in members if x is not None and x.label == "ORG"))
             if len(group) >= 2:
                 return tuple(sorted(group, key=lambda x: x.start))
@@ -246,6 +264,12 @@ class _ArticleContext:
         )
         if first is not None:
             self._remember(first)
+
+
+def _is_plural(tok: Token) -> bool:
+    if tok.pos_ == "PRON":
+        return tok.lower_ in ("they", "them")
+    return tok.pos_ == "NOUN" and tok.tag_ == "NNS"
 
 
 def _ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:

@@ -242,13 +242,26 @@ def _is_speaker(tok: Token) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ == "according"
 
 
+def _conduct_verb(anchor: Token) -> Token | None:
+    """The verb whose subject did what the trigger names: the trigger itself ("DeepSeek distilled ..."), or
+    the verb it is the means of ("had acquired capabilities through unauthorized distillation")."""
+    if anchor.pos_ in ("VERB", "AUX"):
+        return anchor
+    prep = anchor.head if anchor.dep_ == "pobj" else None
+    if prep is None or prep.lower_ not in ("through", "via", "by"):
+        return None
+    head = prep.head  # the parser may hang the means on the object: "acquired [capabilities through ...]"
+    if head.pos_ in ("NOUN", "PROPN") and head.dep_ == "dobj":
+        head = head.head
+    return head if head.pos_ == "VERB" else None
+
+
 def _is_own_subject(initiator: MentionSpan, anchor: Token,
                     resolve: Callable[[Token], tuple[MentionSpan, ...]] | None) -> bool:
     """Whether ``initiator`` is the subject of the trigger's own verb ("DeepSeek distilled ...", "the
     accusation that it had used ..."), not of a verb above it ("OpenAI accused DeepSeek of distilling")."""
-    if anchor.pos_ not in ("VERB", "AUX"):
-        return False
-    subj, _ = subject_of(anchor)
+    verb = _conduct_verb(anchor)
+    subj = subject_of(verb)[0] if verb is not None else None
     if subj is None:
         return False
     if initiator.start <= subj.i < initiator.end:
@@ -361,6 +374,12 @@ def read_roles(
         fillers.append((first_role, claimant.name, claimant.label))
     if initiator is not None:
         fillers.append((subject_role, initiator.name, initiator.label))
+        if conduct_by is not None and resolve is not None:
+            # "they copied American models", "the three companies had acquired ...": each listed company
+            verb = _conduct_verb(anchor)
+            subj = subject_of(verb)[0] if verb is not None else None
+            group = resolve(subj) if subj is not None and mention_at(subj.i) is None else ()
+            fillers += [(subject_role, g.name, g.label) for g in group if g.label in _PARTY_LABELS]
         # "Spain's AESIA fined ...": the regulator's or authority's named jurisdiction acts with it.
         if initiator.label == "ORG":
             for child in _qualifiers(sent.doc[initiator.start:initiator.end]):
@@ -380,7 +399,7 @@ def read_roles(
             initiator = owner
             fillers.append((first_role, owner.name, owner.label))
     seen = ({initiator.name} if initiator is not None else set()) | seen_parent
-    seen |= {claimant.name} if claimant is not None else set()
+    seen |= {n for _r, n, _label in fillers}  # the claimant, each listed company of a conduct
     scanned: set[str] = set()
     args = _arguments(anchor)
     direct = {t.i for t in argument_tokens(anchor)} if governing_verb(anchor) is not None else set()

@@ -107,3 +107,12 @@ def test_background_talk_of_distillation_and_what_a_list_does_are_no_events(anno
     text = ("The launch ends a week dominated by disputes over distillation and access to American models. "
             "The Entity List restricts exports of items subject to US export rules to listed companies.")
     assert annotate_one(text, PUBLISHED).events == ()
+
+
+def test_they_and_the_companies_stand_for_every_company_listed_before(annotate_one):
+    text = ("The Commerce Department added Zhipu AI, its affiliate Z Labs and MiniMax to the Entity List on "
+            "Monday. The Bureau of Industry and Security said the three companies had acquired the "
+            "capabilities of American models through distillation.")
+    [claim] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "distillation_claim"]
+    assert {"Zhipu AI", "MiniMax"} <= set(claim.targets)
+    assert claim.initiator == "Bureau of Industry and Security"
