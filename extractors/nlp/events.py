@@ -44,6 +44,7 @@ _GOV_HEAD_WORDS = {
 _MAX_ACTORS = 6
 _MODIFIER_DEPS = ("compound", "poss", "nmod", "amod", "npadvmod")
 _DEFINITE = ("the", "this", "that")
+_ALONGSIDE = {"alongside", "with"}
 # Nouns for people whose trade a trigger word may describe ("an export-control lawyer").
 _PERSON_ROLE_NOUNS = {
     "lawyer", "attorney", "analyst", "researcher", "expert", "specialist", "consultant", "adviser", "advisor",
@@ -419,14 +420,20 @@ class EventMatcher:
                 reading = read_roles(spec, verb, sent, initiator, ctx.by_token.get, whole_sentence=False,
                                      resolve=ctx.resolve_anaphor)
                 if initiator is not None:
+                    # Who acts alongside the subject acts as it does: its other subjects, "as did X", and
+                    # "alongside existing backers X and Y" -- never the other party of the event.
                     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
                     subjects += [c for a in verb.children if a.dep_ == "advcl"
                                  for c in a.children if c.dep_ == "nsubj"]
+                    subjects += [c for p in verb.children if p.dep_ == "prep" and p.lower_ in _ALONGSIDE
+                                 for c in p.children if c.dep_ == "pobj"]
                     named = (ctx.by_token.get(t.i) for c in subjects for t in c.subtree)
                     listed = {(m.start, m.end): m for m in named
                               if m is not None and m.label in spec.initiator_labels}
-                    more = tuple((reading.fillers[0][0], m.name, m.label) for m in listed.values())
-                    reading = replace(reading, fillers=tuple(dict.fromkeys(reading.fillers + more)))
+                    role = next((r for r, n, _l in reading.fillers if n == initiator.name),
+                                spec.initiator_role)
+                    reading = replace(reading, fillers=tuple(dict.fromkeys(
+                        [(role, m.name, m.label) for m in listed.values()])))
                 if reading.fillers:
                     earlier[k] = self._with_parties(ref, spec, reading)
                 return True

@@ -14,12 +14,14 @@ def roles_of(ann, event_type):
 def test_a_sentence_that_continues_a_round_adds_every_named_investor(annotate_one):
     text = (
         "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said. "
-        "Kestrel Partners, Ardent Ventures and Lumen Capital also took part, as did Orchard Fund."
+        "Kestrel Partners, Ardent Ventures and Lumen Capital also took part, as did Orchard Fund. "
+        "Nvidia also invested, alongside existing backers Sequoia Capital and Index Ventures."
     )
     roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment")
     assert {n for r, n in roles if r == "investor"} >= {
-        "Harbor Peak Capital", "Kestrel Partners", "Ardent Ventures", "Lumen Capital", "Orchard Fund"}
-    assert ("recipient", "Velmora Robotics") in roles
+        "Harbor Peak Capital", "Kestrel Partners", "Ardent Ventures", "Lumen Capital", "Orchard Fund",
+        "Nvidia", "Sequoia Capital", "Index Ventures"}
+    assert {n for r, n in roles if r == "recipient"} == {"Velmora Robotics"}
 
 
 def test_without_also_a_later_sentence_adds_nobody(annotate_one):
