@@ -270,6 +270,7 @@ class _Index:
         self.keys: dict[tuple[str, str, str], list[tuple[date, str]]] = defaultdict(list)
         self.events: dict[str, SignalEvent] = {}
         self.signal_of: dict[str, str] = {}
+        self.voices: dict[str, list[SignalEvent]] = {}  # per signal, its events with a named initiator
         self._profiles: set[tuple[Any, ...]] = set()
 
     def _actor_keys(self, e: SignalEvent) -> list[tuple[str, str, str]]:
@@ -283,6 +284,8 @@ class _Index:
     def add(self, e: SignalEvent, signal_id: str) -> None:
         self.events[e.event_id] = e
         self.signal_of[e.event_id] = signal_id
+        if e.initiator and e.stance != "denied":
+            self.voices.setdefault(signal_id, []).append(e)
         profile = (e.event_type, e.event_date, frozenset(e.actors), e.initiator, frozenset(e.targets),
                    e.stance == "denied", signal_id, "")
         in_story = (*profile[:-1], e.story_id)
@@ -307,6 +310,15 @@ class _Index:
                     break
                 found.add(event_id)
         return found
+
+
+def _agrees_with_signal(e: SignalEvent, voices: Sequence[SignalEvent]) -> bool:
+    """Whether ``e``'s initiator can act in a signal whose named initiators are ``voices``: a denial answers
+    whoever claimed; otherwise one of them must be compatible (or told in the same story). Pairs alone would
+    let an event that names nobody chain OpenAI's claim and the Commerce Department's into one thread."""
+    if e.stance == "denied" or not e.initiator or not voices:
+        return True
+    return any(_compatible(e, v) or v.story_id == e.story_id for v in voices)
 
 
 def _order(e: SignalEvent) -> tuple[date, datetime, str]:
@@ -340,6 +352,8 @@ def signal_assignments(
             if reason is None:
                 continue
             signal_id = index.signal_of[other_id]
+            if not _agrees_with_signal(e, index.voices.get(signal_id, ())):
+                continue  # linked through an event that names no claimant, to another party's claim
             # More shared actors, then the same story, then the nearer date, then the smaller ids.
             rank = (-len(reason), other.story_id != e.story_id, abs((other.event_date - e.event_date).days),
                     signal_id, other_id)

@@ -169,9 +169,18 @@ def brute_force_signals(events: list[SignalEvent], params: SignalParams) -> dict
         ranked = []
         for other in placed:
             reason = linked(e, other, params)
-            if reason is not None:
-                ranked.append((-len(reason), other.story_id != e.story_id,
-                               abs((other.event_date - e.event_date).days), signal_of[other.event_id]))
+            if reason is None:
+                continue
+            # The signal's named voices (initiators of its claims and reports) must agree with e's.
+            voices = [v for v in placed if signal_of[v.event_id] == signal_of[other.event_id]
+                      and v.initiator and v.stance != "denied"]
+            if e.initiator and e.stance != "denied" and voices and not any(
+                    v.story_id == e.story_id or name_key(v.initiator) == name_key(e.initiator)
+                    or name_key(v.initiator) in {name_key(a) for a in e.actors}
+                    or name_key(e.initiator) in {name_key(a) for a in v.actors} for v in voices):
+                continue
+            ranked.append((-len(reason), other.story_id != e.story_id,
+                           abs((other.event_date - e.event_date).days), signal_of[other.event_id]))
         signal_of[e.event_id] = min(ranked)[3] if ranked else e.event_id
         placed.append(e)
     return signal_of
@@ -416,3 +425,16 @@ def test_a_claim_read_with_roles_but_no_claimant_is_voiced_by_nobody_not_by_the_
     rollup = stance_rollup([claim, mention, legacy, denial])
     assert rollup.alleged_by == ("OpenAI", "Anthropic")
     assert rollup.denied_by == ("Moonshot AI",)
+
+
+def test_an_event_naming_no_claimant_does_not_chain_two_claimants_into_one_thread():
+    openai = replace(ev("a", ("OpenAI", "Moonshot AI"), type_="distillation_claim", stance="alleged"),
+                     initiator="OpenAI", targets=("Moonshot AI",))
+    vague = replace(ev("b", ("Moonshot AI",), type_="distillation_claim", stance="alleged", day=1),
+                    targets=("Moonshot AI",))  # "... citing the accusation that Moonshot AI ..."
+    commerce = replace(ev("c", ("Department of Commerce", "DeepSeek", "Moonshot AI"),
+                          type_="distillation_claim", stance="alleged", day=2),
+                       initiator="Department of Commerce", targets=("DeepSeek", "Moonshot AI"))
+    signal = {a.event_id: a.signal_id for a in signal_assignments([openai, vague, commerce])}
+    assert signal["a"] == signal["b"]
+    assert signal["c"] != signal["a"]
