@@ -192,13 +192,10 @@ def _distinctive(e: SignalEvent, params: SignalParams) -> dict[str, str]:
     return _keys(a for a in e.actors if a not in params.generic_actors)
 
 
-def _compatible(a: SignalEvent, b: SignalEvent, params: SignalParams) -> bool:
-    """Initiators that can be one party's: unnamed on either side, the same, named among the other's actors
-    ("the Commerce Department" and its "Bureau of Industry and Security" both acting), or a state and a
-    government body ("Washington's decision" and the Commerce Department's listing of the same targets)."""
+def _compatible(a: SignalEvent, b: SignalEvent) -> bool:
+    """Initiators that can be one party's: unnamed on either side, the same, or named among the other's
+    actors ("the Commerce Department" and its "Bureau of Industry and Security" both acting)."""
     if a.initiator is None or b.initiator is None or name_key(a.initiator) == name_key(b.initiator):
-        return True
-    if {a.initiator, b.initiator} & params.generic_actors and {a.initiator, b.initiator} & params.weak_actors:
         return True
     return name_key(a.initiator) in _keys(b.actors) or name_key(b.initiator) in _keys(a.actors)
 
@@ -213,7 +210,7 @@ def _thread_link(a: SignalEvent, b: SignalEvent, params: SignalParams) -> tuple[
             shared.add(x.initiator)  # the accused denies: "Moonshot AI rejected the claims"
     if shared:
         # A denial answers a claim whoever voiced it; one story's sentences are one report.
-        if "denied" in (a.stance, b.stance) or a.story_id == b.story_id or _compatible(a, b, params):
+        if "denied" in (a.stance, b.stance) or a.story_id == b.story_id or _compatible(a, b):
             return tuple(sorted(shared))
         return None
     if a.targets and b.targets:
@@ -315,13 +312,13 @@ class _Index:
         return found
 
 
-def _agrees_with_signal(e: SignalEvent, voices: Sequence[SignalEvent], params: SignalParams) -> bool:
+def _agrees_with_signal(e: SignalEvent, voices: Sequence[SignalEvent]) -> bool:
     """Whether ``e``'s initiator can act in a signal whose named initiators are ``voices``: a denial answers
     whoever claimed; otherwise one of them must be compatible (or told in the same story). Pairs alone would
     let an event that names nobody chain OpenAI's claim and the Commerce Department's into one thread."""
     if e.stance == "denied" or not e.initiator or not voices:
         return True
-    return any(_compatible(e, v, params) or v.story_id == e.story_id for v in voices)
+    return any(_compatible(e, v) or v.story_id == e.story_id for v in voices)
 
 
 def _order(e: SignalEvent) -> tuple[date, datetime, str]:
@@ -355,7 +352,7 @@ def signal_assignments(
             if reason is None:
                 continue
             signal_id = index.signal_of[other_id]
-            if not _agrees_with_signal(e, index.voices.get(signal_id, ()), params):
+            if not _agrees_with_signal(e, index.voices.get(signal_id, ())):
                 continue  # linked through an event that names no claimant, to another party's claim
             # More shared actors, then the same story, then the nearer date, then the smaller ids.
             rank = (-len(reason), other.story_id != e.story_id, abs((other.event_date - e.event_date).days),

@@ -172,14 +172,12 @@ def brute_force_signals(events: list[SignalEvent], params: SignalParams) -> dict
             if reason is None:
                 continue
             # The signal's named voices (initiators of its claims and reports) must agree with e's.
-            voices = [(v, v.initiator) for v in placed if signal_of[v.event_id] == signal_of[other.event_id]
+            voices = [v for v in placed if signal_of[v.event_id] == signal_of[other.event_id]
                       and v.initiator and v.stance != "denied"]
             if e.initiator and e.stance != "denied" and voices and not any(
-                    v.story_id == e.story_id or name_key(who) == name_key(e.initiator)
-                    or ({who, e.initiator} & params.generic_actors
-                        and {who, e.initiator} & params.weak_actors)
-                    or name_key(who) in {name_key(a) for a in e.actors}
-                    or name_key(e.initiator) in {name_key(a) for a in v.actors} for v, who in voices if who):
+                    v.story_id == e.story_id or name_key(v.initiator) == name_key(e.initiator)
+                    or name_key(v.initiator) in {name_key(a) for a in e.actors}
+                    or name_key(e.initiator) in {name_key(a) for a in v.actors} for v in voices):
                 continue
             ranked.append((-len(reason), other.story_id != e.story_id,
                            abs((other.event_date - e.event_date).days), signal_of[other.event_id]))
@@ -440,15 +438,3 @@ def test_an_event_naming_no_claimant_does_not_chain_two_claimants_into_one_threa
     signal = {a.event_id: a.signal_id for a in signal_assignments([openai, vague, commerce])}
     assert signal["a"] == signal["b"]
     assert signal["c"] != signal["a"]
-
-
-def test_a_state_and_its_government_body_acting_on_one_target_are_one_thread():
-    params = SignalParams(generic_actors=GPE, weak_actors=GOVERNMENT)
-    listing = replace(ev("a", ("Department of Commerce", "DeepSeek")), initiator="Department of Commerce",
-                      targets=("DeepSeek",))
-    washington = replace(ev("b", ("United States", "DeepSeek"), hours=3), initiator="United States",
-                         targets=("DeepSeek",))
-    other = replace(ev("c", ("Netherlands", "DeepSeek"), hours=4), initiator="Netherlands",
-                    targets=("ASML",))
-    assert linked(listing, washington, params) == ("DeepSeek",)
-    assert linked(listing, other, params) is None
