@@ -172,12 +172,12 @@ def brute_force_signals(events: list[SignalEvent], params: SignalParams) -> dict
             if reason is None:
                 continue
             # The signal's named voices (initiators of its claims and reports) must agree with e's.
-            voices = [v for v in placed if signal_of[v.event_id] == signal_of[other.event_id]
+            voices = [(v, v.initiator) for v in placed if signal_of[v.event_id] == signal_of[other.event_id]
                       and v.initiator and v.stance != "denied"]
             if e.initiator and e.stance != "denied" and voices and not any(
-                    v.story_id == e.story_id or name_key(v.initiator) == name_key(e.initiator)
-                    or name_key(v.initiator) in {name_key(a) for a in e.actors}
-                    or name_key(e.initiator) in {name_key(a) for a in v.actors} for v in voices):
+                    v.story_id == e.story_id or name_key(who) == name_key(e.initiator)
+                    or name_key(who) in {name_key(a) for a in e.actors}
+                    or name_key(e.initiator) in {name_key(a) for a in v.actors} for v, who in voices if who):
                 continue
             ranked.append((-len(reason), other.story_id != e.story_id,
                            abs((other.event_date - e.event_date).days), signal_of[other.event_id]))
