@@ -1,14 +1,14 @@
 """The dashboard in a real headless Chromium, on a real server on 127.0.0.1, over a real DuckDB file.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium`` package; skipped with the
-reason when any is missing. Screenshots land in ``docs/`` when NEWSIGNAL_SCREENSHOTS=1.
+reason when any is missing. The pictures in ``docs/`` come from the demo database instead
+(tests/flows/test_dashboard_demo.py): this sample carries hostile titles on purpose.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -88,6 +88,7 @@ def test_json_endpoints_follow_the_filters(server):
     briefing = json.loads(get(server, "/api/entity?name=MOONSHOT")[2])
     assert briefing["names"] == ["Moonshot AI"] and briefing["events"] == 4
     assert briefing["key_points"] and "Moonshot AI" in briefing["summary"]
+    assert [t["event_type"] for t in briefing["threads"]] == ["distillation_claim", "access_restriction"]
     hostile = json.loads(get(server, "/api/events?stance=alleged&source=circuit%20ledger")[2])
     assert hostile[0]["article_title"].endswith(HOSTILE)  # JSON carries the text as is; pages escape it
     assert len(hostile[0]["evidence"]) == 2
@@ -206,13 +207,6 @@ def browser():
         yield driver
 
 
-def screenshot(driver, name: str) -> None:
-    if os.environ.get("NEWSIGNAL_SCREENSHOTS"):
-        height = driver.execute_script("return document.body.scrollHeight")
-        driver.set_window_size(1280, min(max(height + 40, 800), 2400))
-        driver.save_screenshot(str(REPO / "docs" / name))
-
-
 @pytest.mark.slow
 def test_overview_filter_and_entity_page_in_chromium(server, browser):
     from selenium.webdriver.common.by import By
@@ -228,7 +222,6 @@ def test_overview_filter_and_entity_page_in_chromium(server, browser):
     # The hostile title is shown as text, and no script from it ran.
     assert any(HOSTILE in a.text for a in browser.find_elements(By.CSS_SELECTOR, "td.source a"))
     assert browser.execute_script("return document.querySelectorAll('td script, td img').length") == 0
-    screenshot(browser, "dashboard.png")
 
     # Choosing a stance submits the form (dashboard.js) and narrows chart and table.
     Select(browser.find_element(By.NAME, "stance")).select_by_value("alleged")
@@ -247,8 +240,16 @@ def test_overview_filter_and_entity_page_in_chromium(server, browser):
     browser.find_element(By.ID, "entity-link").click()
     wait.until(ec.presence_of_element_located((By.ID, "entity-name")))
     assert browser.find_element(By.ID, "entity-name").text == "Moonshot AI"
-    assert "named in 4 event(s) reported by 4 outlet(s)" in browser.find_element(By.ID, "in-brief").text
+    # The briefing leads with the threads Moonshot AI is a party to, newest first; events are their evidence.
+    brief = browser.find_element(By.CSS_SELECTOR, "#in-brief p").text
+    assert brief.startswith("Latest: OpenAI accuses Moonshot AI of distilling its models; Moonshot AI "
+                            "denies it")
+    assert "contested, 3 independent outlets" in brief
+    threads = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#threads .headline")]
+    assert threads == ["OpenAI accuses Moonshot AI of distilling its models; Moonshot AI denies it",
+                       "Garante cuts off Moonshot AI"]
     points = browser.find_element(By.ID, "key-points").text
+    assert "Party to 2 thread(s), 1 of them claims not established as fact." in points
     assert "3 distillation claim event(s): 2 alleged, 1 denied." in points
     assert "Most often named with OpenAI (3)" in points
     assert "2026-11-17" in browser.find_element(By.ID, "recent").text
@@ -258,5 +259,4 @@ def test_overview_filter_and_entity_page_in_chromium(server, browser):
     wait.until(
         lambda d: d.execute_script("return document.querySelectorAll('#entity-names option').length") > 5
     )
-    screenshot(browser, "dashboard-entity.png")
     assert console_problems(browser) == []
