@@ -379,7 +379,7 @@ class EventMatcher:
                 self._elaborate(sent, ctx, out)
             out.extend(found)
             ctx.update_subject(sent)
-        return self._settle_pending(out)
+        return self._settle_pending(out, ctx)
 
     def _elaborate(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> None:
         """A sentence with no trigger that points back at an event with a definite noun ("The round was led
@@ -600,7 +600,7 @@ class EventMatcher:
                        and rules.types[c.event_type].deniable]
             for i in covered:
                 c, anchor = found[i]
-                results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc))
+                results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc), sent, ctx)
                 # "X rejected Y's accusation that it ...": the sentence also reports Y's allegation.
                 path = [h for _c, h in _ancestors(anchor)]
                 upto = path[: next((k for k, h in enumerate(path) if h == tok), len(path))]
@@ -618,7 +618,7 @@ class EventMatcher:
             results += denied
         return results
 
-    def _settle_pending(self, out: list[EventCandidate]) -> list[EventCandidate]:
+    def _settle_pending(self, out: list[EventCandidate], ctx: _ArticleContext) -> list[EventCandidate]:
         """Denials told before the claim they answer: each denies the first later alleged event of the
         article that names the denier (or its organisation) as a party."""
         added: list[EventCandidate] = []
@@ -631,7 +631,8 @@ class EventMatcher:
                                   for c in out + added):
                 continue
             date_phrase, future = _date_of(tok, sent)
-            added.append(replace(self._denied(ref, denier, org), sentence=sent.text, start=sent.start_char,
+            added.append(replace(self._denied(ref, denier, org, sent, ctx), sentence=sent.text,
+                                 start=sent.start_char,
                                  end=sent.end_char, trigger=tok.text, verdict=False, date_phrase=date_phrase,
                                  future=future))
         self._pending = []
@@ -657,15 +658,20 @@ class EventMatcher:
             return []
         date_phrase, future = _date_of(tok, sent)
         return [
-            replace(self._denied(ref, denier, org), sentence=sent.text, start=sent.start_char,
+            replace(self._denied(ref, denier, org, sent, ctx), sentence=sent.text, start=sent.start_char,
                     end=sent.end_char, trigger=tok.text, verdict=False, date_phrase=date_phrase,
                     future=future)
         ]
 
-    def _denied(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None) -> EventCandidate:
-        """The denial of ``claim`` by ``denier`` (and the organisation a named spokesperson speaks for)."""
+    def _denied(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None, sent: Span,
+                ctx: _ArticleContext) -> EventCandidate:
+        """The denial of ``claim`` by ``denier`` (and the organisation a named spokesperson speaks for); the
+        claim's makers named in the denial's sentence ("rejected OpenAI's accusation") are whom it answers."""
         spec = self.rules.types[claim.event_type]
-        reading = denial_reading(claim.roles, spec, self.rules.denial_roles, denier, org)
+        named = {m.name for m in _sentence_mentions(sent, ctx)}
+        answers = tuple((n, label) for r, n, label in claim.roles.fillers
+                        if r == spec.initiator_role and n in named)
+        reading = denial_reading(claim.roles, spec, self.rules.denial_roles, denier, org, answers)
         return replace(claim, stance="denied", roles=reading, actors=reading.parties(frozenset()),
                        targets=reading.targets(self.rules.denial_roles[-1]))
 

@@ -482,6 +482,10 @@ def read_roles(
             named_first = any(r == first_role for r, _n, _l in fillers)
             if m is not None and m.label == "MODEL" and m.owner and not named_first:
                 fillers.append((first_role, m.owner, "ORG"))
+    if spec.conduct_subject_role and "source" in spec.roles:
+        # Whose model was copied is never the accused ("to build Kimi K3" names the accused's own model).
+        accused = {n for r, n, _l in fillers if r == spec.conduct_subject_role}
+        fillers = [f for f in fillers if not (f[0] == "source" and f[1] in accused)]
     order = {r: i for i, r in enumerate(spec.roles)}
     fillers = list(dict.fromkeys(fillers))
     fillers.sort(key=lambda f: order.get(f[0], len(order)))
@@ -493,15 +497,18 @@ def read_roles(
 
 def denial_reading(
     claim: RoleReading, spec: EventTypeSpec, denial_roles: tuple[str, ...], denier: MentionSpan,
-    affiliated: MentionSpan | None = None,
+    affiliated: MentionSpan | None = None, answers: tuple[tuple[str, str], ...] = (),
 ) -> RoleReading:
-    """The roles of a denial of ``claim``: who rejects it, and the party the claim is about (its second
-    party role: the accused, target, defendant, perpetrator ...)."""
+    """The roles of a denial of ``claim``: who rejects it, the party the claim is about (its second
+    party role: the accused, target, defendant, perpetrator ...), and, when the denial names them
+    ("rejected OpenAI's accusation"), whom it answers: ``answers`` (name, label) in the claim's first role."""
     denier_role, accused_role = denial_roles[0], denial_roles[-1]
     concerned = next((r for r in spec.party_roles if r != spec.initiator_role), spec.initiator_role)
     fillers = [(denier_role, denier.name, denier.label)]
     if affiliated is not None and affiliated.name != denier.name:
         fillers.append((denier_role, affiliated.name, affiliated.label))  # "DeepSeek spokesperson Li Wei"
     fillers += [(accused_role, n, label) for r, n, label in claim.fillers if r == concerned]
+    fillers += [(spec.initiator_role, n, label) for n, label in answers
+                if n != denier.name and (affiliated is None or n != affiliated.name)]
     scanned = claim.scanned - {denier.name}
     return RoleReading(tuple(dict.fromkeys(fillers)), denier.name, frozenset(scanned))

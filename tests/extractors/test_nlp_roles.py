@@ -118,3 +118,12 @@ def test_they_and_the_companies_stand_for_every_company_listed_before(annotate_o
     [claim] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "distillation_claim"]
     assert {"Zhipu AI", "MiniMax"} <= set(claim.targets)
     assert claim.initiator == "Bureau of Industry and Security"
+
+
+def test_a_denial_names_whom_it_answers_and_the_accused_is_never_the_source(annotate_one):
+    text = ("Anthropic accused Zhipu AI on Monday of distilling its models to build GLM-5. "
+            "Zhipu AI has rejected Anthropic's accusation.")
+    events = {e.stance: e for e in annotate_one(text, PUBLISHED).events
+              if e.event_type == "distillation_claim"}
+    assert ("claimant", "Anthropic") in {(r.role, r.name) for r in events["denied"].roles}
+    assert ("source", "Zhipu AI") not in {(r.role, r.name) for r in events["alleged"].roles}

@@ -438,3 +438,4 @@ def test_an_event_naming_no_claimant_does_not_chain_two_claimants_into_one_threa
     signal = {a.event_id: a.signal_id for a in signal_assignments([openai, vague, commerce])}
     assert signal["a"] == signal["b"]
     assert signal["c"] != signal["a"]
+
