@@ -182,12 +182,13 @@ def rank_signals(
 
 def fold_stories(signals: Sequence[Signal], top_n: int) -> tuple[list[Signal], list[Signal]]:
     """The top ``top_n`` signals of distinct stories, and the rest. A signal whose best report is the same
-    story as an earlier pick's would show the same news twice: it is folded into the pick as "also: ..."
-    and leaves the list."""
+    story as an earlier pick's, or whose every report is one the pick already shows, would show the same news
+    twice: it is folded into the pick as "also: ..." and leaves the list."""
     top: list[Signal] = []
     rest: list[Signal] = []
     for s in signals:
-        host = next((i for i, t in enumerate(top) if s.best_story == t.best_story), None)
+        host = next((i for i, t in enumerate(top)
+                     if s.best_story == t.best_story or (s.stories and s.stories <= t.stories)), None)
         if host is not None:
             top[host] = replace(top[host], also=(*top[host].also, s.headline))
         elif len(top) < top_n:

@@ -204,11 +204,13 @@ def test_demo_command_prints_its_summary_and_writes_the_digest(demo_build):
 
 
 def test_signals_are_threads_with_headlines_from_roles(demo_build):
-    # OpenAI's accusation, Moonshot AI's denial and their later mentions are one thread, headlined from roles.
+    # OpenAI's accusation, Moonshot AI's denial of it and their later mentions are one thread, headlined from
+    # roles (the US government's own distillation allegation against DeepSeek and Moonshot AI is another).
     (headline, status, alleged_by, denied_by), = rows(demo_build.db, """
         SELECT s.headline, s.status, s.alleged_by, s.denied_by FROM signals s
         WHERE s.signal_id = (SELECT signal_id FROM timeline WHERE event_type = 'distillation_claim'
-                             AND stance = 'denied' AND initiator = 'Moonshot AI' LIMIT 1)""")
+                             AND stance = 'denied' AND initiator = 'Moonshot AI'
+                             AND evidence LIKE '%rejected OpenAI''s accusation that it had used%')""")
     assert headline == "OpenAI accuses Moonshot AI of distilling its models; Moonshot AI denies it"
     assert status == "contested" and "OpenAI" in alleged_by and denied_by == ["Moonshot AI"]
     assert rows(demo_build.db, "SELECT count(*) FROM signals WHERE headline IS NULL")[0][0] == 0

@@ -151,3 +151,21 @@ def test_a_sentence_read_as_two_events_is_one_timeline_line_and_one_story_is_sho
     (shown,) = digest.top
     assert shown.signal_id == "exp" and len(shown.also) == 1
     assert digest.changes == ()  # and "what changed" does not repeat what the top shows
+
+
+def test_a_signal_whose_every_report_the_top_already_shows_is_folded_into_it():
+    listing = "Commerce added DeepSeek to the Entity List."
+    members = [
+        event("1", "export_control", "asserted", ["Department of Commerce", "DeepSeek"], "Ledger",
+              signal="exp", story="st-listing", evidence=listing, conf=0.95, title="US lists DeepSeek"),
+        event("2", "export_control", "asserted", ["Department of Commerce", "DeepSeek"], "Stack",
+              signal="exp", story="st-beijing", evidence="Beijing vowed a response to the listing.",
+              conf=0.9, title="Beijing vows response"),
+        # The same listing told as "Washington's decision", in a signal of its own, in the second story.
+        event("3", "export_control", "asserted", ["United States", "DeepSeek"], "Stack", signal="wash",
+              story="st-beijing", evidence="China opposed Washington's decision to add DeepSeek.", conf=0.9,
+              title="Beijing vows response"),
+    ]
+    digest = build_digest(DAY, "UTC", BOUNDS, members, {"export_control": 1.0})
+    assert [s.signal_id for s in digest.top] == ["exp"]
+    assert len(digest.top[0].also) == 1
