@@ -56,10 +56,13 @@ def _chunks(items: Sequence[FeedSpec], size: int) -> list[Sequence[FeedSpec]]:
 
 
 def ingest_feeds(
-    feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, *, due_only: bool = False,
+    feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, *, due_only: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Poll ``feeds`` (only those due, with ``due_only``) and store what is new.
+    """Poll ``feeds`` and store what is new.
+
+    Only feeds whose next poll time has come are polled (that time holds the backoff, TTL and
+    Retry-After the server asked for); ``due_only=False`` polls every feed now.
 
     Must run inside a flow (it submits tasks). ``progress`` is called with the number
     of feeds finished after each batch.
@@ -154,10 +157,11 @@ def refresh_stories_and_signals(con: DuckDBPyConnection, settings: Settings) -> 
 # The ignore: flow()'s annotation refuses Prefect's own ThreadPoolTaskRunner (PrefectHQ/prefect#16938).
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=32), log_prints=False)  # type: ignore[arg-type]
 def ingest_flow(
-    feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = False,
+    feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Poll the feeds in ``feeds_file`` and store new articles, entities and events in ``db_path``."""
+    """Poll the feeds in ``feeds_file`` that are due (all of them without ``due_only``) and store new
+    articles, entities and events in ``db_path``."""
     settings = load_settings(Path(config_dir) if config_dir else None)
     feeds = load_feeds(Path(feeds_file))
     return ingest_feeds(feeds, Path(db_path), settings, due_only=due_only, progress=progress)

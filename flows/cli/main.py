@@ -56,9 +56,15 @@ def demo(out_dir: Path) -> None:
               help="TOML file with [[feed]] tables (name, url, optional tags, owner).")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="DuckDB file (created if missing).")
-@click.option("--due-only", is_flag=True, help="Skip feeds whose next poll time has not come (backoff, TTL).")
-def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
-    """Poll every feed, fetch new articles, extract entities and events, store them."""
+@click.option("--all", "poll_all", is_flag=True,
+              help="Poll every feed now, also those whose next poll time has not come (backoff, TTL, "
+                   "Retry-After).")
+# The default since due feeds became it; still accepted so existing cron lines keep working.
+@click.option("--due-only", is_flag=True, hidden=True)
+def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> None:
+    """Poll the feeds that are due, fetch new articles, extract entities and events, store them."""
+    if poll_all and due_only:
+        raise click.UsageError("--all and --due-only contradict each other; give one")
     prefect_defaults()
     from flows.settings import load_feeds
 
@@ -66,9 +72,10 @@ def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
     from flows.ingest import ingest_flow
 
     with feed_progress(total, "polling feeds") as advance:
-        report = ingest_flow(str(feeds_file), str(db_path), due_only=due_only, progress=advance)
+        report = ingest_flow(str(feeds_file), str(db_path), due_only=not poll_all, progress=advance)
     if report.not_due:
-        click.echo(f"{report.not_due} feed(s) not due yet (backing off or polled recently)")
+        click.echo(f"{report.not_due} feed(s) not due yet (backing off or polled recently; "
+                   "`--all` polls them now)")
     click.echo(
         f"feeds polled {report.polled}, not modified {report.not_modified}, failed {report.failed}; "
         f"new entries {report.new_entries}, new articles {report.new_articles}, "
