@@ -68,6 +68,7 @@ class ArticleText:
     language: str | None = None
     fetched_url: str | None = None  # where the bytes actually came from
     from_feed: bool = False  # True when the page failed and the feed's text stands in
+    short: bool = False  # a news brief: main text under the usual minimum, stored since nothing longer exists
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from flows import steps
 from flows.resources import fetchers_closed
 from flows.settings import Settings, load_feeds, load_settings
 from warehouse.feeds import feed_states, register_feeds
-from warehouse.polls import known_article_urls, settled_entry_keys, write_polls
+from warehouse.polls import articles_awaiting_page, known_article_urls, settled_entry_keys, write_polls
 from warehouse.records import FeedSpec, FeedState
 from warehouse.snapshot import publish_snapshot
 from warehouse.writer import writer
@@ -71,7 +71,8 @@ def ingest_feeds(
     with writer(db_path) as con:
         register_feeds(con, feeds)
         states = feed_states(con)
-        seen = steps.Seen(settled=settled_entry_keys(con), article_urls=known_article_urls(con))
+        seen = steps.Seen(settled=settled_entry_keys(con), article_urls=known_article_urls(con),
+                          awaiting_page=articles_awaiting_page(con))
     if due_only:
         now = datetime.now(UTC).replace(tzinfo=None)
         due = [f for f in feeds if (st := states.get(f.url)) is None or st.next_poll_at is None
@@ -104,8 +105,9 @@ def _run_batches(
             for f, p in zip(fetches, plans, strict=True)
         ]
         wait(article_futures)
-        outcomes = [fut.result() for fut in article_futures]
-        texts = {o.article.url: o.article for per_feed in outcomes for o in per_feed if o.article is not None}
+        outcomes = [steps.keep_stored_urls(p, fut.result())
+                    for p, fut in zip(plans, article_futures, strict=True)]
+        texts = steps.texts_to_annotate(o for per_feed in outcomes for o in per_feed)
         annotations: list[Annotation] = annotate_task(
             [(a.text, a.published_at.date() if a.published_at else None) for a in texts.values()],
             str(settings.config_dir), ingest.nlp_batch_size,
@@ -130,6 +132,7 @@ def _run_batches(
                 if a.article.fetched_url:
                     seen.article_urls.setdefault(a.article.fetched_url, a.article.url)
         seen.article_urls.update(canonical_of)
+        seen.awaiting_page -= {url for p in plans for _, url in p.refetch}
         report.polled += len(fetches)
         report.not_modified += sum(f.not_modified for f in fetches)
         report.failed += sum(f.error is not None for f in fetches)
