@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from extractors.errors import NewsignalError, NotAFeed
+from extractors.errors import MalformedFeed, NewsignalError, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
 from flows.network.fetch import FetchFailed, parse_retry_after
 from flows.resources import fetcher_for, pipeline_for
@@ -134,7 +134,7 @@ def poll_feed(
                          next_poll_at=next_poll_time(now, ingest, fresh_for_s=fresh_for))
     try:
         parsed = parse_feed(result.body, url=result.url, headers=result.headers, now=now)
-    except NotAFeed as exc:
+    except (NotAFeed, MalformedFeed) as exc:
         return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, error_kind=exc.reason,
                          error=str(exc), next_poll_at=next_poll_time(now, ingest, failures=failures + 1))
     return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, parsed=parsed,

@@ -135,7 +135,8 @@ def query(db_path: Path, fmt: str, sql: str) -> None:
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def status(db_path: Path) -> None:
-    """One line per feed (failing first): last poll, HTTP status, entries seen, last error."""
+    """One line per feed (failing first): last poll, HTTP status, entries seen, articles stored, entries
+    skipped and why, last error."""
     from warehouse.db import connect
     from warehouse.feeds import feed_health
 
@@ -152,7 +153,10 @@ def status(db_path: Path) -> None:
         due = h.next_poll_at.strftime("%Y-%m-%d %H:%M") if h.next_poll_at else "now"
         click.echo(
             f"{state:<12} {h.name}  polled {polled}  HTTP {h.last_status or '-'}  "
-            f"entries {h.entries_seen}  articles {h.articles}  next {due}"
+            f"entries {h.entries_seen}  articles {h.articles}"
+            + (f" ({h.short_articles} short)" if h.short_articles else "")
+            + (f"  skipped {h.entries_skipped} ({h.skipped_reasons})" if h.entries_skipped else "")
+            + f"  next {due}"
             + (f"  error: {h.last_error}" if h.last_error else "")
             + (f"  warning: {h.last_warning[:120]}" if h.last_warning and not h.last_error else "")
         )
