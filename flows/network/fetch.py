@@ -187,12 +187,18 @@ class Fetcher:
 
         ``untrusted`` marks a link read from inside a feed: it passes the SSRF guard
         (the feed's own host excepted) at every redirect, and robots.txt.
+
+        ``total_timeout_s`` bounds the whole call, retries included, and a timeout is retried
+        at most once: the next poll tries again anyway, and one slow host must not hold a run
+        for several timeouts.
         """
-        attempt = 0
+        started = time.monotonic()
+        attempt, timed_out = 0, False
         while True:
             try:
                 return self._get_once(url, kind=kind, feed_url=feed_url, etag=etag,
-                                      last_modified=last_modified, accept=accept, untrusted=untrusted)
+                                      last_modified=last_modified, accept=accept, untrusted=untrusted,
+                                      budget_from=started)
             except FetchFailed as failed:
                 if not failed.transient or attempt >= self.settings.retries:
                     raise
@@ -203,6 +209,14 @@ class Fetcher:
                     if failed.retry_after_s > budget_s:
                         raise
                     delay = max(delay, failed.retry_after_s)
+                left_s = started + self.settings.total_timeout_s - time.monotonic() - delay
+                if failed.error.reason == "timeout":
+                    # Once, and only when a whole further wait for the server fits in what is left.
+                    if timed_out or left_s < self.settings.read_timeout_s:
+                        raise
+                    timed_out = True
+                elif left_s <= 0:
+                    raise
                 log.info("retrying %s in %.1fs after %s", url, delay, failed.error,
                          extra={"article_url": url, "stage": "fetch"})
                 time.sleep(delay)
@@ -210,7 +224,7 @@ class Fetcher:
 
     def _get_once(
         self, url: str, *, kind: str, feed_url: str | None, etag: str | None, last_modified: str | None,
-        accept: str | None, untrusted: bool,
+        accept: str | None, untrusted: bool, budget_from: float,
     ) -> HttpResult:
         headers = {}
         if etag:
@@ -245,7 +259,8 @@ class Fetcher:
                 elif urlsplit(current).scheme not in ("http", "https"):
                     raise PermanentError(f"only http(s) URLs are fetched, not {current[:80]!r}",
                                          reason="unsupported_scheme")
-                status, resp_headers, body, location = self._exchange(current, headers, t0)
+                # The total timeout runs from the first attempt (budget_from), not from this one.
+                status, resp_headers, body, location = self._exchange(current, headers, budget_from)
             except FetchFailed:
                 raise
             except NewsignalError as exc:
