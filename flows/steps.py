@@ -249,9 +249,15 @@ class Plan:
     refetch: tuple[tuple[str, str], ...] = ()
 
 
-def plan_entries(fetches: Sequence[FeedFetch], seen: Seen) -> list[Plan]:
-    """Decide per feed what is new; the same link in two feeds of a batch is fetched once."""
-    claimed: dict[str, str] = {}
+def plan_entries(
+    fetches: Sequence[FeedFetch], seen: Seen, claimed: dict[str, str] | None = None
+) -> list[Plan]:
+    """Decide per feed what is new; the same link in two feeds is fetched once.
+
+    ``claimed`` (link -> the URL other entries with that link point at) carries the links already
+    being fetched across calls, so feeds planned one at a time share it.
+    """
+    claimed = {} if claimed is None else claimed
     plans = []
     for f in fetches:
         to_fetch, linked, refetch = [], [], []
@@ -340,3 +346,20 @@ def assemble_poll(
         fetches=tuple(x for x in [fetch.fetch, *(o.fetch for o in outcomes)] if x is not None),
         documents=tuple(o.document for o in outcomes if o.document is not None),
     )
+
+
+def credit_first_listing(polls: Sequence[FeedPoll]) -> list[FeedPoll]:
+    """Polls whose articles name as source the first of these feeds (in order) that lists them.
+
+    One feed fetches a link several feeds list, whichever was polled first; the article is credited
+    to the feed listed first all the same, as when the feeds were handled one after another.
+    """
+    first: dict[str, FeedSpec] = {}
+    for p in polls:
+        for a in p.articles:
+            first.setdefault(a.article.url, p.feed)
+        for _, url in p.linked:
+            first.setdefault(url, p.feed)
+    return [dataclasses.replace(p, articles=tuple(
+        dataclasses.replace(a, source=first[a.article.url].name, feed_url=first[a.article.url].url)
+        for a in p.articles)) for p in polls]

@@ -27,7 +27,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        # Any 127.0.0.0/8 address is loopback on Linux: servers on different ones are different hosts
+        # to the fetcher's per-host limits.
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[float, str, dict[str, str]]] = []
         server = self
@@ -65,9 +67,9 @@ class LoopbackServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self._server = _QuietServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer((host, 0), Handler)
         self._server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.base = f"http://{host}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:

@@ -188,17 +188,17 @@ class Fetcher:
         ``untrusted`` marks a link read from inside a feed: it passes the SSRF guard
         (the feed's own host excepted) at every redirect, and robots.txt.
 
-        ``total_timeout_s`` bounds the whole call, retries included, and a timeout is retried
-        at most once: the next poll tries again anyway, and one slow host must not hold a run
-        for several timeouts.
+        A timeout is retried at most once, and only when a further wait of ``read_timeout_s``
+        still fits in ``total_timeout_s`` counted from the first attempt: the next poll tries
+        again anyway, and one slow host must not hold a run for several timeouts. (A body still
+        arriving after ``total_timeout_s`` is therefore not retried.)
         """
         started = time.monotonic()
         attempt, timed_out = 0, False
         while True:
             try:
                 return self._get_once(url, kind=kind, feed_url=feed_url, etag=etag,
-                                      last_modified=last_modified, accept=accept, untrusted=untrusted,
-                                      budget_from=started)
+                                      last_modified=last_modified, accept=accept, untrusted=untrusted)
             except FetchFailed as failed:
                 if not failed.transient or attempt >= self.settings.retries:
                     raise
@@ -224,7 +224,7 @@ class Fetcher:
 
     def _get_once(
         self, url: str, *, kind: str, feed_url: str | None, etag: str | None, last_modified: str | None,
-        accept: str | None, untrusted: bool, budget_from: float,
+        accept: str | None, untrusted: bool,
     ) -> HttpResult:
         headers = {}
         if etag:
@@ -259,8 +259,7 @@ class Fetcher:
                 elif urlsplit(current).scheme not in ("http", "https"):
                     raise PermanentError(f"only http(s) URLs are fetched, not {current[:80]!r}",
                                          reason="unsupported_scheme")
-                # The total timeout runs from the first attempt (budget_from), not from this one.
-                status, resp_headers, body, location = self._exchange(current, headers, budget_from)
+                status, resp_headers, body, location = self._exchange(current, headers, t0)
             except FetchFailed:
                 raise
             except NewsignalError as exc:
@@ -279,9 +278,13 @@ class Fetcher:
     ) -> tuple[int, dict[str, str], bytes, str | None]:
         """One request under the politeness limits: (status, headers, body, redirect location)."""
         host = httpx.URL(url).host
+        queued = time.monotonic()
         # Host slot first: threads queued for a busy host must not hold global slots other hosts could use.
         # The gap itself is enforced as the request goes on the wire (HostLimiter.wire_gate).
         with self.limiter.slot(host), self._global:
+            # Time spent queued behind our own limits is not the server's slowness: the total timeout
+            # does not count it.
+            t0 += time.monotonic() - queued
             try:
                 with self.client.stream("GET", url, headers=headers,
                                         extensions={"trace": self.limiter.wire_gate(host)}) as response:
