@@ -33,8 +33,3 @@ def test_every_transient_reason_in_the_code_is_in_the_one_list():
     missing = {reason: where for reason, where in raised.items() if reason not in TRANSIENT_REASONS}
     assert not missing, f"add these to extractors.errors.TRANSIENT_REASONS: {missing}"
 
-
-def test_the_warehouse_retries_exactly_the_transient_reasons():
-    from warehouse import polls
-
-    assert not hasattr(polls, "RETRYABLE_ENTRY_REASONS")  # no second copy to drift
