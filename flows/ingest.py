@@ -47,6 +47,7 @@ class IngestReport:
     new_articles: int = 0
     new_events: int = 0
     article_failures: int = 0
+    pages_replacing_feed_text: int = 0  # articles stored from the feed's text whose page came this run
     failed_feeds: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -228,6 +229,7 @@ def _write_ready(
     report.new_entries += summary.new_entries
     report.new_articles += summary.new_articles
     report.new_events += summary.new_events
+    report.pages_replacing_feed_text += summary.pages_replacing_feed_text
 
 
 def refresh_stories_and_signals(con: DuckDBPyConnection, settings: Settings) -> None:

@@ -80,6 +80,8 @@ def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> N
         f"feeds polled {report.polled}, not modified {report.not_modified}, failed {report.failed}; "
         f"new entries {report.new_entries}, new articles {report.new_articles}, "
         f"new events {report.new_events}, article failures {report.article_failures}"
+        + (f"; {report.pages_replacing_feed_text} page(s) replaced the feed text that stood in for them"
+           if report.pages_replacing_feed_text else "")
     )
     for name, err in report.failed_feeds:
         click.echo(f"  failed: {name}: {err}")

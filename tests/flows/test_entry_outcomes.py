@@ -98,7 +98,7 @@ def test_a_page_that_failed_for_a_while_replaces_the_feed_text_when_it_comes(loo
     down["now"] = False
     report = ingest(feed_line(loopback))
     assert loopback.hits("/later.html") == hits + 1
-    assert report.new_articles == 0  # the same article, now with its page's text
+    assert (report.new_articles, report.pages_replacing_feed_text) == (0, 1)  # same article, page text
     (from_feed, text, fetched, doc), = rows(ingest.db, "SELECT from_feed, text, fetched_url, document_sha256 "
                                                       "FROM articles WHERE url = ?", [url])
     assert (from_feed, fetched is not None, doc is not None) == (False, True, True)
