@@ -37,6 +37,7 @@ from extractors.urls import canonicalize_url, is_fetchable_scheme
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "BRIEF_MIN_CHARS",
     "article_from_feed_entry",
     "decode_html",
     "extract_article",
@@ -495,6 +496,12 @@ def _clean(value: str | None) -> str | None:
 # ---------------------------------------------------------------------------
 # Public entry points
 # ---------------------------------------------------------------------------
+
+
+# The least main text a page may have to be stored as a short news brief (``ArticleText.short``), when
+# neither the page nor the feed has more: one plain sentence. Below it, what extraction finds is a label,
+# a button or a cookie notice, not news.
+BRIEF_MIN_CHARS = 40
 
 
 def extract_article(

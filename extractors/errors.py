@@ -8,6 +8,13 @@ database (feed health, article failure) next to the human message.
 
 from __future__ import annotations
 
+# Every reason a TransientError may carry: failures worth another try on a later poll. The one list (an
+# entry that failed for one of these is fetched again; tests/extractors/test_errors.py checks that every
+# TransientError raised in the code names one).
+TRANSIENT_REASONS = frozenset({
+    "transient", "timeout", "server_error", "rate_limited", "connection", "decoding", "robots_unavailable",
+})
+
 
 class NewsignalError(Exception):
     """Base class; ``reason`` is a short snake_case code, ``str(exc)`` the human message."""
@@ -33,6 +40,12 @@ class PermanentError(NewsignalError):
 
 class NotAFeed(PermanentError):
     reason = "not_a_feed"
+
+
+class MalformedFeed(PermanentError):
+    """A feed whose XML broke before any entry could be read (truncated, cut off, not well-formed)."""
+
+    reason = "malformed_feed"
 
 
 class EmptyContent(PermanentError):

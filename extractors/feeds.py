@@ -22,7 +22,7 @@ from typing import Any
 import feedparser
 from bs4 import BeautifulSoup
 
-from extractors.errors import NotAFeed
+from extractors.errors import MalformedFeed, NotAFeed
 from extractors.models import FeedEntry, ParsedFeed
 from extractors.urls import canonicalize_url, discover_feed_links, is_fetchable_scheme
 
@@ -156,6 +156,9 @@ def parse_feed(
         NotAFeed: the body is empty, an HTML page, or anything else in which
             feedparser finds neither a feed version nor entries. The message
             says what the body looked like.
+        MalformedFeed: the feed broke off or is not well-formed before any entry
+            could be read (a truncated download); the message carries the parser's
+            complaint.
     """
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     response_headers.setdefault("content-location", url)
@@ -193,6 +196,12 @@ def parse_feed(
         seen.add(entry.entry_key)
         entries.append(entry)
 
+    exc = parsed.get("bozo_exception")
+    # Zero entries is news only from a well-formed feed: from a broken one it is the damage talking.
+    # (feedparser's "nobody cares" complaints, e.g. a charset declared wrongly, break nothing.)
+    if not entries and parsed.get("bozo") and not isinstance(exc, feedparser.ThingsNobodyCaresAboutButMe):
+        raise MalformedFeed(f"{url}: the feed breaks off or is not well-formed before its first entry "
+                            f"({warning}); a truncated download?")
     feed_meta = parsed.get("feed") or {}
     return ParsedFeed(
         title=_text_of(feed_meta, "title"),

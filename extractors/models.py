@@ -78,6 +78,7 @@ class ArticleText:
     language: str | None = None
     fetched_url: str | None = None  # where the bytes actually came from
     from_feed: bool = False  # True when the page failed and the feed's text stands in
+    short: bool = False  # a news brief: main text under the usual minimum, stored since nothing longer exists
 
     def __post_init__(self) -> None:
         # Before NLP reads it: mention and evidence offsets index the cleaned text.

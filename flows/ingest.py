@@ -1,21 +1,25 @@
-"""The ingest flow: poll feeds, fetch new articles, extract, and write each batch once.
+"""The ingest flow: poll feeds, fetch new articles, extract, and write them in short transactions.
 
-Work is computed first (fetching and NLP run in tasks with no database), then
-one short transaction per batch of feeds stores it, so readers wait at most
-for one batch and a crash loses at most the batch in flight -- which the next
-run redoes, with no duplicates because every row has a stable key.
+Work is computed first (fetching and NLP run in tasks with no database), then one
+short transaction stores the feeds that are ready, so readers wait at most for one
+write and a crash loses at most the feeds in flight -- which the next run redoes,
+with no duplicates because every row has a stable key. Feeds move through the run
+each at its own pace: a slow one holds up only itself.
 """
 
 from __future__ import annotations
 
+import queue
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from prefect import flow, task
-from prefect.futures import wait
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.models import Annotation
@@ -23,7 +27,7 @@ from flows import steps
 from flows.resources import fetchers_closed
 from flows.settings import Settings, load_feeds, load_settings
 from warehouse.feeds import feed_states, register_feeds
-from warehouse.polls import known_article_urls, settled_entry_keys, write_polls
+from warehouse.polls import articles_awaiting_page, known_article_urls, settled_entry_keys, write_polls
 from warehouse.records import FeedSpec, FeedState
 from warehouse.snapshot import publish_snapshot
 from warehouse.writer import writer
@@ -43,6 +47,7 @@ class IngestReport:
     new_articles: int = 0
     new_events: int = 0
     article_failures: int = 0
+    pages_replacing_feed_text: int = 0  # articles stored from the feed's text whose page came this run
     failed_feeds: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -51,15 +56,14 @@ fetch_articles_task = task(name="fetch-articles")(steps.fetch_articles)
 annotate_task = task(name="annotate-articles")(steps.annotate_articles)
 
 
-def _chunks(items: Sequence[FeedSpec], size: int) -> list[Sequence[FeedSpec]]:
-    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
-
-
 def ingest_feeds(
-    feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, *, due_only: bool = False,
+    feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, *, due_only: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Poll ``feeds`` (only those due, with ``due_only``) and store what is new.
+    """Poll ``feeds`` and store what is new.
+
+    Only feeds whose next poll time has come are polled (that time holds the backoff, TTL and
+    Retry-After the server asked for); ``due_only=False`` polls every feed now.
 
     Must run inside a flow (it submits tasks). ``progress`` is called with the number
     of feeds finished after each batch.
@@ -68,7 +72,8 @@ def ingest_feeds(
     with writer(db_path) as con:
         register_feeds(con, feeds)
         states = feed_states(con)
-        seen = steps.Seen(settled=settled_entry_keys(con), article_urls=known_article_urls(con))
+        seen = steps.Seen(settled=settled_entry_keys(con), article_urls=known_article_urls(con),
+                          awaiting_page=articles_awaiting_page(con))
     if due_only:
         now = datetime.now(UTC).replace(tzinfo=None)
         due = [f for f in feeds if (st := states.get(f.url)) is None or st.next_poll_at is None
@@ -76,7 +81,7 @@ def ingest_feeds(
         report.not_due = len(feeds) - len(due)
         feeds = due
     with fetchers_closed():
-        _run_batches(feeds, db_path, settings, states, seen, report, progress)
+        _run_pipeline(feeds, db_path, settings, states, seen, report, progress)
     with writer(db_path) as con:
         if report.new_articles:
             refresh_stories_and_signals(con, settings)
@@ -85,58 +90,146 @@ def ingest_feeds(
     return report
 
 
-def _run_batches(
+# A feed that is ready is written with those ready at about the same time: at most this long after
+# the first of them, so no feed waits on a slow one, and writes still come in groups.
+WRITE_WITHIN_S = 1.0
+
+
+@dataclass
+class _Flight:
+    """One feed on its way through a run: polled, then its pages fetched, then written."""
+
+    feed: FeedSpec
+    fetch: steps.FeedFetch | None = None
+    plan: steps.Plan | None = None
+    outcomes: list[steps.ArticleOutcome] | None = None
+    waits_for: set[int] = field(default_factory=set)  # feeds fetching pages this one's entries link to
+
+
+def _run_pipeline(
     feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, states: dict[str, FeedState],
     seen: steps.Seen, report: IngestReport, progress: Callable[[int], None] | None,
 ) -> None:
-    """Poll, fetch, annotate and write ``feeds`` in batches; ``seen`` and ``report`` are updated."""
+    """Poll, fetch, annotate and write ``feeds``, each feed moving on as soon as its own work is done.
+
+    Up to ``[ingest] feeds_per_batch`` feeds are in flight at once. A feed whose pages are in is
+    annotated and written with the feeds ready at about the same time (WRITE_WITHIN_S), and its place
+    goes to the next feed, so a slow feed holds up only itself. A feed waits only for the feeds
+    fetching pages its own entries link to, and for the feeds listed before it on its own host: an
+    outlet's feeds are written in the order of the feeds file, so the first of them to list an
+    article names its source (feeds of one host share its politeness limits, so they are slow
+    together anyway). ``seen`` and ``report`` are updated.
+    """
     http, ingest = settings.http, settings.ingest
-    for chunk in _chunks(steps.spread_hosts(feeds), ingest.feeds_per_batch):
-        futures = [poll_feed_task.submit(f, states.get(f.url), http, ingest) for f in chunk]
-        wait(futures)
-        fetches: list[steps.FeedFetch] = [fut.result() for fut in futures]
-        plans = steps.plan_entries(fetches, seen)
-        article_futures = [
-            fetch_articles_task.submit(f.feed, list(p.to_fetch), http, ingest)
-            for f, p in zip(fetches, plans, strict=True)
-        ]
-        wait(article_futures)
-        outcomes = [fut.result() for fut in article_futures]
-        texts = {o.article.url: o.article for per_feed in outcomes for o in per_feed if o.article is not None}
-        annotations: list[Annotation] = annotate_task(
-            [(a.text, a.published_at.date() if a.published_at else None) for a in texts.values()],
-            str(settings.config_dir), ingest.nlp_batch_size,
-        )
-        by_url = dict(zip(texts, annotations, strict=True))
-        canonical_of = dict(seen.article_urls)
-        for per_feed, plan in zip(outcomes, plans, strict=True):
-            for entry, o in zip(plan.to_fetch, per_feed, strict=True):
-                if o.article is not None and entry.link:
-                    canonical_of[entry.link] = o.article.url
-        polls = [steps.assemble_poll(f, p, o, by_url, canonical_of)
-                 for f, p, o in zip(fetches, plans, outcomes, strict=True)]
-        with writer(db_path) as con:
-            summary = write_polls(con, polls)
-        # Keep the in-memory view current for the next batch instead of re-reading the database.
-        for poll in polls:
-            for e in poll.entries:
-                if not any(fl.entry_key == e.entry_key for fl in poll.failures):
-                    seen.settled.add((poll.feed.url, e.entry_key))
-            for a in poll.articles:
-                seen.article_urls[a.article.url] = a.article.url
-                if a.article.fetched_url:
-                    seen.article_urls.setdefault(a.article.fetched_url, a.article.url)
-        seen.article_urls.update(canonical_of)
-        report.polled += len(fetches)
-        report.not_modified += sum(f.not_modified for f in fetches)
-        report.failed += sum(f.error is not None for f in fetches)
-        report.failed_feeds += [(f.feed.name, f"{f.error_kind}: {f.error}") for f in fetches if f.error]
-        report.article_failures += sum(len(p.failures) for p in polls)
-        report.new_entries += summary.new_entries
-        report.new_articles += summary.new_articles
-        report.new_events += summary.new_events
-        if progress:
-            progress(len(chunk))
+    order = steps.spread_hosts(feeds)
+    # Callbacks run on the task runner's threads: they only hand the finished future to this thread.
+    finished: queue.SimpleQueue[tuple[int, PrefectFuture[Any]]] = queue.SimpleQueue()
+    flights: dict[int, _Flight] = {}
+    claimed: dict[str, str] = {}  # link -> URL its entries point at (steps.plan_entries)
+    claimer: dict[str, int] = {}  # link -> the feed fetching it
+    hosts = [(urlsplit(f.url).hostname or "").lower() for f in order]
+    admitted = 0
+
+    def notify(i: int) -> Callable[[PrefectFuture[Any]], None]:
+        return lambda fut: finished.put((i, fut))
+
+    def admit() -> None:
+        nonlocal admitted
+        while admitted < len(order) and len(flights) < max(1, ingest.feeds_per_batch):
+            i, feed = admitted, order[admitted]
+            flights[i] = _Flight(feed)
+            poll_feed_task.submit(feed, states.get(feed.url), http, ingest).add_done_callback(notify(i))
+            admitted += 1
+
+    def polled(i: int, fetch: steps.FeedFetch) -> None:
+        flight = flights[i]
+        flight.fetch = fetch
+        flight.plan = plan = steps.plan_entries([fetch], seen, claimed)[0]
+        for e in plan.to_fetch:
+            if e.link:
+                claimer[e.link] = i
+        flight.waits_for = {claimer[url] for _, url in plan.linked if claimer.get(url, i) != i}
+        if plan.to_fetch:
+            pages = fetch_articles_task.submit(fetch.feed, list(plan.to_fetch), http, ingest)
+            pages.add_done_callback(notify(i))
+        else:
+            flight.outcomes = []
+
+    def fetched(i: int, outcomes: list[steps.ArticleOutcome]) -> None:
+        flight = flights[i]
+        assert flight.plan is not None
+        flight.outcomes = steps.keep_stored_urls(flight.plan, outcomes)
+        # Known from now on: feeds polled later link to these articles instead of fetching them again.
+        for entry, o in zip(flight.plan.to_fetch, flight.outcomes, strict=True):
+            if o.article is not None:
+                seen.article_urls[o.article.url] = o.article.url
+                if o.article.fetched_url:
+                    seen.article_urls.setdefault(o.article.fetched_url, o.article.url)
+                if entry.link:
+                    seen.article_urls[entry.link] = o.article.url
+
+    def is_ready(i: int, flight: _Flight) -> bool:
+        before = {j for j in flights if j < i and hosts[j] == hosts[i]}
+        return flight.outcomes is not None and all(
+            j not in flights or flights[j].outcomes is not None for j in flight.waits_for | before)
+
+    admit()
+    first_ready_at: float | None = None
+    while flights:
+        wait_s = None if first_ready_at is None else first_ready_at + WRITE_WITHIN_S - time.monotonic()
+        try:
+            i, fut = finished.get(timeout=None if wait_s is None else max(0.0, wait_s))
+        except queue.Empty:
+            pass
+        else:
+            if flights[i].fetch is None:
+                polled(i, fut.result())
+            else:
+                fetched(i, fut.result())
+        ready = [i for i, f in flights.items() if is_ready(i, f)]  # in the feeds' order
+        if ready and first_ready_at is None:
+            first_ready_at = time.monotonic()
+        if ready and (len(ready) == len(flights) or len(ready) >= ingest.feeds_per_batch
+                      or time.monotonic() >= (first_ready_at or 0.0) + WRITE_WITHIN_S):
+            _write_ready([flights.pop(i) for i in ready], db_path, settings, seen, report)
+            first_ready_at = None
+            if progress:
+                progress(len(ready))
+            admit()
+
+
+def _write_ready(
+    ready: Sequence[_Flight], db_path: Path, settings: Settings, seen: steps.Seen, report: IngestReport
+) -> None:
+    """Annotate the articles of these feeds and store everything they brought in one transaction."""
+    fetches = [f.fetch for f in ready if f.fetch is not None]
+    plans = [f.plan for f in ready if f.plan is not None]
+    outcomes = [f.outcomes for f in ready if f.outcomes is not None]
+    texts = steps.texts_to_annotate(o for per_feed in outcomes for o in per_feed)
+    annotations: list[Annotation] = annotate_task(
+        [(a.text, a.published_at.date() if a.published_at else None) for a in texts.values()],
+        str(settings.config_dir), settings.ingest.nlp_batch_size,
+    )
+    by_url = dict(zip(texts, annotations, strict=True))
+    polls = steps.credit_first_listing([steps.assemble_poll(f, p, o, by_url, seen.article_urls)
+                                        for f, p, o in zip(fetches, plans, outcomes, strict=True)])
+    with writer(db_path) as con:
+        summary = write_polls(con, polls)
+    # Keep the in-memory view current for the feeds still to come instead of re-reading the database.
+    for poll in polls:
+        for e in poll.entries:
+            if not any(fl.entry_key == e.entry_key for fl in poll.failures):
+                seen.settled.add((poll.feed.url, e.entry_key))
+    seen.awaiting_page -= {url for p in plans for _, url in p.refetch}
+    report.polled += len(fetches)
+    report.not_modified += sum(f.not_modified for f in fetches)
+    report.failed += sum(f.error is not None for f in fetches)
+    report.failed_feeds += [(f.feed.name, f"{f.error_kind}: {f.error}") for f in fetches if f.error]
+    report.article_failures += sum(len(p.failures) for p in polls)
+    report.new_entries += summary.new_entries
+    report.new_articles += summary.new_articles
+    report.new_events += summary.new_events
+    report.pages_replacing_feed_text += summary.pages_replacing_feed_text
 
 
 def refresh_stories_and_signals(con: DuckDBPyConnection, settings: Settings) -> None:
@@ -154,10 +247,11 @@ def refresh_stories_and_signals(con: DuckDBPyConnection, settings: Settings) -> 
 # The ignore: flow()'s annotation refuses Prefect's own ThreadPoolTaskRunner (PrefectHQ/prefect#16938).
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=32), log_prints=False)  # type: ignore[arg-type]
 def ingest_flow(
-    feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = False,
+    feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Poll the feeds in ``feeds_file`` and store new articles, entities and events in ``db_path``."""
+    """Poll the feeds in ``feeds_file`` that are due (all of them without ``due_only``) and store new
+    articles, entities and events in ``db_path``."""
     settings = load_settings(Path(config_dir) if config_dir else None)
     feeds = load_feeds(Path(feeds_file))
     return ingest_feeds(feeds, Path(db_path), settings, due_only=due_only, progress=progress)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from extractors.errors import NewsignalError, NotAFeed
+from extractors.errors import MalformedFeed, NewsignalError, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
 from flows.network.fetch import FetchFailed, parse_retry_after
 from flows.resources import fetcher_for, pipeline_for
@@ -62,9 +62,11 @@ class FeedFetch:
 class ArticleOutcome:
     entry_key: str
     article: ArticleText | None
-    failure: EntryFailure | None
+    failure: EntryFailure | None  # no article: the entry is skipped, and why
     fetch: FetchRecord | None
     document: Document | None
+    # The feed's text stands in: why the page gave none (a transient reason has it fetched again next poll).
+    fallback: EntryFailure | None = None
 
 
 def freshness_seconds(headers: dict[str, str], now: datetime) -> float | None:
@@ -132,7 +134,7 @@ def poll_feed(
                          next_poll_at=next_poll_time(now, ingest, fresh_for_s=fresh_for))
     try:
         parsed = parse_feed(result.body, url=result.url, headers=result.headers, now=now)
-    except NotAFeed as exc:
+    except (NotAFeed, MalformedFeed) as exc:
         return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, error_kind=exc.reason,
                          error=str(exc), next_poll_at=next_poll_time(now, ingest, failures=failures + 1))
     return FeedFetch(feed=feed, polled_at=now, status=result.status, fetch=record, parsed=parsed,
@@ -158,11 +160,12 @@ def fetch_articles(
 def fetch_article(
     feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: IngestSettings
 ) -> ArticleOutcome:
-    from extractors.article import article_from_feed_entry, extract_article
+    from extractors.article import BRIEF_MIN_CHARS, article_from_feed_entry, extract_article
 
     page_problem: NewsignalError | None = None
     fetch: FetchRecord | None = None
     document: Document | None = None
+    body, final_url = b"", entry.link or feed.url
     if entry.link:
         try:
             result = fetcher_for(http).get(entry.link, kind="article", feed_url=feed.url, untrusted=True,
@@ -175,13 +178,13 @@ def fetch_article(
             try:
                 article = extract_article(result.body, result.url, min_chars=ingest.min_article_chars,
                                           content_type=result.headers.get("content-type"))
-                if article.published_at is None and entry.published_at is not None:
-                    # The feed's date as the fallback.
-                    article = dataclasses.replace(article, published_at=entry.published_at)
-                return ArticleOutcome(entry.entry_key, article, None, fetch, document)
+                return ArticleOutcome(entry.entry_key, _dated(article, entry), None, fetch, document)
             except NewsignalError as exc:
                 page_problem = exc
+                body, final_url = result.body, result.url
     fallback_reason = page_problem.reason if page_problem else "no_link"
+    message = str(page_problem) if page_problem else "entry has no link and no text"
+    problem = EntryFailure(feed.url, entry.entry_key, entry.link, fallback_reason, message)
     from_feed: ArticleText | None
     try:
         from_feed = article_from_feed_entry(entry, feed_url=feed.url)
@@ -193,10 +196,26 @@ def fetch_article(
             from_feed = dataclasses.replace(from_feed, url=f"{feed.url}#entry-{entry.entry_key[:16]}")
         log.info("using feed text for %s (%s)", entry.link, fallback_reason,
                  extra={"article_url": entry.link, "stage": "article"})
-        return ArticleOutcome(entry.entry_key, from_feed, None, fetch, document)
-    message = str(page_problem) if page_problem else "entry has no link and no text"
-    failure = EntryFailure(feed.url, entry.entry_key, entry.link, fallback_reason, message)
-    return ArticleOutcome(entry.entry_key, None, failure, fetch, document)
+        return ArticleOutcome(entry.entry_key, from_feed, None, fetch, document,
+                              fallback=problem if page_problem else None)
+    if page_problem is not None and page_problem.reason == "too_short":
+        # Nothing longer exists, in the page or the feed: a short news brief is still news. Kept, marked.
+        try:
+            brief = extract_article(body, final_url, min_chars=BRIEF_MIN_CHARS,
+                                    content_type=document.content_type if document else None)
+        except NewsignalError:
+            pass
+        else:
+            return ArticleOutcome(entry.entry_key, dataclasses.replace(_dated(brief, entry), short=True),
+                                  None, fetch, document)
+    return ArticleOutcome(entry.entry_key, None, problem, fetch, document)
+
+
+def _dated(article: ArticleText, entry: FeedEntry) -> ArticleText:
+    """The page's date, else the feed's."""
+    if article.published_at is None and entry.published_at is not None:
+        return dataclasses.replace(article, published_at=entry.published_at)
+    return article
 
 
 def annotate_articles(
@@ -216,6 +235,8 @@ class Seen:
 
     settled: set[tuple[str, str]]  # (feed_url, entry_key) needing no more work
     article_urls: dict[str, str]  # any URL an article is known by -> its canonical URL
+    # Articles stored from the feed's text after their page failed transiently: the page is tried again.
+    awaiting_page: set[str] = dataclasses.field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -224,20 +245,32 @@ class Plan:
 
     to_fetch: tuple[FeedEntry, ...]
     linked: tuple[tuple[str, str], ...]
+    # entry_key -> URL of the article stored from the feed's text, whose page this run fetches again
+    refetch: tuple[tuple[str, str], ...] = ()
 
 
-def plan_entries(fetches: Sequence[FeedFetch], seen: Seen) -> list[Plan]:
-    """Decide per feed what is new; the same link in two feeds of a batch is fetched once."""
-    claimed: dict[str, str] = {}
+def plan_entries(
+    fetches: Sequence[FeedFetch], seen: Seen, claimed: dict[str, str] | None = None
+) -> list[Plan]:
+    """Decide per feed what is new; the same link in two feeds is fetched once.
+
+    ``claimed`` (link -> the URL other entries with that link point at) carries the links already
+    being fetched across calls, so feeds planned one at a time share it.
+    """
+    claimed = {} if claimed is None else claimed
     plans = []
     for f in fetches:
-        to_fetch, linked = [], []
+        to_fetch, linked, refetch = [], [], []
         if f.parsed is not None:
             for e in f.parsed.entries:
                 if (f.feed.url, e.entry_key) in seen.settled:
                     continue
                 known = seen.article_urls.get(e.link) if e.link else None
-                if known:
+                if known and known in seen.awaiting_page and e.link not in claimed:
+                    claimed[e.link or known] = known
+                    refetch.append((e.entry_key, known))
+                    to_fetch.append(e)
+                elif known:
                     linked.append((e.entry_key, known))
                 elif e.link and e.link in claimed:
                     linked.append((e.entry_key, claimed[e.link]))
@@ -245,8 +278,34 @@ def plan_entries(fetches: Sequence[FeedFetch], seen: Seen) -> list[Plan]:
                     if e.link:
                         claimed[e.link] = e.link
                     to_fetch.append(e)
-        plans.append(Plan(tuple(to_fetch), tuple(linked)))
+        plans.append(Plan(tuple(to_fetch), tuple(linked), tuple(refetch)))
     return plans
+
+
+def texts_to_annotate(outcomes: Iterable[ArticleOutcome]) -> dict[str, ArticleText]:
+    """One text per article URL: a page's over a feed's stand-in, else the first (the writer's choice too)."""
+    texts: dict[str, ArticleText] = {}
+    for o in outcomes:
+        a = o.article
+        if a is not None and (a.url not in texts or (texts[a.url].from_feed and not a.from_feed)):
+            texts[a.url] = a
+    return texts
+
+
+def keep_stored_urls(plan: Plan, outcomes: Sequence[ArticleOutcome]) -> list[ArticleOutcome]:
+    """Outcomes whose page replaces an article stored from the feed's text keep that article's URL.
+
+    Its id, and the stories, signals and links that name it, follow from the URL; the page's own
+    address is kept as ``fetched_url``.
+    """
+    stored = dict(plan.refetch)
+    out = []
+    for o in outcomes:
+        url = stored.get(o.entry_key)
+        if url and o.article is not None and o.article.url != url:
+            o = dataclasses.replace(o, article=dataclasses.replace(o.article, url=url))
+        out.append(o)
+    return out
 
 
 def assemble_poll(
@@ -282,7 +341,25 @@ def assemble_poll(
         entries=processed,
         articles=articles,
         failures=tuple(o.failure for o in outcomes if o.failure is not None),
+        fallbacks=tuple(o.fallback for o in outcomes if o.fallback is not None),
         linked=linked,
         fetches=tuple(x for x in [fetch.fetch, *(o.fetch for o in outcomes)] if x is not None),
         documents=tuple(o.document for o in outcomes if o.document is not None),
     )
+
+
+def credit_first_listing(polls: Sequence[FeedPoll]) -> list[FeedPoll]:
+    """Polls whose articles name as source the first of these feeds (in order) that lists them.
+
+    One feed fetches a link several feeds list, whichever was polled first; the article is credited
+    to the feed listed first all the same, as when the feeds were handled one after another.
+    """
+    first: dict[str, FeedSpec] = {}
+    for p in polls:
+        for a in p.articles:
+            first.setdefault(a.article.url, p.feed)
+        for _, url in p.linked:
+            first.setdefault(url, p.feed)
+    return [dataclasses.replace(p, articles=tuple(
+        dataclasses.replace(a, source=first[a.article.url].name, feed_url=first[a.article.url].url)
+        for a in p.articles)) for p in polls]

@@ -27,8 +27,8 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    """``host`` may be any loopback address (127.0.0.2 stands for "another machine on the inside");
-    ``port`` 0 picks a free one."""
+    """``host`` may be any loopback address (127.0.0.2 stands for "another machine on the inside"; servers on
+    different ones are different hosts to the fetcher's per-host limits); ``port`` 0 picks a free one."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}

@@ -135,6 +135,17 @@ def raw_document(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes | None:
     return gzip.decompress(row[0]) if row else None
 
 
+def delete_derived(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
+    """Delete the mentions, events, evidence and roles read from these articles (inside the caller's
+    transaction), before they are read again."""
+    ids = list(article_ids)
+    for table in ("event_evidence", "event_roles"):  # names are code constants
+        con.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM events "
+                    "WHERE article_id IN (SELECT UNNEST($1::VARCHAR[])))", [ids])
+    con.execute("DELETE FROM events WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
+    con.execute("DELETE FROM mentions WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
+
+
 def replace_derived(
     con: duckdb.DuckDBPyConnection,
     items: Sequence[tuple[StoredArticle, ArticleText | None, Annotation]],
@@ -148,11 +159,7 @@ def replace_derived(
     now = utcnow()
     ids = [stored.article_id for stored, _, _ in items]
     with transaction(con):
-        for table in ("event_evidence", "event_roles"):  # names are code constants
-            con.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM events "
-                        "WHERE article_id IN (SELECT UNNEST($1::VARCHAR[])))", [ids])
-        con.execute("DELETE FROM events WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
-        con.execute("DELETE FROM mentions WHERE article_id IN (SELECT UNNEST($1::VARCHAR[]))", [ids])
+        delete_derived(con, ids)
         for stored, article, ann in items:
             if article is not None:
                 con.execute(

@@ -36,7 +36,7 @@ import duckdb
 
 from warehouse import db as _db
 from warehouse.db import DatabaseError, lock_holder
-from warehouse.feeds import FEED_HEALTH_SQL, FeedHealth
+from warehouse.feeds import FeedHealth, feed_health_sql
 from warehouse.timeline import TimelineFilter
 
 RECENT_DAYS = 7  # "what changed recently": the last week of data
@@ -54,9 +54,9 @@ COPY_SQL = (
     "CREATE TABLE s_more AS SELECT event_id, ordinal, sentence FROM src.event_evidence WHERE ordinal > 0",
     "CREATE TABLE s_mentions AS SELECT label, name, article_id FROM src.mentions",
     "CREATE TABLE s_entities AS SELECT label, name, first_seen_at FROM src.entities",
-    # Threads and feed health are small: copied as they are.
+    # Threads and feed health are small: copied as they are (feed health in build_model: its query
+    # depends on the file's schema version).
     "CREATE TABLE s_signals AS SELECT * FROM src.signals",
-    "CREATE TABLE s_feed_health AS " + FEED_HEALTH_SQL.format(src="src."),
 )
 # ... and shaped after it is detached, so the ingest never waits for the sorting.
 MODEL_SQL = (
@@ -195,6 +195,7 @@ def build_model(db_path: str | Path, *, wait_s: float | None = None,
         try:
             for statement in COPY_SQL:
                 mem.execute(statement)
+            mem.execute("CREATE TABLE s_feed_health AS " + feed_health_sql(mem, "src."))
         finally:
             mem.execute("DETACH src")  # releases the file: the rest happens in memory only
             detached = time.perf_counter()

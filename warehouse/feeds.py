@@ -52,10 +52,13 @@ class FeedHealth:
     next_poll_at: datetime | None
     failing_since: datetime | None  # last success, or first added when it never succeeded
     last_warning: str | None = None  # e.g. a feed parsed despite being malformed
+    entries_skipped: int = 0  # entries listed that gave no article
+    skipped_reasons: str | None = None  # why, most frequent first: "not_found 2, no_text 1"
+    short_articles: int = 0  # of ``articles``, those stored as short briefs
 
 
 # One row per feed, failing feeds first, then by name; ``{src}`` is the schema prefix ("" here, "src."
-# where the dashboard copies it from an attached file).
+# where the dashboard copies it from an attached file). Filled in by feed_health_sql.
 FEED_HEALTH_SQL = """
     SELECT f.name, f.url, f.last_polled_at, f.last_status,
            (SELECT count(*) FROM {src}entries e WHERE e.feed_url = f.url) AS entries_seen,
@@ -66,15 +69,32 @@ FEED_HEALTH_SQL = """
            f.next_poll_at,
            CASE WHEN f.consecutive_failures > 0 THEN coalesce(f.last_success_at, f.added_at) END
                AS failing_since,
-           f.last_warning
+           f.last_warning,
+           (SELECT count(*) FROM {src}entries e WHERE e.feed_url = f.url AND e.status = 'failed')
+               AS entries_skipped,
+           (SELECT string_agg(reason || ' ' || n, ', ' ORDER BY n DESC, reason)
+            FROM (SELECT e.failure_reason AS reason, count(*) AS n FROM {src}entries e
+                  WHERE e.feed_url = f.url AND e.status = 'failed' GROUP BY e.failure_reason))
+               AS skipped_reasons,
+           (SELECT count(*) FROM {src}articles a WHERE a.feed_url = f.url AND {short}) AS short_articles
     FROM {src}feeds f
     ORDER BY f.consecutive_failures > 0 DESC, f.consecutive_failures DESC, f.name
 """
 
 
+def feed_health_sql(con: duckdb.DuckDBPyConnection, src: str = "") -> str:
+    """The feed-health query over the database ``src`` names ("" for ``con``'s own, "src." for one
+    attached as src). A file not yet migrated to 7 (read-only readers do not migrate) has no briefs."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = coalesce($1, current_database()) "
+        "AND table_name = 'articles' AND column_name = 'short'", [src.rstrip(".") or None],
+    ).fetchone()
+    return FEED_HEALTH_SQL.format(src=src, short="a.short" if row and row[0] else "false")
+
+
 def feed_health(con: duckdb.DuckDBPyConnection) -> list[FeedHealth]:
     """One row per feed, failing feeds first, then by name."""
-    rows = con.execute(FEED_HEALTH_SQL.format(src="")).fetchall()
+    rows = con.execute(feed_health_sql(con)).fetchall()
     return [FeedHealth(*r) for r in rows]
 
 

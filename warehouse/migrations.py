@@ -411,6 +411,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(5, "signal_headlines", ("ALTER TABLE signal_state ADD COLUMN headline VARCHAR", SIGNALS_V5)),
+    # Short news briefs are stored, marked: main text under [ingest] min_article_chars, when neither the
+    # page nor the feed had more. Every article stored before was of full length.
+    Migration(7, "short_articles", (
+        "ALTER TABLE articles ADD COLUMN short BOOLEAN DEFAULT false",
+        "UPDATE articles SET short = false WHERE short IS NULL",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -110,7 +110,10 @@ class FeedPoll:
     feed_title: str | None = None
     entries: tuple[FeedEntry, ...] = ()
     articles: tuple[ArticleRecord, ...] = ()
-    failures: tuple[EntryFailure, ...] = ()
+    failures: tuple[EntryFailure, ...] = ()  # entries skipped: no article, and why
+    # Entries stored from the feed's text because their page failed, and why (a transient reason: the
+    # page is fetched again on a later poll, and replaces the feed's text when it comes)
+    fallbacks: tuple[EntryFailure, ...] = ()
     # (entry_key, article_url): entries whose article is already stored (seen via another feed)
     linked: tuple[tuple[str, str], ...] = ()
     fetches: tuple[FetchRecord, ...] = ()

@@ -57,9 +57,15 @@ def demo(out_dir: Path) -> None:
               help="TOML file with [[feed]] tables (name, url, optional tags, owner).")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="DuckDB file (created if missing).")
-@click.option("--due-only", is_flag=True, help="Skip feeds whose next poll time has not come (backoff, TTL).")
-def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
-    """Poll every feed, fetch new articles, extract entities and events, store them."""
+@click.option("--all", "poll_all", is_flag=True,
+              help="Poll every feed now, also those whose next poll time has not come (backoff, TTL, "
+                   "Retry-After).")
+# The default since due feeds became it; still accepted so existing cron lines keep working.
+@click.option("--due-only", is_flag=True, hidden=True)
+def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> None:
+    """Poll the feeds that are due, fetch new articles, extract entities and events, store them."""
+    if poll_all and due_only:
+        raise click.UsageError("--all and --due-only contradict each other; give one")
     prefect_defaults()
     from flows.settings import load_feeds
 
@@ -67,13 +73,16 @@ def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
     from flows.ingest import ingest_flow
 
     with feed_progress(total, "polling feeds") as advance:
-        report = ingest_flow(str(feeds_file), str(db_path), due_only=due_only, progress=advance)
+        report = ingest_flow(str(feeds_file), str(db_path), due_only=not poll_all, progress=advance)
     if report.not_due:
-        click.echo(f"{report.not_due} feed(s) not due yet (backing off or polled recently)")
+        click.echo(f"{report.not_due} feed(s) not due yet (backing off or polled recently; "
+                   "`--all` polls them now)")
     click.echo(
         f"feeds polled {report.polled}, not modified {report.not_modified}, failed {report.failed}; "
         f"new entries {report.new_entries}, new articles {report.new_articles}, "
         f"new events {report.new_events}, article failures {report.article_failures}"
+        + (f"; {report.pages_replacing_feed_text} page(s) replaced the feed text that stood in for them"
+           if report.pages_replacing_feed_text else "")
     )
     for name, err in report.failed_feeds:
         click.echo(f"  failed: {name}: {err}")
@@ -149,7 +158,8 @@ def query(db_path: Path, fmt: str, sql: str) -> None:
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def status(db_path: Path) -> None:
-    """One line per feed (failing first): last poll, HTTP status, entries seen, last error."""
+    """One line per feed (failing first): last poll, HTTP status, entries seen, articles stored, entries
+    skipped and why, last error."""
     from warehouse.db import connect
     from warehouse.feeds import feed_health
 
@@ -166,7 +176,10 @@ def status(db_path: Path) -> None:
         due = h.next_poll_at.strftime("%Y-%m-%d %H:%M") if h.next_poll_at else "now"
         click.echo(
             f"{state:<12} {h.name}  polled {polled}  HTTP {h.last_status or '-'}  "
-            f"entries {h.entries_seen}  articles {h.articles}  next {due}"
+            f"entries {h.entries_seen}  articles {h.articles}"
+            + (f" ({h.short_articles} short)" if h.short_articles else "")
+            + (f"  skipped {h.entries_skipped} ({h.skipped_reasons})" if h.entries_skipped else "")
+            + f"  next {due}"
             + (f"  error: {h.last_error}" if h.last_error else "")
             + (f"  warning: {h.last_warning[:120]}" if h.last_warning and not h.last_error else "")
         )

@@ -215,8 +215,14 @@ class Fetcher:
         (``untrusted`` False) is trusted on the host of ``url`` itself, the address the user
         gave; ``untrusted`` marks a link read from inside a feed, trusted only on the host of
         ``feed_url``, and read only where the site's robots.txt allows it.
+
+        A timeout is retried at most once, and only when a further wait of ``read_timeout_s``
+        still fits in ``total_timeout_s`` counted from the first attempt: the next poll tries
+        again anyway, and one slow host must not hold a run for several timeouts. (A body still
+        arriving after ``total_timeout_s`` is therefore not retried.)
         """
-        attempt = 0
+        started = time.monotonic()
+        attempt, timed_out = 0, False
         while True:
             try:
                 return self._get_once(url, kind=kind, feed_url=feed_url, etag=etag,
@@ -231,6 +237,14 @@ class Fetcher:
                     if failed.retry_after_s > budget_s:
                         raise
                     delay = max(delay, failed.retry_after_s)
+                left_s = started + self.settings.total_timeout_s - time.monotonic() - delay
+                if failed.error.reason == "timeout":
+                    # Once, and only when a whole further wait for the server fits in what is left.
+                    if timed_out or left_s < self.settings.read_timeout_s:
+                        raise
+                    timed_out = True
+                elif left_s <= 0:
+                    raise
                 log.info("retrying %s in %.1fs after %s", url, delay, failed.error,
                          extra={"article_url": url, "stage": "fetch"})
                 time.sleep(delay)
@@ -309,9 +323,13 @@ class Fetcher:
         host = httpx.URL(url).host
         pin_host, pin_port = host_port(url)
         pin = Pin(pin_host, pin_port or 0, addresses)
+        queued = time.monotonic()
         # Host slot first: threads queued for a busy host must not hold global slots other hosts could use.
         # The gap itself is enforced as the request goes on the wire (HostLimiter.wire_gate).
         with self.limiter.slot(host), self._global, self._backend.pinned(pin):
+            # Time spent queued behind our own limits is not the server's slowness: the total timeout
+            # does not count it.
+            t0 += time.monotonic() - queued
             try:
                 with self.client.stream("GET", url, headers=headers,
                                         extensions={"trace": self.limiter.wire_gate(host)}) as response:

@@ -10,7 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from extractors.errors import NotAFeed, PermanentError
+from extractors.errors import MalformedFeed, NotAFeed, PermanentError
 from extractors.feeds import entry_key, html_to_text, parse_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -85,6 +85,20 @@ def test_bozo_feed_with_readable_entries_is_kept_with_warning() -> None:
     assert feed.warning and "not well-formed" in feed.warning
     assert [e.title for e in feed.entries] == ["Chips & export rules, a bare ampersand",
                                                "Second item survives"]
+
+
+def test_a_feed_broken_off_before_its_first_entry_is_malformed_not_empty() -> None:
+    whole = (FEEDS / "rss20_newsroom.xml").read_bytes()
+    cut = whole[:whole.index(b"<item")]  # what a truncated download leaves: the channel and no entry
+    with pytest.raises(MalformedFeed) as caught:
+        parse_feed(cut, url="https://newsroom.example.test/rss", now=NOW)
+    assert caught.value.reason == "malformed_feed"
+    assert "SAXParseException" in str(caught.value)
+
+
+def test_a_well_formed_feed_without_entries_is_an_empty_feed() -> None:
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
+    assert parse_feed(body, url="https://quiet.example.test/rss", now=NOW).entries == ()
 
 
 def test_html_page_is_not_a_feed_and_message_says_what_to_do() -> None:
@@ -198,7 +212,8 @@ def _readable(entry: dict) -> bool:
 @pytest.mark.skipif(not SHARED_FEEDS.is_dir(), reason=f"shared feed corpus not found at {SHARED_FEEDS}")
 @pytest.mark.parametrize(("relative", "headers"), _corpus_cases() or [("none", None)])
 def test_every_corpus_feed(relative: str, headers: dict[str, str] | None) -> None:
-    """No corpus feed raises anything but NotAFeed, no readable entry is lost and none is made up.
+    """No corpus feed raises anything but NotAFeed or MalformedFeed, no readable entry is lost and none
+    is made up.
 
     Precisely: let N be the number of entries feedparser itself returns (same
     bytes, same headers) that carry at least one of id, link, title, a parsed
@@ -219,8 +234,8 @@ def test_every_corpus_feed(relative: str, headers: dict[str, str] | None) -> Non
 
     try:
         feed = parse_feed(body, url=url, headers=headers)
-    except NotAFeed:
-        assert expected == 0, f"{relative}: NotAFeed although feedparser read {expected} entries"
+    except (NotAFeed, MalformedFeed) as exc:
+        assert expected == 0, f"{relative}: {type(exc).__name__} although feedparser read {expected} entries"
         return
     keys = {entry.entry_key for entry in feed.entries}
     assert len(keys) == len(feed.entries)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import shutil
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,6 +107,12 @@ def run(tmp_path_factory):
         full = rss(item("Zipped", good + "?z=1", "z1"))
         srv.add("/truncated-gzip.xml", body=gzip.compress(full)[:-30],
                 headers={"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"})
+        # Cut off earlier: the stream ends after the channel's title, before the first entry.
+        channel = full.partition(b"<item>")[0]
+        zipper = zlib.compressobj(wbits=31)  # the gzip format
+        head = zipper.compress(channel) + zipper.flush(zlib.Z_SYNC_FLUSH)
+        srv.add("/truncated-early.xml", body=head,
+                headers={"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"})
         srv.add("/cp1252.xml", body=rss(item("Caf\u00e9 \u201cquoted\u201d", cp1252, "c1")).replace(
             "Caf\u00e9 \u201cquoted\u201d".encode(), "Caf\u00e9 \u201cquoted\u201d".encode("cp1252")),
             headers={"Content-Type": "application/rss+xml; charset=utf-8"})
@@ -117,7 +124,7 @@ def run(tmp_path_factory):
             + item("File link", "file:///etc/passwd", "fl") + item("Other loopback", secret, "ol")),
             headers={"Content-Type": "application/rss+xml"})
         names = ["good", "500", "429", "stall", "drip", "loop", "huge", "declared-huge", "html", "wrong-type",
-                 "truncated-gzip", "cp1252", "odd"]
+                 "truncated-gzip", "truncated-early", "cp1252", "odd"]
         feeds = tmp / "feeds.toml"
         feeds.write_text("".join(f'[[feed]]\nname = "{n}"\nurl = "{srv.url("/" + n + ".xml")}"\n\n'
                                  for n in names))
@@ -143,7 +150,7 @@ def run(tmp_path_factory):
 @pytest.mark.parametrize(("feed", "kind"), [
     ("500", "server_error"), ("429", "rate_limited"), ("stall", "timeout"), ("drip", "timeout"),
     ("loop", "too_many_redirects"), ("huge", "too_large"), ("declared-huge", "too_large"),
-    ("html", "not_a_feed"),
+    ("html", "not_a_feed"), ("truncated-early", "malformed_feed"),
 ])
 def test_each_failure_is_classified_on_the_feed_row(run, feed, kind):
     _status, error_kind, failures, next_poll_at, _ = run["health"][feed]
@@ -157,7 +164,7 @@ def test_retry_after_pushes_the_next_poll_out(run):
 
 
 def test_the_good_feeds_go_on(run):
-    assert run["report"].polled == 13
+    assert run["report"].polled == 14
     for name in ("good", "wrong-type", "cp1252", "odd"):
         assert run["health"][name][2] == 0, name
     assert "Good story" in run["titles"]
@@ -174,6 +181,12 @@ def test_truncated_gzip_is_recorded_not_fatal(run):
     assert (status, error_kind, failures) == (200, None, 0)
     assert "SAXParseException" in warning
     assert "Zipped" in {t for name, t, *_ in run["entries"] if name == "truncated-gzip"}
+
+
+def test_a_feed_truncated_before_any_entry_is_failing_with_the_reason(run):
+    status, error_kind, failures, _next, _warning = run["health"]["truncated-early"]
+    assert (status, error_kind, failures) == (200, "malformed_feed", 1)
+    assert not [t for name, t, *_ in run["entries"] if name == "truncated-early"]
 
 
 def test_odd_entries(run):

@@ -91,3 +91,31 @@ def test_spread_hosts_takes_one_feed_per_host_in_turn_and_keeps_each_hosts_order
     assert spread == ["http://a.example/1", "http://B.example:8080/1", "http://c.example/1",
                       "http://a.example/2", "http://b.example/2", "http://a.example/3"]
     assert spread_hosts([]) == []
+
+
+def test_plan_fetches_again_the_page_of_an_article_stored_from_feed_text_once_per_run():
+    a, b = FeedSpec("A", "http://a/f"), FeedSpec("B", "http://b/f")
+    seen = Seen(settled=set(), article_urls={"https://x/brief": "https://x/brief"},
+                awaiting_page={"https://x/brief"})
+    claimed: dict[str, str] = {}
+    (first,) = plan_entries([fetched(a, entry("k", "https://x/brief"))], seen, claimed)
+    (second,) = plan_entries([fetched(b, entry("m", "https://x/brief"))], seen, claimed)  # planned later
+    assert [e.entry_key for e in first.to_fetch] == ["k"]
+    assert first.refetch == (("k", "https://x/brief"),)
+    assert second.to_fetch == () and second.linked == (("m", "https://x/brief"),)
+
+
+def test_an_article_two_feeds_list_is_credited_to_the_first_listed_whichever_fetched_it():
+    from extractors.models import ArticleText
+    from flows.steps import credit_first_listing
+    from warehouse.records import ArticleRecord, FeedPoll
+
+    main, policy = FeedSpec("Ledger", "http://l/main.xml"), FeedSpec("Ledger Policy", "http://l/policy.xml")
+    article = ArticleText(url="https://l/story", title="t", text="x")
+    polls = [
+        FeedPoll(feed=main, polled_at=NOW, status=200, linked=(("k1", "https://l/story"),)),
+        FeedPoll(feed=policy, polled_at=NOW, status=200,
+                 articles=(ArticleRecord(article, policy.name, policy.url, "k2", None, None),)),
+    ]
+    (record,) = credit_first_listing(polls)[1].articles
+    assert (record.source, record.feed_url, record.entry_key) == ("Ledger", "http://l/main.xml", "k2")

@@ -173,3 +173,30 @@ def test_event_pages_without_an_entity_are_the_newest_matching_rows(con, limit):
         assert expected and [e.event_id for e in page] == [r[0] for r in expected]
         assert all(isinstance(e.evidence, tuple) for e in page)
         assert all(e.evidence for e in page)
+
+
+def test_feed_health_page_shows_skipped_entries_and_short_briefs_even_on_a_database_before_briefs(tmp_path):
+    from extractors.models import FeedEntry
+    from flows.dashboard.pages import feeds_page
+    from warehouse.db import connect
+    from warehouse.migrations import apply_migrations
+    from warehouse.polls import write_polls
+    from warehouse.records import EntryFailure, FeedPoll, FeedSpec
+
+    feed = FeedSpec("Wire", "http://127.0.0.1/wire.xml")
+    gone = FeedEntry("k1", "k1", "http://127.0.0.1/gone", "Gone", "", "", None, None)
+    poll = FeedPoll(feed=feed, polled_at=datetime(2026, 11, 20, 8), status=200, entries=(gone,),
+                    failures=(EntryFailure(feed.url, "k1", gone.link, "not_found", "HTTP 404"),))
+    new, old = tmp_path / "new.duckdb", tmp_path / "old.duckdb"
+    with writer(new) as con:
+        write_polls(con, [poll])
+    con = connect(old)
+    try:
+        apply_migrations(con, up_to=5)  # written by an older newsignal; no ingest has migrated it yet
+        write_polls(con, [poll])
+    finally:
+        con.close()
+    for path in (new, old):
+        (row,) = dq.feed_health_rows(DashboardModel(path).cursor())
+        assert (row.entries_skipped, row.skipped_reasons, row.short_articles) == (1, "not_found 1", 0)
+        assert "1 <span class=\"muted\">(not_found 1)</span>" in feeds_page(DashboardModel(path))

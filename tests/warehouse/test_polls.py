@@ -98,3 +98,44 @@ def test_failures_are_recorded_on_the_feed_and_the_entry(db_path):
         assert failed == [("failed", "not_found")]
         # permanent failures are not retried
         assert (B.url, "k9") in settled_entry_keys(con)
+
+
+@pytest.mark.parametrize("reason", ["timeout", "decoding", "robots_unavailable"])
+def test_an_entry_failed_for_any_transient_reason_is_not_settled(db_path, reason):
+    failed = FeedPoll(feed=A, polled_at=NOW, status=200, entries=(entry("k1", "https://news.example/1"),),
+                      failures=(EntryFailure(A.url, "k1", "https://news.example/1", reason, "later"),))
+    with writer(db_path) as con:
+        write_polls(con, [failed])
+        assert (A.url, "k1") not in settled_entry_keys(con)
+
+
+def test_a_page_replaces_the_feed_text_that_stood_in_for_it_and_what_was_read_from_it(db_path):
+    from warehouse.polls import articles_awaiting_page
+
+    url = "https://news.example/acme"
+    stand_in = ArticleText(url=url, title="Acme", text="Foo is cheaper.", from_feed=True)
+    bare = Annotation(mentions=(Mention("MODEL", "Foo", "Foo", 0, 3, False),), events=(),
+                      extractor_version="t1")
+    first = FeedPoll(
+        feed=A, polled_at=NOW, status=200, entries=(entry("k1", url),),
+        articles=(ArticleRecord(stand_in, A.name, A.url, "k1", None, None, bare),),
+        fallbacks=(EntryFailure(A.url, "k1", url, "server_error", "HTTP 503"),),
+    )
+    with writer(db_path) as con:
+        write_polls(con, [first])
+        assert (A.url, "k1") not in settled_entry_keys(con)
+        assert articles_awaiting_page(con) == {url}
+
+        s = write_polls(con, [poll(A, "k1", url)])  # the page came: full text, its own reading
+        assert (s.new_articles, s.pages_replacing_feed_text) == (0, 1)
+        assert con.execute("SELECT text, from_feed, fetched_url, source FROM articles").fetchall() == [
+            (TEXT, False, url + "?utm=x", "Outlet A")]
+        assert sorted(con.execute("SELECT label, name FROM mentions").fetchall()) == [
+            ("MODEL", "Foo"), ("ORG", "Acme Labs")]  # once each: the stand-in's reading is gone
+        assert con.execute("SELECT count(*) FROM events").fetchone() == (1,)
+        assert con.execute("SELECT status, failure_reason FROM entries").fetchall() == [("stored", None)]
+        assert (A.url, "k1") in settled_entry_keys(con) and articles_awaiting_page(con) == set()
+
+        # A page stored once is never overwritten by a feed's stand-in.
+        write_polls(con, [first])
+        assert con.execute("SELECT text, from_feed FROM articles").fetchall() == [(TEXT, False)]

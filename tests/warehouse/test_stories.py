@@ -144,7 +144,7 @@ def test_migration_3_upgrades_a_v2_database_with_data(db_path):
     con.close()
 
     con = duckdb.connect(str(db_path))
-    assert apply_migrations(con) == [3, 4, 5]
+    assert apply_migrations(con)[:3] == [3, 4, 5]  # and any later ones
     cols = [d[0] for d in con.execute("SELECT * FROM timeline LIMIT 0").description]
     assert cols[:len(TIMELINE_V3_COLUMNS)] == TIMELINE_V3_COLUMNS  # later migrations only append
     assert [d[0] for d in con.execute("SELECT * FROM signals LIMIT 0").description][:9] == SIGNALS_COLUMNS

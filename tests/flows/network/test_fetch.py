@@ -140,3 +140,31 @@ def test_one_host_never_sees_two_requests_closer_than_the_gap(arrival_server):
     seen = arrivals()
     assert len(seen) == 12
     assert min(b - a for a, b in pairwise(seen)) >= gap
+
+
+# Three tries on transient errors, but a timeout gets one more try at most (the next poll tries again).
+PATIENT = HttpSettings(connect_timeout_s=2, read_timeout_s=0.5, total_timeout_s=3, max_bytes=1000,
+                       per_host_delay_s=0.0, retries=2, retry_base_delay_s=0.05,
+                       user_agent="newsignal-test/1")
+
+
+def test_a_stalled_server_is_tried_twice_not_three_times(loopback):
+    url = loopback.add("/stalled", status=200, body=b"late", delay_s=2)
+    with Fetcher(PATIENT) as f, pytest.raises(FetchFailed) as info:
+        f.get(url, kind="feed")
+    assert info.value.error.reason == "timeout"
+    assert loopback.hits("/stalled") == 2
+
+
+def test_a_dripping_body_costs_one_total_timeout_not_one_per_attempt(loopback):
+    import time
+
+    url = loopback.add("/drip", status=200, body=b"x" * 200, chunk=1, drip_s=0.1)  # 20 s to send it all
+    with Fetcher(PATIENT) as f, pytest.raises(FetchFailed) as info:
+        started = time.monotonic()
+        f.get(url, kind="feed")
+    took = time.monotonic() - started
+    assert info.value.error.reason == "timeout"
+    # The total timeout bounds the whole call: once it is spent, no retry starts another.
+    assert loopback.hits("/drip") == 1
+    assert took < PATIENT.total_timeout_s + 1.5  # generous: one total timeout, not three
