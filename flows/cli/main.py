@@ -60,9 +60,11 @@ def demo(out_dir: Path) -> None:
 def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
     """Poll every feed, fetch new articles, extract entities and events, store them."""
     prefect_defaults()
-    from flows.settings import load_feeds
+    from flows.settings import load_feeds, load_settings
 
-    total = len(load_feeds(feeds_file))  # fail on a bad feeds file before paying for Prefect's start-up
+    # Fail on bad settings or a bad feeds file before paying for Prefect's start-up.
+    load_settings()
+    total = len(load_feeds(feeds_file))
     from flows.ingest import ingest_flow
 
     with feed_progress(total, "polling feeds") as advance:
@@ -92,10 +94,11 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
         raise CliError(f"no database at {db_path}; run `newsignal ingest` first")
     if out_dir is None and not (send or resend):
         raise CliError("nothing to do: give --out DIR, --send, or both")
-    if send or resend:
-        from flows.settings import load_settings
+    from flows.settings import load_settings
 
-        load_settings().smtp.validate()  # a missing SMTP setting fails before Prefect starts
+    settings = load_settings()  # bad settings fail before Prefect starts
+    if send or resend:
+        settings.smtp.validate()  # and so does a missing SMTP setting
     prefect_defaults()
     from flows.daily_digest import digest_flow
 
