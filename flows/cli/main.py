@@ -7,6 +7,7 @@ commands that need them.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -15,7 +16,14 @@ import click
 
 from flows.cli.analyst import export_command, timeline_command
 from flows.cli.dashboard import dashboard_command
-from flows.cli.output import CliError, echo_rows, feed_progress, parse_day, prefect_defaults
+from flows.cli.output import (
+    CliError,
+    echo_rows,
+    feed_progress,
+    parse_day,
+    prefect_defaults,
+    set_exit_status,
+)
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
@@ -314,30 +322,47 @@ cli.add_command(dashboard_command)
 
 def main() -> None:
     """Console entry point: known errors become one line and exit status 1, never a traceback."""
+    code = _run()
+    set_exit_status(code)
+    sys.exit(code)
+
+
+def _run() -> int:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
+        return 130
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "newsignal"
         click.echo(f"error: {exc.format_message()} (see `{where} --help`)", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except Exception as exc:  # the CLI's last line of defence
         if os.environ.get("NEWSIGNAL_DEBUG"):
             raise
         known = isinstance(exc, _known_errors())
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         hint = "" if known else " (set NEWSIGNAL_DEBUG=1 for a traceback)"
-        click.echo(f"error: {msg}{hint}", err=True)
-        sys.exit(1)
+        click.echo(f"error: {one_line(exc)}{hint}", err=True)
+        return 1
+    return 0
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an error's message; a file system error says which path and what to check."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        hint = ""
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            hint = " (check that this user may write there, or choose another path)"
+        return f"{exc.strerror}: {exc.filename}{hint}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 if __name__ == "__main__":
