@@ -1,4 +1,4 @@
-"""Settings are checked when they load: types, ranges, time zones, clock times; the environment overrides any key."""
+"""Settings are checked when they load (types, ranges, zones, times); the environment overrides any key."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def edit(config: Path, old: str, new: str) -> None:
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("concurrency = 16", "concurrency = 0", "[http] concurrency = 0: should be greater than or equal to 1"),
-    ('timezone = "UTC"', 'timezone = "Mars/Olympus"', "[digest] timezone = 'Mars/Olympus': not a known time zone"),
+    ('timezone = "UTC"', 'timezone = "Mars/Olympus"',
+     "[digest] timezone = 'Mars/Olympus': not a known time zone"),
     ('send_at = "07:00"', 'send_at = "25:99"', "[digest] send_at = '25:99': must be a 24-hour time HH:MM"),
     ('send_at = "07:00"', 'send_at = "7am"', "[digest] send_at = '7am'"),
     ("per_host_concurrency = 2", "per_host_concurrency = -1", "[http] per_host_concurrency = -1"),
@@ -43,11 +44,13 @@ def edit(config: Path, old: str, new: str) -> None:
     ("top_signals = 5", 'top_signals = "five"', "[digest] top_signals = 'five': should be a valid integer"),
     ("respect_robots = true", 'respect_robots = "sometimes"', "[http] respect_robots = 'sometimes'"),
     ("port = 587", "port = 70000", "[smtp] port = 70000: should be less than or equal to 65535"),
-    ('security = "starttls"', 'security = "ssl"', "[smtp] security = 'ssl': should be 'starttls', 'tls' or 'none'"),
+    ('security = "starttls"', 'security = "ssl"',
+     "[smtp] security = 'ssl': should be 'starttls', 'tls' or 'none'"),
     ("allowed_private_hosts = []", "allowed_private_hosts = [1]", "[http] allowed_private_hosts"),
     ("max_redirects = 5", "max_redirect = 5", "[http] unknown key 'max_redirect'; known: user_agent"),
     ("[ingest]", "[ingets]\n[ingest]", "unknown key 'ingets'; sections: http, ingest, digest, smtp"),
-    ('user = ""', 'user = ""\npassword = "hunter2"', "[smtp] password does not belong in a file; set NEWSIGNAL_SMTP_PASSWORD"),
+    ('user = ""', 'user = ""\npassword = "hunter2"',
+     "[smtp] password does not belong in a file; set NEWSIGNAL_SMTP_PASSWORD"),
 ])
 def test_a_bad_value_in_the_file_names_the_key_and_what_is_allowed(config, old, new, expected):
     edit(config, old, new)
@@ -59,31 +62,34 @@ def test_a_bad_value_in_the_file_names_the_key_and_what_is_allowed(config, old, 
 
 
 @pytest.mark.parametrize(("name", "value", "expected"), [
-    ("NEWSIGNAL_HTTP_CONCURRENCY", "0", "NEWSIGNAL_HTTP_CONCURRENCY='0': should be greater than or equal to 1"),
-    ("NEWSIGNAL_DIGEST_TIMEZONE", "Mars/Olympus", "NEWSIGNAL_DIGEST_TIMEZONE='Mars/Olympus': not a known time zone"),
+    ("NEWSIGNAL_HTTP_CONCURRENCY", "0",
+     "NEWSIGNAL_HTTP_CONCURRENCY='0': should be greater than or equal to 1"),
+    ("NEWSIGNAL_DIGEST_TIMEZONE", "Mars/Olympus",
+     "NEWSIGNAL_DIGEST_TIMEZONE='Mars/Olympus': not a known time zone"),
     ("NEWSIGNAL_DIGEST_SEND_AT", "25:99", "NEWSIGNAL_DIGEST_SEND_AT='25:99': must be a 24-hour time"),
     ("NEWSIGNAL_SMTP_PORT", "smtp", "NEWSIGNAL_SMTP_PORT='smtp': should be a valid integer"),
     ("NEWSIGNAL_HTTP_CONCURENCY", "4", "unknown setting(s) in the environment: NEWSIGNAL_HTTP_CONCURENCY"),
 ])
 def test_a_bad_value_in_the_environment_names_the_variable(config, monkeypatch, name, value, expected):
     monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigError, match="^") as caught:
+    with pytest.raises(ConfigError) as caught:
         load_settings(config)
     assert expected in str(caught.value)
 
 
 def test_every_key_is_overridable_from_the_environment(config, monkeypatch):
     values = {
-        "http": {"user_agent": "probe/1", "connect_timeout_s": "3.5", "read_timeout_s": "4", "total_timeout_s": "9",
-                 "max_bytes": "1234", "max_redirects": "0", "concurrency": "3", "per_host_concurrency": "1",
-                 "per_host_delay_s": "0", "retries": "0", "retry_base_delay_s": "0.5", "respect_robots": "false",
+        "http": {"user_agent": "probe/1", "connect_timeout_s": "3.5", "read_timeout_s": "4",
+                 "total_timeout_s": "9", "max_bytes": "1234", "max_redirects": "0", "concurrency": "3",
+                 "per_host_concurrency": "1", "per_host_delay_s": "0", "retries": "0",
+                 "retry_base_delay_s": "0.5", "respect_robots": "false",
                  "allowed_private_hosts": "intranet.example, wiki.example"},
         "ingest": {"feeds_per_batch": "7", "min_article_chars": "50", "nlp_batch_size": "8",
                    "default_poll_minutes": "15", "max_backoff_hours": "6"},
         "digest": {"timezone": "Europe/Paris", "top_signals": "3", "send_at": "06:45"},
-        "smtp": {"host": "mail.example", "port": "2525", "security": "TLS", "user": "digest", "password": "pw",
-                 "sender": "n@example.org", "recipients": "a@example.org,b@example.org", "timeout_s": "5",
-                 "attempts": "1", "retry_base_delay_s": "0"},
+        "smtp": {"host": "mail.example", "port": "2525", "security": "TLS", "user": "digest",
+                 "password": "pw", "sender": "n@example.org", "recipients": "a@example.org,b@example.org",
+                 "timeout_s": "5", "attempts": "1", "retry_base_delay_s": "0"},
     }
     for section, keys in values.items():
         assert set(keys) == set(SECTIONS[section].model_fields), f"a key of [{section}] is not tested"
@@ -94,8 +100,8 @@ def test_every_key_is_overridable_from_the_environment(config, monkeypatch):
     assert settings.http.respect_robots is False
     assert settings.http.allowed_private_hosts == ("intranet.example", "wiki.example")
     assert settings.ingest.feeds_per_batch == 7 and settings.ingest.max_backoff_hours == 6
-    assert (settings.digest.timezone, settings.digest.send_at, settings.digest.top_signals) == ("Europe/Paris",
-                                                                                               "06:45", 3)
+    digest = settings.digest
+    assert (digest.timezone, digest.send_at, digest.top_signals) == ("Europe/Paris", "06:45", 3)
     smtp = settings.smtp
     assert (smtp.host, smtp.port, smtp.security, smtp.password) == ("mail.example", 2525, "tls", "pw")
     assert smtp.recipients == ("a@example.org", "b@example.org") and smtp.attempts == 1
@@ -118,7 +124,7 @@ def test_the_environment_wins_over_the_file_and_the_old_mail_names_still_work(co
 def test_settings_are_frozen(config):
     settings = load_settings(config)
     with pytest.raises(ValueError, match="frozen"):
-        settings.http.concurrency = 0  # type: ignore[misc]
+        settings.http.concurrency = 0
 
 
 def test_the_cli_reports_bad_settings_in_one_line_before_starting_prefect(config, tmp_path):
@@ -131,7 +137,7 @@ def test_the_cli_reports_bad_settings_in_one_line_before_starting_prefect(config
         result = subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
                                 env=env, timeout=120)
         assert result.returncode == 1, result.stderr
-        assert result.stderr.splitlines() == [
-            f"error: {config / 'settings.toml'}: [http] concurrency = 0: should be greater than or equal to 1 "
-            "(or set NEWSIGNAL_HTTP_CONCURRENCY)"], result.stderr
+        expected = (f"error: {config / 'settings.toml'}: [http] concurrency = 0: should be greater than or "
+                    "equal to 1 (or set NEWSIGNAL_HTTP_CONCURRENCY)")
+        assert result.stderr.splitlines() == [expected], result.stderr
         assert not (tmp_path / "prefect").exists(), "Prefect was started before the settings were checked"

@@ -66,10 +66,10 @@ def test_sigkill_of_ingest_takes_its_temporary_prefect_server_with_it(tmp_path, 
     feeds.write_text(f'[[feed]]\nname = "Slow"\nurl = "{feed}"\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    command = ["ingest", "--feeds", str(feeds), "--db", str(tmp_path / "n.duckdb")]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "ingest", "--feeds", str(feeds), "--db", str(tmp_path / "n.duckdb")],
-        env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True,
+        [sys.executable, "-m", "flows.cli", *command], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     family: list[Proc] = []
     try:

@@ -60,7 +60,8 @@ CASES = {
         ["digest", "--db", "{corrupt}", "--date", "2026-11-20", "--out", "{tmp}/out"],
         "not a valid DuckDB database"),
     "digest into a read-only directory": (
-        ["digest", "--db", "{good}", "--date", "2026-11-20", "--out", "{read_only}/out"], "Permission denied"),
+        ["digest", "--db", "{good}", "--date", "2026-11-20", "--out", "{read_only}/out"],
+        "Permission denied"),
 }
 
 
