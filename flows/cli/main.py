@@ -23,6 +23,7 @@ from flows.cli.output import (
     parse_day,
     prefect_defaults,
     set_exit_status,
+    start_flow_run,
 )
 
 
@@ -54,9 +55,8 @@ def demo(out_dir: Path) -> None:
     """Serve the bundled demo corpus on 127.0.0.1, ingest it, and write the latest day's digest."""
     prefect_defaults()
     from flows.demo.run import run_demo
-    from flows.temporary_server import start_temporary_server
 
-    start_temporary_server()  # it ends with this process, even a killed one
+    start_flow_run()
 
     summary = run_demo(out_dir)
     click.echo(summary)
@@ -77,9 +77,8 @@ def ingest(feeds_file: Path, db_path: Path, due_only: bool) -> None:
     load_settings()
     total = len(load_feeds(feeds_file))
     from flows.ingest import ingest_flow
-    from flows.temporary_server import start_temporary_server
 
-    start_temporary_server()  # it ends with this process, even a killed one
+    start_flow_run()
 
     with feed_progress(total, "polling feeds") as advance:
         report = ingest_flow(str(feeds_file), str(db_path), due_only=due_only, progress=advance)
@@ -115,9 +114,8 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
         settings.smtp.validate()  # and so does a missing SMTP setting
     prefect_defaults()
     from flows.daily_digest import digest_flow
-    from flows.temporary_server import start_temporary_server
 
-    start_temporary_server()  # it ends with this process, even a killed one
+    start_flow_run()
 
     out = str(out_dir) if out_dir else None
     result = digest_flow(str(db_path), digest_day, out, send=send, resend=resend)

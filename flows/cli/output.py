@@ -24,29 +24,40 @@ import click
 def prefect_defaults() -> None:
     """Quiet, offline Prefect: no telemetry, a project-local home, warnings only.
 
-    Called by the commands that run a flow, before Prefect is imported. A failed flow is reported
-    by ``main`` as one ``error:`` line, so Prefect's own report of it (a traceback) stays off the
-    terminal, and the process leaves without interpreter teardown (see ``_leave``).
+    Called by the commands that run a flow, before Prefect is imported (and before their inputs are
+    checked, which stays cheap: Prefect is imported by ``start_flow_run``).
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    if os.environ.get("NEWSIGNAL_DEBUG"):
-        return  # tracebacks wanted: Prefect's included
-    if _leave not in _registered:
-        # Registered before Prefect starts anything, so it runs after Prefect's own exit handlers.
-        atexit.register(_leave)
-        _registered.append(_leave)
-    from prefect.logging.configuration import ensure_logging_setup
-    from prefect.logging.handlers import PrefectConsoleHandler
 
-    ensure_logging_setup()  # what `import prefect.main` would do later; the filter goes on its handler
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, PrefectConsoleHandler) and not any(
-                isinstance(f, _RunFailuresReportedByCli) for f in handler.filters):
-            handler.addFilter(_RunFailuresReportedByCli())
+
+def start_flow_run() -> None:
+    """Right before a command's flow: one-line failures, and a temporary server that dies with us.
+
+    A failed flow is reported by ``main`` as one ``error:`` line, so Prefect's own report of it (a
+    traceback) stays off the terminal, and the process leaves without interpreter teardown (see
+    ``_leave``). Prefect's temporary server, if one is used, starts here, bound to this process
+    (flows.temporary_server). With NEWSIGNAL_DEBUG set, Prefect's tracebacks stay.
+    """
+    if not os.environ.get("NEWSIGNAL_DEBUG"):
+        if _leave not in _registered:
+            # Registered before Prefect starts its server, so it runs after Prefect's own exit handlers.
+            atexit.register(_leave)
+            _registered.append(_leave)
+        from prefect.logging.configuration import ensure_logging_setup
+        from prefect.logging.handlers import PrefectConsoleHandler
+
+        ensure_logging_setup()  # what `import prefect.main` would do later; the filter goes on its handler
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, PrefectConsoleHandler) and not any(
+                    isinstance(f, _RunFailuresReportedByCli) for f in handler.filters):
+                handler.addFilter(_RunFailuresReportedByCli())
+    from flows.temporary_server import start_temporary_server
+
+    start_temporary_server()
 
 
 class _RunFailuresReportedByCli(logging.Filter):
