@@ -252,6 +252,8 @@ def load_settings(directory: Path | None = None) -> Settings:
         raise ConfigError(f"{path} not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    if "config_dir" in raw:  # a field, but not one the file sets (NEWSIGNAL_CONFIG_DIR chooses the file)
+        raise ConfigError(f"{path}: unknown key 'config_dir'; sections: {', '.join(SECTIONS)}")
     if isinstance(raw.get("smtp"), dict) and "password" in raw["smtp"]:
         raise ConfigError(f"{path}: [smtp] password does not belong in a file; set NEWSIGNAL_SMTP_PASSWORD")
     unknown = _unknown_env_keys()

@@ -49,6 +49,7 @@ def edit(config: Path, old: str, new: str) -> None:
     ("allowed_private_hosts = []", "allowed_private_hosts = [1]", "[http] allowed_private_hosts"),
     ("max_redirects = 5", "max_redirect = 5", "[http] unknown key 'max_redirect'; known: user_agent"),
     ("[ingest]", "[ingets]\n[ingest]", "unknown key 'ingets'; sections: http, ingest, digest, smtp"),
+    ("[http]", 'config_dir = "/etc"\n[http]', "unknown key 'config_dir'; sections: http"),
     ('user = ""', 'user = ""\npassword = "hunter2"',
      "[smtp] password does not belong in a file; set NEWSIGNAL_SMTP_PASSWORD"),
 ])
