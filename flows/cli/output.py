@@ -80,9 +80,10 @@ def set_exit_status(code: int) -> None:
 def _leave() -> None:
     """The last exit handler of a flow command: flush and leave, without interpreter teardown.
 
-    Teardown only frees memory here, but DuckDB's bindings (nanobind) check for live objects while
-    modules are torn down, and Prefect's background threads still hold some: each flow command
-    would end with some 40 lines of "nanobind: leaked ..." on stderr. Prefect's handlers (stopping
+    Teardown only frees memory here, but DuckDB's bindings (nanobind) count their objects still
+    alive while modules are torn down, and after a Prefect flow some are (the order in which modules
+    go decides it): a flow command, even a successful one, ended with about 40 lines of
+    "nanobind: leaked ..." on stderr. Prefect's handlers (stopping
     its temporary server, flushing logs) registered after this one, so they have run. Only when
     ``main`` set the status: code that runs a command in-process (tests) exits as usual.
     """
