@@ -40,24 +40,25 @@ def start_temporary_server() -> str | None:
         return None
     server = SubprocessASGIServer()
     if not server.running:
-        watchdog = _start_watchdog()
+        watchdog = start_watchdog()
         launch = getattr(server, "_run_uvicorn_command", None)
         if callable(launch):
             # Prefect 3.8's own launcher, wrapped so that the watchdog learns the server's PID the moment
             # it exists: the server takes seconds to become healthy, and a kill then must not orphan it.
             def launch_and_guard() -> subprocess.Popen[Any]:
                 process: subprocess.Popen[Any] = launch()
-                _guard(watchdog, process.pid)
+                guard(watchdog, process.pid)
                 return process
 
             server._run_uvicorn_command = launch_and_guard  # type: ignore[method-assign]
         server.start()
         if server.server_process is not None:
-            _guard(watchdog, server.server_process.pid)  # again, harmless, in case the hook is gone
+            guard(watchdog, server.server_process.pid)  # again, harmless, in case the hook is gone
     return server.api_url
 
 
-def _start_watchdog() -> subprocess.Popen[bytes]:
+def start_watchdog() -> subprocess.Popen[bytes]:
+    """This process's watchdog (one per process): it stops what it guards when this process ends."""
     global _watchdog
     if _watchdog is None or _watchdog.poll() is not None:
         # -I -S: the standard library only, whatever the environment or current directory hold.
@@ -68,7 +69,8 @@ def _start_watchdog() -> subprocess.Popen[bytes]:
     return _watchdog
 
 
-def _guard(watchdog: subprocess.Popen[bytes], pid: int) -> None:
+def guard(watchdog: subprocess.Popen[bytes], pid: int) -> None:
+    """Have ``watchdog`` stop process ``pid`` when this process ends."""
     assert watchdog.stdin is not None
     watchdog.stdin.write(f"{pid}\n".encode())
     watchdog.stdin.flush()

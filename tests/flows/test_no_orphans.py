@@ -96,3 +96,53 @@ def test_sigkill_of_ingest_takes_its_temporary_prefect_server_with_it(tmp_path, 
         for p in family:  # never leave this test's own leftovers behind, whatever failed
             if still_running(p):
                 os.kill(p.pid, signal.SIGKILL)
+
+
+# The watchdog alone, on stand-ins for the server: fast, and no Prefect.
+STUBBORN = ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "print('ready', flush=True); time.sleep(120)")
+GUARDED = {
+    "a process that stops on SIGTERM": ["sleep", "120"],
+    "a process that ignores SIGTERM": [sys.executable, "-c", STUBBORN],
+}
+PARENT = """
+import subprocess, sys
+from flows.temporary_server import guard, start_watchdog
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE)
+if sys.argv[1] == sys.executable:
+    child.stdout.readline()  # its SIGTERM handler is in place
+guard(start_watchdog(), child.pid)
+print(child.pid, flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="scans /proc (Linux)")
+@pytest.mark.parametrize("case", list(GUARDED))
+def test_the_watchdog_stops_what_it_guards_when_its_parent_is_killed(case):
+    from flows.temporary_server import GRACE_S
+
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, *GUARDED[case]], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, start_new_session=True)
+    family: list[Proc] = []
+    try:
+        assert parent.stdout is not None
+        child_pid = int(parent.stdout.readline())
+        family = descendants(parent.pid)
+        assert {p.pid for p in family} >= {child_pid} and len(family) == 2  # the child and the watchdog
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + GRACE_S + 5
+        while (left := [p for p in family if still_running(p)]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not left, f"still running after their parent was killed: {left}"
+    finally:
+        for stream in (parent.stdin, parent.stdout):
+            if stream:
+                stream.close()
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for p in family:
+            if still_running(p):
+                os.kill(p.pid, signal.SIGKILL)
