@@ -1,5 +1,7 @@
 """Records that cross module lines: plain, frozen, serialisable.
 
+Text from outside is cleaned of control characters when a record is built (``extractors.text``).
+
 Fetch and extraction tasks may run on other workers (Prefect with a Dask or Ray
 task runner), so everything here is built from str, int, float, bool, None,
 tuples and datetime/date values only -- no spaCy objects, no connections.
@@ -10,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, get_args
+
+from extractors.text import clean_fields
 
 Stance = Literal["asserted", "alleged", "denied"]
 STANCES: tuple[str, ...] = get_args(Stance)
@@ -43,6 +47,9 @@ class FeedEntry:
     author: str | None
     published_at: datetime | None  # UTC, None when absent or implausible
 
+    def __post_init__(self) -> None:
+        clean_fields(self, lines=("title", "author", "guid"), texts=("summary", "content"))
+
 
 @dataclass(frozen=True)
 class ParsedFeed:
@@ -54,6 +61,9 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...]
     ttl_minutes: int | None = None  # RSS <ttl>
     warning: str | None = None  # bozo exception text when entries were still readable
+
+    def __post_init__(self) -> None:
+        clean_fields(self, lines=("title", "warning"))
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,10 @@ class ArticleText:
     language: str | None = None
     fetched_url: str | None = None  # where the bytes actually came from
     from_feed: bool = False  # True when the page failed and the feed's text stands in
+
+    def __post_init__(self) -> None:
+        # Before NLP reads it: mention and evidence offsets index the cleaned text.
+        clean_fields(self, lines=("title", "author"), texts=("text",))
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ __all__ = [
     "independent_outlets",
     "join_names",
     "linked",
+    "name_key",
     "role_headline",
     "signal_assignments",
     "stance_rollup",
@@ -165,28 +166,47 @@ class SignalSummary:
     headline: str = ""  # written from the thread's roles (``role_headline``), else the best article's title
 
 
+# Words that end many company names and say nothing about which company: "Lumora" in one outlet is
+# "Lumora AI" in another. Only the comparison of names drops them; stored names stay as written.
+_GENERIC_NAME_ENDINGS = {"ai", "labs", "lab", "inc", "corp", "corporation", "ltd", "technologies", "group"}
+
+
+def name_key(name: str) -> str:
+    """The part of a party's name that tells it apart: lowercased, generic company endings dropped."""
+    words = re.sub(r"[.,]", " ", name.lower()).split()
+    while len(words) > 1 and words[-1] in _GENERIC_NAME_ENDINGS:
+        words.pop()
+    return " ".join(words)
+
+
+def _keys(names: Iterable[str]) -> dict[str, str]:
+    return {name_key(n): n for n in names}
+
+
 def _has_roles(e: SignalEvent) -> bool:
     return e.initiator is not None or bool(e.targets)
 
 
-def _distinctive(e: SignalEvent, params: SignalParams) -> set[str]:
-    return {a for a in e.actors if a not in params.generic_actors}
+def _distinctive(e: SignalEvent, params: SignalParams) -> dict[str, str]:
+    """The event's parties that are not mere places, by name key (``name_key``)."""
+    return _keys(a for a in e.actors if a not in params.generic_actors)
 
 
 def _compatible(a: SignalEvent, b: SignalEvent) -> bool:
     """Initiators that can be one party's: unnamed on either side, the same, or named among the other's
     actors ("the Commerce Department" and its "Bureau of Industry and Security" both acting)."""
-    if a.initiator is None or b.initiator is None or a.initiator == b.initiator:
+    if a.initiator is None or b.initiator is None or name_key(a.initiator) == name_key(b.initiator):
         return True
-    return a.initiator in b.actors or b.initiator in a.actors
+    return name_key(a.initiator) in _keys(b.actors) or name_key(b.initiator) in _keys(a.actors)
 
 
 def _thread_link(a: SignalEvent, b: SignalEvent, params: SignalParams) -> tuple[str, ...] | None:
     """Events read with roles: one thread when they share a target and their initiators agree. A denial
     answers a claim whoever voiced it, so it needs the shared target only."""
-    shared = set(a.targets) & set(b.targets)
+    a_targets, b_targets = _keys(a.targets), _keys(b.targets)
+    shared = {a_targets[k] for k in a_targets.keys() & b_targets.keys()}
     for x, y in ((a, b), (b, a)):
-        if x.stance == "denied" and x.initiator and x.initiator in y.targets:
+        if x.stance == "denied" and x.initiator and name_key(x.initiator) in _keys(y.targets):
             shared.add(x.initiator)  # the accused denies: "Moonshot AI rejected the claims"
     if shared:
         # A denial answers a claim whoever voiced it; one story's sentences are one report.
@@ -199,15 +219,18 @@ def _thread_link(a: SignalEvent, b: SignalEvent, params: SignalParams) -> tuple[
     # it names -- two of them when the thread has two or more ("the listing of DeepSeek and Moonshot AI").
     for vague, clear in ((a, b), (b, a)):
         if not vague.targets and clear.targets:
-            named = _distinctive(vague, params) & set(clear.targets)
-            if named and len(named) >= min(2, len(set(clear.targets))):
+            clear_targets = _keys(clear.targets)
+            named = {clear_targets[k] for k in _distinctive(vague, params).keys() & clear_targets.keys()}
+            if named and len(named) >= min(2, len(clear_targets)):
                 return tuple(sorted(named))
     # Or the same initiator (not a government body, which acts in many unrelated events a day) in a copy
     # of the same story, or sharing another distinctive party.
     who = a.initiator
-    if who is None or who != b.initiator or who in params.weak_actors or who in params.generic_actors:
+    if (who is None or b.initiator is None or name_key(who) != name_key(b.initiator)
+            or who in params.weak_actors or who in params.generic_actors):
         return None
-    if a.story_id == b.story_id or (_distinctive(a, params) & _distinctive(b, params)) - {who}:
+    others = (_distinctive(a, params).keys() & _distinctive(b, params).keys()) - {name_key(who)}
+    if a.story_id == b.story_id or others:
         return (who,)
     return None
 
@@ -224,7 +247,7 @@ def linked(a: SignalEvent, b: SignalEvent, params: SignalParams = SignalParams()
     if _has_roles(a) and _has_roles(b):
         return _thread_link(a, b, params)
     da, db = _distinctive(a, params), _distinctive(b, params)
-    shared = da & db
+    shared = {da[k] for k in da.keys() & db.keys()}
     if shared - params.weak_actors and len(shared) >= min(2, len(da), len(db)):
         return tuple(sorted(shared))
     if a.story_id == b.story_id and (shared or set(a.actors) == set(b.actors)):
@@ -247,10 +270,12 @@ class _Index:
         self.keys: dict[tuple[str, str, str], list[tuple[date, str]]] = defaultdict(list)
         self.events: dict[str, SignalEvent] = {}
         self.signal_of: dict[str, str] = {}
+        self.voices: dict[str, list[SignalEvent]] = {}  # per signal, its events with a named initiator
         self._profiles: set[tuple[Any, ...]] = set()
 
     def _actor_keys(self, e: SignalEvent) -> list[tuple[str, str, str]]:
-        names = _distinctive(e, self.params) | set(e.targets) | ({e.initiator} if e.initiator else set())
+        names = set(_distinctive(e, self.params)) | _keys(e.targets).keys()
+        names |= {name_key(e.initiator)} if e.initiator else set()
         return [(e.event_type, "actor", a) for a in sorted(names)]
 
     def _story_key(self, e: SignalEvent) -> tuple[str, str, str]:
@@ -259,6 +284,8 @@ class _Index:
     def add(self, e: SignalEvent, signal_id: str) -> None:
         self.events[e.event_id] = e
         self.signal_of[e.event_id] = signal_id
+        if e.initiator and e.stance != "denied":
+            self.voices.setdefault(signal_id, []).append(e)
         profile = (e.event_type, e.event_date, frozenset(e.actors), e.initiator, frozenset(e.targets),
                    e.stance == "denied", signal_id, "")
         in_story = (*profile[:-1], e.story_id)
@@ -283,6 +310,15 @@ class _Index:
                     break
                 found.add(event_id)
         return found
+
+
+def _agrees_with_signal(e: SignalEvent, voices: Sequence[SignalEvent]) -> bool:
+    """Whether ``e``'s initiator can act in a signal whose named initiators are ``voices``: a denial answers
+    whoever claimed; otherwise one of them must be compatible (or told in the same story). Pairs alone would
+    let an event that names nobody chain OpenAI's claim and the Commerce Department's into one thread."""
+    if e.stance == "denied" or not e.initiator or not voices:
+        return True
+    return any(_compatible(e, v) or v.story_id == e.story_id for v in voices)
 
 
 def _order(e: SignalEvent) -> tuple[date, datetime, str]:
@@ -316,6 +352,8 @@ def signal_assignments(
             if reason is None:
                 continue
             signal_id = index.signal_of[other_id]
+            if not _agrees_with_signal(e, index.voices.get(signal_id, ())):
+                continue  # linked through an event that names no claimant, to another party's claim
             # More shared actors, then the same story, then the nearer date, then the smaller ids.
             rank = (-len(reason), other.story_id != e.story_id, abs((other.event_date - e.event_date).days),
                     signal_id, other_id)
@@ -353,9 +391,19 @@ def independent_outlets(events: Iterable[SignalEvent]) -> int:
     return len({find(x) for x in parent if x.startswith("a:")})
 
 
+def _voice(e: SignalEvent) -> str | None:
+    """Who voiced an event: its initiator (the claimant, the denier). An event read with roles but no
+    initiator has nobody named ("OpenAI's accusation that Moonshot AI ..." names the accused first); only
+    an event stored before roles existed falls back to its first actor."""
+    if e.initiator:
+        return e.initiator
+    if e.targets or not e.actors:
+        return None
+    return e.actors[0]
+
+
 def _first_actors(events: Sequence[SignalEvent]) -> tuple[str, ...]:
-    """Who voiced each event: its initiator (the claimant, the denier), else its first actor."""
-    return tuple(dict.fromkeys(e.initiator or e.actors[0] for e in events if e.initiator or e.actors))
+    return tuple(dict.fromkeys(v for e in events if (v := _voice(e)) is not None))
 
 
 def stance_rollup(events: Sequence[SignalEvent]) -> StanceRollup:

@@ -50,10 +50,13 @@ class EventTypeSpec:
     subject_roles: dict[str, str] = field(default_factory=dict)  # trigger lemma -> the role its subject plays
     target_role: str = ""  # who or what the event is done to or about
     refers_back: frozenset[str] = frozenset()  # definite nouns that point back at the article's event
+    continued_by: frozenset[str] = frozenset()  # verbs that with "also" add parties to that event
     initiator_labels: frozenset[str] = frozenset({"ORG", "PERSON", "GPE"})  # who may hold the first role
     deniable: bool = True  # False for official acts (a rule, a filed suit): contested, never denied
     jurisdiction: bool = False  # a place possessing the initiator acts with it ("Spain's AESIA")
     party_place_preps: frozenset[str] = frozenset()  # places under these are parties ("users in Russia")
+    places_from_sentence: bool = True  # a place outside the trigger's arguments may be a party
+    conduct_subject_role: str | None = None  # the role of who does what the trigger says ("distilled")
     headlines: tuple[str, ...] = ()  # the digest's headline forms ({initiator}, {targets}), tried in order
     headlines_alleged: tuple[str, ...] = ()  # the same for a claim (alleged, contested)
 
@@ -165,10 +168,13 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         subject_roles=dict(raw.get("subject_roles", {})),
         target_role=raw.get("target_role", roles[1] if len(roles) > 1 else roles[0]),
         refers_back=frozenset(w.lower() for w in raw.get("refers_back", ())),
+        continued_by=frozenset(w.lower() for w in raw.get("continued_by", ())),
         initiator_labels=frozenset(raw.get("initiator_labels", ("ORG", "PERSON", "GPE"))),
         deniable=bool(raw.get("deniable", True)),
         jurisdiction=bool(raw.get("jurisdiction", False)),
         party_place_preps=frozenset(raw.get("party_place_preps", ())),
+        places_from_sentence=bool(raw.get("places_from_sentence", True)),
+        conduct_subject_role=raw.get("conduct_subject_role"),
         headlines=_headline_forms(name, raw.get("headline", ())),
         headlines_alleged=_headline_forms(name, raw.get("headline_alleged", ())),
     )

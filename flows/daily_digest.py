@@ -12,7 +12,7 @@ from prefect import flow
 
 from extractors.taxonomy import load_event_rules
 from flows.digest.build import Digest, build_digest
-from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings, send_digest
+from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings, check_ledger, send_digest
 from flows.digest.render import build_message, write_digest_files
 from flows.settings import Settings, load_settings
 from flows.signal_rules import headline_forms
@@ -69,24 +69,24 @@ def deliver(
 
     The ledger row is written ``sending`` before the SMTP exchange and ``sent`` only
     after the server accepted the message, so nothing is marked sent that was not.
-    A row left at ``sending`` (a crash mid-send) is not resent automatically -- a
-    second copy is worse than asking -- unless ``resend`` is given.
+    A send that may have arrived -- a row left at ``sending`` by a crash, or ``uncertain``
+    after the server went quiet once it had the whole message -- is not resent
+    automatically (a second copy is worse than asking) unless ``resend`` is given.
     """
     smtp.validate()
     now = datetime.now(UTC).replace(tzinfo=None)
     with writer(db_path) as con:
-        previous = delivery(con, digest.day, smtp.recipients)
-        if previous and not resend:
-            if previous.status == "sent":
-                return "already sent"
-            if previous.status == "sending":
-                raise DeliveryUncertain(
-                    f"the digest for {digest.day} was being sent when a previous run stopped; it may have "
-                    "arrived. Use --resend to send it again")
+        if not resend and check_ledger(delivery(con, digest.day, smtp.recipients), digest.day):
+            return "already sent"
         record_delivery(con, digest.day, smtp.recipients, status="sending", subject=digest.subject, now=now)
     msg = build_message(digest, sender=smtp.sender, recipients=list(smtp.recipients))
     try:
         attempts = send_digest(msg, smtp, context=context)
+    except DeliveryUncertain as exc:
+        with writer(db_path) as con:
+            record_delivery(con, digest.day, smtp.recipients, status="uncertain", subject=digest.subject,
+                            attempts=exc.attempts, error=str(exc), now=now)
+        raise
     except DeliveryFailed as exc:
         with writer(db_path) as con:
             record_delivery(con, digest.day, smtp.recipients, status="failed", subject=digest.subject,

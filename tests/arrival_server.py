@@ -1,7 +1,8 @@
 """A loopback HTTP server in its own process that notes when each request arrives.
 
 Run as a script: prints its base URL, then answers every GET with "ok" (after
-``?delay=SECONDS`` if given) until stdin closes; ``GET /_arrivals`` returns the
+``?delay=SECONDS`` if given) until stdin closes; ``/robots.txt`` is the file named
+as the first argument, when one is; ``GET /_arrivals`` returns the
 arrival times so far as JSON. A server inside the test process would stamp
 arrivals late whenever the client's threads hold the GIL, so spacing measured
 there says more about the interpreter than about the client.
@@ -14,9 +15,11 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 arrivals: list[float] = []
+robots: bytes | None = None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -33,7 +36,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             arrivals.append(now)
             time.sleep(float(parse_qs(url.query).get("delay", ["0"])[0]))
-            body = b"ok"
+            body = robots if url.path == "/robots.txt" and robots is not None else b"ok"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -41,6 +44,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
+    global robots
+    if len(sys.argv) > 1:
+        robots = Path(sys.argv[1]).read_bytes()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -563,8 +563,9 @@ class SignalView:
 
 
 def signal_views(con: duckdb.DuckDBPyConnection, *, event_type: str | None = None,
-                 limit: int = 100) -> list[SignalView]:
-    """Threads, most recently seen first (a database from before headlines shows the best evidence)."""
+                 limit: int = 100, names: tuple[str, ...] = ()) -> list[SignalView]:
+    """Threads, most recently seen first (a database from before headlines shows the best evidence);
+    with ``names`` (lower-cased canonical names of one entity), only the threads it is a party to."""
     found = con.execute("SELECT count(*) FROM information_schema.columns "
                         "WHERE table_name = 's_signals' AND column_name = 'headline'").fetchone()
     headline = "coalesce(headline, best_evidence)" if found and found[0] else "best_evidence"
@@ -573,9 +574,11 @@ def signal_views(con: duckdb.DuckDBPyConnection, *, event_type: str | None = Non
         SELECT signal_id, event_type, {headline}, status, stance_summary, corroboration, first_seen,
                last_seen, best_evidence, [(s.source, s.title, s.url) FOR s IN sources], event_count
         FROM s_signals WHERE ($1::VARCHAR IS NULL OR event_type = $1)
+          AND (len($3::VARCHAR[]) = 0
+               OR list_has_any(list_transform(actors, lambda a: lower(a)), $3::VARCHAR[]))
         ORDER BY last_seen DESC, corroboration DESC, signal_id LIMIT $2
         """,
-        [event_type, limit],
+        [event_type, limit, [n.lower() for n in names]],
     ).fetchall()
     return [SignalView(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
                        tuple((s[0], s[1], s[2]) for s in r[9]), r[10]) for r in rows]

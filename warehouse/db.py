@@ -56,11 +56,13 @@ def _open_hint(message: str) -> str:
 
 
 def connect(
-    path: str | Path, *, read_only: bool = False, wait_s: float | None = None
+    path: str | Path, *, read_only: bool = False, wait_s: float | None = None,
+    config: dict[str, Any] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the database, waiting (with backoff) up to ``wait_s`` while another process holds it.
 
-    A read-only open of a missing file is an error, not a new file.
+    A read-only open of a missing file is an error, not a new file. ``config`` holds DuckDB settings
+    applied as it opens.
     """
     path = str(path)
     if read_only and path != ":memory:" and not Path(path).exists():
@@ -70,7 +72,7 @@ def connect(
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only)
+            return duckdb.connect(path, read_only=read_only, config=config or {})
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" not in message.lower():
@@ -105,9 +107,46 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[
     return out
 
 
+# A user's own SQL (``newsignal query``) gets a connection that DuckDB itself keeps to reading this one
+# database: no other file (COPY ... TO, EXPORT DATABASE, ATTACH, read_csv), no network, no extension
+# installed or loaded, no persistent secret -- and lock_configuration keeps any of it from being SET back.
+# DuckDB's own settings rather than a hand-written SQL filter, which would miss a spelling.
+QUERY_SANDBOX: dict[str, Any] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_persistent_secrets": False,
+    "lock_configuration": True,
+}
+_READ_ONLY = ("query is read-only and touches nothing but the database: no other file, network, extension or "
+              "setting (`newsignal export` writes files)")
+
+
+def connect_for_query(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for a user's own SQL that can touch nothing but the database."""
+    return connect(path, read_only=True, config=QUERY_SANDBOX)
+
+
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]] | None:
-    """A user's own SQL (``newsignal query``): column names and rows, or None when it returns no rows."""
-    cur = con.execute(sql)
+    """A user's own SQL (``newsignal query``): column names and rows, or None when it returns no rows.
+
+    On a ``connect_for_query`` connection, what the sandbox refuses raises DatabaseError saying so.
+    """
+    try:
+        cur = con.execute(sql)
+    except duckdb.PermissionException as exc:
+        raise DatabaseError(f"{_READ_ONLY}: {_detail(exc)}") from exc
+    except duckdb.InvalidInputException as exc:
+        if "configuration has been locked" not in str(exc):
+            raise
+        raise DatabaseError(f"{_READ_ONLY}: {_detail(exc)}") from exc
     if cur.description is None:
         return None
     return [d[0] for d in cur.description], cur.fetchall()
+
+
+def _detail(exc: Exception) -> str:
+    """DuckDB's first line without its "Permission Error: " kind of prefix."""
+    line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return line.split(" Error: ", 1)[-1].replace('""', '"')

@@ -42,7 +42,7 @@ def recipients_key(recipients: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Delivery:
-    status: str  # sending | sent | failed
+    status: str  # sending | sent | failed | uncertain (may have arrived: never resent without --resend)
     attempts: int
     sent_at: datetime | None
     last_error: str | None

@@ -1,7 +1,8 @@
 """The write contract: what a poll/extract run hands to the single writer.
 
 Plain frozen dataclasses (no SQL, no duckdb import) so flows and distributed
-task runners can build and ship them.
+task runners can build and ship them. Text in them is cleaned of control characters
+when they are built (``extractors.text``): titles, names and messages are one line.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from extractors.models import Annotation, ArticleText, FeedEntry
+from extractors.text import clean_fields
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class FeedSpec:
     url: str
     tags: tuple[str, ...] = ()
     owner: str | None = None  # outlets with one owner count once for corroboration
+
+    def __post_init__(self) -> None:
+        clean_fields(self, lines=("name", "owner"))
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,9 @@ class FetchRecord:
     bytes: int = 0
     elapsed_ms: int = 0
     feed_url: str | None = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self, lines=("error",))
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,9 @@ class EntryFailure:
     reason: str
     message: str
 
+    def __post_init__(self) -> None:
+        clean_fields(self, lines=("message",))
+
 
 @dataclass(frozen=True)
 class FeedPoll:
@@ -104,6 +115,9 @@ class FeedPoll:
     linked: tuple[tuple[str, str], ...] = ()
     fetches: tuple[FetchRecord, ...] = ()
     documents: tuple[Document, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        clean_fields(self, lines=("error", "warning", "feed_title"))
 
     @property
     def failed(self) -> bool:

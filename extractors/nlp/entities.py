@@ -543,6 +543,16 @@ def _add_context_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpa
     ]
 
 
+def _not_a_name(doc: Doc, m: MentionSpan) -> bool:
+    """An unknown one-word organisation that is no name: a model tier on its own ("the previous Max
+    model", "the Flash variant") or a common word the tagger reads as a noun or verb, usually capitalised
+    only because it opens a sentence ("Screenshots seen by ...", "Benchmarks show ...")."""
+    if m.known or m.label != "ORG" or m.end - m.start != 1:
+        return False
+    tok = doc[m.start]
+    return m.name in _MODEL_TIERS or tok.pos_ in ("NOUN", "VERB", "ADJ")
+
+
 def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     """Every ORG/PERSON/GPE/MODEL mention in ``doc`` with its canonical name, in text order."""
     mentions: list[MentionSpan] = []
@@ -570,4 +580,5 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = _add_missed_person_tokens(doc, mentions)
     mentions = _fold_person_aliases(doc, mentions, gaz)
     mentions = _fix_misread_people(mentions)
-    return _drop_lone_unknown_people(_resolve_short_names(mentions))
+    mentions = _drop_lone_unknown_people(_resolve_short_names(mentions))
+    return [m for m in mentions if not _not_a_name(doc, m)]

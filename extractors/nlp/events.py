@@ -44,6 +44,7 @@ _GOV_HEAD_WORDS = {
 _MAX_ACTORS = 6
 _MODIFIER_DEPS = ("compound", "poss", "nmod", "amod", "npadvmod")
 _DEFINITE = ("the", "this", "that")
+_ALONGSIDE = {"alongside", "with"}
 # Nouns for people whose trade a trigger word may describe ("an export-control lawyer").
 _PERSON_ROLE_NOUNS = {
     "lawyer", "attorney", "analyst", "researcher", "expert", "specialist", "consultant", "adviser", "advisor",
@@ -182,6 +183,10 @@ class _ArticleContext:
             return m, False
         if not self.is_anaphor(tok):
             return None, False
+        if _is_plural(tok):
+            group = self._last_group(tok)  # "the three companies had acquired ...": the listed ones
+            if group:
+                return group[0], True
         for _child, head in _ancestors(tok):
             subj, _ = subject_of(head) if head.pos_ in ("VERB", "AUX") else (None, False)
             if subj is not None and subj.i < tok.i:
@@ -191,11 +196,49 @@ class _ArticleContext:
         antecedent = self._antecedent(tok)
         return antecedent, antecedent is not None
 
-    def resolve_anaphor(self, tok: Token) -> MentionSpan | None:
-        """What an anaphor argument ("the company", "it") stands for; None for anything else."""
+    def resolve_anaphor(self, tok: Token) -> tuple[MentionSpan, ...]:
+        """What an anaphor argument stands for: one party for "the company" or "it"; for a plural noun
+        ("the companies", "the three firms") the organisations last named together; nothing otherwise."""
         if tok.i in self.by_token or not self.is_anaphor(tok):
-            return None
-        return self._antecedent(tok)
+            return ()
+        if tok.pos_ == "NOUN" and tok.tag_ == "NNS":
+            return self._last_group(tok)  # a plural never stands for one company
+        if _is_plural(tok):
+            group = self._last_group(tok)  # "they copied American models": the companies just listed
+            if group:
+                return group
+        antecedent = self._antecedent(tok)
+        return (antecedent,) if antecedent is not None else ()
+
+    def _last_group(self, tok: Token) -> tuple[MentionSpan, ...]:
+        """The nearest list of two or more organisations joined by "and"/commas before ``tok``, in this
+        sentence or the one before it ("for DeepSeek, Moonshot AI and their affiliates, hours after ... added
+        the companies")."""
+        doc = tok.doc
+        sent = tok.sent
+        start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        for i in range(tok.i - 1, start - 1, -1):
+            m = self.by_token.get(i)
+            if m is None or m.label != "ORG" or i != m.end - 1:
+                continue
+            head = doc[i]
+            while head.dep_ in ("conj", "appos") and head.head.i != head.i:
+                head = head.head
+            # The list's members hang from its first item by "and"/commas or appositions ("DeepSeek, its
+            # parent High-Flyer and Moonshot AI").
+            todo = [head]
+            # The parser may split a list in two: the item before it, set off only by a comma, belongs too.
+            todo += [c for c in head.head.children if c.i < head.left_edge.i
+                     and all(t.text in (",", "and") for t in doc[c.right_edge.i + 1:head.left_edge.i])]
+            members = []
+            while todo:
+                t = todo.pop()
+                members.append(self.by_token.get(t.i))
+                todo += [c for c in t.children if c.dep_ in ("conj", "appos", "compound")]
+            group = tuple(dict.fromkeys(x for x in members if x is not None and x.label == "ORG"))
+            if len(group) >= 2:
+                return tuple(sorted(group, key=lambda x: x.start))
+        return ()
 
     def _remember(self, m: MentionSpan) -> None:
         self.last_subject = m
@@ -222,6 +265,12 @@ class _ArticleContext:
         )
         if first is not None:
             self._remember(first)
+
+
+def _is_plural(tok: Token) -> bool:
+    if tok.pos_ == "PRON":
+        return tok.lower_ in ("they", "them")
+    return tok.pos_ == "NOUN" and tok.tag_ == "NNS"
 
 
 def _ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:
@@ -335,7 +384,10 @@ class EventMatcher:
     def _elaborate(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> None:
         """A sentence with no trigger that points back at an event with a definite noun ("The round was led
         by Iconiq", "The rules were drafted by the Cyberspace Administration of China") adds its parties to
-        the latest event of that type in the article."""
+        the latest event of that type in the article; so does a sentence whose verb continues it with "also"
+        ("Nvidia and Adobe also invested", "Entities from Taiwan and Iran were also added")."""
+        if self._continue(sent, ctx, earlier):
+            return
         for tok in sent:
             if tok.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in tok.children):
                 continue
@@ -349,12 +401,51 @@ class EventMatcher:
                 reading = read_roles(spec, tok, sent, initiator, ctx.by_token.get, whole_sentence=False,
                                      resolve=ctx.resolve_anaphor)
                 if reading.fillers:
-                    fillers = tuple(dict.fromkeys(ref.roles.fillers + reading.fillers))
-                    roles = RoleReading(fillers, ref.roles.initiator or reading.initiator,
-                                        ref.roles.scanned | reading.scanned)
-                    earlier[k] = replace(ref, roles=roles, actors=roles.parties(spec.object_roles),
-                                         targets=roles.targets(spec.target_role))
+                    earlier[k] = self._with_parties(ref, spec, reading)
                 return
+
+    def _continue(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
+        """"Nvidia, Bpifrance and General Catalyst also took part", "..., as did NVentures": a verb of the
+        type's ``continued_by`` with "also" adds its subjects (all of them) and arguments to the latest
+        event."""
+        verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and any(c.lower_ == "also" for c in t.children)]
+        for verb in verbs:
+            for k in range(len(earlier) - 1, -1, -1):
+                ref = earlier[k]
+                spec = self.rules.types[ref.event_type]
+                if ref.stance == "denied" or verb.lemma_.lower() not in spec.continued_by:
+                    continue
+                subj, _ = subject_of(verb)
+                initiator = ctx.resolve(subj)[0] if subj is not None and subj.dep_ == "nsubj" else None
+                reading = read_roles(spec, verb, sent, initiator, ctx.by_token.get, whole_sentence=False,
+                                     resolve=ctx.resolve_anaphor)
+                if initiator is not None:
+                    # Who acts alongside the subject acts as it does: its other subjects, "as did X", and
+                    # "alongside existing backers X and Y" -- never the other party of the event.
+                    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+                    subjects += [c for a in verb.children if a.dep_ == "advcl"
+                                 for c in a.children if c.dep_ == "nsubj"]
+                    subjects += [c for p in verb.children if p.dep_ == "prep" and p.lower_ in _ALONGSIDE
+                                 for c in p.children if c.dep_ == "pobj"]
+                    named = (ctx.by_token.get(t.i) for c in subjects for t in c.subtree)
+                    listed = {(m.start, m.end): m for m in named
+                              if m is not None and m.label in spec.initiator_labels}
+                    role = next((r for r, n, _l in reading.fillers if n == initiator.name),
+                                spec.initiator_role)
+                    reading = replace(reading, fillers=tuple(dict.fromkeys(
+                        [(role, m.name, m.label) for m in listed.values()])))
+                if reading.fillers:
+                    earlier[k] = self._with_parties(ref, spec, reading)
+                return True
+        return False
+
+    @staticmethod
+    def _with_parties(ref: EventCandidate, spec: EventTypeSpec, reading: RoleReading) -> EventCandidate:
+        fillers = tuple(dict.fromkeys(ref.roles.fillers + reading.fillers))
+        roles = RoleReading(fillers, ref.roles.initiator or reading.initiator,
+                            ref.roles.scanned | reading.scanned)
+        return replace(ref, roles=roles, actors=roles.parties(spec.object_roles),
+                       targets=roles.targets(spec.target_role))
 
     def _candidate(
         self, pattern: TriggerPattern, span: Span, sent: Span, ctx: _ArticleContext

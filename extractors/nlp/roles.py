@@ -26,7 +26,7 @@ from extractors.gazetteer import REPORTER_KINDS
 from extractors.taxonomy import EventTypeSpec
 
 from .entities import MentionSpan
-from .syntax import argument_tokens, clause_verb
+from .syntax import ancestors_in_sentence, argument_tokens, clause_verb, subject_of
 
 _PARTY_LABELS = ("ORG", "PERSON", "GPE")
 MentionAt = Callable[[int], MentionSpan | None]
@@ -36,7 +36,11 @@ _LOCATING_PREPS = {"in", "at", "near", "during", "across", "within", "throughout
 # lists members ("ordered seven companies, including Alphabet"), so it is not one of them.
 _CONTEXT_PREPS = {
     "like", "unlike", "than", "according", "despite", "amid", "after", "before", "since",
+    # a channel or a price comparison: "available through Alibaba Cloud's Model Studio", "below Google's ..."
+    "through", "below",
 }
+# Subordinators of a clause that sets the scene for the main one rather than sharing its parties.
+_SETTING_MARKS = {"after", "before", "while", "when", "since", "until", "although", "though", "whereas"}
 # Nouns whose possessor or compound names the owner of the copied model ("OpenAI's outputs").
 _SOURCE_NOUNS = {
     "model", "models", "output", "outputs", "chatbot", "system", "systems", "api", "answers", "responses",
@@ -119,8 +123,10 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
     last = tok.doc[m.end - 1]
     if last.dep_ == "poss" and mention_at(last.head.i) is not None:
         return True  # "Elon Musk's xAI", "Alibaba's Qwen team": the owner named as context
-    if m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal")):
+    if is_court(m):
         return True  # the court where a case is heard is no party to it
+    if _describes_other(m, tok):
+        return True
     if m.label == "PERSON":
         return is_context_person(m, tok)
     if m.label != "GPE":
@@ -138,6 +144,18 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
     head = mention_at(last.head.i)
     modifier = last.dep_ in ("compound", "poss", "nmod", "npadvmod", "amod")
     return modifier and head is not None and head.label != "GPE"
+
+
+def is_court(m: MentionSpan) -> bool:
+    return m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal"))
+
+
+def _describes_other(m: MentionSpan, tok: Token) -> bool:
+    """"Nvidia-backed Mistral", "the Tidewell Capital-backed company": the name describes another party
+    (an earlier backer), it takes no part in this event."""
+    doc = tok.doc
+    after = doc[m.end:m.end + 2].text.lower().replace(" ", "")
+    return after.startswith(("-backed", "backed"))
 
 
 _CONTEXT_AFTER_PERSON = {"administration", "-era", "era", "government", "cabinet", "'s"}
@@ -165,6 +183,29 @@ def _qualifiers(mention: Span) -> list[Token]:
     root = mention.root
     heads = [root] + ([root.head] if root.dep_ == "appos" else [])
     return [c for h in heads for c in h.children if c.dep_ == "poss" and c.i < mention.start]
+
+
+def _setting_clause(tok: Token) -> Token | None:
+    """The head of the nearest clause around ``tok`` that sets a scene ("after ...", "while ...")."""
+    for _c, h in [(tok, tok), *ancestors_in_sentence(tok)]:
+        if h.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _SETTING_MARKS for c in h.children):
+            return h
+    return None
+
+
+def _owns_something_else(m: MentionSpan, tok: Token, anchor: Token) -> bool:
+    """A possessor of another thing than the trigger ("Apple's App Store", "one of Anthropic's main
+    competitors"): outside the trigger's arguments, the name only qualifies that thing. A place is kept:
+    "China's chipmakers", "the EU's AI Act" name the country as the party (measured on the labeled sets)."""
+    last = tok.doc[m.end - 1]
+    owned = last.head
+    if m.label == "GPE" or last.dep_ != "poss" or owned.i == anchor.i:
+        return False
+    if owned.pos_ not in ("NOUN", "PROPN"):
+        return False
+    # "Washington's decision to add DeepSeek": the possessor owns the act that holds the trigger;
+    # "OpenAI's models": whose model was copied is a party to a distillation claim.
+    return owned.lower_ not in _SOURCE_NOUNS and not any(t.i == anchor.i for t in owned.subtree)
 
 
 def _inside_clause(tok: Token, anchor: Token) -> bool:
@@ -199,6 +240,66 @@ def _is_speaker(tok: Token) -> bool:
     if head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_.lower() in _SPEAKING_VERBS:
         return True
     return head.dep_ == "pobj" and head.head.lower_ == "according"
+
+
+def _conduct_verb(anchor: Token) -> Token | None:
+    """The verb whose subject did what the trigger names: the trigger itself ("DeepSeek distilled ..."), or
+    the verb it is the means of ("had acquired capabilities through unauthorized distillation")."""
+    if anchor.pos_ in ("VERB", "AUX"):
+        return anchor
+    prep = anchor.head if anchor.dep_ == "pobj" else None
+    if prep is None or prep.lower_ not in ("through", "via", "by"):
+        return None
+    head = prep.head  # the parser may hang the means on the object: "acquired [capabilities through ...]"
+    if head.pos_ in ("NOUN", "PROPN") and head.dep_ == "dobj":
+        head = head.head
+    return head if head.pos_ == "VERB" else None
+
+
+def _is_own_subject(initiator: MentionSpan, anchor: Token,
+                    resolve: Callable[[Token], tuple[MentionSpan, ...]] | None) -> bool:
+    """Whether ``initiator`` is the subject of the trigger's own verb ("DeepSeek distilled ...", "the
+    accusation that it had used ..."), not of a verb above it ("OpenAI accused DeepSeek of distilling")."""
+    verb = _conduct_verb(anchor)
+    subj = subject_of(verb)[0] if verb is not None else None
+    if subj is None:
+        return False
+    if initiator.start <= subj.i < initiator.end:
+        return True
+    if subj.pos_ == "PRON" and subj.lower_ in ("it", "they", "he", "she"):
+        return True  # the initiator was read from this pronoun ("... accusation that it had used ...")
+    return resolve is not None and any(m.name == initiator.name for m in resolve(subj))
+
+
+# Nouns for a claim whose possessor makes it ("OpenAI's accusation that ...").
+_CLAIM_NOUNS = {"accusation", "allegation", "claim", "charge", "report", "finding", "conclusion", "assertion"}
+# Verbs whose subject reports or asserts what the clause under them says.
+_REPORTING_VERBS = _SPEAKING_VERBS | {
+    "accuse", "allege", "claim", "find", "conclude", "believe", "suspect", "say", "assert", "charge", "state",
+}
+
+
+def _reporter(anchor: Token, mention_at: MentionAt, accused: MentionSpan,
+              resolve: Callable[[Token], tuple[MentionSpan, ...]] | None) -> MentionSpan | None:
+    """The named subject of the reporting verb above the trigger's clause ("Anthropic said that ...",
+    "the lab published its conclusion: that ...", or the possessor of the claim: "rejected OpenAI's
+    accusation that it had used ...")."""
+    for _child, head in list(ancestors_in_sentence(anchor))[:4]:
+        if head.pos_ == "NOUN" and head.lemma_.lower() in _CLAIM_NOUNS:
+            owner = next((mention_at(c.i) for c in head.children if c.dep_ == "poss"), None)
+            if owner is not None and owner.name != accused.name and owner.label in _PARTY_LABELS:
+                return owner
+            continue
+        if head.lemma_.lower() not in _REPORTING_VERBS:
+            continue
+        subj, _ = subject_of(head)
+        m = mention_at(subj.i) if subj is not None else None
+        if m is None and subj is not None and resolve is not None:
+            m = next(iter(resolve(subj)), None)
+        if m is not None and m.name != accused.name and m.label in _PARTY_LABELS:
+            return m
+        return None
+    return None
 
 
 def governing_verb(anchor: Token) -> Token | None:
@@ -240,7 +341,7 @@ def _arguments(anchor: Token) -> list[Token]:
 def read_roles(
     spec: EventTypeSpec, anchor: Token, sent: Span, initiator: MentionSpan | None,
     mention_at: Callable[[int], MentionSpan | None], *, whole_sentence: bool = True,
-    resolve: Callable[[Token], MentionSpan | None] | None = None,
+    resolve: Callable[[Token], tuple[MentionSpan, ...]] | None = None,
 ) -> RoleReading:
     """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent.
 
@@ -252,17 +353,33 @@ def read_roles(
     first_role = spec.initiator_role
     if initiator is not None and initiator.label not in spec.initiator_labels:
         initiator = None  # "President Trump announced a venture in which OpenAI ...": no party to it
+    if initiator is not None and is_court(initiator):
+        initiator = None  # "The Internet Court ordered X to pay damages": the court decides, it is no party
     gov = governing_verb(anchor)
     lemma = anchor.lemma_.lower()
     if lemma not in spec.subject_roles and gov is not None:
         lemma = gov.lemma_.lower()
     subject_role = spec.subject_roles.get(lemma, first_role) if initiator is not None else first_role
+    claimant: MentionSpan | None = None
+    if spec.conduct_subject_role and initiator is not None and _is_own_subject(initiator, anchor, resolve):
+        # "Anthropic said DeepSeek distilled its models": who did it is accused; who says so claims it.
+        subject_role = spec.conduct_subject_role
+        claimant = _reporter(anchor, mention_at, initiator, resolve)
     other_role = next((r for r in party_roles if r != subject_role), subject_role)
+    conduct_by = initiator.name if initiator is not None and subject_role != first_role else None
     object_roles = [r for r in spec.roles if r in spec.object_roles]
     fillers: list[tuple[str, str, str]] = []
     seen_parent: set[str] = set()
+    if claimant is not None:
+        fillers.append((first_role, claimant.name, claimant.label))
     if initiator is not None:
         fillers.append((subject_role, initiator.name, initiator.label))
+        if conduct_by is not None and resolve is not None:
+            # "they copied American models", "the three companies had acquired ...": each listed company
+            verb = _conduct_verb(anchor)
+            subj = subject_of(verb)[0] if verb is not None else None
+            group = resolve(subj) if subj is not None and mention_at(subj.i) is None else ()
+            fillers += [(subject_role, g.name, g.label) for g in group if g.label in _PARTY_LABELS]
         # "Spain's AESIA fined ...": the regulator's or authority's named jurisdiction acts with it.
         if initiator.label == "ORG":
             for child in _qualifiers(sent.doc[initiator.start:initiator.end]):
@@ -282,16 +399,22 @@ def read_roles(
             initiator = owner
             fillers.append((first_role, owner.name, owner.label))
     seen = ({initiator.name} if initiator is not None else set()) | seen_parent
+    seen |= {n for _r, n, _label in fillers}  # the claimant, each listed company of a conduct
     scanned: set[str] = set()
     args = _arguments(anchor)
     direct = {t.i for t in argument_tokens(anchor)} if governing_verb(anchor) is not None else set()
     for tok in args:
         m = mention_at(tok.i)
         if m is None and resolve is not None and tok.dep_ in ("nsubjpass", "dobj", "pobj", "dative"):
-            m = resolve(tok)  # "the company was added to the Entity List"
-            if m is not None and m.label in _PARTY_LABELS and m.name not in seen:
-                fillers.append((other_role, m.name, m.label))
-                seen.add(m.name)
+            for r in resolve(tok):  # "the company was added to the Entity List", "... added the companies"
+                if r.label in _PARTY_LABELS and r.name not in seen:
+                    fillers.append((other_role, r.name, r.label))
+                    seen.add(r.name)
+            continue
+        copied_from = "source" in spec.roles and tok.head.lower_ in _SOURCE_NOUNS
+        if (m is not None and m.name in seen and copied_from and tok.i == m.start
+                and m.label in _PARTY_LABELS and claimant is not None and m.name == claimant.name):
+            fillers.append(("source", m.name, m.label))  # "OpenAI's accusation that it used OpenAI's models"
             continue
         if m is None or tok.i != m.start or m.name in seen or m.kind in REPORTER_KINDS:
             continue
@@ -300,7 +423,8 @@ def read_roles(
         if m.label == "MODEL":
             if object_roles and spec.object_roles & {"model", "product"}:
                 fillers.append((object_roles[0], m.name, "MODEL"))
-            elif spec.name == "distillation_claim" and m.owner:
+            elif spec.name == "distillation_claim" and m.owner and m.owner != conduct_by:
+                # (the model the accused trained -- "to train Kimi K3" -- is no source)
                 fillers.append(("source", m.owner, "ORG"))
             seen.add(m.name)
             continue
@@ -318,21 +442,34 @@ def read_roles(
         # The small parser often misattaches long lists and unfamiliar names, so the trigger sentence's
         # other parties count too, unless the guide rules them out (a place that locates, a speaker, an
         # outlet, a dateline, context) -- measured: this beats arguments alone on every labeled set.
+        # A trigger inside a clause that only dates or contrasts ("..., hours after Commerce added the
+        # companies") keeps the scan inside that clause: the main clause is about something else. A
+        # participle ("sued OpenAI, accusing it of ...") shares its parties with the main clause.
+        # (The converse does not hold: "blocked ChatGPT before OpenAI addressed its concerns" names a party.)
+        setting = _setting_clause(anchor)
+        within = {t.i for t in setting.subtree} if setting is not None else None
         for tok in sent:
+            if within is not None and tok.i not in within:
+                continue
             m = mention_at(tok.i)
             if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS
                     or m.kind in REPORTER_KINDS or _is_dateline(m, sent)
                     or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps)
                     # A person saying something comments; an organisation saying so speaks for its act.
-                    or (m.label == "PERSON" and _is_speaker(tok))):
+                    or (m.label == "PERSON" and _is_speaker(tok))
+                    or _owns_something_else(m, tok, anchor)
+                    or (m.label == "GPE" and not spec.places_from_sentence)):
                 continue
             fillers.append((other_role, m.name, m.label))
             seen.add(m.name)
             scanned.add(m.name)
-    # "accused X of distilling its models": the possessive points back at the claimant.
-    if (spec.name == "distillation_claim" and "source" in spec.roles and initiator is not None
+    # "accused X of distilling its models": the possessive points back at the claimant (in "X trained its
+    # model on ...", it is X's own model).
+    claims = claimant if subject_role != first_role else initiator
+    if (spec.name == "distillation_claim" and "source" in spec.roles and claims is not None
+            and claims is initiator
             and any(t.lower_ in ("its", "their", "our") and t.head.lower_ in _SOURCE_NOUNS for t in args)):
-        fillers.append(("source", initiator.name, initiator.label))
+        fillers.append(("source", claims.name, claims.label))
     item_role = next((r for r in object_roles if r == "item"), None)
     if item_role is not None:
         for chunk in sent.noun_chunks:
@@ -348,7 +485,8 @@ def read_roles(
     order = {r: i for i, r in enumerate(spec.roles)}
     fillers = list(dict.fromkeys(fillers))
     fillers.sort(key=lambda f: order.get(f[0], len(order)))
-    return RoleReading(tuple(fillers), initiator.name if initiator is not None else None, frozenset(scanned))
+    acts = claims if spec.conduct_subject_role and subject_role == spec.conduct_subject_role else initiator
+    return RoleReading(tuple(fillers), acts.name if acts is not None else None, frozenset(scanned))
 
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -111,7 +112,10 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
 
     settings = load_settings()  # bad settings fail before Prefect starts
     if send or resend:
-        settings.smtp.validate()  # and so does a missing SMTP setting
+        smtp = settings.smtp
+        smtp.validate()  # and so does a missing SMTP setting
+        if not resend:
+            _refuse_uncertain_send(db_path, digest_day, smtp.recipients)
     prefect_defaults()
     from flows.daily_digest import digest_flow
 
@@ -125,6 +129,23 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
         click.echo(f"{result['delivery']}: {result['subject']}")
 
 
+def _refuse_uncertain_send(db_path: Path, day: date, recipients: tuple[str, ...]) -> None:
+    """A digest that may have arrived is refused before Prefect starts (the flow checks again)."""
+    import duckdb
+
+    from flows.digest.mailer import check_ledger
+    from warehouse.db import connect
+    from warehouse.digest import delivery
+
+    con = connect(db_path, read_only=True)
+    try:
+        check_ledger(delivery(con, day, recipients), day)
+    except duckdb.CatalogException:
+        pass  # a database from before the delivery ledger: nothing was sent from it
+    finally:
+        con.close()
+
+
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
@@ -132,9 +153,9 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
 @click.argument("sql")
 def query(db_path: Path, fmt: str, sql: str) -> None:
     """Run read-only SQL on the database (tables, and the timeline / article_entities views)."""
-    from warehouse.db import connect, run_query
+    from warehouse.db import connect_for_query, run_query
 
-    con = connect(db_path, read_only=True)
+    con = connect_for_query(db_path)
     try:
         result = run_query(con, sql)
     finally:

@@ -8,8 +8,9 @@ plain data; rendering is Jinja2 with autoescaping on, so every feed-derived stri
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ from flows.settings import config_dir as default_config_dir
 from warehouse.dashboard import (
     DashboardModel,
     EntityBriefing,
+    SignalView,
     as_json,
     counts_by_day_and_type,
     entity_briefing,
@@ -39,6 +41,9 @@ from warehouse.dashboard import (
 from warehouse.timeline import TimelineFilter
 
 TABLE_ROWS = 100
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class BadRequest(ValueError):
@@ -74,9 +79,16 @@ def _day(value: str, name: str) -> date | None:
     if not value:
         return None
     try:
+        if not _DAY.fullmatch(value):  # fromisoformat also takes 20261120 and 2026-W47-1
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as exc:
         raise BadRequest(f"{name} must be YYYY-MM-DD, got {value!r}") from exc
+
+
+def _check_type(event_type: str) -> None:
+    if event_type and event_type not in EVENT_TYPES:
+        raise BadRequest(f"type must be one of {', '.join(EVENT_TYPES)}")
 
 
 def parse_filters(params: Mapping[str, list[str]]) -> Filters:
@@ -84,6 +96,7 @@ def parse_filters(params: Mapping[str, list[str]]) -> Filters:
     values = {name: (params.get(name) or [""])[-1].strip() for name in Filters.__dataclass_fields__}
     if values["stance"] and values["stance"] not in STANCES:
         raise BadRequest(f"stance must be one of {', '.join(STANCES)}")
+    _check_type(values["type"])
     for name in ("since", "until"):
         _day(values[name], name)
     return Filters(**values)
@@ -157,29 +170,35 @@ def options_json(model: DashboardModel) -> Any:
         return as_json(filter_options(con))
 
 
-def briefing_data(model: DashboardModel, name: str, config_dir: Path | None) -> EntityBriefing:
+# The entity page leads with the threads the entity is a party to; its events stay as the evidence.
+ENTITY_THREADS = 10
+
+
+def briefing_data(model: DashboardModel, name: str,
+                  config_dir: Path | None) -> tuple[EntityBriefing, list[SignalView]]:
     if not name.strip():
         raise BadRequest("name is required, e.g. /entity?name=OpenAI")
+    names = entity_names_for(name, config_dir or default_config_dir())
     with reading(model) as con:
-        return entity_briefing(con, entity_names_for(name, config_dir or default_config_dir()))
+        return entity_briefing(con, names), signal_views(con, names=names, limit=ENTITY_THREADS)
 
 
 def entity_json(model: DashboardModel, name: str, config_dir: Path | None) -> Any:
-    b = briefing_data(model, name, config_dir)
-    return as_json(b) | {"summary": summary_line(name, b), "key_points": key_points(b)}
+    b, threads = briefing_data(model, name, config_dir)
+    return as_json(b) | {"summary": summary_line(name, b, threads), "key_points": key_points(b, threads),
+                         "threads": as_json(threads)}
 
 
 def entity_page(model: DashboardModel, name: str, config_dir: Path | None) -> str:
-    b = briefing_data(model, name, config_dir)
+    b, threads = briefing_data(model, name, config_dir)
     return render("entity.html.j2", asked=name, title=b.names[0] if b.names else name, b=b,
-                  summary=summary_line(name, b), key_points=key_points(b), now=_now(),
-                  db_name=model.db_path.name, filters=Filters())
+                  threads=threads, summary=summary_line(name, b, threads), key_points=key_points(b, threads),
+                  now=_now(), db_name=model.db_path.name, filters=Filters())
 
 
 def signals_page(model: DashboardModel, event_type: str) -> str:
     """Threads, newest first: headline, stance roll-up, corroboration, sources, first and last seen."""
-    if event_type and event_type not in EVENT_TYPES:
-        raise BadRequest(f"type must be one of {', '.join(EVENT_TYPES)}")
+    _check_type(event_type)
     with reading(model) as con:
         signals = signal_views(con, event_type=event_type or None, limit=TABLE_ROWS)
     return render("signals.html.j2", signals=signals, event_type=event_type, types=EVENT_TYPES,
@@ -187,8 +206,7 @@ def signals_page(model: DashboardModel, event_type: str) -> str:
 
 
 def signals_json(model: DashboardModel, event_type: str) -> Any:
-    if event_type and event_type not in EVENT_TYPES:
-        raise BadRequest(f"type must be one of {', '.join(EVENT_TYPES)}")
+    _check_type(event_type)
     with reading(model) as con:
         return as_json(signal_views(con, event_type=event_type or None, limit=TABLE_ROWS))
 
@@ -203,9 +221,15 @@ def feeds_page(model: DashboardModel) -> str:
 # ---- the briefing's sentences -------------------------------------------------------------------
 
 
-def summary_line(asked: str, b: EntityBriefing) -> str:
-    """One sentence a reader can act on in twenty seconds."""
+def summary_line(asked: str, b: EntityBriefing, threads: Sequence[SignalView] = ()) -> str:
+    """One sentence a reader can act on in twenty seconds: the latest thread first, then the record."""
     name = b.names[0] if b.names else asked
+    if threads:
+        latest = threads[0]
+        more = f" ({len(threads)} threads in all, most recent first below)" if len(threads) > 1 else ""
+        return (f"Latest: {latest.headline} ({latest.status}, {latest.corroboration} independent "
+                f"outlet{'s' if latest.corroboration != 1 else ''}, last seen "
+                f"{latest.last_seen:%Y-%m-%d}){more}.")
     if not b.events:
         if b.articles_mentioning:
             return (f"{name} is mentioned in {b.articles_mentioning} article(s) "
@@ -225,9 +249,13 @@ def _by_type(b: EntityBriefing) -> dict[str, dict[str, int]]:
     return out
 
 
-def key_points(b: EntityBriefing) -> list[str]:
-    """Up to five short statements: what kinds of events, how contested, with whom, how visible."""
+def key_points(b: EntityBriefing, threads: Sequence[SignalView] = ()) -> list[str]:
+    """Up to five short statements: the threads it is a party to, how contested, with whom, how visible."""
     points = []
+    contested = [t for t in threads if t.status in ("contested", "alleged", "denied")]
+    if threads:
+        points.append(f"Party to {len(threads)} thread(s)"
+                      + (f", {len(contested)} of them claims not established as fact." if contested else "."))
     by_type = sorted(_by_type(b).items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     for event_type, stances in by_type[:3]:
         detail = ", ".join(f"{n} {s}" for s, n in sorted(stances.items(), key=lambda kv: -kv[1]))

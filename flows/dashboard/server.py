@@ -5,6 +5,10 @@ JSON:   ``/api/counts``, ``/api/events``, ``/api/options``, ``/api/entity?name=X
         (the same filter parameters as ``/``: since, until, type, stance, entity, source).
 Static: ``/static/style.css``, ``/static/dashboard.js`` (shipped in the package, no CDN).
 
+Only requests whose ``Host`` header names the server as it is bound (127.0.0.1 or localhost, with
+its port) are answered: a web page elsewhere could otherwise read the dashboard through a DNS name
+that it rebinds to 127.0.0.1. Every request gets an HTTP answer, a bad parameter a 400 saying which.
+
 Requests are answered from an in-memory copy of what the pages show
 (``warehouse.dashboard.DashboardModel``), refreshed by one short read-only
 attach on the first request after the database file changes; the ingest's write lock
@@ -13,8 +17,10 @@ is touched only then.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,6 +47,24 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 MAX_API_EVENTS = 1000
+_LIMIT = re.compile(r"[0-9]{1,4}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+
+
+def allowed_hosts(bind_host: str, port: int) -> frozenset[str]:
+    """The ``Host`` header values a server bound to ``bind_host:port`` answers (lower case).
+
+    Its own address, plus ``localhost`` when that address is loopback; with the port, and also without
+    it on port 80, where browsers leave it out.
+    """
+    names = {bind_host.lower()}
+    try:
+        if ipaddress.ip_address(bind_host).is_loopback:
+            names.add("localhost")
+    except ValueError:
+        pass  # bound by name: that name only
+    names = {f"[{n}]" if ":" in n else n for n in names}  # IPv6 literals are bracketed in Host
+    with_port = {f"{n}:{port}" for n in names}
+    return frozenset(with_port | names if port == 80 else with_port)
 
 
 class DashboardServer(ThreadingHTTPServer):
@@ -53,6 +77,7 @@ class DashboardServer(ThreadingHTTPServer):
         self.db_path = Path(db_path)
         self.model = DashboardModel(db_path)
         self.config_dir = config_dir
+        self.allowed_hosts = allowed_hosts(str(self.server_address[0]), int(self.server_address[1]))
 
     def server_close(self) -> None:
         super().server_close()
@@ -72,6 +97,22 @@ class DashboardHandler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)  # noqa: G003 - `format` is the stdlib's %-template
 
     def do_GET(self) -> None:
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or hosts[0].strip().lower() not in self.server.allowed_hosts:
+            self._send(HTTPStatus.FORBIDDEN, f"this dashboard answers only at {self.server.url}\n",
+                       "text/plain; charset=utf-8")
+            return
+        try:
+            self._route()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went away
+        except Exception as exc:
+            log.error("dashboard: GET %s failed: %s: %s", self.path, type(exc).__name__, exc)
+            log.debug("dashboard: GET %s failed", self.path, exc_info=True)
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "the dashboard failed on this request; "
+                                                          "its log says why")
+
+    def _route(self) -> None:
         parts = urlsplit(self.path)
         params = parse_qs(parts.query)
         db, cfg = self.server.model, self.server.config_dir
@@ -106,8 +147,6 @@ class DashboardHandler(BaseHTTPRequestHandler):
         except DatabaseError as exc:
             # The ingest held the lock longer than we wait, or the file is missing: say so, don't crash.
             self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the browser went away
 
     def _static(self, name: str) -> None:
         # Only plain names of files shipped in static/: no paths, so no traversal.
@@ -153,7 +192,7 @@ def _one(params: dict[str, list[str]], name: str) -> str:
 
 def _limit(params: dict[str, list[str]]) -> int:
     raw = _one(params, "limit") or "100"
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_API_EVENTS:
+    if not _LIMIT.fullmatch(raw) or not 0 < int(raw) <= MAX_API_EVENTS:
         raise pages.BadRequest(f"limit must be a whole number from 1 to {MAX_API_EVENTS}")
     return int(raw)
 

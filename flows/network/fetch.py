@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from extractors.errors import NewsignalError, PermanentError, TransientError
-from flows.network.guard import check_link
+from flows.network.guard import Address, check_link, host_port
+from flows.network.pinning import Pin, PinnedBackend, PinnedTransport
 from flows.network.robots import RobotsCache
 from flows.settings import HttpSettings
 from warehouse.records import FetchRecord
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+# A site's Crawl-delay is honoured up to this many seconds between two requests: beyond it, one host's
+# wish would hold the whole run (a day's articles of one host would take hours).
+MAX_CRAWL_DELAY_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -110,14 +114,33 @@ class HostLimiter:
 
     def __init__(self, per_host: int, min_gap_s: float) -> None:
         self._per_host = per_host
-        self._gap_s = min_gap_s + self.HEADROOM_S if min_gap_s > 0 else 0.0
+        self._min_gap_s = min_gap_s
+        self._gap_s = self._with_headroom(min_gap_s)
         self._lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._wire: dict[str, threading.Lock] = {}
         self._last_sent: dict[str, float] = {}
+        self._host_gaps: dict[str, float] = {}  # hosts that asked for more (robots.txt Crawl-delay)
+
+    def _with_headroom(self, gap_s: float) -> float:
+        return gap_s + self.HEADROOM_S if gap_s > 0 else 0.0
+
+    def ask_gap(self, host: str, gap_s: float | None) -> None:
+        """A host's own minimum gap (its Crawl-delay, up to MAX_CRAWL_DELAY_S); the configured gap
+        still applies when larger."""
+        with self._lock:
+            if gap_s is not None and gap_s > self._min_gap_s:
+                self._host_gaps[host] = self._with_headroom(min(gap_s, MAX_CRAWL_DELAY_S))
+            else:
+                self._host_gaps.pop(host, None)
+
+    def gap(self, host: str) -> float:
+        """Seconds kept between two requests to ``host`` (headroom included)."""
+        return self._host_gaps.get(host, self._gap_s)
 
     def _earliest(self, host: str) -> float:
-        return self._last_sent.get(host, -self._gap_s) + self._gap_s
+        gap = self.gap(host)
+        return self._last_sent.get(host, -gap) + gap
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
@@ -160,15 +183,18 @@ class Fetcher:
         self.settings = settings
         self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_delay_s)
         self._global = threading.BoundedSemaphore(settings.concurrency)
+        limits = httpx.Limits(max_connections=settings.concurrency)
+        # Every connection goes to an address the SSRF guard checked for that hop (see pinning.py).
+        self._backend = PinnedBackend()
         self.client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
             timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
             # Redirects are followed by hand so each hop passes the SSRF guard and the hop limit.
             follow_redirects=False,
-            transport=transport,
-            limits=httpx.Limits(max_connections=settings.concurrency),
+            transport=transport or PinnedTransport(self._backend, limits=limits),
+            limits=limits,
         )
-        self.robots = RobotsCache(lambda url: self._exchange(url, {}, time.monotonic()), settings.user_agent)
+        self.robots = RobotsCache()
 
     def close(self) -> None:
         self.client.close()
@@ -185,8 +211,10 @@ class Fetcher:
     ) -> HttpResult:
         """GET with retries on transient errors; raises FetchFailed when it gives up.
 
-        ``untrusted`` marks a link read from inside a feed: it passes the SSRF guard
-        (the feed's own host excepted) at every redirect, and robots.txt.
+        Every hop passes the SSRF guard and connects to the addresses it checked. A feed
+        (``untrusted`` False) is trusted on the host of ``url`` itself, the address the user
+        gave; ``untrusted`` marks a link read from inside a feed, trusted only on the host of
+        ``feed_url``, and read only where the site's robots.txt allows it.
         """
         attempt = 0
         while True:
@@ -233,19 +261,15 @@ class Fetcher:
             )
             return FetchFailed(error, record, retry_after)
 
+        # Whose word the first hop is: the user's for a feed, a stranger's for a link inside one.
+        trusted_url = feed_url if untrusted else url
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             try:
-                if untrusted:
-                    check_link(current, trusted_url=feed_url,
-                               allowed_hosts=self.settings.allowed_private_hosts)
-                    if self.settings.respect_robots and not self.robots.allowed(current):
-                        raise PermanentError(f"robots.txt of {httpx.URL(current).host} disallows {current}",
-                                             reason="robots_disallowed")
-                elif urlsplit(current).scheme not in ("http", "https"):
-                    raise PermanentError(f"only http(s) URLs are fetched, not {current[:80]!r}",
-                                         reason="unsupported_scheme")
-                status, resp_headers, body, location = self._exchange(current, headers, t0)
+                addresses = self._vet(current, trusted_url)
+                if untrusted and self.settings.respect_robots:
+                    self._obey_robots(current, trusted_url)
+                status, resp_headers, body, location = self._exchange(current, headers, t0, addresses)
             except FetchFailed:
                 raise
             except NewsignalError as exc:
@@ -259,14 +283,35 @@ class Fetcher:
         raise failed(PermanentError(f"more than {self.settings.max_redirects} redirects",
                                     reason="too_many_redirects"))
 
+    def _vet(self, url: str, trusted_url: str | None) -> tuple[Address, ...]:
+        """The SSRF guard's verdict on one hop: the addresses it may connect to (or UnsafeLink)."""
+        return check_link(url, trusted_url=trusted_url, allowed_hosts=self.settings.allowed_private_hosts)
+
+    def _obey_robots(self, url: str, trusted_url: str | None) -> None:
+        """Raise unless the robots.txt of ``url``'s origin allows it; adopt its Crawl-delay."""
+
+        def robots_hop(target: str) -> tuple[int, dict[str, str], bytes, str | None]:
+            # robots.txt and each of its redirects pass the guard like any hop of the page's own fetch.
+            return self._exchange(target, {}, time.monotonic(), self._vet(target, trusted_url))
+
+        rules = self.robots.rules(url, robots_hop)
+        ua = self.settings.user_agent
+        self.limiter.ask_gap(httpx.URL(url).host, rules.crawl_delay(ua))
+        if not rules.allows(url, ua):
+            raise PermanentError(f"robots.txt of {httpx.URL(url).host} disallows {url}",
+                                 reason="robots_disallowed")
+
     def _exchange(
-        self, url: str, headers: dict[str, str], t0: float
+        self, url: str, headers: dict[str, str], t0: float, addresses: tuple[Address, ...]
     ) -> tuple[int, dict[str, str], bytes, str | None]:
-        """One request under the politeness limits: (status, headers, body, redirect location)."""
+        """One request to one of ``addresses`` (the guard's), under the politeness limits:
+        (status, headers, body, redirect location)."""
         host = httpx.URL(url).host
+        pin_host, pin_port = host_port(url)
+        pin = Pin(pin_host, pin_port or 0, addresses)
         # Host slot first: threads queued for a busy host must not hold global slots other hosts could use.
         # The gap itself is enforced as the request goes on the wire (HostLimiter.wire_gate).
-        with self.limiter.slot(host), self._global:
+        with self.limiter.slot(host), self._global, self._backend.pinned(pin):
             try:
                 with self.client.stream("GET", url, headers=headers,
                                         extensions={"trace": self.limiter.wire_gate(host)}) as response:

@@ -129,3 +129,11 @@ def test_locative_court_place_and_the_us_navy(annotate_one):
     )
     assert "London" in names(ann, "GPE")
     assert {"High Court", "United States Navy"} <= names(ann, "ORG")
+
+
+def test_a_model_tier_or_a_common_word_alone_is_no_organisation(annotate_one):
+    ann = annotate_one(
+        "Velmora cut the price of its Max model on Monday; the previous Max model cost twice as much. "
+        "Screenshots shared by users showed the new prices."
+    )
+    assert not names(ann, "ORG") & {"Max", "Screenshots"}

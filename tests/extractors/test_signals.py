@@ -15,6 +15,7 @@ from extractors.signals import (
     SignalSource,
     independent_outlets,
     linked,
+    name_key,
     signal_assignments,
     stance_rollup,
     summarize_signal,
@@ -168,9 +169,18 @@ def brute_force_signals(events: list[SignalEvent], params: SignalParams) -> dict
         ranked = []
         for other in placed:
             reason = linked(e, other, params)
-            if reason is not None:
-                ranked.append((-len(reason), other.story_id != e.story_id,
-                               abs((other.event_date - e.event_date).days), signal_of[other.event_id]))
+            if reason is None:
+                continue
+            # The signal's named voices (initiators of its claims and reports) must agree with e's.
+            voices = [(v, v.initiator) for v in placed if signal_of[v.event_id] == signal_of[other.event_id]
+                      and v.initiator and v.stance != "denied"]
+            if e.initiator and e.stance != "denied" and voices and not any(
+                    v.story_id == e.story_id or name_key(who) == name_key(e.initiator)
+                    or name_key(who) in {name_key(a) for a in e.actors}
+                    or name_key(e.initiator) in {name_key(a) for a in v.actors} for v, who in voices if who):
+                continue
+            ranked.append((-len(reason), other.story_id != e.story_id,
+                           abs((other.event_date - e.event_date).days), signal_of[other.event_id]))
         signal_of[e.event_id] = min(ranked)[3] if ranked else e.event_id
         placed.append(e)
     return signal_of
@@ -389,3 +399,42 @@ def test_summary_refuses_empty_or_mixed_signals():
         summarize_signal("x", [])
     with pytest.raises(ValueError):
         summarize_signal("x", [ev("a", ("Nvidia",)), ev("b", ("Nvidia",), type_="pricing")])
+
+
+def test_one_company_written_with_and_without_its_generic_ending_is_one_target():
+    short = replace(ev("a", ("Harmonia Records", "Lumora"), type_="legal_action"),
+                    initiator="Harmonia Records", targets=("Lumora",))
+    full = replace(ev("b", ("Harmonia Records", "Lumora AI"), type_="legal_action", day=1),
+                   initiator="Harmonia Records", targets=("Lumora AI",))
+    other = replace(ev("c", ("Harmonia Records", "Lumina AI"), type_="legal_action", day=1),
+                    initiator="Harmonia Records", targets=("Lumina AI",))
+    assert linked(short, full) == ("Lumora",)
+    assert linked(full, other) is None
+    assert name_key("Lumora AI") == name_key("Lumora") == "lumora"
+    assert name_key("AI") == "ai"  # a name that is all ending keeps it
+
+
+def test_a_claim_read_with_roles_but_no_claimant_is_voiced_by_nobody_not_by_the_accused():
+    claim = replace(ev("a", ("OpenAI", "Moonshot AI"), type_="distillation_claim", stance="alleged"),
+                    initiator="OpenAI", targets=("Moonshot AI",))
+    mention = replace(ev("b", ("Moonshot AI", "OpenAI"), type_="distillation_claim", stance="alleged", day=1),
+                      targets=("Moonshot AI",))  # "accusation that Moonshot AI ...": no claimant read
+    legacy = ev("c", ("Anthropic", "Moonshot AI"), type_="distillation_claim", stance="alleged", day=2)
+    denial = replace(ev("d", ("Moonshot AI",), type_="distillation_claim", stance="denied", day=2),
+                     initiator="Moonshot AI", targets=("Moonshot AI",))
+    rollup = stance_rollup([claim, mention, legacy, denial])
+    assert rollup.alleged_by == ("OpenAI", "Anthropic")
+    assert rollup.denied_by == ("Moonshot AI",)
+
+
+def test_an_event_naming_no_claimant_does_not_chain_two_claimants_into_one_thread():
+    openai = replace(ev("a", ("OpenAI", "Moonshot AI"), type_="distillation_claim", stance="alleged"),
+                     initiator="OpenAI", targets=("Moonshot AI",))
+    vague = replace(ev("b", ("Moonshot AI",), type_="distillation_claim", stance="alleged", day=1),
+                    targets=("Moonshot AI",))  # "... citing the accusation that Moonshot AI ..."
+    commerce = replace(ev("c", ("Department of Commerce", "DeepSeek", "Moonshot AI"),
+                          type_="distillation_claim", stance="alleged", day=2),
+                       initiator="Department of Commerce", targets=("DeepSeek", "Moonshot AI"))
+    signal = {a.event_id: a.signal_id for a in signal_assignments([openai, vague, commerce])}
+    assert signal["a"] == signal["b"]
+    assert signal["c"] != signal["a"]

@@ -125,29 +125,6 @@ def test_wire_gate_spaces_each_write_from_the_end_of_the_previous_one():
     assert time.monotonic() - t0 < gap
 
 
-@pytest.fixture
-def arrival_server():
-    """A loopback server in another process; yields (base URL, function returning arrival times)."""
-    import json
-    import subprocess
-    import sys
-    import urllib.request
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parents[2] / "arrival_server.py"
-    # Leaving the block closes the server's stdin, which stops it, and waits for it.
-    with subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                          text=True) as proc:
-        assert proc.stdout is not None
-        base = proc.stdout.readline().strip()
-
-        def arrivals() -> list[float]:
-            with urllib.request.urlopen(base + "/_arrivals", timeout=5) as r:
-                return sorted(json.load(r))
-
-        yield base, arrivals
-
-
 def test_one_host_never_sees_two_requests_closer_than_the_gap(arrival_server):
     from concurrent.futures import ThreadPoolExecutor
 

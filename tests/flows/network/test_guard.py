@@ -71,3 +71,74 @@ def test_missing_robots_txt_allows_everything(loopback):
     page = loopback.add("/a.html", body=b"hello")
     with Fetcher(FAST) as f:
         assert f.get(page, kind="article", feed_url=loopback.url("/f"), untrusted=True).body == b"hello"
+
+
+def test_a_robots_txt_redirect_to_an_inside_address_is_refused_before_anything_is_sent(loopback):
+    # The feed's own host (127.0.0.1:port) is trusted like the feed; 127.0.0.2 is not: it stands for
+    # another machine on the inside, and the guard judges it by its address, like any link.
+    with LoopbackServer(host="127.0.0.2") as inside:
+        admin = inside.add("/admin", body=b"internal")
+        loopback.add("/robots.txt", status=302, headers={"Location": f"{admin}?x=1"})
+        page = loopback.add("/story.html", body=b"<html>story</html>")
+        with Fetcher(FAST) as f, pytest.raises(FetchFailed) as info:
+            f.get(page, kind="article", feed_url=loopback.url("/feed.xml"), untrusted=True)
+        assert inside.requests == []  # nothing reached the inside address
+    assert loopback.hits("/story.html") == 0  # and the page waits for a robots.txt it may read
+    # The refusal is the page's recorded failure, with the guard's reason, saying what happened.
+    failed = info.value
+    assert (failed.error.reason, failed.record.error_kind) == ("unsafe_link", "unsafe_link")
+    assert "robots.txt" in str(failed.error) and "127.0.0.2" in str(failed.error)
+    assert not failed.transient
+
+
+def test_a_feed_redirect_to_an_inside_address_is_refused(loopback):
+    # A feed is trusted on its own host only: where it redirects is chosen by whoever runs that host.
+    with LoopbackServer(host="127.0.0.2") as inside:
+        secret = inside.add("/secret.xml", body=b"<rss/>")
+        feed = loopback.add("/feed.xml", status=301, headers={"Location": secret})
+        with Fetcher(FAST) as f, pytest.raises(FetchFailed) as info:
+            f.get(feed, kind="feed", feed_url=feed)
+        assert inside.requests == []
+    assert info.value.error.reason == "unsafe_link"
+
+
+def test_a_feed_may_redirect_on_its_own_host(loopback):
+    feed = loopback.add("/old.xml", status=301, headers={"Location": "/feed.xml"})
+    loopback.add("/feed.xml", body=b"<rss/>")
+    with Fetcher(FAST) as f:
+        assert f.get(feed, kind="feed", feed_url=feed).body == b"<rss/>"
+
+
+def test_a_refused_robots_txt_redirect_is_the_entry_s_recorded_failure(loopback):
+    # What the user sees: the ingest step records the page's failure with the guard's reason,
+    # like any refused link, and keeps the failed attempt as a fetch.
+    from extractors.models import FeedEntry
+    from flows.resources import close_fetchers
+    from flows.settings import FeedSpec, IngestSettings
+    from flows.steps import fetch_article
+
+    with LoopbackServer(host="127.0.0.2") as inside:
+        loopback.add("/robots.txt", status=302, headers={"Location": inside.add("/admin", body=b"x")})
+        page = loopback.add("/story.html", body=b"<html>story</html>")
+        feed = FeedSpec("Loop", loopback.url("/feed.xml"))
+        try:
+            outcome = fetch_article(feed, FeedEntry("k1", None, page, "A story", "", "", None, None),
+                                    HttpSettings(per_host_delay_s=0.0, retries=0, user_agent="ns-test/guard"),
+                                    IngestSettings())
+        finally:
+            close_fetchers()
+        assert inside.requests == []
+    assert outcome.article is None and outcome.failure is not None
+    assert outcome.failure.reason == "unsafe_link" and "robots.txt" in outcome.failure.message
+    assert outcome.fetch is not None and outcome.fetch.error_kind == "unsafe_link"
+    assert outcome.fetch.url == page
+
+
+def test_a_robots_txt_redirect_to_cloud_metadata_is_refused_without_a_connection(loopback):
+    # Refused on the address alone, before any connection: the test never reaches outside loopback.
+    loopback.add("/robots.txt", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    page = loopback.add("/story.html", body=b"<html>story</html>")
+    with Fetcher(FAST) as f, pytest.raises(FetchFailed) as info:
+        f.get(page, kind="article", feed_url=loopback.url("/feed.xml"), untrusted=True)
+    assert info.value.error.reason == "unsafe_link" and "169.254.169.254" in str(info.value.error)
+    assert loopback.hits("/story.html") == 0

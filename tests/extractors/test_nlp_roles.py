@@ -1,0 +1,120 @@
+"""Who plays which role: parties added by a sentence that continues an event, names that only qualify."""
+
+from __future__ import annotations
+
+from datetime import date
+
+PUBLISHED = date(2026, 3, 5)
+
+
+def roles_of(ann, event_type):
+    return {(r.role, r.name) for e in ann.events if e.event_type == event_type for r in e.roles}
+
+
+def test_a_sentence_that_continues_a_round_adds_every_named_investor(annotate_one):
+    text = (
+        "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said. "
+        "Kestrel Partners, Ardent Ventures and Lumen Capital also took part, as did Orchard Fund. "
+        "Nvidia also invested, alongside existing backers Sequoia Capital and Index Ventures."
+    )
+    roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment")
+    assert {n for r, n in roles if r == "investor"} >= {
+        "Harbor Peak Capital", "Kestrel Partners", "Ardent Ventures", "Lumen Capital", "Orchard Fund",
+        "Nvidia", "Sequoia Capital", "Index Ventures"}
+    assert {n for r, n in roles if r == "recipient"} == {"Velmora Robotics"}
+
+
+def test_without_also_a_later_sentence_adds_nobody(annotate_one):
+    text = (
+        "Velmora Robotics raised $120 million in a round led by Harbor Peak Capital, the company said. "
+        "Kestrel Partners took part in a different deal last year."
+    )
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "funding_investment")}
+    assert "Kestrel Partners" not in names
+
+
+def test_a_company_named_as_owner_of_something_else_is_no_party(annotate_one):
+    text = ("Quillon AI raised $40 million from Harbor Peak Capital on Tuesday, a deal that makes the "
+            "startup one of Nexora's closest rivals.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "funding_investment")}
+    assert {"Quillon AI", "Harbor Peak Capital"} <= names
+    assert "Nexora" not in names
+
+
+def test_a_backer_named_to_describe_the_company_is_no_investor(annotate_one):
+    text = "Nexora-backed Quillon AI raised $40 million from Harbor Peak Capital on Tuesday."
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "funding_investment")}
+    assert {"Quillon AI", "Harbor Peak Capital"} <= names
+    assert "Nexora" not in names
+
+
+def test_a_court_that_orders_damages_is_no_party(annotate_one):
+    text = ("The Hangzhou Internet Court has ordered a local AI video service to pay 20,000 yuan in damages "
+            "for generating clips of a famous cartoon character, in what lawyers call Zhejiang's first "
+            "such ruling.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "legal_action")}
+    assert not names & {"Hangzhou Internet Court", "Zhejiang"}
+
+
+def test_a_destination_country_is_no_defendant(annotate_one):
+    text = ("Two Singapore residents were charged on Tuesday with smuggling accelerators worth $40 million "
+            "to China, the Justice Department said.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "legal_action")}
+    assert "China" not in names
+
+
+def test_who_did_the_copying_is_accused_and_who_reports_it_claims(annotate_one):
+    text = ("Engineers at Harrow Labs examined Finch-7B, a model released by Velmora Robotics. Last week the "
+            "lab published its conclusion: that Velmora had trained its model on responses harvested from "
+            "Harrow's chatbot.")
+    [claim] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "distillation_claim"]
+    roles = {(r.role, r.name) for r in claim.roles}
+    assert ("accused", "Velmora Robotics") in roles
+    assert ("claimant", "Harrow Labs") in roles
+    assert claim.initiator == "Harrow Labs"
+
+
+def test_the_companies_stands_for_the_organisations_named_together_before_it(annotate_one):
+    text = ("Microsoft said on Monday that it had stopped serving Zhipu AI, MiniMax and their subsidiaries, "
+            "a day after the Commerce Department added the companies to the Entity List.")
+    [control] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
+    assert set(control.targets) == {"Zhipu AI", "MiniMax"}  # a plural never stands for Microsoft alone
+
+
+def test_what_someone_says_of_existing_controls_is_no_new_control(annotate_one):
+    text = "Officials in Beijing have repeatedly described US export controls as economic coercion."
+    assert not [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
+
+
+def test_a_listing_that_only_dates_the_main_clause_keeps_the_main_clause_s_company_out(annotate_one):
+    text = ("Amazon said on Tuesday that it had suspended access to its cloud AI services for DeepSeek, "
+            "Moonshot AI and their affiliates, hours after the US Commerce Department added the companies "
+            "to the Entity List.")
+    [control] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
+    assert set(control.actors) == {"Department of Commerce", "DeepSeek", "Moonshot AI"}
+
+
+def test_a_rejected_accusation_names_its_claimant_and_the_accused(annotate_one):
+    text = ("Zhipu AI on Tuesday rejected Anthropic's accusation that it had used Anthropic's models to "
+            "train GLM-5.")
+    events = {e.stance: e for e in annotate_one(text, PUBLISHED).events
+              if e.event_type == "distillation_claim"}
+    claim = {(r.role, r.name) for r in events["alleged"].roles}
+    assert {("claimant", "Anthropic"), ("accused", "Zhipu AI"), ("source", "Anthropic")} <= claim
+    assert ("claimant", "Zhipu AI") not in claim and ("source", "Zhipu AI") not in claim
+    assert events["denied"].initiator == "Zhipu AI"
+
+
+def test_background_talk_of_distillation_and_what_a_list_does_are_no_events(annotate_one):
+    text = ("The launch ends a week dominated by disputes over distillation and access to American models. "
+            "The Entity List restricts exports of items subject to US export rules to listed companies.")
+    assert annotate_one(text, PUBLISHED).events == ()
+
+
+def test_they_and_the_companies_stand_for_every_company_listed_before(annotate_one):
+    text = ("The Commerce Department added Zhipu AI, its affiliate Z Labs and MiniMax to the Entity List on "
+            "Monday. The Bureau of Industry and Security said the three companies had acquired the "
+            "capabilities of American models through distillation.")
+    [claim] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "distillation_claim"]
+    assert {"Zhipu AI", "MiniMax"} <= set(claim.targets)
+    assert claim.initiator == "Bureau of Industry and Security"
