@@ -46,6 +46,15 @@ def lock_holder(message: str) -> str:
     return f"PID {pid} ({cmdline})" if cmdline else f"PID {pid}"
 
 
+def _open_hint(message: str) -> str:
+    """What to do about a file DuckDB cannot open (other than a lock, which connect waits out)."""
+    if "not a valid DuckDB database" in message:
+        return " (a damaged file or another kind of file: restore it from a backup or give another --db)"
+    if "Permission denied" in message or "Read-only file system" in message:
+        return " (check that this user may write the file and its directory, or give another --db)"
+    return ""
+
+
 def connect(
     path: str | Path, *, read_only: bool = False, wait_s: float | None = None,
     config: dict[str, Any] | None = None,
@@ -67,7 +76,7 @@ def connect(
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" not in message.lower():
-                raise DatabaseError(f"cannot open {path}: {message}") from exc
+                raise DatabaseError(f"cannot open {path}: {message}{_open_hint(message)}") from exc
             if time.monotonic() >= deadline:
                 raise DatabaseError(
                     f"{path} is locked by {lock_holder(message)} and stayed locked for {wait_s:.0f}s; "

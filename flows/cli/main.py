@@ -7,6 +7,7 @@ commands that need them.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from datetime import date
@@ -16,7 +17,15 @@ import click
 
 from flows.cli.analyst import export_command, timeline_command
 from flows.cli.dashboard import dashboard_command
-from flows.cli.output import CliError, echo_rows, feed_progress, parse_day, prefect_defaults
+from flows.cli.output import (
+    CliError,
+    echo_rows,
+    feed_progress,
+    parse_day,
+    prefect_defaults,
+    set_exit_status,
+    start_flow_run,
+)
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
@@ -48,6 +57,8 @@ def demo(out_dir: Path) -> None:
     prefect_defaults()
     from flows.demo.run import run_demo
 
+    start_flow_run()
+
     summary = run_demo(out_dir)
     click.echo(summary)
 
@@ -67,10 +78,14 @@ def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> N
     if poll_all and due_only:
         raise click.UsageError("--all and --due-only contradict each other; give one")
     prefect_defaults()
-    from flows.settings import load_feeds
+    from flows.settings import load_feeds, load_settings
 
-    total = len(load_feeds(feeds_file))  # fail on a bad feeds file before paying for Prefect's start-up
+    # Fail on bad settings or a bad feeds file before paying for Prefect's start-up.
+    load_settings()
+    total = len(load_feeds(feeds_file))
     from flows.ingest import ingest_flow
+
+    start_flow_run()
 
     with feed_progress(total, "polling feeds") as advance:
         report = ingest_flow(str(feeds_file), str(db_path), due_only=not poll_all, progress=advance)
@@ -102,15 +117,18 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
         raise CliError(f"no database at {db_path}; run `newsignal ingest` first")
     if out_dir is None and not (send or resend):
         raise CliError("nothing to do: give --out DIR, --send, or both")
-    if send or resend:
-        from flows.settings import load_settings
+    from flows.settings import load_settings
 
-        smtp = load_settings().smtp
-        smtp.validate()  # a missing SMTP setting fails before Prefect starts
+    settings = load_settings()  # bad settings fail before Prefect starts
+    if send or resend:
+        smtp = settings.smtp
+        smtp.validate()  # and so does a missing SMTP setting
         if not resend:
             _refuse_uncertain_send(db_path, digest_day, smtp.recipients)
     prefect_defaults()
     from flows.daily_digest import digest_flow
+
+    start_flow_run()
 
     out = str(out_dir) if out_dir else None
     result = digest_flow(str(db_path), digest_day, out, send=send, resend=resend)
@@ -345,30 +363,47 @@ cli.add_command(dashboard_command)
 
 def main() -> None:
     """Console entry point: known errors become one line and exit status 1, never a traceback."""
+    code = _run()
+    set_exit_status(code)
+    sys.exit(code)
+
+
+def _run() -> int:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
+        return 130
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "newsignal"
         click.echo(f"error: {exc.format_message()} (see `{where} --help`)", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except Exception as exc:  # the CLI's last line of defence
         if os.environ.get("NEWSIGNAL_DEBUG"):
             raise
         known = isinstance(exc, _known_errors())
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         hint = "" if known else " (set NEWSIGNAL_DEBUG=1 for a traceback)"
-        click.echo(f"error: {msg}{hint}", err=True)
-        sys.exit(1)
+        click.echo(f"error: {one_line(exc)}{hint}", err=True)
+        return 1
+    return 0
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an error's message; a file system error says which path and what to check."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        hint = ""
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            hint = " (check that this user may write there, or choose another path)"
+        return f"{exc.strerror}: {exc.filename}{hint}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 if __name__ == "__main__":

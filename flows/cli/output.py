@@ -5,10 +5,12 @@ Module-level imports stay light (click only): cheap commands never pay for Prefe
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import io
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -20,12 +22,77 @@ import click
 
 
 def prefect_defaults() -> None:
-    """Quiet, offline Prefect: no telemetry, a project-local home, warnings only."""
+    """Quiet, offline Prefect: no telemetry, a project-local home, warnings only.
+
+    Called by the commands that run a flow, before Prefect is imported (and before their inputs are
+    checked, which stays cheap: Prefect is imported by ``start_flow_run``).
+    """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+def start_flow_run() -> None:
+    """Right before a command's flow: one-line failures, and a temporary server that dies with us.
+
+    A failed flow is reported by ``main`` as one ``error:`` line, so Prefect's own report of it (a
+    traceback) stays off the terminal, and the process leaves without interpreter teardown (see
+    ``_leave``). Prefect's temporary server, if one is used, starts here, bound to this process
+    (flows.temporary_server). With NEWSIGNAL_DEBUG set, Prefect's tracebacks stay.
+    """
+    if not os.environ.get("NEWSIGNAL_DEBUG"):
+        if _leave not in _registered:
+            # Registered before Prefect starts its server, so it runs after Prefect's own exit handlers.
+            atexit.register(_leave)
+            _registered.append(_leave)
+        from prefect.logging.configuration import ensure_logging_setup
+        from prefect.logging.handlers import PrefectConsoleHandler
+
+        ensure_logging_setup()  # what `import prefect.main` would do later; the filter goes on its handler
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, PrefectConsoleHandler) and not any(
+                    isinstance(f, _RunFailuresReportedByCli) for f in handler.filters):
+                handler.addFilter(_RunFailuresReportedByCli())
+    from flows.temporary_server import start_temporary_server
+
+    start_temporary_server()
+
+
+class _RunFailuresReportedByCli(logging.Filter):
+    """Keeps Prefect's reports of failed flow and task runs off the terminal (the API still gets them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno >= logging.ERROR
+                    and record.name.startswith(("prefect.flow_runs", "prefect.task_runs")))
+
+
+_exit_status: list[int] = []
+_registered: list[Callable[[], None]] = []
+
+
+def set_exit_status(code: int) -> None:
+    """The status the process will leave with (``_leave`` needs it: it skips the SystemExit)."""
+    _exit_status.append(code)
+
+
+def _leave() -> None:
+    """The last exit handler of a flow command: flush and leave, without interpreter teardown.
+
+    Teardown only frees memory here, but DuckDB's bindings (nanobind) count their objects still
+    alive while modules are torn down, and after a Prefect flow some are (the order in which modules
+    go decides it): a flow command, even a successful one, ended with about 40 lines of
+    "nanobind: leaked ..." on stderr. Prefect's handlers (stopping
+    its temporary server, flushing logs) registered after this one, so they have run. Only when
+    ``main`` set the status: code that runs a command in-process (tests) exits as usual.
+    """
+    if not _exit_status:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(_exit_status[-1])
 
 
 class CliError(click.ClickException):

@@ -6,16 +6,14 @@ The password comes from the environment only and is never logged or stored.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import smtplib
 import ssl
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warehouse.digest import Delivery
 
@@ -90,36 +88,6 @@ class SmtpSettings:
             )
         if self.user and not self.password:
             raise MailConfigError("NEWSIGNAL_SMTP_USER is set but NEWSIGNAL_SMTP_PASSWORD is not")
-
-
-def smtp_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None) -> SmtpSettings:
-    """Merge the ``[smtp]`` table of settings.toml with NEWSIGNAL_* environment overrides."""
-    env = os.environ if env is None else env
-    unknown = set(raw) - {"host", "port", "security", "user", "sender", "recipients", "timeout_s", "attempts",
-                          "retry_base_delay_s"}
-    if unknown:
-        hint = "; the password belongs in NEWSIGNAL_SMTP_PASSWORD" if "password" in unknown else ""
-        raise MailConfigError(f"settings.toml [smtp]: unknown key(s) {sorted(unknown)}" + hint)
-    recipients = raw.get("recipients", [])
-    if "NEWSIGNAL_DIGEST_TO" in env:
-        recipients = [r.strip() for r in env["NEWSIGNAL_DIGEST_TO"].split(",") if r.strip()]
-    port = env.get("NEWSIGNAL_SMTP_PORT", raw.get("port", 587))
-    try:
-        port = int(port)
-    except (TypeError, ValueError) as exc:
-        raise MailConfigError(f"SMTP port must be a number, not {port!r}") from exc
-    return SmtpSettings(
-        host=env.get("NEWSIGNAL_SMTP_HOST", raw.get("host", "")),
-        port=port,
-        security=env.get("NEWSIGNAL_SMTP_SECURITY", raw.get("security", "starttls")).lower(),
-        user=env.get("NEWSIGNAL_SMTP_USER", raw.get("user", "")),
-        password=env.get("NEWSIGNAL_SMTP_PASSWORD", ""),
-        sender=env.get("NEWSIGNAL_DIGEST_FROM", raw.get("sender", "")),
-        recipients=tuple(recipients),
-        timeout_s=float(raw.get("timeout_s", 30.0)),
-        attempts=int(raw.get("attempts", 3)),
-        retry_base_delay_s=float(raw.get("retry_base_delay_s", 2.0)),
-    )
 
 
 class _BodyTrackingSMTP(smtplib.SMTP):
