@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -80,9 +81,11 @@ def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> N
     prefect_defaults()
     from flows.settings import load_feeds, load_settings
 
-    # Fail on bad settings or a bad feeds file before paying for Prefect's start-up.
+    # Fail on bad settings, a bad feeds file or a database that cannot be opened before paying for Prefect's
+    # start-up (about ten seconds).
     load_settings()
     total = len(load_feeds(feeds_file))
+    _check_database(db_path, read_only=False)
     from flows.ingest import ingest_flow
 
     start_flow_run()
@@ -120,6 +123,9 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
     from flows.settings import load_settings
 
     settings = load_settings()  # bad settings fail before Prefect starts
+    _check_database(db_path, read_only=True)  # and so do a damaged database and an --out we cannot write
+    if out_dir is not None:
+        _check_writable(out_dir)
     if send or resend:
         smtp = settings.smtp
         smtp.validate()  # and so does a missing SMTP setting
@@ -136,6 +142,24 @@ def digest(db_path: Path, day: str, out_dir: Path | None, send: bool, resend: bo
         click.echo(path)
     if result["delivery"]:
         click.echo(f"{result['delivery']}: {result['subject']}")
+
+
+def _check_database(db_path: Path, *, read_only: bool) -> None:
+    """Open and close the database (creating it for an ingest), so a damaged file or a directory this user
+    may not write fails in one line at once; the flow opens it again."""
+    from warehouse.db import connect
+
+    connect(db_path, read_only=read_only).close()
+
+
+def _check_writable(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise CliError(f"cannot write the digest to {out_dir}: {exc.strerror} (check that this user may "
+                       "write there, or give another --out)") from exc
 
 
 def _refuse_uncertain_send(db_path: Path, day: date, recipients: tuple[str, ...]) -> None:
