@@ -190,7 +190,8 @@ def fold_stories(signals: Sequence[Signal], top_n: int) -> tuple[list[Signal], l
         host = next((i for i, t in enumerate(top)
                      if s.best_story == t.best_story or (s.stories and s.stories <= t.stories)), None)
         if host is not None:
-            top[host] = replace(top[host], also=(*top[host].also, s.headline))
+            if s.headline not in top[host].also and s.headline != top[host].headline:
+                top[host] = replace(top[host], also=(*top[host].also, s.headline))
         elif len(top) < top_n:
             top.append(s)
         else:

@@ -147,9 +147,10 @@ def test_a_sentence_read_as_two_events_is_one_timeline_line_and_one_story_is_sho
     digest = build_digest(DAY, "UTC", BOUNDS, members, {"access_restriction": 0.9, "export_control": 1.0})
     (timeline,) = [t for t in digest.entity_timelines if t.name == "DeepSeek"]
     assert len(timeline.lines) == 1  # not once per event type
-    # Two signals whose best report is one story: the second is folded into the first as "also".
+    # Two signals whose best report is one story: the second is folded into the first, and as its headline
+    # is the same article title, no "also" line repeats it.
     (shown,) = digest.top
-    assert shown.signal_id == "exp" and len(shown.also) == 1
+    assert shown.signal_id == "exp" and shown.also == ()
     assert digest.changes == ()  # and "what changed" does not repeat what the top shows
 
 
@@ -166,6 +167,9 @@ def test_a_signal_whose_every_report_the_top_already_shows_is_folded_into_it():
               story="st-beijing", evidence="China opposed Washington's decision to add DeepSeek.", conf=0.9,
               title="Beijing vows response"),
     ]
+    members.append(event("4", "export_control", "asserted", ["United States", "DeepSeek"], "Stack",
+                         signal="wash2", story="st-beijing", evidence="Washington listed DeepSeek.", conf=0.9,
+                         title="Beijing vows response"))  # a second such signal: the same "also" line once
     digest = build_digest(DAY, "UTC", BOUNDS, members, {"export_control": 1.0})
     assert [s.signal_id for s in digest.top] == ["exp"]
     assert len(digest.top[0].also) == 1
