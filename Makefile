@@ -28,8 +28,10 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsignal demo --out demo-output
 
+# Two workers (this machine's two cores): most slow tests wait on a subprocess (Prefect's start-up, a
+# stalled server); the demo build's tests share one worker (tests/conftest.py) so it is built once.
 test: $(STAMP) lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # ruff and mypy read their settings from pyproject.toml; each check fails the target on its own.
 lint: $(STAMP)

@@ -122,11 +122,21 @@ class _DemoRun:
             self.proc.wait()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs two workers, `--dist loadgroup`) every test of the one demo build
+    runs on one worker, so the build happens once."""
+    for item in items:
+        if "demo_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("demo"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _demo_run(request, tmp_path_factory) -> Iterator[_DemoRun | None]:
     """Start the demo build as the session starts when a collected test needs it, so that it runs beside the
-    tests that do not (it spends much of its half minute waiting: the per-host gap, Prefect's start-up)."""
-    if not any("demo_build" in item.fixturenames for item in request.session.items):
+    tests that do not (it spends much of its half minute waiting: the per-host gap, Prefect's start-up).
+    A pytest-xdist worker does not know yet whether it will run those tests: it builds when one asks."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not any(
+            "demo_build" in item.fixturenames for item in request.session.items):
         yield None  # nothing asks for it up front; demo_build starts it if a test asks later
         return
     run = _DemoRun(tmp_path_factory.mktemp("demo"))
