@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from extractors.taxonomy import DENIAL_ROLES
+
 __all__ = [
     "GOVERNMENT_KINDS",
     "HeadlineForms",
@@ -92,6 +94,8 @@ class SignalEvent:
     article_url: str = ""
     initiator: str | None = None  # who acts: the authority, claimant, developer ... (the denier of a denial)
     targets: tuple[str, ...] = ()  # whom or what it is done to or about (the accused of a denial)
+    # A denial's (role, name) pairs: beside the denier and the accused, whom it answers when it names them.
+    roles: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class SignalParams:
     generic_actors: frozenset[str] = field(default_factory=frozenset)  # places: never count
     weak_actors: frozenset[str] = field(default_factory=frozenset)  # governments: count, never suffice
     headlines: Mapping[str, HeadlineForms] = field(default_factory=dict)  # per event type, from config
+    denial_roles: tuple[str, ...] = DENIAL_ROLES  # a denial's own roles; any other names whom it answers
 
 
 # Gazetteer kinds (config/gazetteer/government.jsonl) of bodies that act in many unrelated events.
@@ -312,12 +317,17 @@ class _Index:
         return found
 
 
-def _agrees_with_signal(e: SignalEvent, voices: Sequence[SignalEvent]) -> bool:
+def _agrees_with_signal(e: SignalEvent, voices: Sequence[SignalEvent], params: SignalParams) -> bool:
     """Whether ``e``'s initiator can act in a signal whose named initiators are ``voices``: a denial answers
-    whoever claimed; otherwise one of them must be compatible (or told in the same story). Pairs alone would
+    whoever claimed (or, when it names them, those it answers); otherwise one of them must be compatible (or
+    told in the same story). Pairs alone would
     let an event that names nobody chain OpenAI's claim and the Commerce Department's into one thread."""
-    if e.stance == "denied" or not e.initiator or not voices:
+    if not e.initiator or not voices:
         return True
+    if e.stance == "denied":
+        # A denial answers whoever claimed, unless it names whom ("rejected OpenAI's accusation").
+        answered = {name_key(n) for r, n in e.roles if r not in params.denial_roles}
+        return not answered or any(name_key(v.initiator or "") in answered for v in voices)
     return any(_compatible(e, v) or v.story_id == e.story_id for v in voices)
 
 
@@ -352,7 +362,7 @@ def signal_assignments(
             if reason is None:
                 continue
             signal_id = index.signal_of[other_id]
-            if not _agrees_with_signal(e, index.voices.get(signal_id, ())):
+            if not _agrees_with_signal(e, index.voices.get(signal_id, ()), params):
                 continue  # linked through an event that names no claimant, to another party's claim
             # More shared actors, then the same story, then the nearer date, then the smaller ids.
             rank = (-len(reason), other.story_id != e.story_id, abs((other.event_date - e.event_date).days),

@@ -22,6 +22,10 @@ KNOWN_REQUIREMENTS = frozenset(
 )
 
 
+# The roles of a denial row when config names none ([roles] denial): who denies, and whom the claim is about.
+DENIAL_ROLES = ("denier", "accused")
+
+
 @dataclass(frozen=True)
 class EventTypeSpec:
     name: str
@@ -89,7 +93,7 @@ class EventRules:
     patterns: tuple[TriggerPattern, ...]
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
     # A denied record's roles: who rejects the claim, and whom the claim is about.
-    denial_roles: tuple[str, ...] = ("denier", "accused")
+    denial_roles: tuple[str, ...] = DENIAL_ROLES
 
     def roles_of(self, event_type: str, stance: str) -> tuple[str, ...]:
         """The roles a record of this type and stance has (a denial has the denial roles)."""
@@ -216,5 +220,5 @@ def load_event_rules(config_dir: Path) -> EventRules:
         types=types,
         patterns=tuple(patterns),
         cues=_cue_sets(doc),
-        denial_roles=tuple(doc.get("roles", {}).get("denial", ("denier", "accused"))),
+        denial_roles=tuple(doc.get("roles", {}).get("denial", DENIAL_ROLES)),
     )

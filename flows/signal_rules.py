@@ -19,6 +19,8 @@ def headline_forms(config_dir: Path) -> dict[str, HeadlineForms]:
 
 
 def linking_params(con: DuckDBPyConnection, config_dir: Path) -> SignalParams:
-    """The database's linking rules with the gazetteer's government bodies and the configured headlines."""
+    """The database's linking rules with the gazetteer's government bodies, the configured headlines and the
+    roles of a denial row (any other role in it names whom the denial answers)."""
     weak = government_actors(load_gazetteer(config_dir).entries)
-    return signal_params(con, weak_actors=weak, headlines=headline_forms(config_dir))
+    return signal_params(con, weak_actors=weak, headlines=headline_forms(config_dir),
+                         denial_roles=load_event_rules(config_dir).denial_roles)

@@ -27,6 +27,7 @@ from extractors.signals import (
     signal_assignments,
     summarize_signal,
 )
+from extractors.taxonomy import DENIAL_ROLES
 from warehouse.bulk import insert_rows
 from warehouse.db import transaction
 from warehouse.keys import utcnow
@@ -46,7 +47,9 @@ class SignalUpdate:
 _EVENT_COLUMNS = """
     e.event_id, e.event_type, e.stance, e.actors, e.event_date, e.article_id,
     coalesce(ast.story_id, e.article_id), a.source, f.owner, coalesce(a.published_at, a.first_seen_at),
-    e.confidence, e.evidence, coalesce(a.title, ''), a.url, e.initiator, coalesce(e.targets, []::VARCHAR[])
+    e.confidence, e.evidence, coalesce(a.title, ''), a.url, e.initiator, coalesce(e.targets, []::VARCHAR[]),
+    CASE WHEN e.stance = 'denied' THEN (SELECT list([r.role, r.name] ORDER BY r.ordinal) FROM event_roles r
+                                        WHERE r.event_id = e.event_id) END
 """
 
 
@@ -63,6 +66,7 @@ def _signal_event(r: tuple[Any, ...]) -> SignalEvent:
         event_id=r[0], event_type=r[1], stance=r[2], actors=tuple(r[3]), event_date=r[4], article_id=r[5],
         story_id=r[6], source=r[7], owner=r[8], seen_at=r[9], confidence=r[10], evidence=r[11],
         article_title=r[12], article_url=r[13], initiator=r[14], targets=tuple(r[15]),
+        roles=tuple((x[0], x[1]) for x in r[16] or ()),
     )
 
 
@@ -84,6 +88,7 @@ def signal_params(
     weak_actors: Collection[str] = (),
     extra_generic: Collection[str] = (),
     headlines: Mapping[str, HeadlineForms] | None = None,
+    denial_roles: tuple[str, ...] = DENIAL_ROLES,
 ) -> SignalParams:
     """The linking rules for this database.
 
@@ -93,7 +98,8 @@ def signal_params(
     """
     return SignalParams(window=timedelta(days=window_days),
                         generic_actors=generic_actors(con) | frozenset(extra_generic),
-                        weak_actors=frozenset(weak_actors), headlines=dict(headlines or {}))
+                        weak_actors=frozenset(weak_actors), headlines=dict(headlines or {}),
+                        denial_roles=denial_roles)
 
 
 def update_signals(
@@ -188,7 +194,7 @@ def _known_events(
         """,
         [lo, hi],
     ).fetchall()
-    return [KnownEvent(_signal_event(r), r[16]) for r in rows if r[0] not in replacing]
+    return [KnownEvent(_signal_event(r), r[17]) for r in rows if r[0] not in replacing]
 
 
 def _members(
@@ -206,7 +212,7 @@ def _members(
     members: dict[str, list[SignalEvent]] = {}
     for r in rows:
         if r[0] not in replacing:
-            members.setdefault(r[16], []).append(_signal_event(r))
+            members.setdefault(r[17], []).append(_signal_event(r))
     return members
 
 

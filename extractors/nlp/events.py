@@ -648,6 +648,11 @@ class EventMatcher:
         one of its actors (a party answering a reported claim)."""
         earlier = [c for c in earlier if self.rules.types[c.event_type].deniable]
         ref = next((c for c in reversed(earlier) if c.stance == "alleged"), None)
+        # "rejected OpenAI's accusation": the claim OpenAI made, if the article told it, whatever came after.
+        owners = {m.name for m in self._claim_owners(sent, ctx)}
+        made = next((c for c in reversed(earlier) if c.stance == "alleged" and owners
+                     & set(c.roles.holders(self.rules.types[c.event_type].initiator_role))), None)
+        ref = made or ref
         org = ctx.affiliation(denier, sent.doc)
         party = {denier.name} | ({org.name} if org is not None else set())
         if ref is not None and ref.named and not party & set(ref.named) and not trusted:
@@ -671,9 +676,24 @@ class EventMatcher:
         named = {m.name for m in _sentence_mentions(sent, ctx)}
         answers = tuple((n, label) for r, n, label in claim.roles.fillers
                         if r == spec.initiator_role and n in named)
+        answers += tuple((m.name, m.label) for m in self._claim_owners(sent, ctx) if m.name != denier.name)
         reading = denial_reading(claim.roles, spec, self.rules.denial_roles, denier, org, answers)
         return replace(claim, stance="denied", roles=reading, actors=reading.parties(frozenset()),
                        targets=reading.targets(self.rules.denial_roles[-1]))
+
+    def _claim_owners(self, sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
+        """Who made the claim a sentence rejects, when it says so: "OpenAI's accusation", "the claims by
+        Anthropic"."""
+        owners = []
+        for tok in sent:
+            if tok.lemma_.lower() not in self.rules.cue("denial_objects"):
+                continue
+            for c in tok.children:
+                if c.dep_ == "poss":
+                    owners.append(ctx.by_token.get(c.i))
+                elif c.dep_ == "prep" and c.lower_ in ("by", "from"):
+                    owners += [ctx.by_token.get(g.i) for g in c.children if g.dep_ == "pobj"]
+        return [m for m in dict.fromkeys(owners) if m is not None and m.label in _ACTOR_LABELS]
 
     def _indirect_denial(self, tok: Token, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool]:
         """'(her client / the company) had done nothing wrong': the accused party, or None.

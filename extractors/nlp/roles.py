@@ -379,6 +379,9 @@ def read_roles(
             verb = _conduct_verb(anchor)
             subj = subject_of(verb)[0] if verb is not None else None
             group = resolve(subj) if subj is not None and mention_at(subj.i) is None else ()
+            # "DeepSeek and Moonshot AI had copied US models": every company of the subject did it.
+            group += tuple(m for c in (subj.conjuncts if subj is not None else ())
+                           if (m := mention_at(c.i)) is not None)
             fillers += [(subject_role, g.name, g.label) for g in group if g.label in _PARTY_LABELS]
         # "Spain's AESIA fined ...": the regulator's or authority's named jurisdiction acts with it.
         if initiator.label == "ORG":

@@ -127,3 +127,15 @@ def test_a_denial_names_whom_it_answers_and_the_accused_is_never_the_source(anno
               if e.event_type == "distillation_claim"}
     assert ("claimant", "Anthropic") in {(r.role, r.name) for r in events["denied"].roles}
     assert ("source", "Zhipu AI") not in {(r.role, r.name) for r in events["alleged"].roles}
+
+
+def test_a_denial_that_names_the_claimant_answers_that_claim_not_the_latest(annotate_one):
+    text = ("Anthropic accused Zhipu AI on Monday of distilling its models. The Commerce Department said "
+            "MiniMax and Zhipu AI had copied American models. Zhipu AI has rejected Anthropic's accusation.")
+    claims = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "distillation_claim"]
+    (denial,) = [e for e in claims if e.stance == "denied"]
+    roles = {(r.role, r.name) for r in denial.roles}
+    assert ("claimant", "Anthropic") in roles and ("accused", "Zhipu AI") in roles
+    assert ("accused", "MiniMax") not in roles  # the Commerce Department's claim is not the one rejected
+    commerce = next(e for e in claims if e.initiator == "Department of Commerce")
+    assert {"MiniMax", "Zhipu AI"} <= set(commerce.targets)

@@ -439,3 +439,19 @@ def test_an_event_naming_no_claimant_does_not_chain_two_claimants_into_one_threa
     assert signal["a"] == signal["b"]
     assert signal["c"] != signal["a"]
 
+
+
+def test_a_denial_that_names_the_claimant_joins_that_claimant_s_thread():
+    openai = replace(ev("a", ("OpenAI", "Moonshot AI"), type_="distillation_claim", stance="alleged"),
+                     initiator="OpenAI", targets=("Moonshot AI",))
+    commerce = replace(ev("b", ("Department of Commerce", "Moonshot AI"), type_="distillation_claim",
+                          stance="alleged", day=2),
+                       initiator="Department of Commerce", targets=("Moonshot AI",))
+    answer = replace(ev("c", ("Moonshot AI", "OpenAI"), type_="distillation_claim", stance="denied", day=2),
+                     initiator="Moonshot AI", targets=("Moonshot AI",),
+                     roles=(("denier", "Moonshot AI"), ("accused", "Moonshot AI"), ("claimant", "OpenAI")))
+    unnamed = replace(answer, event_id="d", roles=(("denier", "Moonshot AI"), ("accused", "Moonshot AI")))
+    signal = {a.event_id: a.signal_id for a in signal_assignments([openai, commerce, answer])}
+    assert signal["c"] == signal["a"] != signal["b"]  # "rejected OpenAI's accusation"
+    signal = {a.event_id: a.signal_id for a in signal_assignments([openai, commerce, unnamed])}
+    assert signal["d"] == signal["b"]  # "rejected the accusation": the nearer claim, as before
