@@ -91,3 +91,16 @@ class LoopbackServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def endless_feed(h: BaseHTTPRequestHandler) -> None:
+    """A route handler: 50 MB of feed with no Content-Length, so only the fetcher's size cap stops it."""
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.end_headers()
+    chunk = b"<!-- padding -->" * 4096
+    try:
+        for _ in range(50 * 1024 * 1024 // len(chunk)):
+            h.wfile.write(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        pass

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, endless_feed
 from tests.sql import scalar
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,21 +65,10 @@ def run_slow_feeds(tmp_path: Path, env: dict[str, str] | None = None) -> SlowFee
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def huge(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "application/rss+xml")
-        h.end_headers()  # 50 MB with no Content-Length: only the size cap stops it
-        chunk = b"<!-- padding -->" * 4096
-        try:
-            for _ in range(50 * 1024 * 1024 // len(chunk)):
-                h.wfile.write(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
     good_hosts = [LoopbackServer(f"127.0.0.{n}") for n in (1, 11, 12, 13)]
     bad = {"stalled": (LoopbackServer("127.0.0.21"), stalled),
            "dripping": (LoopbackServer("127.0.0.22"), dripping),
-           "huge": (LoopbackServer("127.0.0.23"), huge)}
+           "huge": (LoopbackServer("127.0.0.23"), endless_feed)}
     servers = [*good_hosts, *(srv for srv, _ in bad.values())]
     for srv in servers:
         srv.__enter__()

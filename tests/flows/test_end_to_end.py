@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from flows.demo.server import corpus_dir, serve_directory
-from tests.sql import scalar
+from tests.sql import rows, scalar
 
 pytestmark = pytest.mark.slow
 
@@ -34,14 +34,6 @@ def counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return {t: scalar(con, f"SELECT count(*) FROM {t}") for t in TABLES}
-    finally:
-        con.close()
-
-
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 

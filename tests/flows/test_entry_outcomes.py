@@ -8,12 +8,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from click.testing import CliRunner
 
 from flows.cli.main import cli
 from tests.loopback import LoopbackServer
+from tests.sql import rows
 
 pytestmark = pytest.mark.slow
 
@@ -57,14 +57,6 @@ def ingest(tmp_path):
 
     run.db = db  # type: ignore[attr-defined]
     return run
-
-
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def feed_line(srv: LoopbackServer, path: str = "/feed.xml") -> str:

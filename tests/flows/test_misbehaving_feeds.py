@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, endless_feed
 
 pytestmark = pytest.mark.slow
 
@@ -59,16 +59,6 @@ def drip(h):
         pass
 
 
-def endless(h):
-    h.send_response(200)
-    h.send_header("Content-Type", "application/rss+xml")
-    h.end_headers()  # no Content-Length: the cap must stop the stream
-    chunk = b"<!-- padding -->" * 4096
-    try:
-        for _ in range(50 * 1024 * 1024 // len(chunk)):
-            h.wfile.write(chunk)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +87,7 @@ def run(tmp_path_factory):
         srv.add("/drip.xml", handler=drip)
         srv.add("/loop.xml", status=302, headers={"Location": "/loop2.xml"})
         srv.add("/loop2.xml", status=302, headers={"Location": "/loop.xml"})
-        srv.add("/huge.xml", handler=endless)
+        srv.add("/huge.xml", handler=endless_feed)
         srv.add("/declared-huge.xml", body=b"x", headers={"Content-Length": str(50 * 1024 * 1024)})
         srv.add("/html.xml",
                 body=b"<!doctype html><html><head><title>Home</title></head><body>hi</body></html>",
