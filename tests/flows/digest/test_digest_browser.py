@@ -74,6 +74,7 @@ def test_the_demo_digest_reads_in_at_most_2400_px_at_600_px_wide(demo_build):
         height = driver.execute_script("return document.body.scrollHeight")
         width = driver.execute_script("return document.documentElement.scrollWidth")
         text = driver.execute_script("return document.body.innerText").upper()
+    print(f"demo digest {width} x {height} px")
     assert width <= 600 and height <= 2400, f"{width} x {height} px"
     for section in ("IN 20 SECONDS", "TOP SIGNALS", "WHAT CHANGED SINCE THE LAST DIGEST",
                     "EVIDENCE TIMELINES"):
