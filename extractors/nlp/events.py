@@ -409,6 +409,8 @@ class EventMatcher:
         type's ``continued_by`` with "also" adds its subjects (all of them) and arguments to the latest
         event."""
         verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and any(c.lower_ == "also" for c in t.children)]
+        if self._listed(sent, ctx, earlier):
+            return True
         for verb in verbs:
             for k in range(len(earlier) - 1, -1, -1):
                 ref = earlier[k]
@@ -436,6 +438,23 @@ class EventMatcher:
                         [(role, m.name, m.label) for m in listed.values()])))
                 if reading.fillers:
                     earlier[k] = self._with_parties(ref, spec, reading)
+                return True
+        return False
+
+    def _listed(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
+        """"The listed companies are X, Y and Z", "Among those listed were X": a participle of the type's
+        ``continued_by`` describing who it applied to adds the sentence's parties to the latest event."""
+        participles = [t for t in sent if t.tag_ == "VBN" and t.dep_ in ("amod", "acl")]
+        for part in participles:
+            for k in range(len(earlier) - 1, -1, -1):
+                ref = earlier[k]
+                spec = self.rules.types[ref.event_type]
+                if ref.stance == "denied" or part.lemma_.lower() not in spec.continued_by:
+                    continue
+                reading = read_roles(spec, part, sent, None, ctx.by_token.get, resolve=ctx.resolve_anaphor)
+                if reading.fillers:
+                    # The sentence exists to name them: they are whom the event applied to, not bystanders.
+                    earlier[k] = self._with_parties(ref, spec, replace(reading, scanned=frozenset()))
                 return True
         return False
 

@@ -139,3 +139,10 @@ def test_a_denial_that_names_the_claimant_answers_that_claim_not_the_latest(anno
     assert ("accused", "MiniMax") not in roles  # the Commerce Department's claim is not the one rejected
     commerce = next(e for e in claims if e.initiator == "Department of Commerce")
     assert {"MiniMax", "Zhipu AI"} <= set(commerce.targets)
+
+
+def test_the_listed_companies_named_in_the_next_sentence_are_targets(annotate_one):
+    text = ("The Commerce Department added three chip designers to the Entity List on Tuesday. "
+            "The listed companies are Zhipu AI, MiniMax and Moonshot AI.")
+    [control] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
+    assert {"Zhipu AI", "MiniMax", "Moonshot AI"} <= set(control.targets)
