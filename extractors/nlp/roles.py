@@ -128,7 +128,7 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
     if _describes_other(m, tok):
         return True
     if m.label == "PERSON":
-        return is_context_person(m, tok)
+        return is_context_person(m, tok) and not _listed_with_company(tok, mention_at)
     if m.label != "GPE":
         return False
     if prep in place_preps:
@@ -164,6 +164,20 @@ _EXECUTIVE_TITLES = {
     "executive", "spokesperson", "spokesman", "spokeswoman", "head", "director", "officer", "cto", "cfo",
     "analyst", "lawyer", "attorney", "professor", "researcher", "judge", "economist", "partner", "secretary",
 }
+
+
+def _listed_with_company(tok: Token, mention_at: MentionAt) -> bool:
+    """"sued the company and its chief executive Sam Altman": a person joined to a company by "and" is a
+    party like it, whatever the title that describes them."""
+    cur = tok
+    for _ in range(4):
+        if cur.dep_ == "conj":
+            m = mention_at(cur.head.i)
+            return (m is not None and m.label == "ORG") or cur.head.pos_ == "NOUN"
+        if cur.dep_ not in ("appos", "compound") or cur.head.i == cur.i:
+            return False
+        cur = cur.head
+    return False
 
 
 def is_context_person(m: MentionSpan, tok: Token) -> bool:

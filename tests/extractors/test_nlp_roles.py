@@ -146,3 +146,9 @@ def test_the_listed_companies_named_in_the_next_sentence_are_targets(annotate_on
             "The listed companies are Zhipu AI, MiniMax and Moonshot AI.")
     [control] = [e for e in annotate_one(text, PUBLISHED).events if e.event_type == "export_control"]
     assert {"Zhipu AI", "MiniMax", "Moonshot AI"} <= set(control.targets)
+
+
+def test_an_executive_joined_to_the_company_by_and_is_a_party(annotate_one):
+    text = "Elon Musk has sued OpenAI and its chief executive, Sam Altman, in federal court in California."
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "legal_action")}
+    assert {"Elon Musk", "OpenAI", "Sam Altman"} <= names
