@@ -61,6 +61,7 @@ class EventTypeSpec:
     party_place_preps: frozenset[str] = frozenset()  # places under these are parties ("users in Russia")
     places_from_sentence: bool = True  # a place outside the trigger's arguments may be a party
     conduct_subject_role: str | None = None  # the role of who does what the trigger says ("distilled")
+    sponsor_role: str | None = None  # the role of who stands behind a party ("China-backed hackers")
     headlines: tuple[str, ...] = ()  # the digest's headline forms ({initiator}, {targets}), tried in order
     headlines_alleged: tuple[str, ...] = ()  # the same for a claim (alleged, contested)
 
@@ -179,6 +180,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         party_place_preps=frozenset(raw.get("party_place_preps", ())),
         places_from_sentence=bool(raw.get("places_from_sentence", True)),
         conduct_subject_role=raw.get("conduct_subject_role"),
+        sponsor_role=raw.get("sponsor_role"),
         headlines=_headline_forms(name, raw.get("headline", ())),
         headlines_alleged=_headline_forms(name, raw.get("headline_alleged", ())),
     )

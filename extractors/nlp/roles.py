@@ -151,11 +151,12 @@ def is_court(m: MentionSpan) -> bool:
 
 
 def _describes_other(m: MentionSpan, tok: Token) -> bool:
-    """"Nvidia-backed Mistral", "the Tidewell Capital-backed company": the name describes another party
-    (an earlier backer), it takes no part in this event."""
+    """"Nvidia-backed Mistral", "the Tidewell Capital-backed company", "a North Korea-linked group": the name
+    describes another party by who stands behind it (for most types an earlier backer, no part in this event;
+    a type's ``sponsor_role`` says otherwise: who backs the hackers carries out the attack)."""
     doc = tok.doc
     after = doc[m.end:m.end + 2].text.lower().replace(" ", "")
-    return after.startswith(("-backed", "backed"))
+    return after.startswith(("-backed", "backed", "-linked", "linked", "-sponsored", "sponsored"))
 
 
 _CONTEXT_AFTER_PERSON = {"administration", "-era", "era", "government", "cabinet", "'s"}
@@ -445,6 +446,10 @@ def read_roles(
                 fillers.append(("source", m.owner, "ORG"))
             seen.add(m.name)
             continue
+        if m.label in _PARTY_LABELS and spec.sponsor_role and _describes_other(m, tok):
+            fillers.append((spec.sponsor_role, m.name, m.label))  # "North Korea-linked hackers stole ..."
+            seen.add(m.name)
+            continue
         if m.label not in _PARTY_LABELS or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps):
             continue
         clause = _inside_clause(tok, anchor) and tok.i not in direct
@@ -467,6 +472,12 @@ def read_roles(
         within = {t.i for t in setting.subtree} if setting is not None else None
         for tok in sent:
             if within is not None and tok.i not in within:
+                continue
+            m = mention_at(tok.i)
+            if (m is not None and tok.i == m.start and m.name not in seen and m.label in _PARTY_LABELS
+                    and spec.sponsor_role and _describes_other(m, tok)):
+                fillers.append((spec.sponsor_role, m.name, m.label))
+                seen.add(m.name)
                 continue
             m = mention_at(tok.i)
             if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS

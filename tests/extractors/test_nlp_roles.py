@@ -152,3 +152,13 @@ def test_an_executive_joined_to_the_company_by_and_is_a_party(annotate_one):
     text = "Elon Musk has sued OpenAI and its chief executive, Sam Altman, in federal court in California."
     names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "legal_action")}
     assert {"Elon Musk", "OpenAI", "Sam Altman"} <= names
+
+
+def test_who_stands_behind_the_hackers_is_the_perpetrator_but_a_backer_is_no_investor(annotate_one):
+    text = ("Harrow Labs said a North Korea-linked hacking group had breached its servers and stolen model "
+            "weights.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "security_incident")
+    assert ("perpetrator", "North Korea") in roles
+    funding = roles_of(annotate_one("Nexora-linked Quillon AI raised $40 million from Harbor Peak Capital.",
+                                    PUBLISHED), "funding_investment")
+    assert "Nexora" not in {n for _r, n in funding}
