@@ -125,7 +125,7 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
         return True  # "Elon Musk's xAI", "Alibaba's Qwen team": the owner named as context
     if is_court(m):
         return True  # the court where a case is heard is no party to it
-    if _describes_other(m, tok):
+    if _describes_other(m, tok) or _source_of_the_report(tok):
         return True
     if m.label == "PERSON":
         return is_context_person(m, tok) and not _listed_with_company(tok, mention_at)
@@ -148,6 +148,21 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
 
 def is_court(m: MentionSpan) -> bool:
     return m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal"))
+
+
+# Participles whose agent is where the news came from: "a cable reviewed by Statecraft Review".
+_REPORTING_PARTICIPLES = {"review", "see", "obtain", "report", "publish", "cite", "quote", "view"}
+
+
+def _source_of_the_report(tok: Token) -> bool:
+    """The outlet or researcher that saw the document ("a memo seen by Modelwatch") is no party."""
+    cur = tok
+    while cur.dep_ in ("compound", "conj", "appos") and cur.head.i != cur.i:
+        cur = cur.head
+    if cur.dep_ != "pobj" or cur.head.lower_ != "by":
+        return False
+    verb = cur.head.head
+    return verb.tag_ == "VBN" and verb.lemma_.lower() in _REPORTING_PARTICIPLES
 
 
 def _describes_other(m: MentionSpan, tok: Token) -> bool:

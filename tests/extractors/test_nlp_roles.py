@@ -162,3 +162,11 @@ def test_who_stands_behind_the_hackers_is_the_perpetrator_but_a_backer_is_no_inv
     funding = roles_of(annotate_one("Nexora-linked Quillon AI raised $40 million from Harbor Peak Capital.",
                                     PUBLISHED), "funding_investment")
     assert "Nexora" not in {n for _r, n in funding}
+
+
+def test_the_outlet_that_saw_the_document_is_no_party(annotate_one):
+    text = ("Anthropic has accused Zhipu AI of distilling its models, according to a memo seen by Harbor "
+            "Wire and reviewed by Pacific Ledger.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "distillation_claim")}
+    assert {"Anthropic", "Zhipu AI"} <= names
+    assert not names & {"Harbor Wire", "Pacific Ledger"}
