@@ -56,10 +56,10 @@ def test_the_linking_rule_on_labeled_roles_reaches_the_thread_target():
 
 
 def test_signals_from_extracted_events_keep_threads_apart(nlp):
-    # The whole path: roles read by the extractor (measured 0.902 F1: P 1.000, R 0.822, no mixed signal).
+    # The whole path: roles read by the extractor (measured 0.914 F1: P 1.000, R 0.841, no mixed signal).
     articles = load_threads(THREADS)
     extracted = [a.events for a in annotate(nlp, ((a["text"], date.fromisoformat(a["published"]))
                                                   for a in articles))]
     score = _score(*match_events(articles, extracted))
     assert not score.mixed_signals, score.mixed_signals
-    assert score.precision >= 0.98 and score.f1 >= 0.88, score
+    assert score.precision >= 0.98 and score.f1 >= 0.89, score
