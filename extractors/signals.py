@@ -94,7 +94,7 @@ class SignalEvent:
     article_url: str = ""
     initiator: str | None = None  # who acts: the authority, claimant, developer ... (the denier of a denial)
     targets: tuple[str, ...] = ()  # whom or what it is done to or about (the accused of a denial)
-    # A denial's (role, name) pairs: beside the denier and the accused, whom it answers when it names them.
+    # (role, name) pairs as read (a denial's name whom it answers; a claim's, whose model was copied).
     roles: tuple[tuple[str, str], ...] = ()
 
 
@@ -468,8 +468,9 @@ def join_names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
-def _fill(forms: Sequence[str], initiator: str | None, targets: Sequence[str]) -> str | None:
-    fields = {"initiator": initiator or "", "targets": join_names(list(targets))}
+def _fill(forms: Sequence[str], initiator: str | None, targets: Sequence[str],
+          whose: str = "") -> str | None:
+    fields = {"initiator": initiator or "", "targets": join_names(list(targets)), "whose": whose}
     for form in forms:
         if all(fields.get(name) for name in re.findall(r"{(\w+)}", form)):
             return form.format(**fields)
@@ -489,7 +490,11 @@ def role_headline(events: Sequence[SignalEvent], status: str, denied_by: Sequenc
     initiator = first.initiator
     targets = [t for t in first.targets if t != initiator][:3]
     claim = status in ("alleged", "contested", "denied")
-    line = _fill(forms.alleged if claim and forms.alleged else forms.reported, initiator, targets)
+    # {whose}: the owner of what the event is done with, from the report's "source" role ("its" when the
+    # initiator owns it, "OpenAI's" otherwise); a form that needs it is skipped when none is named.
+    sources = [n for r, n in first.roles if r == "source"]
+    whose = "its" if initiator in sources else (f"{sources[0]}'s" if sources else "")
+    line = _fill(forms.alleged if claim and forms.alleged else forms.reported, initiator, targets, whose)
     if line is None:
         return None
     if denied_by:

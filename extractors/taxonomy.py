@@ -112,7 +112,7 @@ def _cue_sets(doc: dict[str, Any]) -> dict[str, frozenset[str]]:
     return cues
 
 
-_HEADLINE_FIELDS = frozenset({"initiator", "targets"})
+_HEADLINE_FIELDS = frozenset({"initiator", "targets", "whose"})
 
 
 def _headline_forms(name: str, forms: Any) -> tuple[str, ...]:

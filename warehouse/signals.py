@@ -48,8 +48,7 @@ _EVENT_COLUMNS = """
     e.event_id, e.event_type, e.stance, e.actors, e.event_date, e.article_id,
     coalesce(ast.story_id, e.article_id), a.source, f.owner, coalesce(a.published_at, a.first_seen_at),
     e.confidence, e.evidence, coalesce(a.title, ''), a.url, e.initiator, coalesce(e.targets, []::VARCHAR[]),
-    CASE WHEN e.stance = 'denied' THEN (SELECT list([r.role, r.name] ORDER BY r.ordinal) FROM event_roles r
-                                        WHERE r.event_id = e.event_id) END
+    (SELECT list([r.role, r.name] ORDER BY r.ordinal) FROM event_roles r WHERE r.event_id = e.event_id)
 """
 
 

@@ -455,3 +455,26 @@ def test_a_denial_that_names_the_claimant_joins_that_claimant_s_thread():
     assert signal["c"] == signal["a"] != signal["b"]  # "rejected OpenAI's accusation"
     signal = {a.event_id: a.signal_id for a in signal_assignments([openai, commerce, unnamed])}
     assert signal["d"] == signal["b"]  # "rejected the accusation": the nearer claim, as before
+
+
+def test_a_claim_s_headline_says_whose_models_only_as_read():
+    from pathlib import Path
+
+    from flows.signal_rules import headline_forms
+
+    forms = headline_forms(Path(__file__).resolve().parents[2] / "config")["distillation_claim"]
+
+    def claim(initiator: str, source: str | None) -> SignalEvent:
+        roles: tuple[tuple[str, str], ...] = (("claimant", initiator), ("accused", "Moonshot AI"))
+        roles += (("source", source),) if source else ()
+        return replace(ev("a", (initiator, "Moonshot AI"), type_="distillation_claim", stance="alleged"),
+                       initiator=initiator, targets=("Moonshot AI",), roles=roles)
+
+    def headline(e):
+        return summarize_signal("s", [e], forms).headline
+
+    assert headline(claim("OpenAI", "OpenAI")) == "OpenAI accuses Moonshot AI of distilling its models"
+    assert headline(claim("Department of Commerce", "OpenAI")) == (
+        "Department of Commerce accuses Moonshot AI of distilling OpenAI's models")
+    assert headline(claim("Department of Commerce", None)) == (
+        "Department of Commerce accuses Moonshot AI of model distillation")
