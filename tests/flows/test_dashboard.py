@@ -53,10 +53,11 @@ def test_feed_text_is_escaped_on_every_page(server):
 
 
 def test_signals_page_shows_threads_with_headlines_stance_and_sources(server):
+    # The sample stores no "source" role (it runs no extractor): the headline does not say whose models.
     status, _, body = get(server, "/signals")
     assert status == 200
     # OpenAI's claim and Moonshot AI's denial are one thread, headlined from its roles.
-    assert "OpenAI accuses Moonshot AI of distilling its models; Moonshot AI denies it" in body
+    assert "OpenAI accuses Moonshot AI of model distillation; Moonshot AI denies it" in body
     assert "alleged by OpenAI; denied by Moonshot AI" in body
     assert HOSTILE not in body and "&lt;script&gt;" in body  # the hostile title, escaped
     threads = json.loads(get(server, "/api/signals?type=distillation_claim")[2])
@@ -242,11 +243,11 @@ def test_overview_filter_and_entity_page_in_chromium(server, browser):
     assert browser.find_element(By.ID, "entity-name").text == "Moonshot AI"
     # The briefing leads with the threads Moonshot AI is a party to, newest first; events are their evidence.
     brief = browser.find_element(By.CSS_SELECTOR, "#in-brief p").text
-    assert brief.startswith("Latest: OpenAI accuses Moonshot AI of distilling its models; Moonshot AI "
+    assert brief.startswith("Latest: OpenAI accuses Moonshot AI of model distillation; Moonshot AI "
                             "denies it")
     assert "contested, 3 independent outlets" in brief
     threads = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#threads .headline")]
-    assert threads == ["OpenAI accuses Moonshot AI of distilling its models; Moonshot AI denies it",
+    assert threads == ["OpenAI accuses Moonshot AI of model distillation; Moonshot AI denies it",
                        "Garante cuts off Moonshot AI"]
     points = browser.find_element(By.ID, "key-points").text
     assert "Party to 2 thread(s), 1 of them claims not established as fact." in points
