@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from extractors.errors import MalformedFeed, NewsignalError, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
 from flows.network.fetch import FetchFailed, parse_retry_after
-from flows.resources import fetcher_for, pipeline_for
+from flows.resources import fetcher_for, in_process_nlp, nlp_workers_for, pipeline_for
 from flows.settings import HttpSettings, IngestSettings
 from warehouse.records import Document, EntryFailure, FeedPoll, FeedSpec, FeedState, FetchRecord
 
@@ -219,14 +219,21 @@ def _dated(article: ArticleText, entry: FeedEntry) -> ArticleText:
 
 
 def annotate_articles(
-    texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int
+    texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int, workers: int = 1
 ) -> list[Annotation]:
-    """Entities and events for each text, in order (spaCy, batched)."""
+    """Entities and events for each text, in order (spaCy, batched).
+
+    With more than one worker the texts are shared out among that many processes (flows.nlp_workers);
+    with one, NLP runs here, one call at a time.
+    """
     if not texts:
         return []
+    if workers > 1:
+        return nlp_workers_for(config_dir, workers).annotate(texts, batch_size)
     from extractors.nlp import annotate
 
-    return list(annotate(pipeline_for(config_dir), texts, batch_size=batch_size))
+    with in_process_nlp:
+        return list(annotate(pipeline_for(config_dir), texts, batch_size=batch_size))
 
 
 @dataclass

@@ -1,0 +1,112 @@
+"""NLP in worker processes: one spaCy pipeline per process, so every core annotates.
+
+spaCy's pipeline holds the GIL for most of its work, so threads cannot share it out; processes can. Each
+worker is started with ``spawn`` (the flow's process runs threads, which ``fork`` would copy in an unknown
+state) and loads the pipeline once, in its initializer, through ``flows.resources``. Texts go in and
+``Annotation`` records come out: plain frozen values, pickled across the process boundary.
+
+A worker that dies (killed, out of memory) breaks the whole executor: every call waiting on it fails at
+once instead of hanging. The texts of that call are annotated again on a fresh set of workers, once; if
+that fails too the run stops with ``WorkersDied``. Nothing is written for texts that were not annotated,
+and what the run wrote before stays (every row has a stable key, so the next run adds the rest, once).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+
+from extractors.models import Annotation
+
+
+class WorkersDied(RuntimeError):
+    """NLP worker processes died twice on the same texts."""
+
+
+def _load(config_dir: str) -> None:
+    """Initializer: load the pipeline before the first texts arrive (and while the flow starts up)."""
+    from flows.resources import pipeline_for
+
+    pipeline_for(config_dir)
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _annotate(texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int) -> list[Annotation]:
+    from extractors.nlp import annotate
+    from flows.resources import pipeline_for
+
+    return list(annotate(pipeline_for(config_dir), texts, batch_size=batch_size))
+
+
+def chunks(n: int, workers: int, batch_size: int) -> list[range]:
+    """Index ranges splitting ``n`` texts so every worker gets a share, none larger than ``batch_size``."""
+    size = max(1, min(batch_size, math.ceil(n / max(1, workers))))
+    return [range(lo, min(n, lo + size)) for lo in range(0, n, size)]
+
+
+class NlpWorkers:
+    """A set of worker processes, each holding the pipeline for ``config_dir``; safe to call from threads."""
+
+    def __init__(self, config_dir: str, workers: int) -> None:
+        self.config_dir = config_dir
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_load, initargs=(self.config_dir,))
+        # Start every worker now (the executor would start them one submit at a time), so the model
+        # loads while the flow is still starting up and polling feeds.
+        for _ in range(self.workers):
+            executor.submit(_pid)
+        return executor
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids, once all of them have started."""
+        with self._lock:
+            executor = self._executor
+        futures = [executor.submit(_pid) for _ in range(self.workers * 4)]
+        return sorted({f.result() for f in futures})
+
+    def annotate(self, texts: Sequence[tuple[str, date | None]], batch_size: int) -> list[Annotation]:
+        """One ``Annotation`` per text, in order, the texts shared out among the workers."""
+        if not texts:
+            return []
+        parts = chunks(len(texts), self.workers, batch_size)
+        for attempt in range(2):
+            with self._lock:
+                executor = self._executor
+            try:
+                futures = [executor.submit(_annotate, [texts[i] for i in part], self.config_dir, batch_size)
+                           for part in parts]
+                return [a for f in futures for a in f.result()]
+            except BrokenProcessPool:
+                self._replace(executor)
+                if attempt:
+                    break
+        raise WorkersDied(
+            f"NLP worker processes died twice on the same {len(texts)} article(s) (out of memory? check "
+            "`dmesg`); nothing of them was stored, the next `newsignal ingest` tries them again; "
+            "`NEWSIGNAL_INGEST_WORKERS=1` runs NLP in the main process"
+        )
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """A fresh executor in place of ``broken`` (once, however many threads saw it break)."""
+        with self._lock:
+            if self._executor is broken:
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._start()
+
+    def close(self) -> None:
+        with self._lock:
+            self._executor.shutdown(wait=True, cancel_futures=True)
