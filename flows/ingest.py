@@ -25,7 +25,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.models import Annotation, ArticleText
 from flows import steps
-from flows.resources import resources_closed
+from flows.nlp_workers import nlp_workers_closed
+from flows.resources import fetchers_closed
 from flows.settings import Settings, load_feeds, load_settings
 from flows.stage_clock import StageClock
 from warehouse.feeds import feed_states, register_feeds
@@ -89,7 +90,7 @@ def ingest_feeds(
                or st.next_poll_at <= now]
         report.not_due = len(feeds) - len(due)
         feeds = due
-    with resources_closed():  # the NLP worker processes end here, before stories and signals
+    with fetchers_closed(), nlp_workers_closed():  # the NLP workers end here, before stories and signals
         _run_pipeline(feeds, db_path, settings, states, seen, report, progress, clock)
     with writer(db_path) as con:
         if report.new_articles:

@@ -17,12 +17,14 @@ import math
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from datetime import date
 
 from extractors.models import Annotation
+from flows.resources import pipeline_for
 
 
 class WorkersDied(RuntimeError):
@@ -31,8 +33,6 @@ class WorkersDied(RuntimeError):
 
 def _load(config_dir: str) -> None:
     """Initializer: load the pipeline before the first texts arrive (and while the flow starts up)."""
-    from flows.resources import pipeline_for
-
     pipeline_for(config_dir)
 
 
@@ -42,7 +42,6 @@ def _pid() -> int:
 
 def _annotate(texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int) -> list[Annotation]:
     from extractors.nlp import annotate
-    from flows.resources import pipeline_for
 
     return list(annotate(pipeline_for(config_dir), texts, batch_size=batch_size))
 
@@ -110,3 +109,34 @@ class NlpWorkers:
     def close(self) -> None:
         with self._lock:
             self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+# One set of workers per process, config and size: the CLI starts it before the flow, the flow uses it.
+_registry_lock = threading.Lock()
+_registry: dict[tuple[str, int], NlpWorkers] = {}
+
+
+def nlp_workers_for(config_dir: str, workers: int) -> NlpWorkers:
+    """``workers`` NLP processes for ``config_dir``, started on first use."""
+    with _registry_lock:
+        key = (config_dir, workers)
+        if key not in _registry:
+            _registry[key] = NlpWorkers(config_dir, workers)
+        return _registry[key]
+
+
+def close_nlp_workers() -> None:
+    """Stop the worker processes (end of a run): each holds a copy of the model."""
+    with _registry_lock:
+        for workers in _registry.values():
+            workers.close()
+        _registry.clear()
+
+
+@contextmanager
+def nlp_workers_closed() -> Iterator[None]:
+    """Run the body, then stop the NLP worker processes, whatever happened."""
+    try:
+        yield
+    finally:
+        close_nlp_workers()

@@ -1,8 +1,7 @@
-"""Per-process resources of a run: one polite fetcher per HTTP settings, one spaCy pipeline per config,
-and the NLP worker processes.
+"""Per-process resources of a run: one polite fetcher per HTTP settings, one spaCy pipeline per config.
 
 Built on first use in each process (a thread-pool worker or a Dask worker) and shared by its
-threads; ``resources_closed()`` wraps a run so pooled connections and worker processes never outlive it.
+threads; ``fetchers_closed()`` wraps a run so pooled connections never outlive it.
 """
 
 from __future__ import annotations
@@ -20,15 +19,11 @@ from flows.settings import HttpSettings
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from flows.nlp_workers import NlpWorkers
-
 # Threads of one run ask for these all at once at the start. lru_cache would let each of them
 # build its own copy, and fetchers built side by side would not share their per-host limits.
 _fetchers_lock = threading.Lock()
 _pipeline_lock = threading.Lock()  # apart, so loading spaCy never holds up a fetch
 _fetchers: dict[HttpSettings, Fetcher] = {}
-_workers_lock = threading.Lock()
-_workers: dict[tuple[str, int], NlpWorkers] = {}
 # In-process NLP (one worker): tasks on several threads share one pipeline, which is not made for that.
 in_process_nlp = threading.Lock()
 
@@ -62,32 +57,10 @@ def _load_pipeline(config_dir: str) -> Language:
     return load_pipeline(Path(config_dir))
 
 
-def nlp_workers_for(config_dir: str, workers: int) -> NlpWorkers:
-    """``workers`` NLP processes for ``config_dir``, started on first use (``start_nlp_workers``)."""
-    from flows.nlp_workers import NlpWorkers
-
-    with _workers_lock:
-        key = (config_dir, workers)
-        if key not in _workers:
-            _workers[key] = NlpWorkers(config_dir, workers)
-        return _workers[key]
-
-
-def close_nlp_workers() -> None:
-    """Stop the worker processes (end of a run): each holds a copy of the model."""
-    with _workers_lock:
-        for workers in _workers.values():
-            workers.close()
-        _workers.clear()
-
-
 @contextmanager
-def resources_closed() -> Iterator[None]:
-    """Run the body, then close every cached fetcher and stop the NLP workers, whatever happened."""
+def fetchers_closed() -> Iterator[None]:
+    """Run the body, then close every cached fetcher, whatever happened."""
     try:
         yield
     finally:
-        try:
-            close_fetchers()
-        finally:
-            close_nlp_workers()
+        close_fetchers()

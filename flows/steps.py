@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 from extractors.errors import MalformedFeed, NewsignalError, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
 from flows.network.fetch import FetchFailed, parse_retry_after
-from flows.resources import fetcher_for, in_process_nlp, nlp_workers_for, pipeline_for
+from flows.nlp_workers import nlp_workers_for
+from flows.resources import fetcher_for, in_process_nlp, pipeline_for
 from flows.settings import HttpSettings, IngestSettings
 from warehouse.records import Document, EntryFailure, FeedPoll, FeedSpec, FeedState, FetchRecord
 

@@ -13,12 +13,16 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from flows.ingest import IngestReport
 
 
 def prefect_defaults() -> None:
@@ -93,6 +97,29 @@ def _leave() -> None:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(_exit_status[-1])
+
+
+_IMPORTED_AT = time.monotonic()
+
+
+def process_age_s() -> float:
+    """Seconds since this process started (Linux: from /proc; elsewhere: since this module loaded)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in clock ticks after boot
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _IMPORTED_AT
+
+
+def throughput_line(report: IngestReport, *, started_s_ago: float) -> str:
+    """One line: articles per second over the whole command, its start-up, and each stage's busy time."""
+    total = max(started_s_ago, 1e-9)
+    startup = max(0.0, started_s_ago - (time.monotonic() - report.started_at))
+    stages = ", ".join(f"{name} {s:.1f} s" for name, s in report.stage_s.items())
+    return (f"throughput {report.articles_annotated / total:.1f} articles/s: {report.articles_annotated} "
+            f"articles in {total:.1f} s; start-up {startup:.1f} s"
+            + (f", {stages} (busy time per stage; stages overlap)" if stages else ""))
 
 
 class CliError(click.ClickException):
