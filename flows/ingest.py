@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import queue
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +22,6 @@ from prefect import flow, task
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.models import Annotation, ArticleText
 from flows import steps
 from flows.nlp_workers import nlp_workers_closed
 from flows.resources import fetchers_closed
@@ -60,7 +58,6 @@ class IngestReport:
 
 poll_feed_task = task(name="poll-feed")(steps.poll_feed)
 fetch_articles_task = task(name="fetch-articles")(steps.fetch_articles)
-annotate_task = task(name="annotate-articles")(steps.annotate_articles)
 
 
 def ingest_feeds(
@@ -122,26 +119,17 @@ class _Flight:
     waits_for: set[int] = field(default_factory=set)  # feeds fetching pages this one's entries link to
 
 
-@dataclass
-class _Group:
-    """Feeds ready at about the same time: annotated while the next feeds are fetched, then written."""
-
-    flights: list[_Flight]
-    texts: dict[str, ArticleText]
-    annotations: list[Annotation] | None = None
-
-
 def _run_pipeline(
     feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, states: dict[str, FeedState],
     seen: steps.Seen, report: IngestReport, progress: Callable[[int], None] | None, clock: StageClock,
 ) -> None:
     """Poll, fetch, annotate and write ``feeds``, each feed moving on as soon as its own work is done.
 
-    Up to ``[ingest] feeds_per_batch`` feeds are polled and fetched at once. The feeds whose pages are
-    in form a group with those ready at about the same time (WRITE_WITHIN_S); the group goes to NLP
-    (in ``[ingest] workers`` processes) and its places go to the next feeds, which are fetched and
-    extracted meanwhile. Groups are written in the order they formed, each in one transaction, so a
-    slow feed holds up only itself. A feed waits only for the feeds fetching pages its own entries
+    Up to ``[ingest] feeds_per_batch`` feeds are in flight at once. Each article is annotated as soon
+    as its page is extracted (in ``[ingest] workers`` processes), while the next pages are fetched. A
+    feed whose pages are in and annotated is written with the feeds ready at about the same time
+    (WRITE_WITHIN_S), and its place goes to the next feed, so a slow feed holds up only itself. A
+    feed waits only for the feeds fetching pages its own entries
     link to, and for the feeds listed before it on its own host: an outlet's feeds are written in
     the order of the feeds file, so the first of them to list an article names its source (feeds of
     one host share its politeness limits, so they are slow together anyway). ``seen`` and ``report``
@@ -151,15 +139,14 @@ def _run_pipeline(
     per_batch = max(1, ingest.feeds_per_batch)
     order = steps.spread_hosts(feeds)
     # Callbacks run on the task runner's threads: they only hand the finished future to this thread.
-    finished: queue.SimpleQueue[tuple[int | _Group, PrefectFuture[Any]]] = queue.SimpleQueue()
+    finished: queue.SimpleQueue[tuple[int, PrefectFuture[Any]]] = queue.SimpleQueue()
     flights: dict[int, _Flight] = {}
-    groups: deque[_Group] = deque()  # formed, not yet written; written in this order
     claimed: dict[str, str] = {}  # link -> URL its entries point at (steps.plan_entries)
     claimer: dict[str, int] = {}  # link -> the feed fetching it
     hosts = [(urlsplit(f.url).hostname or "").lower() for f in order]
     admitted = 0
 
-    def submitted(key: int | _Group, stage: str, fut: PrefectFuture[Any]) -> None:
+    def submitted(key: int, stage: str, fut: PrefectFuture[Any]) -> None:
         started = time.monotonic()
 
         def done(f: PrefectFuture[Any]) -> None:
@@ -170,10 +157,7 @@ def _run_pipeline(
 
     def admit() -> None:
         nonlocal admitted
-        # Feeds waiting for NLP count too (up to one more batch), so fetching runs ahead of NLP but
-        # never holds more than two batches of pages in memory.
-        while (admitted < len(order) and len(flights) < per_batch
-               and len(flights) + sum(len(g.flights) for g in groups) < 2 * per_batch):
+        while admitted < len(order) and len(flights) < per_batch:
             i, feed = admitted, order[admitted]
             flights[i] = _Flight(feed)
             submitted(i, "poll", poll_feed_task.submit(feed, states.get(feed.url), http, ingest))
@@ -188,8 +172,8 @@ def _run_pipeline(
                 claimer[e.link] = i
         flight.waits_for = {claimer[url] for _, url in plan.linked if claimer.get(url, i) != i}
         if plan.to_fetch:
-            submitted(i, "fetch+extract",
-                      fetch_articles_task.submit(fetch.feed, list(plan.to_fetch), http, ingest))
+            submitted(i, "fetch+extract", fetch_articles_task.submit(
+                fetch.feed, list(plan.to_fetch), http, ingest, str(settings.config_dir)))
         else:
             flight.outcomes = []
 
@@ -197,6 +181,9 @@ def _run_pipeline(
         flight = flights[i]
         assert flight.plan is not None
         flight.outcomes = steps.keep_stored_urls(flight.plan, outcomes)
+        for o in outcomes:
+            if o.nlp_span:
+                clock.add("nlp", *o.nlp_span)
         # Known from now on: feeds polled later link to these articles instead of fetching them again.
         for entry, o in zip(flight.plan.to_fetch, flight.outcomes, strict=True):
             if o.article is not None:
@@ -211,59 +198,40 @@ def _run_pipeline(
         return flight.outcomes is not None and all(
             j not in flights or flights[j].outcomes is not None for j in flight.waits_for | before)
 
-    def form_group(ready: list[int]) -> None:
-        group_flights = [flights.pop(i) for i in ready]
-        texts = steps.texts_to_annotate(o for f in group_flights for o in f.outcomes or ())
-        group = _Group(group_flights, texts)
-        groups.append(group)
-        if not texts:
-            group.annotations = []
-            return
-        report.articles_annotated += len(texts)
-        items = [(a.text, a.published_at.date() if a.published_at else None) for a in texts.values()]
-        submitted(group, "nlp", annotate_task.submit(
-            items, str(settings.config_dir), ingest.nlp_batch_size, ingest.worker_count))
-
     admit()
     first_ready_at: float | None = None
-    while flights or groups:
+    while flights:
         wait_s = None if first_ready_at is None else first_ready_at + WRITE_WITHIN_S - time.monotonic()
         try:
-            key, fut = finished.get(timeout=None if wait_s is None else max(0.0, wait_s))
+            i, fut = finished.get(timeout=None if wait_s is None else max(0.0, wait_s))
         except queue.Empty:
             pass
         else:
-            if isinstance(key, _Group):
-                key.annotations = fut.result()  # a worker that died twice ends the run here
-            elif flights[key].fetch is None:
-                polled(key, fut.result())
+            if flights[i].fetch is None:
+                polled(i, fut.result())
             else:
-                fetched(key, fut.result())
+                fetched(i, fut.result())  # NLP workers that died twice on its articles end the run here
         ready = [i for i, f in flights.items() if is_ready(i, f)]  # in the feeds' order
         if ready and first_ready_at is None:
             first_ready_at = time.monotonic()
         if ready and (len(ready) == len(flights) or len(ready) >= per_batch
                       or time.monotonic() >= (first_ready_at or 0.0) + WRITE_WITHIN_S):
-            form_group(ready)
-            first_ready_at = None
-            admit()
-        while groups and groups[0].annotations is not None:
-            group = groups.popleft()
             t = time.monotonic()
-            _write_group(group, db_path, seen, report)
+            _write_ready([flights.pop(i) for i in ready], db_path, seen, report)
             clock.add("write", t)
+            first_ready_at = None
             if progress:
-                progress(len(group.flights))
+                progress(len(ready))
             admit()
 
 
-def _write_group(group: _Group, db_path: Path, seen: steps.Seen, report: IngestReport) -> None:
+def _write_ready(ready: Sequence[_Flight], db_path: Path, seen: steps.Seen, report: IngestReport) -> None:
     """Store everything these feeds brought, with their annotations, in one transaction."""
-    ready = group.flights
     fetches = [f.fetch for f in ready if f.fetch is not None]
     plans = [f.plan for f in ready if f.plan is not None]
     outcomes = [f.outcomes for f in ready if f.outcomes is not None]
-    by_url = dict(zip(group.texts, group.annotations or [], strict=True))
+    by_url = steps.annotations_by_url(o for per_feed in outcomes for o in per_feed)
+    report.articles_annotated += len(by_url)
     polls = steps.credit_first_listing([steps.assemble_poll(f, p, o, by_url, seen.article_urls)
                                         for f, p, o in zip(fetches, plans, outcomes, strict=True)])
     with writer(db_path) as con:

@@ -6,8 +6,8 @@ state) and loads the pipeline once, in its initializer, through ``flows.resource
 ``Annotation`` records come out: plain frozen values, pickled across the process boundary.
 
 A worker that dies (killed, out of memory) breaks the whole executor: every call waiting on it fails at
-once instead of hanging. The texts of that call are annotated again on a fresh set of workers, once; if
-that fails too the run stops with ``WorkersDied``. Nothing is written for texts that were not annotated,
+once instead of hanging. The texts of each such call go once more to a fresh set of workers; if that
+fails too the run stops with ``WorkersDied``. Nothing is written for texts that were not annotated,
 and what the run wrote before stays (every row has a stable key, so the next run adds the rest, once).
 """
 
@@ -17,8 +17,9 @@ import math
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import date
@@ -40,16 +41,49 @@ def _pid() -> int:
     return os.getpid()
 
 
-def _annotate(texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int) -> list[Annotation]:
+# What a worker hands back: the annotations, in order, and when (time.monotonic(), which is one clock
+# for every process of the machine) it started and finished them.
+Annotated = tuple[list[Annotation], float, float]
+
+
+def _annotate(texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int) -> Annotated:
     from extractors.nlp import annotate
 
-    return list(annotate(pipeline_for(config_dir), texts, batch_size=batch_size))
+    nlp = pipeline_for(config_dir)
+    started = time.monotonic()
+    annotations = list(annotate(nlp, texts, batch_size=batch_size))
+    return annotations, started, time.monotonic()
 
 
 def chunks(n: int, workers: int, batch_size: int) -> list[range]:
     """Index ranges splitting ``n`` texts so every worker gets a share, none larger than ``batch_size``."""
     size = max(1, min(batch_size, math.ceil(n / max(1, workers))))
     return [range(lo, min(n, lo + size)) for lo in range(0, n, size)]
+
+
+class Pending:
+    """Texts on their way through the workers. ``result()`` waits for them; if a worker died meanwhile
+    they go once more to fresh workers."""
+
+    def __init__(self, workers: NlpWorkers, texts: list[tuple[str, date | None]], batch_size: int) -> None:
+        self._workers, self._texts, self._batch_size = workers, texts, batch_size
+        self._executor, self._future = workers._submit(texts, batch_size)
+
+    def result(self) -> Annotated:
+        try:
+            return self._future.result()
+        except BrokenProcessPool:
+            self._workers._replace(self._executor)
+        executor, future = self._workers._submit(self._texts, self._batch_size)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._workers._replace(executor)
+            raise WorkersDied(
+                f"NLP worker processes died twice on the same {len(self._texts)} article(s) (out of memory? "
+                "check `dmesg`); they were not stored, and the next `newsignal ingest` tries them again; "
+                "NEWSIGNAL_INGEST_WORKERS=1 runs NLP in the main process"
+            ) from None
 
 
 class NlpWorkers:
@@ -77,27 +111,28 @@ class NlpWorkers:
         futures = [executor.submit(_pid) for _ in range(self.workers * 4)]
         return sorted({f.result() for f in futures})
 
+    def submit(self, texts: Sequence[tuple[str, date | None]], batch_size: int) -> Pending:
+        """Start annotating ``texts`` (one call: one worker, in order); the result comes from ``Pending``."""
+        return Pending(self, list(texts), batch_size)
+
     def annotate(self, texts: Sequence[tuple[str, date | None]], batch_size: int) -> list[Annotation]:
         """One ``Annotation`` per text, in order, the texts shared out among the workers."""
-        if not texts:
-            return []
-        parts = chunks(len(texts), self.workers, batch_size)
-        for attempt in range(2):
+        pending = [self.submit([texts[i] for i in part], batch_size)
+                   for part in chunks(len(texts), self.workers, batch_size)]
+        return [a for p in pending for a in p.result()[0]]
+
+    def _submit(
+        self, texts: list[tuple[str, date | None]], batch_size: int
+    ) -> tuple[ProcessPoolExecutor, Future[Annotated]]:
+        with self._lock:
+            executor = self._executor
+        try:
+            return executor, executor.submit(_annotate, texts, self.config_dir, batch_size)
+        except BrokenProcessPool:  # broke before this call: the next executor takes it
+            self._replace(executor)
             with self._lock:
                 executor = self._executor
-            try:
-                futures = [executor.submit(_annotate, [texts[i] for i in part], self.config_dir, batch_size)
-                           for part in parts]
-                return [a for f in futures for a in f.result()]
-            except BrokenProcessPool:
-                self._replace(executor)
-                if attempt:
-                    break
-        raise WorkersDied(
-            f"NLP worker processes died twice on the same {len(texts)} article(s) (out of memory? check "
-            "`dmesg`); nothing of them was stored, the next `newsignal ingest` tries them again; "
-            "`NEWSIGNAL_INGEST_WORKERS=1` runs NLP in the main process"
-        )
+            return executor, executor.submit(_annotate, texts, self.config_dir, batch_size)
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         """A fresh executor in place of ``broken`` (once, however many threads saw it break)."""
