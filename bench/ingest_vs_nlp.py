@@ -141,32 +141,48 @@ def servers(args: argparse.Namespace) -> Iterator[list[str]]:
         child.stdin.close()
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and all its descendants, in MB."""
+def _tree(root: int) -> dict[int, tuple[int, float, str]]:
+    """``root`` and its descendants: pid -> (resident bytes, CPU seconds so far, command line)."""
     parent: dict[int, int] = {}
-    rss: dict[int, int] = {}
+    info: dict[int, tuple[int, float, str]] = {}
+    tick, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             pages = int((entry / "statm").read_text().split()[1])
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except (OSError, ValueError, IndexError):
             continue
-        parent[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        rss[int(entry.name)] = pages * os.sysconf("SC_PAGE_SIZE")
+        parent[int(entry.name)] = int(fields[1])
+        info[int(entry.name)] = (pages * page, (int(fields[11]) + int(fields[12])) / tick, cmdline)
     tree, frontier = {root}, [root]
     while frontier:
         p = frontier.pop()
         kids = [c for c, pp in parent.items() if pp == p and c not in tree]
         tree.update(kids)
         frontier.extend(kids)
-    return sum(rss.get(p, 0) for p in tree) / 1e6
+    return {p: info[p] for p in tree if p in info}
 
 
-def run_measured(cmd: list[str], **kw: Any) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """Run ``cmd``; its wall time, the peak of its process tree's summed resident memory, and the result."""
+def _kind(cmdline: str) -> str:
+    if "multiprocessing" in cmdline:
+        return "NLP workers"
+    if ("prefect" in cmdline and "server" in cmdline) or "uvicorn" in cmdline:
+        return "Prefect server"
+    if "watchdog" in cmdline or "temporary_server" in cmdline:
+        return "watchdog"
+    return "main" if "flows.cli" in cmdline or "-c" in cmdline else cmdline[:40]
+
+
+def run_measured(
+    cmd: list[str], **kw: Any
+) -> tuple[float, float, dict[str, float], subprocess.CompletedProcess[str]]:
+    """Run ``cmd``: its wall time, the peak of its process tree's summed resident memory (MB), the CPU
+    seconds per kind of process, and the result."""
     peak = 0.0
+    cpu: dict[int, tuple[float, str]] = {}
     t0 = time.monotonic()
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw) as proc:
         out: dict[str, str] = {}
@@ -174,12 +190,17 @@ def run_measured(cmd: list[str], **kw: Any) -> tuple[float, float, subprocess.Co
                                                                 strict=True)))
         reader.start()
         while proc.poll() is None:
-            peak = max(peak, _tree_rss_mb(proc.pid))
+            tree = _tree(proc.pid)
+            peak = max(peak, sum(rss for rss, _, _ in tree.values()) / 1e6)
+            cpu |= {p: (seconds, _kind(cmdline)) for p, (_, seconds, cmdline) in tree.items()}
             time.sleep(0.05)
         reader.join()
     wall = time.monotonic() - t0
+    by_kind: dict[str, float] = {}
+    for seconds, kind in cpu.values():
+        by_kind[kind] = by_kind.get(kind, 0.0) + seconds
     result = subprocess.CompletedProcess(cmd, proc.returncode, out.get("out", ""), out.get("err", ""))
-    return wall, peak, result
+    return wall, peak, by_kind, result
 
 
 BARE = """
@@ -216,7 +237,7 @@ def main() -> None:
           f"{args.feeds} feeds on {args.feeds} loopback hosts; {os.cpu_count()} cores; "
           f"load average {os.getloadavg()[0]:.2f}")
 
-    wall, peak, done = run_measured([sys.executable, "-c", BARE, MODEL, str(tmp / "texts.json")], cwd=tmp)
+    wall, peak, _, done = run_measured([sys.executable, "-c", BARE, MODEL, str(tmp / "texts.json")], cwd=tmp)
     if done.returncode:
         sys.exit(f"bare run failed: {done.stderr.strip()[-2000:]}")
     bare = json.loads(done.stdout)
@@ -235,13 +256,15 @@ def main() -> None:
         python = args.repo / ".venv/bin/python"
         cmd = [str(python if python.exists() else Path(sys.executable)), "-m", "flows.cli", "ingest",
                "--feeds", str(feeds_file), "--db", str(tmp / "bench.duckdb")]
-        wall, peak, done = run_measured(cmd, cwd=args.repo, env=env)
+        wall, peak, cpu, done = run_measured(cmd, cwd=args.repo, env=env)
     if done.returncode:
         sys.exit(f"ingest failed: {done.stderr.strip()[-2000:]}")
     lines = [ln for ln in done.stdout.splitlines() if ln.strip()]
     print(f"cold newsignal ingest:       {wall:6.1f} s wall, peak RSS {peak:.0f} MB (all its processes)")
     for ln in lines[-2:]:
         print(f"  {ln}")
+    print("  CPU seconds (sampled every 50 ms, so a little low): " + ", ".join(
+        f"{kind} {seconds:.1f}" for kind, seconds in sorted(cpu.items(), key=lambda kv: -kv[1])))
     print(f"ratio bare nlp.pipe / ingest = {bare['pipe_s'] / wall:.2f} "
           f"(with the bare run's import and load: {(bare['pipe_s'] + bare['load_s']) / wall:.2f}); "
           f"goal >= 1.0, below 0.85 not done")
