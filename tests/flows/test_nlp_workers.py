@@ -64,9 +64,10 @@ def feeds(tmp_path):
     close_nlp_workers()
 
 
-def ingest(feeds_file: Path, config: Path, db: Path, workers: int, monkeypatch) -> None:
+def ingest(feeds: tuple[Path, Path], db: Path, workers: int, monkeypatch) -> None:
     from flows.ingest import ingest_flow
 
+    feeds_file, config = feeds
     monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", str(workers))
     report = ingest_flow(str(feeds_file), str(db), config_dir=str(config), due_only=False)
     assert report.new_articles == 12 and report.articles_annotated == 12
@@ -89,7 +90,7 @@ def stored(db: Path) -> dict[str, list[tuple]]:
 @pytest.fixture
 def in_process_rows(feeds, tmp_path, monkeypatch):
     """What an ingest with NLP in this process stores: the reference."""
-    ingest(*feeds, tmp_path / "reference.duckdb", 1, monkeypatch)
+    ingest(feeds, tmp_path / "reference.duckdb", 1, monkeypatch)
     rows = stored(tmp_path / "reference.duckdb")
     assert rows["events"] and rows["mentions"]
     return rows
@@ -97,7 +98,7 @@ def in_process_rows(feeds, tmp_path, monkeypatch):
 
 def test_worker_processes_store_the_same_rows_as_in_process_nlp(
         feeds, in_process_rows, tmp_path, monkeypatch):
-    ingest(*feeds, tmp_path / "workers.duckdb", 2, monkeypatch)
+    ingest(feeds, tmp_path / "workers.duckdb", 2, monkeypatch)
     assert stored(tmp_path / "workers.duckdb") == in_process_rows
 
 
@@ -114,7 +115,7 @@ def test_a_worker_killed_mid_run_neither_hangs_nor_loses_nor_duplicates_rows(
         return executor, future
 
     monkeypatch.setattr(NlpWorkers, "_submit", submit_then_kill_one)
-    ingest(*feeds, tmp_path / "workers.duckdb", 2, monkeypatch)
+    ingest(feeds, tmp_path / "workers.duckdb", 2, monkeypatch)
     assert killed
     assert stored(tmp_path / "workers.duckdb") == in_process_rows
 
