@@ -192,7 +192,9 @@ def run_measured(
         while proc.poll() is None:
             tree = _tree(proc.pid)
             peak = max(peak, sum(rss for rss, _, _ in tree.values()) / 1e6)
-            cpu |= {p: (seconds, _kind(cmdline)) for p, (_, seconds, cmdline) in tree.items()}
+            # A process that has ended (a zombie until reaped) has no command line left: keep the first.
+            cpu |= {p: (seconds, cpu[p][1] if p in cpu else _kind(cmdline))
+                    for p, (_, seconds, cmdline) in tree.items()}
             time.sleep(0.05)
         reader.join()
     wall = time.monotonic() - t0
