@@ -5,16 +5,18 @@ worker is started with ``spawn`` (the flow's process runs threads, which ``fork`
 state) and loads the pipeline once, in its initializer, through ``flows.resources``. Texts go in and
 ``Annotation`` records come out: plain frozen values, pickled across the process boundary.
 
-A worker that dies (killed, out of memory) breaks the whole executor: every call waiting on it fails at
-once instead of hanging. The texts of each such call go once more to a fresh set of workers; if that
-fails too the run stops with ``WorkersDied``. Nothing is written for texts that were not annotated,
-and what the run wrote before stays (every row has a stable key, so the next run adds the rest, once).
+A worker ends when the flow's process ends, even by SIGKILL. A worker that dies (killed, out of memory)
+breaks the whole executor: every call waiting on it fails at once instead of hanging. The texts of each
+such call go once more to a fresh set of workers; if that fails too the run stops with ``WorkersDied``.
+Nothing is written for texts that were not annotated, and what the run wrote before stays (every row
+has a stable key, so the next run adds the rest, once).
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -33,8 +35,23 @@ class WorkersDied(RuntimeError):
 
 
 def _load(config_dir: str) -> None:
-    """Initializer: load the pipeline before the first texts arrive (and while the flow starts up)."""
+    """Initializer: end with the parent, then load the pipeline before the first texts arrive (and while
+    the flow starts up)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     pipeline_for(config_dir)
+
+
+def _exit_with(parent_sentinel: int) -> None:
+    """Wait for the parent process to end, however it ends, then end this one.
+
+    A worker waits for texts on a queue that nobody closes when the parent is killed (SIGKILL, the OOM
+    killer): without this it would live on, orphaned, holding a copy of the model. The sentinel is a
+    pipe the kernel closes when the parent ends.
+    """
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(1)
 
 
 def _pid() -> int:
