@@ -89,11 +89,15 @@ def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> N
     from flows.nlp_workers import close_nlp_workers, nlp_workers_for
 
     workers = settings.ingest.worker_count
-    if workers > 1 and total:
-        # The worker processes load the model while Prefect starts: most of a cold start, overlapped.
-        nlp_workers_for(str(settings.config_dir), workers)
+
+    def start_workers() -> None:
+        # The worker processes load the model while Prefect's server starts: most of a cold start,
+        # overlapped. Not before its process exists: this process's own imports would wait for CPU.
+        if workers > 1 and total:
+            nlp_workers_for(str(settings.config_dir), workers)
+
     try:
-        start_flow_run()
+        start_flow_run(while_server_starts=start_workers)
         with feed_progress(total, "polling feeds") as advance:
             report = ingest_flow(str(feeds_file), str(db_path), due_only=not poll_all, progress=advance)
     finally:

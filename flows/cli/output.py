@@ -38,13 +38,14 @@ def prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def start_flow_run() -> None:
+def start_flow_run(while_server_starts: Callable[[], None] | None = None) -> None:
     """Right before a command's flow: one-line failures, and a temporary server that dies with us.
 
     A failed flow is reported by ``main`` as one ``error:`` line, so Prefect's own report of it (a
     traceback) stays off the terminal, and the process leaves without interpreter teardown (see
     ``_leave``). Prefect's temporary server, if one is used, starts here, bound to this process
-    (flows.temporary_server). With NEWSIGNAL_DEBUG set, Prefect's tracebacks stay.
+    (flows.temporary_server). With NEWSIGNAL_DEBUG set, Prefect's tracebacks stay. ``while_server_starts``
+    runs once that server's process exists, in the seconds it takes to become healthy.
     """
     if not os.environ.get("NEWSIGNAL_DEBUG"):
         if _leave not in _registered:
@@ -61,7 +62,7 @@ def start_flow_run() -> None:
                 handler.addFilter(_RunFailuresReportedByCli())
     from flows.temporary_server import start_temporary_server
 
-    start_temporary_server()
+    start_temporary_server(while_server_starts)
 
 
 class _RunFailuresReportedByCli(logging.Filter):
