@@ -121,13 +121,6 @@ class NlpWorkers:
             executor.submit(_pid)
         return executor
 
-    def pids(self) -> list[int]:
-        """The worker processes' ids, once all of them have started."""
-        with self._lock:
-            executor = self._executor
-        futures = [executor.submit(_pid) for _ in range(self.workers * 4)]
-        return sorted({f.result() for f in futures})
-
     def submit(self, texts: Sequence[tuple[str, date | None]], batch_size: int) -> Pending:
         """Start annotating ``texts`` (one call: one worker, in order); the result comes from ``Pending``."""
         return Pending(self, list(texts), batch_size)
