@@ -129,11 +129,10 @@ def _run_pipeline(
     as its page is extracted (in ``[ingest] workers`` processes), while the next pages are fetched. A
     feed whose pages are in and annotated is written with the feeds ready at about the same time
     (WRITE_WITHIN_S), and its place goes to the next feed, so a slow feed holds up only itself. A
-    feed waits only for the feeds fetching pages its own entries
-    link to, and for the feeds listed before it on its own host: an outlet's feeds are written in
-    the order of the feeds file, so the first of them to list an article names its source (feeds of
-    one host share its politeness limits, so they are slow together anyway). ``seen`` and ``report``
-    are updated.
+    feed waits only for the feeds fetching pages its own entries link to, and for the feeds listed
+    before it on its own host: an outlet's feeds are written in the order of the feeds file, so the
+    first of them to list an article names its source (feeds of one host share its politeness
+    limits, so they are slow together anyway). ``seen`` and ``report`` are updated.
     """
     http, ingest = settings.http, settings.ingest
     per_batch = max(1, ingest.feeds_per_batch)
