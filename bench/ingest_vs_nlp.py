@@ -253,7 +253,7 @@ def main() -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSIGNAL_"))}
     env |= {"PREFECT_HOME": str(tmp / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "DO_NOT_TRACK": "1"}
+            "DO_NOT_TRACK": "1", "NEWSIGNAL_CONFIG_DIR": str(args.repo / "config")}  # that checkout's own
     if not args.fresh_prefect_home:
         # As on every run but a machine's first: Prefect's database under PREFECT_HOME exists already
         # (creating it costs about 5 s more, once; --fresh-prefect-home measures that too).

@@ -14,6 +14,7 @@ has a stable key, so the next run adds the rest, once).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import multiprocessing.connection
@@ -40,7 +41,10 @@ def _load(config_dir: str) -> None:
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-    pipeline_for(config_dir)
+    # An initializer that raises breaks the executor, and the error would read as a worker dying. The
+    # first texts load the pipeline again and carry the error (bad config data) to the run instead.
+    with contextlib.suppress(Exception):
+        pipeline_for(config_dir)
 
 
 def _exit_with(parent_sentinel: int) -> None:

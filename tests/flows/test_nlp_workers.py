@@ -153,6 +153,19 @@ def test_ingest_ends_with_a_line_of_throughput_and_time_per_stage(feeds, tmp_pat
     assert not nlp_workers._registry  # the workers ended with the command
 
 
+def test_bad_config_data_stops_ingest_with_its_own_message_not_a_worker_death(feeds, tmp_path, monkeypatch):
+    feeds_file, config = feeds
+    types = config / "event_types.toml"
+    types.write_text(types.read_text().replace('"{initiator} tightens export controls"',
+                                               '"{initiator} tightens {whose} export controls"'))
+    monkeypatch.setenv("NEWSIGNAL_CONFIG_DIR", str(config))
+    monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", "2")
+    args = ["ingest", "--feeds", str(feeds_file), "--db", str(tmp_path / "n.duckdb")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    assert "unknown fields ['whose']" in str(result.exception) and "died" not in str(result.exception)
+
+
 def test_texts_are_shared_out_in_pieces_no_larger_than_a_batch():
     assert chunks(0, 2, 32) == []
     assert chunks(5, 2, 32) == [range(3), range(3, 5)]
