@@ -230,6 +230,8 @@ def main() -> None:
     print(f"first poll     {t_first:7.1f} s wall, {c_first:7.1f} s CPU   polled {first.polled}, "
           f"new articles {first.new_articles}, new events {first.new_events}")
     print(f"  where the time went: {first_phases}")
+    print("  busy time per stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in first.stage_s.items())
+          + f" ({settings.ingest.worker_count} NLP process(es): annotate calls there are not counted above)")
     print(f"unchanged poll {t_second:7.1f} s wall, {c_second:7.1f} s CPU   polled {second.polled}, "
           f"304s {second.not_modified}, new entries {second.new_entries}; parse/extract/NLP calls "
           f"{second_calls or 'none'}")

@@ -22,10 +22,11 @@ from prefect import flow, task
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.models import Annotation
 from flows import steps
+from flows.nlp_workers import nlp_workers_closed
 from flows.resources import fetchers_closed
 from flows.settings import Settings, load_feeds, load_settings
+from flows.stage_clock import StageClock
 from warehouse.feeds import feed_states, register_feeds
 from warehouse.polls import articles_awaiting_page, known_article_urls, settled_entry_keys, write_polls
 from warehouse.records import FeedSpec, FeedState
@@ -49,11 +50,14 @@ class IngestReport:
     article_failures: int = 0
     pages_replacing_feed_text: int = 0  # articles stored from the feed's text whose page came this run
     failed_feeds: list[tuple[str, str]] = field(default_factory=list)
+    started_at: float = 0.0  # time.monotonic() when the flow's own work began (after Prefect's start-up)
+    elapsed_s: float = 0.0  # from then to the end of the run
+    articles_annotated: int = 0
+    stage_s: dict[str, float] = field(default_factory=dict)  # busy time per stage (flows.stage_clock)
 
 
 poll_feed_task = task(name="poll-feed")(steps.poll_feed)
 fetch_articles_task = task(name="fetch-articles")(steps.fetch_articles)
-annotate_task = task(name="annotate-articles")(steps.annotate_articles)
 
 
 def ingest_feeds(
@@ -68,25 +72,34 @@ def ingest_feeds(
     Must run inside a flow (it submits tasks). ``progress`` is called with the number
     of feeds finished after each batch.
     """
-    report = IngestReport(feeds=len(feeds))
+    report = IngestReport(feeds=len(feeds), started_at=time.monotonic())
+    clock = StageClock()
+    t = time.monotonic()
     with writer(db_path) as con:
         register_feeds(con, feeds)
         states = feed_states(con)
         seen = steps.Seen(settled=settled_entry_keys(con), article_urls=known_article_urls(con),
                           awaiting_page=articles_awaiting_page(con))
+    clock.add("read state", t)
     if due_only:
         now = datetime.now(UTC).replace(tzinfo=None)
         due = [f for f in feeds if (st := states.get(f.url)) is None or st.next_poll_at is None
                or st.next_poll_at <= now]
         report.not_due = len(feeds) - len(due)
         feeds = due
-    with fetchers_closed():
-        _run_pipeline(feeds, db_path, settings, states, seen, report, progress)
+    with fetchers_closed(), nlp_workers_closed():  # the NLP workers end here, before stories and signals
+        _run_pipeline(feeds, db_path, settings, states, seen, report, progress, clock)
     with writer(db_path) as con:
         if report.new_articles:
+            t = time.monotonic()
             refresh_stories_and_signals(con, settings)
+            clock.add("stories+signals", t)
         # Outside tools read the Parquet snapshot, never the locked file (docs/bi.md).
+        t = time.monotonic()
         publish_snapshot(con, db_path)
+        clock.add("snapshot", t)
+    report.elapsed_s = time.monotonic() - report.started_at
+    report.stage_s = clock.busy()
     return report
 
 
@@ -97,7 +110,7 @@ WRITE_WITHIN_S = 1.0
 
 @dataclass
 class _Flight:
-    """One feed on its way through a run: polled, then its pages fetched, then written."""
+    """One feed on its way through a run: polled, then its pages fetched, then annotated and written."""
 
     feed: FeedSpec
     fetch: steps.FeedFetch | None = None
@@ -108,19 +121,21 @@ class _Flight:
 
 def _run_pipeline(
     feeds: Sequence[FeedSpec], db_path: Path, settings: Settings, states: dict[str, FeedState],
-    seen: steps.Seen, report: IngestReport, progress: Callable[[int], None] | None,
+    seen: steps.Seen, report: IngestReport, progress: Callable[[int], None] | None, clock: StageClock,
 ) -> None:
     """Poll, fetch, annotate and write ``feeds``, each feed moving on as soon as its own work is done.
 
-    Up to ``[ingest] feeds_per_batch`` feeds are in flight at once. A feed whose pages are in is
-    annotated and written with the feeds ready at about the same time (WRITE_WITHIN_S), and its place
-    goes to the next feed, so a slow feed holds up only itself. A feed waits only for the feeds
-    fetching pages its own entries link to, and for the feeds listed before it on its own host: an
-    outlet's feeds are written in the order of the feeds file, so the first of them to list an
-    article names its source (feeds of one host share its politeness limits, so they are slow
-    together anyway). ``seen`` and ``report`` are updated.
+    Up to ``[ingest] feeds_per_batch`` feeds are in flight at once. Each article is annotated as soon
+    as its page is extracted (in ``[ingest] workers`` processes), while the next pages are fetched. A
+    feed whose pages are in and annotated is written with the feeds ready at about the same time
+    (WRITE_WITHIN_S), and its place goes to the next feed, so a slow feed holds up only itself. A
+    feed waits only for the feeds fetching pages its own entries link to, and for the feeds listed
+    before it on its own host: an outlet's feeds are written in the order of the feeds file, so the
+    first of them to list an article names its source (feeds of one host share its politeness
+    limits, so they are slow together anyway). ``seen`` and ``report`` are updated.
     """
     http, ingest = settings.http, settings.ingest
+    per_batch = max(1, ingest.feeds_per_batch)
     order = steps.spread_hosts(feeds)
     # Callbacks run on the task runner's threads: they only hand the finished future to this thread.
     finished: queue.SimpleQueue[tuple[int, PrefectFuture[Any]]] = queue.SimpleQueue()
@@ -130,15 +145,21 @@ def _run_pipeline(
     hosts = [(urlsplit(f.url).hostname or "").lower() for f in order]
     admitted = 0
 
-    def notify(i: int) -> Callable[[PrefectFuture[Any]], None]:
-        return lambda fut: finished.put((i, fut))
+    def submitted(key: int, stage: str, fut: PrefectFuture[Any]) -> None:
+        started = time.monotonic()
+
+        def done(f: PrefectFuture[Any]) -> None:
+            clock.add(stage, started)
+            finished.put((key, f))
+
+        fut.add_done_callback(done)
 
     def admit() -> None:
         nonlocal admitted
-        while admitted < len(order) and len(flights) < max(1, ingest.feeds_per_batch):
+        while admitted < len(order) and len(flights) < per_batch:
             i, feed = admitted, order[admitted]
             flights[i] = _Flight(feed)
-            poll_feed_task.submit(feed, states.get(feed.url), http, ingest).add_done_callback(notify(i))
+            submitted(i, "poll", poll_feed_task.submit(feed, states.get(feed.url), http, ingest))
             admitted += 1
 
     def polled(i: int, fetch: steps.FeedFetch) -> None:
@@ -150,8 +171,8 @@ def _run_pipeline(
                 claimer[e.link] = i
         flight.waits_for = {claimer[url] for _, url in plan.linked if claimer.get(url, i) != i}
         if plan.to_fetch:
-            pages = fetch_articles_task.submit(fetch.feed, list(plan.to_fetch), http, ingest)
-            pages.add_done_callback(notify(i))
+            submitted(i, "fetch+extract", fetch_articles_task.submit(
+                fetch.feed, list(plan.to_fetch), http, ingest, str(settings.config_dir)))
         else:
             flight.outcomes = []
 
@@ -159,6 +180,9 @@ def _run_pipeline(
         flight = flights[i]
         assert flight.plan is not None
         flight.outcomes = steps.keep_stored_urls(flight.plan, outcomes)
+        for o in outcomes:
+            if o.nlp_span:
+                clock.add("nlp", *o.nlp_span)
         # Known from now on: feeds polled later link to these articles instead of fetching them again.
         for entry, o in zip(flight.plan.to_fetch, flight.outcomes, strict=True):
             if o.article is not None:
@@ -185,32 +209,28 @@ def _run_pipeline(
             if flights[i].fetch is None:
                 polled(i, fut.result())
             else:
-                fetched(i, fut.result())
+                fetched(i, fut.result())  # NLP workers that died twice on its articles end the run here
         ready = [i for i, f in flights.items() if is_ready(i, f)]  # in the feeds' order
         if ready and first_ready_at is None:
             first_ready_at = time.monotonic()
-        if ready and (len(ready) == len(flights) or len(ready) >= ingest.feeds_per_batch
+        if ready and (len(ready) == len(flights) or len(ready) >= per_batch
                       or time.monotonic() >= (first_ready_at or 0.0) + WRITE_WITHIN_S):
-            _write_ready([flights.pop(i) for i in ready], db_path, settings, seen, report)
+            t = time.monotonic()
+            _write_ready([flights.pop(i) for i in ready], db_path, seen, report)
+            clock.add("write", t)
             first_ready_at = None
             if progress:
                 progress(len(ready))
             admit()
 
 
-def _write_ready(
-    ready: Sequence[_Flight], db_path: Path, settings: Settings, seen: steps.Seen, report: IngestReport
-) -> None:
-    """Annotate the articles of these feeds and store everything they brought in one transaction."""
+def _write_ready(ready: Sequence[_Flight], db_path: Path, seen: steps.Seen, report: IngestReport) -> None:
+    """Store everything these feeds brought, with their annotations, in one transaction."""
     fetches = [f.fetch for f in ready if f.fetch is not None]
     plans = [f.plan for f in ready if f.plan is not None]
     outcomes = [f.outcomes for f in ready if f.outcomes is not None]
-    texts = steps.texts_to_annotate(o for per_feed in outcomes for o in per_feed)
-    annotations: list[Annotation] = annotate_task(
-        [(a.text, a.published_at.date() if a.published_at else None) for a in texts.values()],
-        str(settings.config_dir), settings.ingest.nlp_batch_size,
-    )
-    by_url = dict(zip(texts, annotations, strict=True))
+    by_url = steps.annotations_by_url(o for per_feed in outcomes for o in per_feed)
+    report.articles_annotated += len(by_url)
     polls = steps.credit_first_listing([steps.assemble_poll(f, p, o, by_url, seen.article_urls)
                                         for f, p, o in zip(fetches, plans, outcomes, strict=True)])
     with writer(db_path) as con:

@@ -68,10 +68,11 @@ def reprocess(
     db_path: Path, settings: Settings, *, since: date | None = None, from_raw: bool = False, chunk: int = 200,
     progress: Callable[[int], None] | None = None, total: Callable[[int], None] | None = None,
 ) -> ReprocessReport:
+    from flows.nlp_workers import nlp_workers_closed
     from flows.steps import annotate_articles
 
     report = ReprocessReport()
-    with writer(db_path) as con:
+    with writer(db_path) as con, nlp_workers_closed():
         if total:
             total(count_articles(con, since))
         # Reading and writing go through one connection: this command is the writer for its duration.
@@ -81,7 +82,7 @@ def reprocess(
             annotations = annotate_articles(
                 [((t.text if t else s.text), s.published_at.date() if s.published_at else None)
                  for s, t in zip(batch, texts, strict=True)],
-                str(settings.config_dir), settings.ingest.nlp_batch_size,
+                str(settings.config_dir), settings.ingest.nlp_batch_size, settings.ingest.worker_count,
             )
             report.events += replace_derived(con, list(zip(batch, texts, annotations, strict=True)))
             report.articles += len(batch)

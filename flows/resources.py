@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 _fetchers_lock = threading.Lock()
 _pipeline_lock = threading.Lock()  # apart, so loading spaCy never holds up a fetch
 _fetchers: dict[HttpSettings, Fetcher] = {}
+# In-process NLP (one worker): tasks on several threads share one pipeline, which is not made for that.
+in_process_nlp = threading.Lock()
 
 
 def fetcher_for(settings: HttpSettings) -> Fetcher:

@@ -86,8 +86,19 @@ class IngestSettings(BaseModel):
     feeds_per_batch: Annotated[int, Field(ge=1)] = 25
     min_article_chars: Annotated[int, Field(ge=0)] = 200
     nlp_batch_size: Annotated[int, Field(ge=1)] = 32
+    # Processes for NLP; 0 means one per core. 1 keeps NLP in the flow's own process (no model copies).
+    workers: Annotated[int, Field(ge=0, le=64)] = 0
     default_poll_minutes: Annotated[int, Field(ge=1)] = 30
     max_backoff_hours: Annotated[int, Field(ge=1)] = 24
+
+
+    @property
+    def worker_count(self) -> int:
+        """How many processes run NLP: ``workers``, or the number of cores when it is 0."""
+        if self.workers:
+            return self.workers
+        # The cores this process may run on (a container or taskset can allow fewer than the machine has).
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class DigestSettings(BaseModel):

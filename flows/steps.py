@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from urllib.parse import urlsplit
 from extractors.errors import MalformedFeed, NewsignalError, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
 from flows.network.fetch import FetchFailed, parse_retry_after
-from flows.resources import fetcher_for, pipeline_for
+from flows.nlp_workers import Pending, nlp_workers_for
+from flows.resources import fetcher_for, in_process_nlp, pipeline_for
 from flows.settings import HttpSettings, IngestSettings
 from warehouse.records import Document, EntryFailure, FeedPoll, FeedSpec, FeedState, FetchRecord
 
@@ -67,6 +69,8 @@ class ArticleOutcome:
     document: Document | None
     # The feed's text stands in: why the page gave none (a transient reason has it fetched again next poll).
     fallback: EntryFailure | None = None
+    annotation: Annotation | None = None  # the article's entities and events, when NLP ran with the fetch
+    nlp_span: tuple[float, float] | None = None  # when that NLP ran (time.monotonic(), machine-wide)
 
 
 def freshness_seconds(headers: dict[str, str], now: datetime) -> float | None:
@@ -144,17 +148,50 @@ def poll_feed(
 
 
 def fetch_articles(
-    feed: FeedSpec, entries: Sequence[FeedEntry], http: HttpSettings, ingest: IngestSettings
+    feed: FeedSpec, entries: Sequence[FeedEntry], http: HttpSettings, ingest: IngestSettings,
+    config_dir: str | None = None,
 ) -> list[ArticleOutcome]:
     """Fetch and extract each entry's page; fall back to the feed's own text when the page fails.
 
     A feed's pages usually share one host, so they are fetched as many at a time as the
     per-host limit allows (the limiter in the fetcher still enforces it across feeds).
+
+    With ``config_dir`` the articles are annotated too. With NLP worker processes
+    (``[ingest] workers`` > 1) each article goes to them as soon as its text is in, so the model
+    works while the next pages are still on their way (politeness gaps make a feed's pages
+    arrive over seconds); with one worker, the feed's texts are annotated here at the end.
     """
+    workers = nlp_workers_for(config_dir, ingest.worker_count) if (
+        config_dir is not None and ingest.worker_count > 1) else None
+    pending: dict[int, Pending] = {}
+
+    def one(i: int, entry: FeedEntry) -> ArticleOutcome:
+        outcome = fetch_article(feed, entry, http, ingest)
+        if workers is not None and outcome.article is not None:
+            pending[i] = workers.submit([_nlp_input(outcome.article)], ingest.nlp_batch_size)
+        return outcome
+
     if len(entries) <= 1 or http.per_host_concurrency <= 1:
-        return [fetch_article(feed, e, http, ingest) for e in entries]
-    with ThreadPoolExecutor(max_workers=http.per_host_concurrency, thread_name_prefix="fetch") as pool:
-        return list(pool.map(lambda e: fetch_article(feed, e, http, ingest), entries))
+        outcomes = [one(i, e) for i, e in enumerate(entries)]
+    else:
+        with ThreadPoolExecutor(max_workers=http.per_host_concurrency, thread_name_prefix="fetch") as pool:
+            outcomes = list(pool.map(one, range(len(entries)), entries))
+    if config_dir is None:
+        return outcomes
+    if workers is None:
+        started = time.monotonic()
+        annotations = iter(annotate_articles([_nlp_input(o.article) for o in outcomes if o.article],
+                                             config_dir, ingest.nlp_batch_size))
+        span = (started, time.monotonic())
+        return [dataclasses.replace(o, annotation=next(annotations), nlp_span=span) if o.article else o
+                for o in outcomes]
+    done = {i: p.result() for i, p in pending.items()}
+    return [dataclasses.replace(o, annotation=done[i][0][0], nlp_span=(done[i][1], done[i][2]))
+            if i in done else o for i, o in enumerate(outcomes)]
+
+
+def _nlp_input(article: ArticleText) -> tuple[str, date | None]:
+    return article.text, article.published_at.date() if article.published_at else None
 
 
 def fetch_article(
@@ -219,14 +256,21 @@ def _dated(article: ArticleText, entry: FeedEntry) -> ArticleText:
 
 
 def annotate_articles(
-    texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int
+    texts: Sequence[tuple[str, date | None]], config_dir: str, batch_size: int, workers: int = 1
 ) -> list[Annotation]:
-    """Entities and events for each text, in order (spaCy, batched)."""
+    """Entities and events for each text, in order (spaCy, batched).
+
+    With more than one worker the texts are shared out among that many processes (flows.nlp_workers);
+    with one, NLP runs here, one call at a time.
+    """
     if not texts:
         return []
+    if workers > 1:
+        return nlp_workers_for(config_dir, workers).annotate(texts, batch_size)
     from extractors.nlp import annotate
 
-    return list(annotate(pipeline_for(config_dir), texts, batch_size=batch_size))
+    with in_process_nlp:
+        return list(annotate(pipeline_for(config_dir), texts, batch_size=batch_size))
 
 
 @dataclass
@@ -282,14 +326,23 @@ def plan_entries(
     return plans
 
 
-def texts_to_annotate(outcomes: Iterable[ArticleOutcome]) -> dict[str, ArticleText]:
-    """One text per article URL: a page's over a feed's stand-in, else the first (the writer's choice too)."""
-    texts: dict[str, ArticleText] = {}
+def chosen_outcomes(outcomes: Iterable[ArticleOutcome]) -> dict[str, ArticleOutcome]:
+    """One outcome per article URL: a page's over a feed's stand-in, else the first (as the writer picks)."""
+    chosen: dict[str, ArticleOutcome] = {}
     for o in outcomes:
         a = o.article
-        if a is not None and (a.url not in texts or (texts[a.url].from_feed and not a.from_feed)):
-            texts[a.url] = a
-    return texts
+        if a is not None and (a.url not in chosen or (_from_feed(chosen[a.url]) and not a.from_feed)):
+            chosen[a.url] = o
+    return chosen
+
+
+def _from_feed(outcome: ArticleOutcome) -> bool:
+    return outcome.article is not None and outcome.article.from_feed
+
+
+def annotations_by_url(outcomes: Iterable[ArticleOutcome]) -> dict[str, Annotation]:
+    """The annotation of each article URL's text, as ``chosen_outcomes`` picks it."""
+    return {url: o.annotation for url, o in chosen_outcomes(outcomes).items() if o.annotation is not None}
 
 
 def keep_stored_urls(plan: Plan, outcomes: Sequence[ArticleOutcome]) -> list[ArticleOutcome]:

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,16 +28,25 @@ GRACE_S = 5.0  # for uvicorn to shut down cleanly before SIGKILL
 _watchdog: subprocess.Popen[bytes] | None = None  # kept for the life of the process: its stdin is the pipe
 
 
-def start_temporary_server() -> str | None:
+def start_temporary_server(while_it_starts: Callable[[], None] | None = None) -> str | None:
     """Start Prefect's temporary server now, bound to this process; its API URL, or None if unused.
 
     Nothing happens when a server is configured (``PREFECT_API_URL``) or temporary servers are off.
     Prefect keeps one temporary server per process, so its flows use the one started here.
+    ``while_it_starts`` is called once the server process exists, before it is healthy (seconds in
+    which this process only waits), or right away when no server is started here.
     """
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
+    pending = [while_it_starts] if while_it_starts else []
+
+    def call_pending() -> None:
+        while pending:
+            pending.pop()()
+
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        call_pending()
         return None
     server = SubprocessASGIServer()
     if not server.running:
@@ -48,12 +58,14 @@ def start_temporary_server() -> str | None:
             def launch_and_guard() -> subprocess.Popen[Any]:
                 process: subprocess.Popen[Any] = launch()
                 guard(watchdog, process.pid)
+                call_pending()
                 return process
 
             server._run_uvicorn_command = launch_and_guard  # type: ignore[method-assign]
         server.start()
         if server.server_process is not None:
             guard(watchdog, server.server_process.pid)  # again, harmless, in case the hook is gone
+    call_pending()  # if the hook is gone, or the server was running already
     return server.api_url
 
 

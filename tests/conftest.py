@@ -23,6 +23,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsignal-prefect-"))
+# NLP in the test process: each ingest would otherwise start its own worker processes and load the model
+# in each. tests/flows/test_nlp_workers.py runs ingest with workers of their own.
+os.environ.setdefault("NEWSIGNAL_INGEST_WORKERS", "1")
 
 import contextlib
 

@@ -24,8 +24,10 @@ from flows.cli.output import (
     feed_progress,
     parse_day,
     prefect_defaults,
+    process_age_s,
     set_exit_status,
     start_flow_run,
+    throughput_line,
 )
 
 
@@ -83,15 +85,26 @@ def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> N
 
     # Fail on bad settings, a bad feeds file or a database that cannot be opened before paying for Prefect's
     # start-up (about ten seconds).
-    load_settings()
+    settings = load_settings()
     total = len(load_feeds(feeds_file))
     _check_database(db_path, read_only=False)
     from flows.ingest import ingest_flow
+    from flows.nlp_workers import close_nlp_workers, nlp_workers_for
 
-    start_flow_run()
+    workers = settings.ingest.worker_count
 
-    with feed_progress(total, "polling feeds") as advance:
-        report = ingest_flow(str(feeds_file), str(db_path), due_only=not poll_all, progress=advance)
+    def start_workers() -> None:
+        # The worker processes load the model while Prefect's server starts: most of a cold start,
+        # overlapped. Not before its process exists: this process's own imports would wait for CPU.
+        if workers > 1 and total:
+            nlp_workers_for(str(settings.config_dir), workers)
+
+    try:
+        start_flow_run(while_server_starts=start_workers)
+        with feed_progress(total, "polling feeds") as advance:
+            report = ingest_flow(str(feeds_file), str(db_path), due_only=not poll_all, progress=advance)
+    finally:
+        close_nlp_workers()
     if report.not_due:
         click.echo(f"{report.not_due} feed(s) not due yet (backing off or polled recently; "
                    "`--all` polls them now)")
@@ -104,6 +117,7 @@ def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> N
     )
     for name, err in report.failed_feeds:
         click.echo(f"  failed: {name}: {err}")
+    click.echo(throughput_line(report, started_s_ago=process_age_s()))
 
 
 @cli.command()

@@ -13,12 +13,16 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from flows.ingest import IngestReport
 
 
 def prefect_defaults() -> None:
@@ -34,13 +38,14 @@ def prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def start_flow_run() -> None:
+def start_flow_run(while_server_starts: Callable[[], None] | None = None) -> None:
     """Right before a command's flow: one-line failures, and a temporary server that dies with us.
 
     A failed flow is reported by ``main`` as one ``error:`` line, so Prefect's own report of it (a
     traceback) stays off the terminal, and the process leaves without interpreter teardown (see
     ``_leave``). Prefect's temporary server, if one is used, starts here, bound to this process
-    (flows.temporary_server). With NEWSIGNAL_DEBUG set, Prefect's tracebacks stay.
+    (flows.temporary_server). With NEWSIGNAL_DEBUG set, Prefect's tracebacks stay. ``while_server_starts``
+    runs once that server's process exists, in the seconds it takes to become healthy.
     """
     if not os.environ.get("NEWSIGNAL_DEBUG"):
         if _leave not in _registered:
@@ -57,7 +62,7 @@ def start_flow_run() -> None:
                 handler.addFilter(_RunFailuresReportedByCli())
     from flows.temporary_server import start_temporary_server
 
-    start_temporary_server()
+    start_temporary_server(while_server_starts)
 
 
 class _RunFailuresReportedByCli(logging.Filter):
@@ -93,6 +98,29 @@ def _leave() -> None:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(_exit_status[-1])
+
+
+_IMPORTED_AT = time.monotonic()
+
+
+def process_age_s() -> float:
+    """Seconds since this process started (Linux: from /proc; elsewhere: since this module loaded)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in clock ticks after boot
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _IMPORTED_AT
+
+
+def throughput_line(report: IngestReport, *, started_s_ago: float) -> str:
+    """One line: articles per second over the whole command, its start-up, and each stage's busy time."""
+    total = max(started_s_ago, 1e-9)
+    startup = max(0.0, started_s_ago - (time.monotonic() - report.started_at))
+    stages = ", ".join(f"{name} {s:.1f} s" for name, s in report.stage_s.items())
+    return (f"throughput {report.articles_annotated / total:.1f} articles/s: {report.articles_annotated} "
+            f"articles in {total:.1f} s; start-up {startup:.1f} s"
+            + (f", {stages} (busy time per stage; stages overlap)" if stages else ""))
 
 
 class CliError(click.ClickException):

@@ -1,4 +1,4 @@
-"""A killed ingest leaves nothing running: Prefect's temporary server goes with it."""
+"""A killed ingest leaves nothing running: Prefect's temporary server and the NLP workers go with it."""
 
 from __future__ import annotations
 
@@ -59,13 +59,14 @@ def still_running(p: Proc) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="scans /proc (Linux)")
-def test_sigkill_of_ingest_takes_its_temporary_prefect_server_with_it(tmp_path, loopback):
+def test_sigkill_of_ingest_takes_its_temporary_prefect_server_and_nlp_workers_with_it(tmp_path, loopback):
     # A feed that answers after 60 s: ingest is certainly mid-run, its server up, when it is killed.
     feed = loopback.add("/slow.xml", body=b"<rss/>", delay_s=60)
     feeds = tmp_path / "feeds.toml"
     feeds.write_text(f'[[feed]]\nname = "Slow"\nurl = "{feed}"\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    env["NEWSIGNAL_INGEST_WORKERS"] = "2"  # tests run NLP in-process (conftest.py); here: processes
     command = ["ingest", "--feeds", str(feeds), "--db", str(tmp_path / "n.duckdb")]
     proc = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", *command], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
@@ -80,6 +81,7 @@ def test_sigkill_of_ingest_takes_its_temporary_prefect_server_with_it(tmp_path, 
             time.sleep(0.2)
         family = descendants(proc.pid)
         assert any(SERVER_APP in p.cmdline for p in family), family  # its temporary server is up
+        assert sum("multiprocessing" in p.cmdline for p in family) >= 2, family  # and its NLP workers
         os.kill(proc.pid, signal.SIGKILL)  # only ingest itself, as the OOM killer or `kill -9 PID` would
         proc.wait(timeout=30)
 
