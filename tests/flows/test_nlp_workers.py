@@ -157,13 +157,13 @@ def test_bad_config_data_stops_ingest_with_its_own_message_not_a_worker_death(fe
     feeds_file, config = feeds
     types = config / "event_types.toml"
     types.write_text(types.read_text().replace('"{initiator} tightens export controls"',
-                                               '"{initiator} tightens {whose} export controls"'))
+                                               '"{initiator} tightens {nobody} export controls"'))
     monkeypatch.setenv("NEWSIGNAL_CONFIG_DIR", str(config))
     monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", "2")
     args = ["ingest", "--feeds", str(feeds_file), "--db", str(tmp_path / "n.duckdb")]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code != 0
-    assert "unknown fields ['whose']" in str(result.exception) and "died" not in str(result.exception)
+    assert "unknown fields ['nobody']" in str(result.exception) and "died" not in str(result.exception)
 
 
 def test_texts_are_shared_out_in_pieces_no_larger_than_a_batch():

@@ -10,11 +10,9 @@ import pytest
 
 from flows.network.fetch import Fetcher, FetchFailed
 from flows.settings import HttpSettings
+from tests.flows.network.conftest import ARRIVAL_JITTER_S
 
 ROBOTS = Path(__file__).parent / "fixtures" / "robots"
-# The client keeps each gap (plus 10 ms of headroom) between header writes; arrivals stamped by another
-# process on a loaded 2-core machine can still land this much early. Every gap tested is far above it.
-JITTER_S = 0.05
 SETTINGS = HttpSettings(per_host_delay_s=0.0, retries=0, read_timeout_s=2,
                         user_agent="newsignal/0.1 (+https://example.org/newsignal)")
 
@@ -78,7 +76,7 @@ def test_crawl_delay_spaces_requests_at_the_server(arrival_server_with_robots):
         seen = arrivals()
     assert len(seen) == 7  # robots.txt once, then the six pages
     gaps = [b - a for a, b in pairwise(seen)]
-    assert min(gaps) >= delay - JITTER_S, gaps  # without the Crawl-delay they were 0.05 s apart
+    assert min(gaps) >= delay - ARRIVAL_JITTER_S, gaps  # without the Crawl-delay they were 0.05 s apart
 
 
 def test_a_crawl_delay_below_the_configured_gap_leaves_the_gap(arrival_server_with_robots, tmp_path):
@@ -90,7 +88,7 @@ def test_a_crawl_delay_below_the_configured_gap_leaves_the_gap(arrival_server_wi
             list(pool.map(lambda i: f.get(f"{base}/p{i}", kind="article", feed_url=f"{base}/f",
                                           untrusted=True), range(4)))
         seen = arrivals()
-    assert min(b - a for a, b in pairwise(seen)) >= 0.3 - JITTER_S  # not 0.01
+    assert min(b - a for a, b in pairwise(seen)) >= 0.3 - ARRIVAL_JITTER_S  # not 0.01
 
 
 @pytest.mark.parametrize(("asked", "gap"), [(None, 0.25), (0.1, 0.25), (2.0, 2.0), (3600.0, 30.0)])
