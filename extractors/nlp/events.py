@@ -412,11 +412,10 @@ class EventMatcher:
         if self._listed(sent, ctx, earlier):
             return True
         for verb in verbs:
-            for k in range(len(earlier) - 1, -1, -1):
+            k = self._latest_continued_by(earlier, verb)
+            if k is not None:
                 ref = earlier[k]
                 spec = self.rules.types[ref.event_type]
-                if ref.stance == "denied" or verb.lemma_.lower() not in spec.continued_by:
-                    continue
                 subj, _ = subject_of(verb)
                 initiator = ctx.resolve(subj)[0] if subj is not None and subj.dep_ == "nsubj" else None
                 reading = read_roles(spec, verb, sent, initiator, ctx.by_token.get, whole_sentence=False,
@@ -446,17 +445,25 @@ class EventMatcher:
         ``continued_by`` describing who it applied to adds the sentence's parties to the latest event."""
         participles = [t for t in sent if t.tag_ == "VBN" and t.dep_ in ("amod", "acl")]
         for part in participles:
-            for k in range(len(earlier) - 1, -1, -1):
+            k = self._latest_continued_by(earlier, part)
+            if k is not None:
                 ref = earlier[k]
                 spec = self.rules.types[ref.event_type]
-                if ref.stance == "denied" or part.lemma_.lower() not in spec.continued_by:
-                    continue
                 reading = read_roles(spec, part, sent, None, ctx.by_token.get, resolve=ctx.resolve_anaphor)
                 if reading.fillers:
                     # The sentence exists to name them: they are whom the event applied to, not bystanders.
                     earlier[k] = self._with_parties(ref, spec, replace(reading, scanned=frozenset()))
                 return True
         return False
+
+    def _latest_continued_by(self, earlier: list[EventCandidate], verb: Token) -> int | None:
+        """The index of the article's latest claim or report whose type ``verb`` continues, if any."""
+        for k in range(len(earlier) - 1, -1, -1):
+            ref = earlier[k]
+            continued_by = self.rules.types[ref.event_type].continued_by
+            if ref.stance != "denied" and verb.lemma_.lower() in continued_by:
+                return k
+        return None
 
     @staticmethod
     def _with_parties(ref: EventCandidate, spec: EventTypeSpec, reading: RoleReading) -> EventCandidate:
