@@ -407,10 +407,10 @@ class EventMatcher:
     def _continue(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
         """"Nvidia, Bpifrance and General Catalyst also took part", "..., as did NVentures": a verb of the
         type's ``continued_by`` with "also" adds its subjects (all of them) and arguments to the latest
-        event."""
-        verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and any(c.lower_ == "also" for c in t.children)]
+        event; so does a participle of one naming whom it applied to (``_listed``)."""
         if self._listed(sent, ctx, earlier):
             return True
+        verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and any(c.lower_ == "also" for c in t.children)]
         for verb in verbs:
             k = self._latest_continued_by(earlier, verb)
             if k is not None:
