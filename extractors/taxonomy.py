@@ -52,6 +52,7 @@ class EventTypeSpec:
     roles: tuple[str, ...] = ()  # who plays which part; the first is the initiator
     object_roles: frozenset[str] = frozenset()  # roles holding things (models, items), never parties
     subject_roles: dict[str, str] = field(default_factory=dict)  # trigger lemma -> the role its subject plays
+    prep_roles: dict[str, str] = field(default_factory=dict)  # preposition -> the role of a party under it
     target_role: str = ""  # who or what the event is done to or about
     refers_back: frozenset[str] = frozenset()  # definite nouns that point back at the article's event
     continued_by: frozenset[str] = frozenset()  # verbs that with "also" add parties to that event
@@ -139,8 +140,9 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
     object_roles = frozenset(raw.get("object_roles", ()))
     if raw.get("target_role", roles[-1] if roles else None) not in roles:
         raise ValueError(f"event type {name!r}: target_role must be one of its roles")
-    if not set(raw.get("subject_roles", {}).values()) <= set(roles):
-        raise ValueError(f"event type {name!r}: subject_roles must name roles of the type")
+    for key in ("subject_roles", "prep_roles"):
+        if not set(raw.get(key, {}).values()) <= set(roles):
+            raise ValueError(f"event type {name!r}: {key} must name roles of the type")
     if (not roles or len(set(roles)) != len(roles) or not object_roles <= set(roles)
             or roles[0] in object_roles):
         raise ValueError(f"event type {name!r}: roles must list distinct role names, the initiator first, "
@@ -171,6 +173,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         roles=roles,
         object_roles=object_roles,
         subject_roles=dict(raw.get("subject_roles", {})),
+        prep_roles={k.lower(): v for k, v in raw.get("prep_roles", {}).items()},
         target_role=raw.get("target_role", roles[1] if len(roles) > 1 else roles[0]),
         refers_back=frozenset(w.lower() for w in raw.get("refers_back", ())),
         continued_by=frozenset(w.lower() for w in raw.get("continued_by", ())),

@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.gazetteer import FAMILY_ID_PREFIX, IGNORE_LABEL, Gazetteer, GazetteerEntry
+from extractors.gazetteer import FAMILY_ID_PREFIX, GOVERNMENT_KINDS, IGNORE_LABEL, Gazetteer, GazetteerEntry
 
 # NER labels we may turn into mentions; anything else (DATE, MONEY, NORP, LAW ...) is dropped.
 _NER_LABELS = {"ORG", "PERSON", "GPE", "PRODUCT", "LOC", "FAC"}
@@ -582,3 +582,16 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = _fix_misread_people(mentions)
     mentions = _drop_lone_unknown_people(_resolve_short_names(mentions))
     return [m for m in mentions if not _not_a_name(doc, m)]
+
+
+_GOV_HEAD_WORDS = {
+    "ministry", "department", "commission", "agency", "authority", "office", "court", "parliament",
+    "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
+}
+
+
+def is_government(m: MentionSpan) -> bool:
+    """Acts for a state: agencies, legislatures, officials, countries (a GPE as actor is its government)."""
+    if m.kind in GOVERNMENT_KINDS or m.label == "GPE":
+        return True
+    return not m.known and m.label == "ORG" and bool(_GOV_HEAD_WORDS & set(m.name.lower().split()))

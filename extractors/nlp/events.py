@@ -16,11 +16,11 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
-from extractors.gazetteer import GOVERNMENT_KINDS, REPORTER_KINDS
+from extractors.gazetteer import REPORTER_KINDS
 from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
-from .entities import MentionSpan
+from .entities import MentionSpan, is_government
 from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
 from .syntax import (
     argument_tokens,
@@ -37,10 +37,6 @@ from .syntax import (
 
 _ACTOR_LABELS = ("ORG", "PERSON", "GPE")
 _PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our"}
-_GOV_HEAD_WORDS = {
-    "ministry", "department", "commission", "agency", "authority", "office", "court", "parliament",
-    "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
-}
 _MAX_ACTORS = 6
 _MODIFIER_DEPS = ("compound", "poss", "nmod", "amod", "npadvmod")
 _DEFINITE = ("the", "this", "that")
@@ -102,13 +98,6 @@ def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
     # the first mention of this person in the text carries the title
     first = next((t.i for t in doc if t.text == m.name.split()[0]), m.start)
     return any(t.lower_ in _GOV_TITLES for t in doc[max(0, first - 2):first])
-
-
-def is_government(m: MentionSpan) -> bool:
-    """Acts for a state: agencies, legislatures, officials, countries (a GPE as actor is its government)."""
-    if m.kind in GOVERNMENT_KINDS or m.label == "GPE":
-        return True
-    return not m.known and m.label == "ORG" and bool(_GOV_HEAD_WORDS & set(m.name.lower().split()))
 
 
 class _ArticleContext:

@@ -25,7 +25,7 @@ from spacy.tokens import Span, Token
 from extractors.gazetteer import REPORTER_KINDS
 from extractors.taxonomy import EventTypeSpec
 
-from .entities import MentionSpan
+from .entities import MentionSpan, is_government
 from .syntax import ancestors_in_sentence, argument_tokens, clause_verb, subject_of
 
 _PARTY_LABELS = ("ORG", "PERSON", "GPE")
@@ -272,6 +272,19 @@ def _is_speaker(tok: Token) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ == "according"
 
 
+def _announces(tok: Token, anchor: Token) -> bool:
+    """Whether ``tok`` is the subject of the verb of saying that reports the trigger's clause ("..., its
+    ministry said", "the agency said it would ...")."""
+    head = tok
+    while head.dep_ in ("compound", "appos", "conj", "poss") and head.head.i != head.i:
+        head = head.head
+    verb = head.head
+    if head.dep_ != "nsubj" or verb.lemma_.lower() not in _SPEAKING_VERBS:
+        return False
+    above = {h.i for _c, h in ancestors_in_sentence(anchor)}
+    return verb.i in above or (verb.dep_ == "parataxis" and verb.head.i in above | {anchor.i})
+
+
 def _conduct_verb(anchor: Token) -> Token | None:
     """The verb whose subject did what the trigger names: the trigger itself ("DeepSeek distilled ..."), or
     the verb it is the means of ("had acquired capabilities through unauthorized distillation")."""
@@ -470,7 +483,7 @@ def read_roles(
         clause = _inside_clause(tok, anchor) and tok.i not in direct
         if clause and spec.name != "distillation_claim":
             continue
-        role = other_role
+        role = spec.prep_roles.get(_governing_prep(tok, anchor) or "", other_role)
         if spec.name == "distillation_claim" and "source" in spec.roles and tok.head.lower_ in _SOURCE_NOUNS:
             role = "source"
         fillers.append((role, m.name, m.label))
@@ -503,7 +516,10 @@ def read_roles(
                     or _owns_something_else(m, tok, anchor)
                     or (m.label == "GPE" and not spec.places_from_sentence)):
                 continue
-            fillers.append((other_role, m.name, m.label))
+            role = spec.prep_roles.get(_governing_prep(tok, anchor) or "", other_role)
+            if spec.jurisdiction and m.label != "PERSON" and is_government(m) and _announces(tok, anchor):
+                role = first_role  # "Norway will require licences ..., its Ministry of Trade said"
+            fillers.append((role, m.name, m.label))
             seen.add(m.name)
             scanned.add(m.name)
     # "accused X of distilling its models": the possessive points back at the claimant (in "X trained its

@@ -56,7 +56,8 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         clause.append(tok)
     for tok in clause:
         for child in tok.children:
-            if child.dep_ in ("aux", "auxpass") and child.lower_ in modals:
+            if child.dep_ in ("aux", "auxpass") and child.lower_ in modals \
+                    and not _reported_future(child, verb):
                 return True
             if child.dep_ == "neg":
                 return True
@@ -69,6 +70,11 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
     governors, noun_governors = rules.cue("governors"), rules.cue("noun_governors")
     advocacy = rules.cue("advocacy_verbs")
     for child, head in ancestors_in_sentence(anchor):
+        # "expects a charge after the government told it ...": a clause of cause or time past states
+        # a fact of its own; what governs the main clause does not reach into it.
+        if child.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _FACTUAL_MARKS
+                                         for c in child.children):
+            break
         lemma = head.lemma_.lower()
         if child.dep_ in _CLAUSAL_DEPS and lemma in governors:
             return True
@@ -87,6 +93,27 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         ):
             return True
     return False
+
+
+def _reported_future(modal: Token, verb: Token) -> bool:
+    """'told the company it would need a licence': "would" is the reported "will" of a past statement.
+
+    A plain future ("Japan will require licences") is a decision, not a plan; passed on to its
+    addressee in the past it keeps that sense, so the backshifted "would" under a past verb of
+    informing is let through.
+    """
+    if modal.lower_ != "would" or verb.dep_ != "ccomp":
+        return False
+    head = verb.head
+    # Not "said it would": that is as often a plan ("said it would release a model next year").
+    return head.tag_ == "VBD" and head.lemma_.lower() in _INFORMING_VERBS
+
+
+# Subordinators of a clause that reports what happened, whatever the main clause plans or predicts.
+_FACTUAL_MARKS = frozenset({"after", "since", "because"})
+
+# Verbs that pass on a decision to its addressee ("informed the company it would need ...").
+_INFORMING_VERBS = frozenset({"inform", "notify", "tell", "announce", "warn"})
 
 
 def governed_by_blocked_prep(anchor: Token, blocked: frozenset[str]) -> bool:

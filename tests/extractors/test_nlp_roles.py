@@ -170,3 +170,34 @@ def test_the_outlet_that_saw_the_document_is_no_party(annotate_one):
     names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "distillation_claim")}
     assert {"Anthropic", "Zhipu AI"} <= names
     assert not names & {"Harbor Wire", "Pacific Ledger"}
+
+
+def test_a_ministry_announcing_a_licence_requirement_is_an_authority_and_destinations_are_targets(annotate_one):
+    text = ("Norway will require permits for re-exports of quantum chips to Belarus and Myanmar, its Ministry "
+            "of Trade said on Monday.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "export_control")
+    assert {n for r, n in roles if r == "authority"} >= {"Norway"}
+    assert "Ministry of Trade" in {n for r, n in roles if r == "authority"}
+    assert {n for r, n in roles if r == "target"} == {"Belarus", "Myanmar"}
+
+
+def test_barred_exports_is_an_export_control(annotate_one):
+    text = "In May the Export Licensing Office barred exports of K7 accelerators to Vietnam without a licence."
+    roles = roles_of(annotate_one(text, PUBLISHED), "export_control")
+    assert ("authority", "Export Licensing Office") in roles
+    assert ("target", "Vietnam") in roles
+
+
+def test_a_company_told_it_would_need_a_licence_is_the_target(annotate_one):
+    # "would" passed on by "told" is the reported "will" of a decision, not a plan; and a cause clause
+    # ("after ...") is a fact whatever the main clause expects.
+    text = ("Orinoco Semiconductor said it expects a charge of $90 million after the government told the "
+            "company it would need a licence to ship its K7 chips to Vietnam.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "export_control")
+    assert {n for r, n in roles if r == "target"} >= {"Orinoco Semiconductor", "Vietnam"}
+    assert "Orinoco Semiconductor" not in {n for r, n in roles if r == "authority"}
+
+
+def test_a_company_that_said_it_would_launch_has_no_launch_yet(annotate_one):
+    text = "Quillion said it would release its Lark-3 model in June."
+    assert roles_of(annotate_one(text, PUBLISHED), "model_launch") == set()
