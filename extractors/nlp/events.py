@@ -38,6 +38,11 @@ from .syntax import (
 _ACTOR_LABELS = ("ORG", "PERSON", "GPE")
 _PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our"}
 _MAX_ACTORS = 6
+# Anaphors that stand for a state body ("the regulator", "the authority"), so they skip companies.
+_GOVERNMENT_ANAPHORS = {
+    "agency", "authority", "regulator", "ministry", "bureau", "commission", "watchdog", "department",
+    "office", "administration", "government",
+}
 _MODIFIER_DEPS = ("compound", "poss", "nmod", "amod", "npadvmod")
 _DEFINITE = ("the", "this", "that")
 _ALONGSIDE = {"alongside", "with"}
@@ -112,6 +117,7 @@ class _ArticleContext:
         self.last_subject: MentionSpan | None = None
         self.last_org: MentionSpan | None = None
         self.last_person: MentionSpan | None = None
+        self.last_government: MentionSpan | None = None  # the last agency or regulator named
 
     def is_anaphor(self, tok: Token) -> bool:
         if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON":
@@ -128,6 +134,8 @@ class _ArticleContext:
             return self.last_person
         if tok.pos_ == "PRON" and tok.lower_ in ("we", "our", "they", "their"):
             return self.last_subject
+        if tok.lemma_.lower() in _GOVERNMENT_ANAPHORS:
+            return self.last_government  # "the authority also fined OpenAI": never a company
         return self.last_org  # "it", "the company", "the startup" ...
 
     def affiliation(self, m: MentionSpan, doc: Doc) -> MentionSpan | None:
@@ -237,6 +245,9 @@ class _ArticleContext:
             self.last_person = m
 
     def update_subject(self, sent: Span) -> None:
+        for named in _sentence_mentions(sent, self):
+            if named.label == "ORG" and is_government(named):
+                self.last_government = named
         root = sent.root
         subj, _ = subject_of(root) if root.pos_ in ("VERB", "AUX") else (None, False)
         if subj is not None:
@@ -363,6 +374,7 @@ class EventMatcher:
             matches = by_sentence.get(sent.start, ())
             candidates = [c for c in (self._candidate(p, s, sent, ctx) for p, s in matches) if c]
             candidates = self._suppress_and_dedupe(candidates, {p.event_type for p, _s in matches})
+            candidates = [self._continued_as_earlier(c, a, out) for c, a in candidates]
             found = self._apply_denials(sent, ctx, candidates, out)
             if not found:
                 self._elaborate(sent, ctx, out)
@@ -555,6 +567,28 @@ class EventMatcher:
             ):
                 return False
         return True
+
+    def _continued_as_earlier(
+        self, cand: EventCandidate, anchor: Token, earlier: list[EventCandidate],
+    ) -> tuple[EventCandidate, Token]:
+        """A trigger acting on a definite noun that points back at an earlier event of a type that outranks
+        its own ("the bureau tightened the rules" after an export control) continues that event: it takes
+        its type, the initiator keeping the first role and the other parties the target role."""
+        spec = self.rules.types[cand.event_type]
+        for outranking in (self.rules.types[c.event_type] for c in reversed(earlier)):
+            if outranking.name not in spec.suppressed_by:
+                continue
+            nouns = [anchor, *(c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass"))]
+            if not any(n.lower_ in outranking.refers_back
+                       and any(d.dep_ == "det" and d.lower_ in _DEFINITE for d in n.children) for n in nouns):
+                continue
+            first = spec.initiator_role
+            fillers = tuple((outranking.initiator_role if r == first else outranking.target_role, n, label)
+                            for r, n, label in cand.roles.fillers if label in _ACTOR_LABELS)
+            roles = RoleReading(fillers, cand.roles.initiator, cand.roles.scanned)
+            return replace(cand, event_type=outranking.name, roles=roles,
+                           targets=roles.holders(outranking.target_role)), anchor
+        return cand, anchor
 
     def _suppress_and_dedupe(
         self, found: list[tuple[EventCandidate, Token]], triggered: Set[str] = frozenset()

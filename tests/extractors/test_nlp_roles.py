@@ -172,9 +172,9 @@ def test_the_outlet_that_saw_the_document_is_no_party(annotate_one):
     assert not names & {"Harbor Wire", "Pacific Ledger"}
 
 
-def test_a_ministry_announcing_a_licence_requirement_is_an_authority_and_destinations_are_targets(annotate_one):
-    text = ("Norway will require permits for re-exports of quantum chips to Belarus and Myanmar, its Ministry "
-            "of Trade said on Monday.")
+def test_a_ministry_announcing_licences_is_an_authority_and_destinations_are_targets(annotate_one):
+    text = ("Norway will require permits for re-exports of quantum chips to Belarus and Myanmar, its "
+            "Ministry of Trade said on Monday.")
     roles = roles_of(annotate_one(text, PUBLISHED), "export_control")
     assert {n for r, n in roles if r == "authority"} >= {"Norway"}
     assert "Ministry of Trade" in {n for r, n in roles if r == "authority"}
@@ -182,7 +182,8 @@ def test_a_ministry_announcing_a_licence_requirement_is_an_authority_and_destina
 
 
 def test_barred_exports_is_an_export_control(annotate_one):
-    text = "In May the Export Licensing Office barred exports of K7 accelerators to Vietnam without a licence."
+    text = ("In May the Export Licensing Office barred exports of K7 accelerators to Vietnam without a "
+            "licence.")
     roles = roles_of(annotate_one(text, PUBLISHED), "export_control")
     assert ("authority", "Export Licensing Office") in roles
     assert ("target", "Vietnam") in roles
@@ -201,3 +202,40 @@ def test_a_company_told_it_would_need_a_licence_is_the_target(annotate_one):
 def test_a_company_that_said_it_would_launch_has_no_launch_yet(annotate_one):
     text = "Quillion said it would release its Lark-3 model in June."
     assert roles_of(annotate_one(text, PUBLISHED), "model_launch") == set()
+
+
+def test_the_authority_stands_for_the_regulator_named_before_not_a_company(annotate_one):
+    # "fined" is lemmatised "fin" by the model; the pipeline corrects it.
+    text = ("Italy's data protection authority, the Garante, ordered DeepSeek to stop processing local "
+            "users' chats on Monday. The authority also fined Mistral AI 2 million euros in May.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "regulation")
+    assert ("regulated", "Mistral AI") in roles
+    assert {n for r, n in roles if r == "regulator"} <= {"Garante", "Italy"}
+
+
+def test_who_published_a_report_accusing_a_rival_is_the_claimant(annotate_one):
+    text = "Anthropic published a report accusing Moonshot AI of distilling its Claude models."
+    roles = roles_of(annotate_one(text, PUBLISHED), "distillation_claim")
+    assert ("claimant", "Anthropic") in roles
+    assert {n for r, n in roles if r == "accused"} == {"Moonshot AI"}
+
+
+def test_the_employer_of_a_charged_engineer_is_the_victim_not_a_defendant(annotate_one):
+    text = ("Prosecutors charged a former Halcyon Compute engineer with stealing chip designs, the Justice "
+            "Department said.")
+    ann = annotate_one(text, PUBLISHED)
+    assert "Halcyon Compute" not in {n for r, n in roles_of(ann, "legal_action") if r == "defendant"}
+    assert ("victim", "Halcyon Compute") in roles_of(ann, "security_incident")
+
+
+def test_a_speaker_s_pledge_is_no_event(annotate_one):
+    text = '"We will aggressively investigate any theft of model weights," the Justice Department said.'
+    assert roles_of(annotate_one(text, PUBLISHED), "regulation") == set()
+
+
+def test_the_rules_tightened_after_an_export_control_continue_it(annotate_one):
+    text = ("In 2022 the Export Licensing Office barred exports of K7 accelerators to Vietnam. A year later "
+            "the office tightened the rules to capture Orinoco Semiconductor's new chips too.")
+    ann = annotate_one(text, PUBLISHED)
+    assert roles_of(ann, "regulation") == set()
+    assert ("authority", "Export Licensing Office") in roles_of(ann, "export_control")
