@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Set
 from dataclasses import dataclass, replace
+from functools import partial
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
@@ -267,6 +268,38 @@ class _ArticleContext:
             self._remember(first)
 
 
+def _mention_within(ctx: _ArticleContext, scope: set[int], i: int) -> MentionSpan | None:
+    return ctx.by_token.get(i) if i in scope else None
+
+
+def _party_scope(noun: Token) -> set[int] | None:
+    """The tokens that may name parties when a sentence points back at an event with ``noun``, or None.
+
+    Parties come from the whole clause when it says who took part ("The round was led by Iconiq",
+    "Pujiang led the round", "The order covers X"); only from the noun's own phrase when the clause says
+    what the event did ("The defendants, X and Y, appeared in court"; "The launch wiped $600 billion from
+    Nvidia's value" names nobody); never when others merely use what it made ("Adobe will add the model
+    to Firefly", "an engineer who tested the model").
+    """
+    verb = noun.head
+    clause = {t.i for t in verb.subtree}
+    own = {t.i for t in noun.subtree}
+    if noun.dep_ == "nsubj":
+        return clause if verb.lemma_.lower() in _EXTENT_VERBS else own
+    if noun.dep_ == "dobj":
+        return clause if verb.lemma_.lower() in _TAKING_PART_VERBS else own
+    return clause | own
+
+
+# Verbs whose subject, an event pointed back at, is followed by whom it applies to ("The order covers X").
+_EXTENT_VERBS = {"be", "cover", "include", "target", "affect", "apply", "name", "list", "involve", "hit"}
+# Verbs whose subject takes part in the event that is their object ("Pujiang led the round").
+_TAKING_PART_VERBS = {
+    "lead", "co-lead", "join", "back", "fund", "sign", "draft", "write", "sponsor", "approve", "pass",
+    "issue", "file", "bring", "reject", "deny", "dispute", "complete", "close", "impose", "order",
+}
+
+
 def _is_plural(tok: Token) -> bool:
     if tok.pos_ == "PRON":
         return tok.lower_ in ("they", "them")
@@ -398,8 +431,14 @@ class EventMatcher:
                 refers = tok.lemma_.lower() in spec.refers_back or tok.lower_ in spec.refers_back
                 if ref.stance == "denied" or not refers:
                     continue
+                scope = _party_scope(tok)
+                if scope is None:
+                    return
                 initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
-                reading = read_roles(spec, tok, sent, initiator, ctx.by_token.get, whole_sentence=False,
+                if initiator is not None and initiator.start not in scope:
+                    initiator = None
+                reading = read_roles(spec, tok, sent, initiator, partial(_mention_within, ctx, scope),
+                                     whole_sentence=False,
                                      resolve=ctx.resolve_anaphor)
                 if reading.fillers:
                     earlier[k] = self._with_parties(ref, spec, reading)

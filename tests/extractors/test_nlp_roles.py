@@ -239,3 +239,16 @@ def test_the_rules_tightened_after_an_export_control_continue_it(annotate_one):
     ann = annotate_one(text, PUBLISHED)
     assert roles_of(ann, "regulation") == set()
     assert ("authority", "Export Licensing Office") in roles_of(ann, "export_control")
+
+
+def test_a_sentence_about_what_a_launch_did_or_who_used_the_model_adds_no_developer(annotate_one):
+    text = ("Google launched Gemini 3 on Tuesday. The launch wiped $40 billion from Nvidia's market value. "
+            "Adobe said it would add the model to its Firefly app.")
+    developers = {n for r, n in roles_of(annotate_one(text, PUBLISHED), "model_launch") if r == "developer"}
+    assert developers == {"Google"}
+
+
+def test_who_led_the_round_pointed_back_at_is_an_investor(annotate_one):
+    text = ("Mistral AI raised $600 million, the company said on Monday. General Catalyst led the round, "
+            "a person familiar with the matter said.")
+    assert ("investor", "General Catalyst") in roles_of(annotate_one(text, PUBLISHED), "funding_investment")
