@@ -282,8 +282,8 @@ def _party_scope(noun: Token) -> set[int] | None:
     to Firefly", "an engineer who tested the model").
     """
     verb = noun.head
-    clause = {t.i for t in verb.subtree}
     own = {t.i for t in noun.subtree}
+    clause = {t.i for t in (verb if noun.dep_ in ("nsubj", "dobj") else clause_verb(noun)).subtree}
     if noun.dep_ == "nsubj":
         return clause if verb.lemma_.lower() in _EXTENT_VERBS else own
     if noun.dep_ == "dobj":
