@@ -147,6 +147,7 @@ def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[Stance | None, b
     """(stance implied by governing cue words or None, whether a verdict governs the trigger)."""
     alleged, verdicts = rules.cue("alleged_governors"), rules.cue("verdict_governors")
     adverbs = rules.cue("alleged_adverbs")
+    reporting, claim_sources = rules.cue("reporting_verbs"), rules.cue("claim_sources")
     if any(c.lower_ in adverbs for c in anchor.children):
         return "alleged", False
     for _child, head in ancestors_in_sentence(anchor):
@@ -155,6 +156,9 @@ def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[Stance | None, b
             return "asserted", True
         if lemma in alleged:
             return "alleged", False
+        if lemma in reporting and any(c.dep_ == "nsubj" and c.lemma_.lower() in claim_sources
+                                      for c in head.children):
+            return "alleged", False  # "the complaint says ...", "prosecutors say ..."
         if any(c.lower_ in adverbs for c in head.children):
             return "alleged", False
     return None, False

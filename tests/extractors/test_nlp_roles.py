@@ -252,3 +252,11 @@ def test_who_led_the_round_pointed_back_at_is_an_investor(annotate_one):
     text = ("Mistral AI raised $600 million, the company said on Monday. General Catalyst led the round, "
             "a person familiar with the matter said.")
     assert ("investor", "General Catalyst") in roles_of(annotate_one(text, PUBLISHED), "funding_investment")
+
+
+def test_what_a_complaint_says_an_engineer_took_is_alleged(annotate_one):
+    text = ("The complaint says Pieter Hals downloaded more than 40 gigabytes of internal documents from "
+            "Ondine Labs before he resigned.")
+    ann = annotate_one(text, PUBLISHED)
+    assert {(e.event_type, e.stance) for e in ann.events} == {("security_incident", "alleged")}
+    assert ("perpetrator", "Pieter Hals") in roles_of(ann, "security_incident")
