@@ -53,6 +53,7 @@ class EventTypeSpec:
     object_roles: frozenset[str] = frozenset()  # roles holding things (models, items), never parties
     subject_roles: dict[str, str] = field(default_factory=dict)  # trigger lemma -> the role its subject plays
     prep_roles: dict[str, str] = field(default_factory=dict)  # preposition -> the role of a party under it
+    passive_subject_role: str | None = None  # the role of a passive subject with no agent ("X was valued")
     staff_employer_role: str | None = None  # the role of the employer of "a former Meta engineer"
     announced_by_government: bool = False  # a state body saying so acts ("..., its ministry said")
     target_role: str = ""  # who or what the event is done to or about
@@ -145,8 +146,9 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
     for key in ("subject_roles", "prep_roles"):
         if not set(raw.get(key, {}).values()) <= set(roles):
             raise ValueError(f"event type {name!r}: {key} must name roles of the type")
-    if raw.get("staff_employer_role", roles[0] if roles else None) not in roles:
-        raise ValueError(f"event type {name!r}: staff_employer_role must be one of its roles")
+    for key in ("staff_employer_role", "passive_subject_role"):
+        if raw.get(key, roles[0] if roles else None) not in roles:
+            raise ValueError(f"event type {name!r}: {key} must be one of its roles")
     if (not roles or len(set(roles)) != len(roles) or not object_roles <= set(roles)
             or roles[0] in object_roles):
         raise ValueError(f"event type {name!r}: roles must list distinct role names, the initiator first, "
@@ -179,6 +181,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         subject_roles=dict(raw.get("subject_roles", {})),
         prep_roles={k.lower(): v for k, v in raw.get("prep_roles", {}).items()},
         staff_employer_role=raw.get("staff_employer_role"),
+        passive_subject_role=raw.get("passive_subject_role"),
         announced_by_government=bool(raw.get("announced_by_government", False)),
         target_role=raw.get("target_role", roles[1] if len(roles) > 1 else roles[0]),
         refers_back=frozenset(w.lower() for w in raw.get("refers_back", ())),

@@ -46,6 +46,8 @@ _GOVERNMENT_ANAPHORS = {
 }
 _MODIFIER_DEPS = ("compound", "poss", "nmod", "amod", "npadvmod")
 _DEFINITE = ("the", "this", "that")
+# "a similar accusation", "the same claims": a noun that points back like a definite one.
+_LIKE_BEFORE = ("similar", "same")
 _ALONGSIDE = {"alongside", "with"}
 # Nouns for people whose trade a trigger word may describe ("an export-control lawyer").
 _PERSON_ROLE_NOUNS = {
@@ -423,7 +425,9 @@ class EventMatcher:
         if self._continue(sent, ctx, earlier):
             return
         for tok in sent:
-            if tok.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in tok.children):
+            if tok.pos_ != "NOUN" or not any((c.dep_ == "det" and c.lower_ in _DEFINITE)
+                                             or (c.dep_ == "amod" and c.lower_ in _LIKE_BEFORE)
+                                             for c in tok.children):
                 continue
             for k in range(len(earlier) - 1, -1, -1):
                 ref = earlier[k]

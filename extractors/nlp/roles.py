@@ -459,6 +459,15 @@ def read_roles(
         if owner is not None:
             initiator = owner
             fillers.append((first_role, owner.name, owner.label))
+    if initiator is None and spec.passive_subject_role:
+        # "OpenAI was valued at $300 billion in a round led by SoftBank": the one it happened to
+        verb = clause_verb(anchor)
+        patient = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        if patient is not None and not any(c.dep_ == "agent" for c in verb.children):
+            named = mention_at(patient.i)
+            if named is not None and named.label in _PARTY_LABELS:
+                fillers.append((spec.passive_subject_role, named.name, named.label))
+                initiator = named if spec.passive_subject_role == first_role else None
     seen = ({initiator.name} if initiator is not None else set()) | seen_parent
     seen |= {n for _r, n, _label in fillers}  # the claimant, each listed company of a conduct
     scanned: set[str] = set()

@@ -260,3 +260,25 @@ def test_what_a_complaint_says_an_engineer_took_is_alleged(annotate_one):
     ann = annotate_one(text, PUBLISHED)
     assert {(e.event_type, e.stance) for e in ann.events} == {("security_incident", "alleged")}
     assert ("perpetrator", "Pieter Hals") in roles_of(ann, "security_incident")
+
+
+def test_a_suit_against_named_in_passing_names_both_sides(annotate_one):
+    text = "The New York Times's suit against OpenAI and Microsoft is grinding through discovery."
+    roles = roles_of(annotate_one(text, PUBLISHED), "legal_action")
+    assert {n for r, n in roles if r == "defendant"} == {"OpenAI", "Microsoft"}
+    assert ("plaintiff", "The New York Times") in roles
+
+
+def test_a_company_valued_in_a_round_led_by_an_investor_is_its_recipient(annotate_one):
+    text = "OpenAI was valued at $300 billion in a round led by SoftBank earlier this year."
+    ann = annotate_one(text, PUBLISHED)
+    assert roles_of(ann, "funding_investment") == {("recipient", "OpenAI"), ("investor", "SoftBank")}
+    assert [e.initiator for e in ann.events] == ["OpenAI"]
+
+
+def test_a_similar_accusation_points_back_at_the_claim(annotate_one):
+    text = ("Google said Corvid Intelligence trained its model on answers harvested from Gemini. Daniel "
+            "Osei, chief executive of Saltmarsh Systems, which made a similar accusation against Zhipu AI "
+            "in January, said Google's evidence was stronger.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "distillation_claim")}
+    assert "Zhipu AI" in names
