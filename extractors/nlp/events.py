@@ -31,6 +31,7 @@ from .syntax import (
     is_attribute,
     is_generic_plural,
     is_hedged,
+    reported_future,
     stance_from_cues,
     standing_rule_subject,
     subject_of,
@@ -371,7 +372,8 @@ def _actors(
 
 def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
     verb = clause_verb(anchor)
-    future = any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in verb.children)
+    future = any(c.dep_ == "aux" and (c.lower_ in ("will", "shall", "'ll") or reported_future(c, verb))
+                 for c in verb.children)
     # Only a date attached to the trigger's clause counts: "since its founding last year" in the same
     # sentence dates something else.
     for ent in (e for e in sent.ents if e.label_ == "DATE"):

@@ -57,7 +57,7 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
     for tok in clause:
         for child in tok.children:
             if child.dep_ in ("aux", "auxpass") and child.lower_ in modals \
-                    and not _reported_future(child, verb):
+                    and not reported_future(child, verb):
                 return True
             if child.dep_ == "neg":
                 return True
@@ -99,25 +99,21 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
     return False
 
 
-def _reported_future(modal: Token, verb: Token) -> bool:
-    """'told the company it would need a licence': "would" is the reported "will" of a past statement.
-
-    A plain future ("Japan will require licences") is a decision, not a plan; passed on to its
-    addressee in the past it keeps that sense, so the backshifted "would" under a past verb of
-    informing is let through.
-    """
+def reported_future(modal: Token, verb: Token) -> bool:
+    """'told the company it would need a licence', 'said X would cost 2 yuan': "would" is the reported
+    "will" of a past statement, so the clause is what "will" would make it (a decision or an announced
+    future happening, with the future flag), not a hypothesis."""
     if modal.lower_ != "would" or verb.dep_ != "ccomp":
         return False
     head = verb.head
-    # Not "said it would": that is as often a plan ("said it would release a model next year").
-    return head.tag_ == "VBD" and head.lemma_.lower() in _INFORMING_VERBS
+    return head.tag_ == "VBD" and head.lemma_.lower() in _SAYING_VERBS
 
 
 # Subordinators of a clause that reports what happened, whatever the main clause plans or predicts.
 _FACTUAL_MARKS = frozenset({"after", "since", "because"})
 
 # Verbs that pass on a decision to its addressee ("informed the company it would need ...").
-_INFORMING_VERBS = frozenset({"inform", "notify", "tell", "announce", "warn"})
+_SAYING_VERBS = frozenset({"say", "inform", "notify", "tell", "announce", "warn", "state", "confirm"})
 
 
 def governed_by_blocked_prep(anchor: Token, blocked: frozenset[str]) -> bool:

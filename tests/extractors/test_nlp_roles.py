@@ -199,9 +199,12 @@ def test_a_company_told_it_would_need_a_licence_is_the_target(annotate_one):
     assert "Orinoco Semiconductor" not in {n for r, n in roles if r == "authority"}
 
 
-def test_a_company_that_said_it_would_launch_has_no_launch_yet(annotate_one):
-    text = "Quillion said it would release its Lark-3 model in June."
-    assert roles_of(annotate_one(text, PUBLISHED), "model_launch") == set()
+def test_an_expected_launch_is_none_but_a_price_said_to_apply_is_announced(annotate_one):
+    # "would" under a past verb of saying is the reported "will": announced, flagged as future.
+    assert roles_of(annotate_one("Quillion is expected to unveil its Lark-3 model in June.", PUBLISHED),
+                    "model_launch") == set()
+    ann = annotate_one("Alibaba Cloud said Qwen3.5-Max would cost 2.4 yuan per million input tokens.", PUBLISHED)
+    assert ("seller", "Alibaba Cloud") in roles_of(ann, "pricing")
 
 
 def test_the_authority_stands_for_the_regulator_named_before_not_a_company(annotate_one):
