@@ -203,7 +203,8 @@ def test_an_expected_launch_is_none_but_a_price_said_to_apply_is_announced(annot
     # "would" under a past verb of saying is the reported "will": announced, flagged as future.
     assert roles_of(annotate_one("Quillion is expected to unveil its Lark-3 model in June.", PUBLISHED),
                     "model_launch") == set()
-    ann = annotate_one("Alibaba Cloud said Qwen3.5-Max would cost 2.4 yuan per million input tokens.", PUBLISHED)
+    text = "Alibaba Cloud said Qwen3.5-Max would cost 2.4 yuan per million input tokens."
+    ann = annotate_one(text, PUBLISHED)
     assert ("seller", "Alibaba Cloud") in roles_of(ann, "pricing")
 
 
