@@ -749,7 +749,11 @@ class EventMatcher:
         ref = made or ref
         org = ctx.affiliation(denier, sent.doc)
         party = {denier.name} | ({org.name} if org is not None else set())
-        if ref is not None and ref.named and not party & set(ref.named) and not trusted:
+        # "The Chinese Embassy rejected the accusations": a state body answers for its accused country.
+        for_state = ref is not None and is_government(denier) and any(
+            label == "GPE" for r, _n, label in ref.roles.fillers
+            if r == self.rules.types[ref.event_type].target_role)
+        if ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state:
             ref = None  # an uninvolved commentator's rebuttal is not a denial
         if ref is None and any_party:
             ref = next((c for c in reversed(earlier) if c.stance != "denied" and party & set(c.named)), None)

@@ -161,6 +161,17 @@ def employer_of_staff(m: MentionSpan, tok: Token) -> bool:
         and last.head.lemma_.lower() in _STAFF_NOUNS and last.head.i >= m.end
 
 
+def _maker_of_source(tok: Token) -> bool:
+    """'copy the capabilities of models developed by OpenAI and Anthropic': whose models were copied."""
+    head = tok
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    by = head.head
+    if head.dep_ != "pobj" or by.lower_ != "by" or by.head.dep_ != "acl":
+        return False
+    return by.head.head.lower_ in _SOURCE_NOUNS
+
+
 def is_court(m: MentionSpan) -> bool:
     return m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal"))
 
@@ -513,7 +524,8 @@ def read_roles(
         if clause and spec.name != "distillation_claim":
             continue
         role = spec.prep_roles.get(_governing_prep(tok, anchor) or "", other_role)
-        if spec.name == "distillation_claim" and "source" in spec.roles and tok.head.lower_ in _SOURCE_NOUNS:
+        if spec.name == "distillation_claim" and "source" in spec.roles and (
+                tok.head.lower_ in _SOURCE_NOUNS or _maker_of_source(tok)):
             role = "source"
         fillers.append((role, m.name, m.label))
         seen.add(m.name)
@@ -581,6 +593,10 @@ def read_roles(
         # Whose model was copied is never the accused ("to build Kimi K3" names the accused's own model).
         accused = {n for r, n, _l in fillers if r == spec.conduct_subject_role}
         fillers = [f for f in fillers if not (f[0] == "source" and f[1] in accused)]
+    # Nobody is done to by their own act ("The State Department has instructed ...": no regulated State
+    # Department); whose model was copied may be the claimant, so "source" stays.
+    acting = {n for r, n, _l in fillers if r == first_role}
+    fillers = [f for f in fillers if f[0] in (first_role, "source") or f[1] not in acting]
     order = {r: i for i, r in enumerate(spec.roles)}
     fillers = list(dict.fromkeys(fillers))
     fillers.sort(key=lambda f: order.get(f[0], len(order)))

@@ -286,3 +286,14 @@ def test_a_similar_accusation_points_back_at_the_claim(annotate_one):
             "in January, said Google's evidence was stronger.")
     names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "distillation_claim")}
     assert "Zhipu AI" in names
+
+
+def test_an_embassy_rejecting_accusations_against_its_country_denies_them(annotate_one):
+    text = ("The State Department accused China of supporting efforts to copy the capabilities of models "
+            "developed by OpenAI and Anthropic. The Chinese Embassy in Washington rejected the accusations.")
+    ann = annotate_one(text, PUBLISHED)
+    denied = {(r.role, r.name) for e in ann.events if e.stance == "denied" for r in e.roles}
+    assert ("denier", "Chinese Embassy") in denied
+    alleged = {(r.role, r.name) for e in ann.events if e.stance == "alleged" for r in e.roles}
+    assert {n for r, n in alleged if r == "source"} == {"OpenAI", "Anthropic"}
+    assert "Chinese Embassy" not in {n for _r, n in alleged}
