@@ -781,7 +781,7 @@ class EventMatcher:
 
     def _claim_owners(self, sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
         """Who made the claim a sentence rejects, when it says so: "OpenAI's accusation", "the claims by
-        Anthropic"."""
+        Anthropic", "the accusation of Saltmarsh Systems"."""
         owners = []
         for tok in sent:
             if tok.lemma_.lower() not in self.rules.cue("denial_objects"):
@@ -789,7 +789,7 @@ class EventMatcher:
             for c in tok.children:
                 if c.dep_ == "poss":
                     owners.append(ctx.by_token.get(c.i))
-                elif c.dep_ == "prep" and c.lower_ in ("by", "from"):
+                elif c.dep_ == "prep" and c.lower_ in ("by", "from", "of"):
                     owners += [ctx.by_token.get(g.i) for g in c.children if g.dep_ == "pobj"]
         return [m for m in dict.fromkeys(owners) if m is not None and m.label in _ACTOR_LABELS]
 
