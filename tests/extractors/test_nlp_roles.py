@@ -300,8 +300,8 @@ def test_an_embassy_rejecting_accusations_against_its_country_denies_them(annota
 
 
 def test_using_a_rival_s_answers_for_training_is_a_distillation_claim(annotate_one):
-    text = ("Saltmarsh Systems says Zhipu AI used answers of its model Brine-3 for training GLM-4.6. Zhipu AI "
-            "rejected the accusation of Saltmarsh Systems.")
+    text = ("Saltmarsh Systems says Zhipu AI used answers of its model Brine-3 for training GLM-4.6. "
+            "Zhipu AI rejected the accusation of Saltmarsh Systems.")
     ann = annotate_one(text, PUBLISHED)
     assert {(e.event_type, e.stance) for e in ann.events} == {
         ("distillation_claim", "alleged"), ("distillation_claim", "denied")}
