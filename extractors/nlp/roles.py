@@ -133,8 +133,12 @@ def _plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mentio
         return False
     if prep in place_preps:
         return False  # "users located in China and Russia" are the ones cut off (the type says so)
+    if _destination_place(tok, place_preps):
+        return False  # "to data centres in Malaysia": where the goods go
     if prep in _LOCATING_PREPS or m.kind == "city":
         return True  # a city acts only as the subject ("Washington added ..."), never as another party
+    if speaks_for_state(m, tok, anchor):
+        return False  # "U.S. officials said ...", "the U.S. government told ...": the state acts
     if last.dep_ in ("compound", "amod", "nmod") and mention_at(last.head.i) is None:
         return True  # "U.S. chips", "US export rules": the place qualifies a thing
     # "Paris-based Mistral AI", "Shenzhen's Kairo": a place qualifying a company only locates it.
@@ -170,6 +174,41 @@ def _maker_of_source(tok: Token) -> bool:
     if head.dep_ != "pobj" or by.lower_ != "by" or by.head.dep_ != "acl":
         return False
     return by.head.head.lower_ in _SOURCE_NOUNS
+
+
+# Nouns for a state's own people or bodies: a place qualifying one names the state that acts.
+_STATE_NOUNS = {
+    "government", "official", "administration", "authority", "embassy", "diplomat", "ministry", "regulator",
+}
+
+
+def speaks_for_state(m: MentionSpan, tok: Token, anchor: Token) -> bool:
+    """``m`` is a country qualifying its government or officials who do or announce the act ("U.S.
+    officials said the curbs ...", "the U.S. government told the company it would need a licence");
+    not the addressees of an act or officials in a clause about something else ("instructed U.S.
+    diplomats", "after U.S. officials raised concerns")."""
+    last = tok.doc[m.end - 1]
+    if m.label != "GPE" or last.dep_ not in ("compound", "amod", "nmod", "poss") \
+            or last.head.lemma_.lower() not in _STATE_NOUNS:
+        return False
+    body = last.head
+    if body.dep_ != "nsubj":
+        return False
+    above = {h.i for _c, h in ancestors_in_sentence(anchor)} | {anchor.i}
+    verb = body.head
+    return verb.i in above or verb.lemma_.lower() in _SPEAKING_VERBS
+
+
+def _destination_place(tok: Token, place_preps: frozenset[str]) -> bool:
+    """'ship chips to data centres in Malaysia': a place inside a destination phrase (under one of the
+    type's ``party_place_preps``) is where the goods go, not where something happens."""
+    head = tok
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    prep = head.head
+    if head.dep_ != "pobj" or prep.lower_ != "in" or prep.head.dep_ != "pobj":
+        return False
+    return prep.head.head.lower_ in place_preps
 
 
 def is_court(m: MentionSpan) -> bool:
@@ -564,8 +603,10 @@ def read_roles(
                     or (m.label == "GPE" and not spec.places_from_sentence)):
                 continue
             role = spec.prep_roles.get(_governing_prep(tok, anchor) or "", other_role)
-            if spec.announced_by_government and m.label != "PERSON" and is_government(m) \
-                    and _announces(tok, anchor):
+            if _destination_place(tok, spec.party_place_preps):
+                role = spec.prep_roles.get("to", role)
+            if spec.announced_by_government and m.label != "PERSON" and (
+                    (is_government(m) and _announces(tok, anchor)) or speaks_for_state(m, tok, anchor)):
                 role = first_role  # "Norway will require licences ..., its Ministry of Trade said"
             fillers.append((role, m.name, m.label))
             seen.add(m.name)

@@ -306,3 +306,13 @@ def test_using_a_rival_s_answers_for_training_is_a_distillation_claim(annotate_o
     assert {(e.event_type, e.stance) for e in ann.events} == {
         ("distillation_claim", "alleged"), ("distillation_claim", "denied")}
     assert ("accused", "Zhipu AI") in roles_of(ann, "distillation_claim")
+
+
+def test_officials_of_a_state_announcing_controls_name_it_but_their_addressees_do_not(annotate_one):
+    text = ("The Export Licensing Office tightened export rules for shipping K7 chips to data centres in "
+            "Vietnam and Laos, even as U.S. officials said the restrictions went too far.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "export_control")
+    assert {n for r, n in roles if r == "target"} >= {"Vietnam", "Laos"}
+    assert ("authority", "United States") in roles
+    text = "The State Department instructed U.S. diplomats to warn governments about DeepSeek's models."
+    assert "United States" not in {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "regulation")}
