@@ -93,7 +93,8 @@ def _runner_choice(kind: str | None, address: str | None, configured: str) -> tu
     if address is not None:
         ctx = click.get_current_context()
         from_env = ctx.get_parameter_source("dask_address") == click.core.ParameterSource.ENVIRONMENT
-        return "dask", dask_address(address, given_as="NEWSIGNAL_DASK_ADDRESS" if from_env else "--dask-address")
+        given_as = "NEWSIGNAL_DASK_ADDRESS" if from_env else "--dask-address"
+        return "dask", dask_address(address, given_as=given_as)
     chosen = kind or configured
     return ("dask" if chosen == "dask" else "threads"), None
 
