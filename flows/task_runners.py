@@ -18,10 +18,11 @@ The runner is chosen per call: ``ingest_flow.with_options(task_runner=task_runne
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -88,6 +89,8 @@ def local_cluster(**kwargs: Any) -> LocalCluster:
     """
     from distributed import LocalCluster
 
+    # Dask's own progress lines (workers starting, connections) would fill the terminal at INFO.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     env = {"PREFECT_API_URL": url} if (url := prefect_api_url()) else {}
     return LocalCluster(processes=True, host="127.0.0.1", dashboard_address=None, env=env, **kwargs)
 
@@ -137,3 +140,30 @@ def workers_ready(settings: Settings) -> Iterator[Settings]:
     finally:
         with contextlib.suppress(Exception):  # a worker already gone has nothing to tear down
             client.unregister_worker_plugin(plugin.name)
+
+
+class StaysHere:
+    """A callable flow parameter (a progress bar's callback) that is not sent to the workers.
+
+    Prefect hands a flow run's parameters to every task it ships to a Dask worker (pickled, with the run's
+    context), and a progress bar holds locks that cannot be pickled. Only the flow's process calls it;
+    a worker gets a callable that does nothing.
+    """
+
+    def __init__(self, fn: Callable[[int], None]) -> None:
+        self._fn = fn
+
+    def __call__(self, n: int) -> None:
+        self._fn(n)
+
+    def __reduce__(self) -> tuple[Callable[[], Callable[[int], None]], tuple[()]]:
+        return _on_a_worker, ()
+
+
+def _on_a_worker() -> Callable[[int], None]:
+    """What a ``StaysHere`` becomes when unpickled: a callable that does nothing."""
+    return _ignore
+
+
+def _ignore(n: int) -> None:
+    pass

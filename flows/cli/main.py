@@ -128,7 +128,7 @@ def ingest(
     kind, address = _runner_choice(runner_kind, dask_address, settings.ingest.task_runner)
     from flows.ingest import ingest_flow
     from flows.nlp_workers import close_nlp_workers, nlp_workers_for
-    from flows.task_runners import task_runner
+    from flows.task_runners import StaysHere, task_runner
 
     workers = settings.ingest.worker_count
 
@@ -143,7 +143,7 @@ def ingest(
         start_flow_run(while_server_starts=start_workers)
         run = ingest_flow.with_options(task_runner=task_runner(kind, workers=workers, address=address))
         with feed_progress(total, "polling feeds") as advance:
-            report = run(str(feeds_file), str(db_path), due_only=not poll_all, progress=advance)
+            report = run(str(feeds_file), str(db_path), due_only=not poll_all, progress=StaysHere(advance))
     finally:
         close_nlp_workers()
     if report.not_due:
