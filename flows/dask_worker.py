@@ -25,8 +25,8 @@ class NewsignalWorker(WorkerPlugin):
 
     name = "newsignal"
 
-    def __init__(self, config_dir: str) -> None:
-        self.config_dir = config_dir
+    def __init__(self, config_dir: str | None) -> None:
+        self.config_dir = config_dir  # None: no NLP on these workers, no model to load
 
     def setup(self, worker: Worker) -> None:
         def shared(http: HttpSettings) -> HostLimits:
@@ -39,8 +39,9 @@ class NewsignalWorker(WorkerPlugin):
         resources.share_host_limits(shared)
         # The model loads while the first feeds are polled (setup runs on the worker's event loop: not
         # there). A failure here is left for the first texts to meet, with the config error they carry.
-        threading.Thread(target=_load_quietly, args=(self.config_dir,), daemon=True,
-                         name="newsignal-model").start()
+        if self.config_dir is not None:
+            threading.Thread(target=_load_quietly, args=(self.config_dir,), daemon=True,
+                             name="newsignal-model").start()
 
     def teardown(self, worker: Worker) -> None:
         resources.share_host_limits(None)
