@@ -3,10 +3,10 @@
 Run as a script: prints its base URL, then answers every GET with "ok" (after
 ``?delay=SECONDS`` if given) until stdin closes; ``/robots.txt`` is the file named
 as the first argument, when one is (``--host=127.0.0.2`` listens on another loopback
-address: another host to a client); ``GET /_arrivals`` returns the
-arrival times so far as JSON, ``GET /_spans`` each request's [arrival, answered] times. A server inside the test process would stamp
-arrivals late whenever the client's threads hold the GIL, so spacing measured
-there says more about the interpreter than about the client.
+address: another host to a client); ``GET /_arrivals`` returns the arrival times so
+far as JSON, ``GET /_spans`` each request's [arrival, answered] times. A server inside
+the test process would stamp arrivals late whenever the client's threads hold the GIL,
+so spacing measured there says more about the interpreter than about the client.
 """
 
 from __future__ import annotations
