@@ -393,20 +393,44 @@ def serve(
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD).")
 @click.option("--from-raw", is_flag=True, help="Also re-extract the main text from the stored raw pages.")
-def reprocess(db_path: Path, since: str | None, from_raw: bool) -> None:
+@_task_runner_options
+def reprocess(
+    db_path: Path, since: str | None, from_raw: bool, runner_kind: str | None, dask_address: str | None
+) -> None:
     """Re-derive entities and events of stored articles (after a gazetteer or rule change), offline."""
-    from flows.reprocess import reprocess as run
     from flows.settings import load_settings
 
     since_day = parse_day(since) if since else None
+    settings = load_settings()
+    kind, address = _runner_choice(runner_kind, dask_address, settings.ingest.task_runner)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("reprocessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)) as bar:
         task_id = bar.add_task("articles", total=None)
-        report = run(db_path, load_settings(), since=since_day, from_raw=from_raw,
-                     progress=lambda n: bar.advance(task_id, n), total=lambda n: bar.update(task_id, total=n))
+
+        def progress(n: int) -> None:
+            bar.advance(task_id, n)
+
+        def total(n: int) -> None:
+            bar.update(task_id, total=n)
+
+        if kind == "dask":
+            # NLP as tasks on Dask workers, in a Prefect flow (on threads, no Prefect is needed).
+            prefect_defaults()
+            from flows.reprocess import reprocess_flow
+            from flows.task_runners import StaysHere, task_runner
+
+            start_flow_run()
+            on_dask = reprocess_flow().with_options(
+                task_runner=task_runner(kind, workers=settings.ingest.worker_count, address=address))
+            report = on_dask(str(db_path), since_day, from_raw, StaysHere(progress), StaysHere(total))
+        else:
+            from flows.reprocess import reprocess as run_here
+
+            report = run_here(db_path, settings, since=since_day, from_raw=from_raw, progress=progress,
+                              total=total)
     click.echo(f"reprocessed {report.articles} articles ({report.re_extracted} re-extracted from raw pages); "
                f"{report.events} events")
 
