@@ -1,4 +1,4 @@
-"""The same ingest on threads and on a 2-process Dask cluster: throughput, and how hard the busiest host is hit.
+"""The same ingest on threads and on a 2-process Dask cluster: throughput, and the busiest host's load.
 
 Generates --articles articles in --feeds feeds, one feed per loopback host (127.0.0.2, 127.0.0.3, ...),
 with bench/ingest_vs_nlp.py's generator, served from a child process that notes when each request
@@ -152,7 +152,8 @@ def main() -> None:
         for n, (name, (extra, workers)) in enumerate(CONFIGURATIONS.items()):
             cmd = [sys.executable, "-m", "flows.cli", "ingest", "--feeds", str(feeds_file),
                    "--db", str(tmp / f"run{n}.duckdb"), *extra]
-            wall, peak, cpu, done = run_measured(cmd, cwd=REPO, env=env | {"NEWSIGNAL_INGEST_WORKERS": workers})
+            run_env = env | {"NEWSIGNAL_INGEST_WORKERS": workers}
+            wall, peak, cpu, done = run_measured(cmd, cwd=REPO, env=run_env)
             arrivals = take_arrivals(child)
             if done.returncode:
                 sys.exit(f"{name}: ingest failed: {done.stderr.strip()[-2000:]}")
@@ -167,7 +168,8 @@ def main() -> None:
                   f"(whole command, start-up included); peak RSS {peak:.0f} MB\n"
                   f"  {stored}\n  CPU seconds (sampled every 50 ms): {sum(cpu.values()):.1f}: {kinds}\n"
                   f"  busiest host {host}: {sum(map(len, arrivals.values()))} requests in all, "
-                  f"{len(arrivals[host])} to it, {rate:.2f}/s over its busy span, at most {most} in one second")
+                  f"{len(arrivals[host])} to it, {rate:.2f}/s over its busy span, "
+                  f"at most {most} in one second")
     dask = results["dask, 2 worker processes"]
     for name, throughput in results.items():
         if not name.startswith("dask"):
