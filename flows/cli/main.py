@@ -94,7 +94,16 @@ def _runner_choice(kind: str | None, address: str | None, configured: str) -> tu
         ctx = click.get_current_context()
         from_env = ctx.get_parameter_source("dask_address") == click.core.ParameterSource.ENVIRONMENT
         given_as = "NEWSIGNAL_DASK_ADDRESS" if from_env else "--dask-address"
-        return "dask", dask_address(address, given_as=given_as)
+        checked = dask_address(address, given_as=given_as)
+        from prefect.settings import PREFECT_API_URL
+
+        if not PREFECT_API_URL.value():
+            # The workers of a cluster we did not start cannot reach a temporary server on this machine's
+            # loopback, and would each start one of their own.
+            raise CliError(f"{given_as} needs a Prefect server that every Dask worker reaches: start one "
+                           "(`prefect server start --host 0.0.0.0`) and set PREFECT_API_URL here and on the "
+                           "workers (see README, Scaling: Dask)")
+        return "dask", checked
     chosen = kind or configured
     return ("dask" if chosen == "dask" else "threads"), None
 

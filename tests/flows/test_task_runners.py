@@ -115,3 +115,22 @@ def test_a_progress_callback_stays_in_the_flows_process():
     on_a_worker = pickle.loads(pickle.dumps(here))  # what Prefect ships with the flow run's parameters
     on_a_worker(5)
     assert seen == [3]
+
+
+def test_joining_a_cluster_needs_a_prefect_server_every_worker_reaches(tmp_path):
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text('[[feed]]\nname = "x"\nurl = "http://127.0.0.1:9/feed.xml"\n', encoding="utf-8")
+    env = {k: v for k, v in _env(tmp_path).items() if k != "PREFECT_API_URL"}
+    with socket.socket() as listening:  # something answers at the address: the address itself is fine
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        address = f"tcp://127.0.0.1:{listening.getsockname()[1]}"
+        result = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "ingest", "--feeds", str(feeds), "--db", str(tmp_path / "n.db"),
+             "--dask-address", address], capture_output=True, text=True, env=env, timeout=120, cwd=REPO)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: --dask-address needs a Prefect server that every Dask worker reaches: start one (`prefect "
+        "server start --host 0.0.0.0`) and set PREFECT_API_URL here and on the workers (see README, Scaling: "
+        "Dask)"]
+    assert not (tmp_path / "prefect").exists()
