@@ -126,11 +126,12 @@ def test_joining_a_cluster_needs_a_prefect_server_every_worker_reaches(tmp_path)
         listening.listen()
         address = f"tcp://127.0.0.1:{listening.getsockname()[1]}"
         result = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "ingest", "--feeds", str(feeds), "--db", str(tmp_path / "n.db"),
-             "--dask-address", address], capture_output=True, text=True, env=env, timeout=120, cwd=REPO)
+            [sys.executable, "-m", "flows.cli", "ingest", "--feeds", str(feeds), "--db",
+             str(tmp_path / "n.db"), "--dask-address", address],
+            capture_output=True, text=True, env=env, timeout=120, cwd=REPO)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "error: --dask-address needs a Prefect server that every Dask worker reaches: start one (`prefect "
+        ("error: --dask-address needs a Prefect server that every Dask worker reaches: start one (`prefect "
         "server start --host 0.0.0.0`) and set PREFECT_API_URL here and on the workers (see README, Scaling: "
-        "Dask)"]
+        "Dask)")]
     assert not (tmp_path / "prefect").exists()
