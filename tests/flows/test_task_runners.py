@@ -134,4 +134,4 @@ def test_joining_a_cluster_needs_a_prefect_server_every_worker_reaches(tmp_path)
         ("error: --dask-address needs a Prefect server that every Dask worker reaches: start one (`prefect "
         "server start --host 0.0.0.0`) and set PREFECT_API_URL here and on the workers (see README, Scaling: "
         "Dask)")]
-    assert not (tmp_path / "prefect").exists()
+    assert not (tmp_path / "prefect" / "prefect.db").exists(), "Prefect's server was started"
