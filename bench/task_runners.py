@@ -14,7 +14,8 @@ configuration, one after the other, on the same feeds:
 Each configuration thus uses at most two processes for NLP, on a machine with two cores. Prints for each the
 wall time, articles per second, peak resident memory of all its processes, the CPU seconds per kind of
 process, the ratio of throughputs, and the busiest host's requests per second: over its busy span, and
-the most in any one second (the per-host limits allow 2 at once and one every 0.25 s: about 4 a second).
+the most in any one second (the per-host limits allow 2 at once and one every 0.25 s: about 4 a second),
+and the closest two requests to any one host.
 
     .venv/bin/python bench/task_runners.py [--articles 300] [--feeds 10]
 
@@ -161,6 +162,8 @@ def main() -> None:
             articles = int(stored.split(":")[1].split()[0]) if stored else 0
             results[name] = articles / wall
             host, rate, most = busiest(arrivals)
+            closest = min((b - a for times in arrivals.values() for a, b in zip(times, times[1:])),
+                          default=0.0)
             # Spawned processes are the NLP workers under threads, the Dask workers under dask.
             kinds = ", ".join(f"{k.replace('NLP workers', 'spawned workers')} {s:.1f}"
                               for k, s in sorted(cpu.items(), key=lambda kv: -kv[1]))
@@ -169,7 +172,8 @@ def main() -> None:
                   f"  {stored}\n  CPU seconds (sampled every 50 ms): {sum(cpu.values()):.1f}: {kinds}\n"
                   f"  busiest host {host}: {sum(map(len, arrivals.values()))} requests in all, "
                   f"{len(arrivals[host])} to it, {rate:.2f}/s over its busy span, "
-                  f"at most {most} in one second")
+                  f"at most {most} in one second; closest two requests to one host {closest * 1000:.0f} ms "
+                  "apart (stamped by a server process that waits for a core too)")
     dask = results["dask, 2 worker processes"]
     for name, throughput in results.items():
         if not name.startswith("dask"):
