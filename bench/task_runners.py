@@ -36,6 +36,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 
 from ingest_vs_nlp import article_text, feed_xml, page_html, plan, run_measured
@@ -162,7 +163,7 @@ def main() -> None:
             articles = int(stored.split(":")[1].split()[0]) if stored else 0
             results[name] = articles / wall
             host, rate, most = busiest(arrivals)
-            closest = min((b - a for times in arrivals.values() for a, b in zip(times, times[1:])),
+            closest = min((b - a for times in arrivals.values() for a, b in pairwise(times)),
                           default=0.0)
             # Spawned processes are the NLP workers under threads, the Dask workers under dask.
             kinds = ", ".join(f"{k.replace('NLP workers', 'spawned workers')} {s:.1f}"
