@@ -40,7 +40,7 @@ def _closed_port() -> int:
 
 
 @pytest.mark.slow
-def test_ingest_on_dask_stores_the_same_rows_as_on_threads(tmp_path):
+def test_ingest_and_reprocess_on_dask_store_the_same_rows_as_on_threads(tmp_path):
     # Two processes each way: NLP processes beside the threads, a local cluster of two Dask workers.
     env = _env(tmp_path, NEWSIGNAL_INGEST_WORKERS="2")
     with serve_directory(corpus_dir() / "site") as base:
@@ -54,8 +54,24 @@ def test_ingest_on_dask_stores_the_same_rows_as_on_threads(tmp_path):
     for kind, proc in runs.items():
         assert proc.returncode == 0, (kind, outputs[kind][1][-3000:])
         assert "new articles 44" in outputs[kind][0], (kind, outputs[kind][0])
+    _assert_same_rows(tmp_path / "threads.duckdb", tmp_path / "dask.duckdb")
+
+    # reprocess too: the dask run's database re-annotated on Dask, the threads run's on threads.
+    runs = {kind: subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "reprocess", "--from-raw", "--db",
+         str(tmp_path / f"{kind}.duckdb"), "--task-runner", kind],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+        for kind in ("threads", "dask")}
+    outputs = {kind: proc.communicate(timeout=600) for kind, proc in runs.items()}
+    for kind, proc in runs.items():
+        assert proc.returncode == 0, (kind, outputs[kind][1][-3000:])
+        assert "reprocessed 44 articles (44 re-extracted" in outputs[kind][0], (kind, outputs[kind][0])
+    _assert_same_rows(tmp_path / "threads.duckdb", tmp_path / "dask.duckdb")
+
+
+def _assert_same_rows(threads_db: Path, dask_db: Path) -> None:
     for table, sql in STORED.items():
-        on_threads, on_dask = rows(tmp_path / "threads.duckdb", sql), rows(tmp_path / "dask.duckdb", sql)
+        on_threads, on_dask = rows(threads_db, sql), rows(dask_db, sql)
         assert on_threads, table
         assert on_dask == on_threads, table
 
