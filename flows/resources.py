@@ -26,7 +26,7 @@ _pipeline_lock = threading.Lock()  # apart, so loading spaCy never holds up a fe
 _fetchers: dict[HttpSettings, Fetcher] = {}
 # In-process NLP (one worker): tasks on several threads share one pipeline, which is not made for that.
 in_process_nlp = threading.Lock()
-# Set on a Dask worker (flows.task_runners): per-host limits held where every process of the cluster
+# Set on a Dask worker (flows.dask_worker): per-host limits held where every process of the cluster
 # sees them. None: this process's own HostLimiter, shared by its threads.
 _host_limits: Callable[[HttpSettings], HostLimits] | None = None
 
