@@ -11,11 +11,11 @@ scheduler, which every worker of the cluster talks to, wherever it runs:
   its headers at least the gap after the previous one's finished: the same measure as ``HostLimiter``.
 
 Why not Prefect's global concurrency limits: its rate limits are token buckets that decay per second
-(a burst of ``limit`` requests may go out at once), a waiter polls the server again after a random
-Retry-After instead of queueing, and the slot is counted when the server grants it, not when the
-headers leave. None of that can hold a minimum gap measured on the wire, and every wait costs writes
-to the Prefect server's database. Dask's primitives wait in a queue on the scheduler and answer in
-about a millisecond on one machine.
+(a burst of ``limit`` requests may go out at once), a waiter asks the server again after a random
+Retry-After instead of being told when a slot frees, and the slot is counted when the server grants it,
+not when the headers leave. None of that can hold a minimum gap measured on the wire, and every wait
+costs writes to the Prefect server's database. A waiter on a Dask semaphore or lock is woken by the
+scheduler the moment a lease is given back.
 
 A worker that dies holding a lease loses it after ``distributed.scheduler.locks.lease-timeout`` (30 s
 by default), so a crash cannot stall a host for the rest of a run.
