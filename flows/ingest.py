@@ -20,13 +20,13 @@ from urllib.parse import urlsplit
 
 from prefect import flow, task
 from prefect.futures import PrefectFuture
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import steps
 from flows.nlp_workers import nlp_workers_closed
 from flows.resources import fetchers_closed
 from flows.settings import Settings, load_feeds, load_settings
 from flows.stage_clock import StageClock
+from flows.task_runners import task_runner, workers_ready
 from warehouse.feeds import feed_states, register_feeds
 from warehouse.polls import articles_awaiting_page, known_article_urls, settled_entry_keys, write_polls
 from warehouse.records import FeedSpec, FeedState
@@ -87,8 +87,9 @@ def ingest_feeds(
                or st.next_poll_at <= now]
         report.not_due = len(feeds) - len(due)
         feeds = due
-    with fetchers_closed(), nlp_workers_closed():  # the NLP workers end here, before stories and signals
-        _run_pipeline(feeds, db_path, settings, states, seen, report, progress, clock)
+    # The NLP workers end here, before stories and signals; on Dask the run's workers are prepared first.
+    with fetchers_closed(), nlp_workers_closed(), workers_ready(settings) as run_settings:
+        _run_pipeline(feeds, db_path, run_settings, states, seen, report, progress, clock)
     with writer(db_path) as con:
         if report.new_articles:
             t = time.monotonic()
@@ -262,10 +263,8 @@ def refresh_stories_and_signals(con: DuckDBPyConnection, settings: Settings) -> 
     update_signals(con, params=linking_params(con, settings.config_dir))
 
 
-# Up to 32 feeds at a time, so a whole batch ([ingest] feeds_per_batch, 25) fetches at once: its pages
-# wait on per-host gaps, not on CPU. The fetcher's global limit ([http] concurrency) still applies.
-# The ignore: flow()'s annotation refuses Prefect's own ThreadPoolTaskRunner (PrefectHQ/prefect#16938).
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=32), log_prints=False)  # type: ignore[arg-type]
+# Threads unless the caller picks a runner: ingest_flow.with_options(task_runner=...) (flows.task_runners).
+@flow(name="ingest", task_runner=task_runner("threads"), log_prints=False)
 def ingest_flow(
     feeds_file: str, db_path: str, config_dir: str | None = None, due_only: bool = True,
     progress: Callable[[int], None] | None = None,

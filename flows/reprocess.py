@@ -8,15 +8,16 @@ leaves every article either fully old or fully new, and running it again is safe
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from extractors.errors import NewsignalError
-from extractors.models import ArticleText
+from extractors.models import Annotation, ArticleText
 from flows.settings import Settings
 from warehouse.annotations import StoredArticle, count_articles, iter_articles, raw_document, replace_derived
 from warehouse.writer import writer
@@ -64,13 +65,24 @@ def _rebuild_signals(con: DuckDBPyConnection, settings: Settings, since: date | 
     rebuild_signals(con, since=first - timedelta(days=3), params=linking_params(con, settings.config_dir))
 
 
+# Texts in, one annotation per text out, in order: the NLP of a chunk, wherever it runs.
+Annotator = Callable[[list[tuple[str, date | None]]], list[Annotation]]
+
+
 def reprocess(
     db_path: Path, settings: Settings, *, since: date | None = None, from_raw: bool = False, chunk: int = 200,
     progress: Callable[[int], None] | None = None, total: Callable[[int], None] | None = None,
+    annotator: Annotator | None = None,
 ) -> ReprocessReport:
+    """Annotate every stored article again (``annotator``: default, ``[ingest] workers`` processes here)."""
     from flows.nlp_workers import nlp_workers_closed
     from flows.steps import annotate_articles
 
+    def here(texts: list[tuple[str, date | None]]) -> list[Annotation]:
+        return annotate_articles(texts, str(settings.config_dir), settings.ingest.nlp_batch_size,
+                                 settings.ingest.worker_count)
+
+    annotate = annotator or here
     report = ReprocessReport()
     with writer(db_path) as con, nlp_workers_closed():
         if total:
@@ -79,11 +91,9 @@ def reprocess(
         for batch in iter_articles(con, since, batch=chunk):
             texts = [_re_extract(con, s, settings.ingest.min_article_chars) if from_raw else None
                      for s in batch]
-            annotations = annotate_articles(
-                [((t.text if t else s.text), s.published_at.date() if s.published_at else None)
-                 for s, t in zip(batch, texts, strict=True)],
-                str(settings.config_dir), settings.ingest.nlp_batch_size, settings.ingest.worker_count,
-            )
+            annotations = annotate([
+                (t.text if t else s.text, s.published_at.date() if s.published_at else None)
+                for s, t in zip(batch, texts, strict=True)])
             report.events += replace_derived(con, list(zip(batch, texts, annotations, strict=True)))
             report.articles += len(batch)
             report.re_extracted += sum(t is not None for t in texts)
@@ -94,3 +104,39 @@ def reprocess(
 
         publish_snapshot(con, db_path)
     return report
+
+
+@functools.cache
+def reprocess_flow() -> Any:
+    """``reprocess`` as a Prefect flow whose NLP runs as tasks on the flow's task runner, for
+    ``newsignal reprocess --task-runner dask`` (``reprocess_flow().with_options(task_runner=...)``).
+    Reading and writing stay in the flow's process. Built on first use: reprocess on threads never
+    imports Prefect."""
+    from prefect import flow, task
+
+    from flows.nlp_workers import chunks
+    from flows.settings import load_settings
+    from flows.steps import annotate_articles
+    from flows.task_runners import task_runner, workers_ready
+
+    annotate_task = task(name="annotate-texts")(annotate_articles)
+
+    @flow(name="reprocess", task_runner=task_runner("threads"), log_prints=False)
+    def run(
+        db_path: str, since: date | None = None, from_raw: bool = False,
+        progress: Callable[[int], None] | None = None, total: Callable[[int], None] | None = None,
+    ) -> ReprocessReport:
+        settings = load_settings()
+        parts = settings.ingest.worker_count  # before workers_ready: how many workers share a chunk
+        with workers_ready(settings) as run_settings:
+            config_dir, batch_size = str(run_settings.config_dir), run_settings.ingest.nlp_batch_size
+
+            def on_workers(texts: list[tuple[str, date | None]]) -> list[Annotation]:
+                futures = [annotate_task.submit([texts[i] for i in part], config_dir, batch_size)
+                           for part in chunks(len(texts), parts, batch_size)]
+                return [a for f in futures for a in f.result()]
+
+            return reprocess(Path(db_path), run_settings, since=since, from_raw=from_raw, progress=progress,
+                             total=total, annotator=on_workers)
+
+    return run

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flows.network.fetch import Fetcher
+from flows.network.fetch import Fetcher, HostLimits
 from flows.settings import HttpSettings
 
 if TYPE_CHECKING:
@@ -26,13 +26,23 @@ _pipeline_lock = threading.Lock()  # apart, so loading spaCy never holds up a fe
 _fetchers: dict[HttpSettings, Fetcher] = {}
 # In-process NLP (one worker): tasks on several threads share one pipeline, which is not made for that.
 in_process_nlp = threading.Lock()
+# Set on a Dask worker (flows.dask_worker): per-host limits held where every process of the cluster
+# sees them. None: this process's own HostLimiter, shared by its threads.
+_host_limits: Callable[[HttpSettings], HostLimits] | None = None
+
+
+def share_host_limits(limits: Callable[[HttpSettings], HostLimits] | None) -> None:
+    """Build the per-host limits of the fetchers made from now on with ``limits`` (None: in-process)."""
+    global _host_limits
+    with _fetchers_lock:
+        _host_limits = limits
 
 
 def fetcher_for(settings: HttpSettings) -> Fetcher:
     """One polite fetcher per process and settings (its per-host limits are shared by all threads)."""
     with _fetchers_lock:
         if settings not in _fetchers:
-            _fetchers[settings] = Fetcher(settings)
+            _fetchers[settings] = Fetcher(settings, limiter=_host_limits(settings) if _host_limits else None)
         return _fetchers[settings]
 
 

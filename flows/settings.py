@@ -90,6 +90,9 @@ class IngestSettings(BaseModel):
     workers: Annotated[int, Field(ge=0, le=64)] = 0
     default_poll_minutes: Annotated[int, Field(ge=1)] = 30
     max_backoff_hours: Annotated[int, Field(ge=1)] = 24
+    # Where fetching, extraction and NLP run: threads of this process (NLP in ``workers`` processes), or
+    # Dask worker processes (``workers`` of them in a local cluster, or a cluster's at --dask-address).
+    task_runner: Literal["threads", "dask"] = "threads"
 
 
     @property

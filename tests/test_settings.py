@@ -42,6 +42,8 @@ def edit(config: Path, old: str, new: str) -> None:
     ("total_timeout_s = 60.0", "total_timeout_s = 0", "[http] total_timeout_s = 0: should be greater than 0"),
     ("feeds_per_batch = 25", "feeds_per_batch = 0", "[ingest] feeds_per_batch = 0"),
     ("workers = 0", "workers = -2", "[ingest] workers = -2: should be greater than or equal to 0"),
+    ('task_runner = "threads"', 'task_runner = "ray"',
+     "[ingest] task_runner = 'ray': should be 'threads' or 'dask'"),
     ("top_signals = 5", 'top_signals = "five"', "[digest] top_signals = 'five': should be a valid integer"),
     ("respect_robots = true", 'respect_robots = "sometimes"', "[http] respect_robots = 'sometimes'"),
     ("port = 587", "port = 70000", "[smtp] port = 70000: should be less than or equal to 65535"),
@@ -71,6 +73,8 @@ def test_a_bad_value_in_the_file_names_the_key_and_what_is_allowed(config, old, 
     ("NEWSIGNAL_DIGEST_SEND_AT", "25:99", "NEWSIGNAL_DIGEST_SEND_AT='25:99': must be a 24-hour time"),
     ("NEWSIGNAL_SMTP_PORT", "smtp", "NEWSIGNAL_SMTP_PORT='smtp': should be a valid integer"),
     ("NEWSIGNAL_INGEST_WORKERS", "two", "NEWSIGNAL_INGEST_WORKERS='two': should be a valid integer"),
+    ("NEWSIGNAL_INGEST_TASK_RUNNER", "processes",
+     "NEWSIGNAL_INGEST_TASK_RUNNER='processes': should be 'threads' or 'dask'"),
     ("NEWSIGNAL_HTTP_CONCURENCY", "4", "unknown setting(s) in the environment: NEWSIGNAL_HTTP_CONCURENCY"),
 ])
 def test_a_bad_value_in_the_environment_names_the_variable(config, monkeypatch, name, value, expected):
@@ -88,7 +92,8 @@ def test_every_key_is_overridable_from_the_environment(config, monkeypatch):
                  "retry_base_delay_s": "0.5", "respect_robots": "false",
                  "allowed_private_hosts": "intranet.example, wiki.example"},
         "ingest": {"feeds_per_batch": "7", "min_article_chars": "50", "nlp_batch_size": "8",
-                   "workers": "3", "default_poll_minutes": "15", "max_backoff_hours": "6"},
+                   "workers": "3", "default_poll_minutes": "15", "max_backoff_hours": "6",
+                   "task_runner": "dask"},
         "digest": {"timezone": "Europe/Paris", "top_signals": "3", "send_at": "06:45"},
         "smtp": {"host": "mail.example", "port": "2525", "security": "TLS", "user": "digest",
                  "password": "pw", "sender": "n@example.org", "recipients": "a@example.org,b@example.org",
@@ -104,6 +109,7 @@ def test_every_key_is_overridable_from_the_environment(config, monkeypatch):
     assert settings.http.allowed_private_hosts == ("intranet.example", "wiki.example")
     assert settings.ingest.feeds_per_batch == 7 and settings.ingest.max_backoff_hours == 6
     assert settings.ingest.workers == 3 and settings.ingest.worker_count == 3
+    assert settings.ingest.task_runner == "dask"
     digest = settings.digest
     assert (digest.timezone, digest.send_at, digest.top_signals) == ("Europe/Paris", "06:45", 3)
     smtp = settings.smtp

@@ -11,8 +11,10 @@ import errno
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -29,6 +31,9 @@ from flows.cli.output import (
     start_flow_run,
     throughput_line,
 )
+
+if TYPE_CHECKING:
+    from flows.task_runners import RunnerKind
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
@@ -66,6 +71,43 @@ def demo(out_dir: Path) -> None:
     click.echo(summary)
 
 
+def _task_runner_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--task-runner and --dask-address, for the commands that run fetching or NLP."""
+    command = click.option(
+        "--dask-address", envvar="NEWSIGNAL_DASK_ADDRESS", metavar="tcp://HOST:PORT",
+        help="Run on the Dask cluster whose scheduler listens here (implies --task-runner dask; "
+             "env NEWSIGNAL_DASK_ADDRESS).")(command)
+    return click.option(
+        "--task-runner", "runner_kind", type=click.Choice(["threads", "dask"]), default=None,
+        help="threads: this process (NLP in [ingest] workers processes); dask: Dask worker processes, "
+             "a local cluster of [ingest] workers unless --dask-address (default: [ingest] task_runner).",
+    )(command)
+
+
+def _runner_choice(kind: str | None, address: str | None, configured: str) -> tuple[RunnerKind, str | None]:
+    """The runner and the checked scheduler address (ConfigError, one line, if nobody answers there)."""
+    from flows.task_runners import dask_address
+
+    if address is not None and kind == "threads":
+        raise click.UsageError("--dask-address runs on Dask; it cannot go with --task-runner threads")
+    if address is not None:
+        ctx = click.get_current_context()
+        from_env = ctx.get_parameter_source("dask_address") == click.core.ParameterSource.ENVIRONMENT
+        given_as = "NEWSIGNAL_DASK_ADDRESS" if from_env else "--dask-address"
+        checked = dask_address(address, given_as=given_as)
+        from prefect.settings import PREFECT_API_URL
+
+        if not PREFECT_API_URL.value():
+            # The workers of a cluster we did not start cannot reach a temporary server on this machine's
+            # loopback, and would each start one of their own.
+            raise CliError(f"{given_as} needs a Prefect server that every Dask worker reaches: start one "
+                           "(`prefect server start --host 0.0.0.0`) and set PREFECT_API_URL here and on the "
+                           "workers (see README, Scaling: Dask)")
+        return "dask", checked
+    chosen = kind or configured
+    return ("dask" if chosen == "dask" else "threads"), None
+
+
 @cli.command()
 @click.option("--feeds", "feeds_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="TOML file with [[feed]] tables (name, url, optional tags, owner).")
@@ -76,33 +118,41 @@ def demo(out_dir: Path) -> None:
                    "Retry-After).")
 # The default since due feeds became it; still accepted so existing cron lines keep working.
 @click.option("--due-only", is_flag=True, hidden=True)
-def ingest(feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool) -> None:
+@_task_runner_options
+def ingest(
+    feeds_file: Path, db_path: Path, poll_all: bool, due_only: bool, runner_kind: str | None,
+    dask_address: str | None,
+) -> None:
     """Poll the feeds that are due, fetch new articles, extract entities and events, store them."""
     if poll_all and due_only:
         raise click.UsageError("--all and --due-only contradict each other; give one")
     prefect_defaults()
     from flows.settings import load_feeds, load_settings
 
-    # Fail on bad settings, a bad feeds file or a database that cannot be opened before paying for Prefect's
-    # start-up (about ten seconds).
+    # Fail on bad settings, a bad feeds file, a database that cannot be opened or a Dask scheduler that
+    # does not answer before paying for Prefect's start-up (about ten seconds).
     settings = load_settings()
     total = len(load_feeds(feeds_file))
     _check_database(db_path, read_only=False)
+    kind, address = _runner_choice(runner_kind, dask_address, settings.ingest.task_runner)
     from flows.ingest import ingest_flow
     from flows.nlp_workers import close_nlp_workers, nlp_workers_for
+    from flows.task_runners import StaysHere, task_runner
 
     workers = settings.ingest.worker_count
 
     def start_workers() -> None:
         # The worker processes load the model while Prefect's server starts: most of a cold start,
         # overlapped. Not before its process exists: this process's own imports would wait for CPU.
-        if workers > 1 and total:
+        # (On Dask the cluster's workers load it instead, when the run starts.)
+        if kind == "threads" and workers > 1 and total:
             nlp_workers_for(str(settings.config_dir), workers)
 
     try:
         start_flow_run(while_server_starts=start_workers)
+        run = ingest_flow.with_options(task_runner=task_runner(kind, workers=workers, address=address))
         with feed_progress(total, "polling feeds") as advance:
-            report = ingest_flow(str(feeds_file), str(db_path), due_only=not poll_all, progress=advance)
+            report = run(str(feeds_file), str(db_path), due_only=not poll_all, progress=StaysHere(advance))
     finally:
         close_nlp_workers()
     if report.not_due:
@@ -352,20 +402,44 @@ def serve(
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD).")
 @click.option("--from-raw", is_flag=True, help="Also re-extract the main text from the stored raw pages.")
-def reprocess(db_path: Path, since: str | None, from_raw: bool) -> None:
+@_task_runner_options
+def reprocess(
+    db_path: Path, since: str | None, from_raw: bool, runner_kind: str | None, dask_address: str | None
+) -> None:
     """Re-derive entities and events of stored articles (after a gazetteer or rule change), offline."""
-    from flows.reprocess import reprocess as run
     from flows.settings import load_settings
 
     since_day = parse_day(since) if since else None
+    settings = load_settings()
+    kind, address = _runner_choice(runner_kind, dask_address, settings.ingest.task_runner)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("reprocessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)) as bar:
         task_id = bar.add_task("articles", total=None)
-        report = run(db_path, load_settings(), since=since_day, from_raw=from_raw,
-                     progress=lambda n: bar.advance(task_id, n), total=lambda n: bar.update(task_id, total=n))
+
+        def progress(n: int) -> None:
+            bar.advance(task_id, n)
+
+        def total(n: int) -> None:
+            bar.update(task_id, total=n)
+
+        if kind == "dask":
+            # NLP as tasks on Dask workers, in a Prefect flow (on threads, no Prefect is needed).
+            prefect_defaults()
+            from flows.reprocess import reprocess_flow
+            from flows.task_runners import StaysHere, task_runner
+
+            start_flow_run()
+            on_dask = reprocess_flow().with_options(
+                task_runner=task_runner(kind, workers=settings.ingest.worker_count, address=address))
+            report = on_dask(str(db_path), since_day, from_raw, StaysHere(progress), StaysHere(total))
+        else:
+            from flows.reprocess import reprocess as run_here
+
+            report = run_here(db_path, settings, since=since_day, from_raw=from_raw, progress=progress,
+                              total=total)
     click.echo(f"reprocessed {report.articles} articles ({report.re_extracted} re-extracted from raw pages); "
                f"{report.events} events")
 

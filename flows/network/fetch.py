@@ -16,9 +16,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 from urllib.parse import urljoin
 
 import httpx
@@ -94,6 +95,19 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class HostLimits(Protocol):
+    """What the fetcher asks of a per-host limiter: ``HostLimiter`` here, in one process's memory, or
+    ``shared_limits.SharedHostLimiter``, shared by the processes of a Dask cluster."""
+
+    def slot(self, host: str) -> AbstractContextManager[None]: ...
+
+    def wire_gate(self, host: str) -> Callable[[str, dict], None]: ...
+
+    def ask_gap(self, host: str, gap_s: float | None) -> None: ...
+
+    def gap(self, host: str) -> float: ...
 
 
 class HostLimiter:
@@ -179,9 +193,11 @@ class HostLimiter:
 class Fetcher:
     """Owns one httpx.Client and the politeness state; safe to share between threads."""
 
-    def __init__(self, settings: HttpSettings, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, settings: HttpSettings, *, transport: httpx.BaseTransport | None = None,
+                 limiter: HostLimits | None = None) -> None:
         self.settings = settings
-        self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_delay_s)
+        self.limiter: HostLimits = limiter or HostLimiter(settings.per_host_concurrency,
+                                                          settings.per_host_delay_s)
         self._global = threading.BoundedSemaphore(settings.concurrency)
         limits = httpx.Limits(max_connections=settings.concurrency)
         # Every connection goes to an address the SSRF guard checked for that hop (see pinning.py).
