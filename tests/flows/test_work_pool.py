@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,15 @@ def wait_final(prefect: PrefectServer, run_id: Any) -> Any:
             time.sleep(1)
     raise AssertionError(f"flow run {run_id} did not finish in {RUN_DONE_S} s\n"
                          + prefect.log_tail("worker.log"))
+
+
+def eventually(read: Callable[[], Any], ok: Callable[[Any], bool], timeout_s: float = 30) -> Any:
+    """``read()`` once ``ok`` holds for it, or its last value: the server records task runs and logs
+    from events and batches that may land a moment after the flow run's final state."""
+    deadline = time.monotonic() + timeout_s
+    while not ok(value := read()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return value
 
 
 def runs_of(prefect: PrefectServer, flow_name: str, parent: Any = None) -> list[Any]:
@@ -163,13 +172,16 @@ def test_deployments_in_a_process_pool_run_on_a_worker_and_store_their_rows(pref
 
     # What the UI shows of it: a name that says what ran, one named task run per feed and stage, the report.
     assert re.fullmatch(r"ingest \d{4}-\d\d-\d\d \d\d:\d\d · 1 feed", run.name), run.name
-    names = sorted(t.name for t in task_runs(prefect, run.id))
-    assert names == ["fetch · Loop Wire", "poll · Loop Wire"], names
+    expected = ["fetch · Loop Wire", "poll · Loop Wire"]
+    names = eventually(lambda: sorted(t.name for t in task_runs(prefect, run.id)), lambda n: n == expected)
+    assert names == expected
     found = artifacts(prefect, run.id)
     report = {row["measure"]: row["value"] for row in table(found["ingest-report"])}
     assert report["polled"] == 1 and report["new articles"] == 1 and report["failed"] == 0
     assert table(found["ingest-failing-feeds"]) == []
-    logs = log_lines(prefect, run.id)
+    logs = eventually(lambda: log_lines(prefect, run.id),
+                      lambda lines: any(m.startswith("published snapshot") for _, m in lines)
+                      and any(m.startswith("1 feeds:") for _, m in lines))
     assert any(level == 20 and msg.startswith("1 feeds: 0 not due, 1 polled") for level, msg in logs), logs
     # warehouse.snapshot's own logger, through the run's log
     assert any(level == 20 and msg.startswith("published snapshot") for level, msg in logs), logs
@@ -178,7 +190,7 @@ def test_deployments_in_a_process_pool_run_on_a_worker_and_store_their_rows(pref
         run = client.create_flow_run_from_deployment(digest.id)
     run = wait_final(prefect, run.id)
     assert run.state.is_completed(), (run.state, prefect.log_tail("worker.log"))
-    [sub] = runs_of(prefect, "digest", parent=run.id)
+    [sub] = eventually(lambda: runs_of(prefect, "digest", parent=run.id), lambda runs: len(runs) == 1)
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
     assert sub.name in (f"digest {yesterday} · files", f"digest {yesterday + timedelta(days=1)} · files")
     markdown = artifacts(prefect, sub.id)["digest"].data
@@ -197,13 +209,16 @@ def test_ingest_command_names_its_run_reports_failing_feeds_and_prints_its_repor
 
     [run] = runs_of(prefect, "ingest")
     assert run.state.is_completed() and re.fullmatch(r"ingest \S+ \S+ · 2 feeds", run.name), run.name
-    assert sorted(t.name for t in task_runs(prefect, run.id)) == [
-        "fetch · Loop Wire", "poll · Gone Feed", "poll · Loop Wire"]
+    expected = ["fetch · Loop Wire", "poll · Gone Feed", "poll · Loop Wire"]
+    assert eventually(lambda: sorted(t.name for t in task_runs(prefect, run.id)),
+                      lambda names: names == expected) == expected
     found = artifacts(prefect, run.id)
     [failing] = table(found["ingest-failing-feeds"])
     assert failing["feed"] == "Gone Feed" and "404" in failing["error"]
     assert {row["measure"]: row["value"] for row in table(found["ingest-report"])}["failed"] == 1
-    assert any(msg.startswith("feed failed: Gone Feed") for _, msg in log_lines(prefect, run.id))
+    logs = eventually(lambda: log_lines(prefect, run.id),
+                      lambda lines: any(m.startswith("feed failed: Gone Feed") for _, m in lines))
+    assert any(msg.startswith("feed failed: Gone Feed") for _, msg in logs), logs
 
 
 DAY = "2026-11-20"
@@ -228,7 +243,8 @@ def send_digest(prefect: PrefectServer, tmp_path: Path, inbox: Any) -> tuple[
         controller.stop()
     [run] = [r for r in runs_of(prefect, "digest") if r.parameters.get("db_path") == str(db)]
     assert run.name == f"digest {DAY} · email", run.name
-    [send] = task_runs(prefect, run.id)
+    [send] = eventually(lambda: task_runs(prefect, run.id),
+                        lambda runs: len(runs) == 1 and bool(runs[0].state) and runs[0].state.is_final())
     assert send.name == "send · 2 recipients"
     return done, send
 
