@@ -187,6 +187,16 @@ def test_deployments_in_a_process_pool_run_on_a_worker_and_store_their_rows(pref
     assert any(level == 20 and msg.startswith("published snapshot") for level, msg in logs), logs
 
     with prefect.client() as client:
+        reprocess = client.read_deployment_by_name("reprocess/newsignal-reprocess")
+        run = client.create_flow_run_from_deployment(reprocess.id)
+    run = wait_final(prefect, run.id)
+    assert run.state.is_completed(), (run.state, prefect.log_tail("worker.log"))
+    assert re.fullmatch(r"reprocess \S+ \S+ · all articles", run.name), run.name
+    logs = eventually(lambda: log_lines(prefect, run.id),
+                      lambda lines: any(m.startswith("reprocessed 1 articles") for _, m in lines))
+    assert any(m.startswith("reprocessed 1 articles") for _, m in logs), logs
+
+    with prefect.client() as client:
         run = client.create_flow_run_from_deployment(digest.id)
     run = wait_final(prefect, run.id)
     assert run.state.is_completed(), (run.state, prefect.log_tail("worker.log"))
@@ -253,6 +263,7 @@ def test_a_delivery_that_timed_out_before_the_message_is_retried_by_prefect(pref
     inbox = StallBeforeData(stall_s=30)  # the first connection stalls at MAIL FROM, the next goes through
     done, send = send_digest(prefect, tmp_path, inbox)
     assert done.returncode == 0 and done.stdout.strip().startswith("sent: "), done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     assert send.run_count == 2 and send.state.is_completed()  # one Prefect retry, visible in the UI
     assert len(inbox.messages) == 1
     with writer(tmp_path / "news.duckdb") as con:
