@@ -12,10 +12,7 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from flows.ingest import IngestReport
+from typing import Any, Protocol
 
 # The packages whose loggers a run's log in Prefect shows (logging.getLogger(__name__) in each).
 PROJECT_LOGGERS = ("flows", "extractors", "warehouse")
@@ -53,7 +50,8 @@ def _run_started() -> datetime:
     return scheduled if isinstance(scheduled, datetime) else datetime.now(UTC)
 
 
-def _parameters() -> Mapping[str, Any]:
+def run_parameters() -> Mapping[str, Any]:
+    """The parameters of the flow run being named (or running)."""
     from prefect.runtime import flow_run
 
     return flow_run.parameters or {}
@@ -63,7 +61,7 @@ def name_ingest_run() -> str:
     """The ``flow_run_name`` of the ingest flows."""
     from flows.settings import ConfigError, load_feeds
 
-    feeds_file = _parameters().get("feeds_file")
+    feeds_file = run_parameters().get("feeds_file")
     try:
         count: int | None = len(load_feeds(Path(str(feeds_file))))
     except (ConfigError, OSError):
@@ -71,27 +69,18 @@ def name_ingest_run() -> str:
     return ingest_run_name(_run_started(), count)
 
 
-def name_digest_run() -> str:
-    """The ``flow_run_name`` of the digest flows (the scheduled one covers the day that just ended)."""
-    params = _parameters()
-    day = params.get("day")
-    if day is None:
-        from flows.daily_digest import previous_local_day
-        from flows.settings import ConfigError, load_settings
-
-        try:
-            day = previous_local_day(load_settings().digest.timezone)
-        except ConfigError:
-            day = None
-    elif isinstance(day, str):
-        day = date.fromisoformat(day)
+def name_digest_run(day: date | None = None) -> str:
+    """The ``flow_run_name`` of the digest flow: ``day`` or the run's own ``day`` parameter."""
+    params = run_parameters()
+    if day is None and params.get("day") is not None:
+        day = params["day"] if isinstance(params["day"], date) else date.fromisoformat(str(params["day"]))
     return digest_run_name(day, files=bool(params.get("out_dir")),
                            email=bool(params.get("send") or params.get("resend")))
 
 
 def name_reprocess_run() -> str:
     """The ``flow_run_name`` of the reprocess flow."""
-    params = _parameters()
+    params = run_parameters()
     since = params.get("since")
     return reprocess_run_name(_run_started(), str(since) if since else None, bool(params.get("from_raw")))
 
@@ -133,7 +122,25 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 
 # ---- artifacts ----
 
-def ingest_report_rows(report: IngestReport) -> list[dict[str, Any]]:
+class IngestCounts(Protocol):
+    """What the artifacts read of flows.ingest.IngestReport (not imported: it imports this module)."""
+
+    feeds: int
+    not_due: int
+    polled: int
+    not_modified: int
+    failed: int
+    new_entries: int
+    new_articles: int
+    new_events: int
+    article_failures: int
+    pages_replacing_feed_text: int
+    articles_annotated: int
+    elapsed_s: float
+    failed_feeds: list[tuple[str, str]]
+
+
+def ingest_report_rows(report: IngestCounts) -> list[dict[str, Any]]:
     """The ingest report as (measure, value) rows, in the order the CLI prints them."""
     rows: list[tuple[str, Any]] = [
         ("feeds in the file", report.feeds), ("not due yet", report.not_due), ("polled", report.polled),
@@ -146,11 +153,11 @@ def ingest_report_rows(report: IngestReport) -> list[dict[str, Any]]:
     return [{"measure": m, "value": v} for m, v in rows]
 
 
-def failing_feed_rows(report: IngestReport) -> list[dict[str, str]]:
+def failing_feed_rows(report: IngestCounts) -> list[dict[str, str]]:
     return [{"feed": name, "error": error} for name, error in report.failed_feeds]
 
 
-def publish_ingest_report(report: IngestReport) -> None:
+def publish_ingest_report(report: IngestCounts) -> None:
     """Two table artifacts on the run: the report, and the feeds that failed (empty when none did)."""
     from prefect.artifacts import create_table_artifact
 

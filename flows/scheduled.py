@@ -36,7 +36,18 @@ def scheduled_ingest_flow(feeds_file: str, db_path: str) -> IngestReport:
 scheduled_ingest_flow = scheduled_ingest_flow.with_options(flow_run_name=name_ingest_run)
 
 
-@flow(name="daily-digest", flow_run_name=name_digest_run, log_prints=False)
+def name_scheduled_digest_run() -> str:
+    """Named after the day the run covers: the one that just ended in the digest's time zone."""
+    from flows.settings import ConfigError
+
+    try:
+        day = previous_local_day(load_settings().digest.timezone)
+    except ConfigError:
+        day = None  # the flow itself reports the bad setting in one line; the name must not fail first
+    return name_digest_run(day)
+
+
+@flow(name="daily-digest", flow_run_name=name_scheduled_digest_run, log_prints=False)
 def daily_digest_flow(db_path: str, out_dir: str | None = None, send: bool = False) -> DigestResult:
     """The digest of the day that just ended (configured time zone): files and/or email, once."""
     day = previous_local_day(load_settings().digest.timezone)
