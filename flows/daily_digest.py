@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
-from prefect import flow
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from extractors.taxonomy import load_event_rules
 from flows.digest.build import Digest, build_digest
-from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, SmtpSettings, check_ledger, send_digest
-from flows.digest.render import build_message, write_digest_files
+from flows.digest.mailer import (
+    DeliveryFailed,
+    DeliveryUncertain,
+    SmtpSettings,
+    check_ledger,
+    retry_delay_s,
+    send_attempt,
+    send_digest,
+    worth_retrying,
+)
+from flows.digest.render import build_message, render_markdown, write_digest_files
+from flows.run_view import name_digest_run, project_logs_to_run, publish_digest, run_logger
 from flows.settings import Settings, load_settings
 from flows.signal_rules import headline_forms
 from warehouse.db import connect
@@ -63,7 +75,7 @@ def make_digest(db_path: Path, day: date, settings: Settings, *, now: datetime |
 
 def deliver(
     db_path: Path, digest: Digest, smtp: SmtpSettings, *, resend: bool = False,
-    context: ssl.SSLContext | None = None,
+    context: ssl.SSLContext | None = None, send: Callable[..., int] = send_digest,
 ) -> str:
     """Send the digest once per (date, recipients); returns ``sent`` or ``already sent``.
 
@@ -72,6 +84,8 @@ def deliver(
     A send that may have arrived -- a row left at ``sending`` by a crash, or ``uncertain``
     after the server went quiet once it had the whole message -- is not resent
     automatically (a second copy is worse than asking) unless ``resend`` is given.
+    ``send(msg, smtp, context=...)`` returns the attempts it used (the digest flow's sends
+    through Prefect's retries).
     """
     smtp.validate()
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -81,7 +95,7 @@ def deliver(
         record_delivery(con, digest.day, smtp.recipients, status="sending", subject=digest.subject, now=now)
     msg = build_message(digest, sender=smtp.sender, recipients=list(smtp.recipients))
     try:
-        attempts = send_digest(msg, smtp, context=context)
+        attempts = send(msg, smtp, context=context)
     except DeliveryUncertain as exc:
         with writer(db_path) as con:
             record_delivery(con, digest.day, smtp.recipients, status="uncertain", subject=digest.subject,
@@ -104,17 +118,55 @@ class DigestResult(TypedDict):
     delivery: str | None  # "sent" / "already sent", None when not sent
 
 
-@flow(name="digest", log_prints=False)
+def _retry_while_worth_it(task: Any, task_run: Any, state: Any) -> bool:
+    outcome = state.result(raise_on_failure=False)
+    return isinstance(outcome, BaseException) and worth_retrying(outcome)
+
+
+# cache_policy: the message and the TLS context are not inputs to hash, and a send is never cached.
+@task(name="send-digest", cache_policy=NO_CACHE, retry_condition_fn=_retry_while_worth_it)
+def send_attempt_task(msg: Any, smtp: SmtpSettings, context: ssl.SSLContext | None = None) -> int:
+    """One SMTP attempt as a Prefect task run; Prefect's retries (visible in the UI) make the others."""
+    from prefect.runtime import task_run
+
+    attempt = int(task_run.run_count)
+    send_attempt(msg, smtp, attempt, context=context)
+    return attempt
+
+
+def send_with_prefect_retries(msg: Any, smtp: SmtpSettings, *, context: ssl.SSLContext | None = None) -> int:
+    """``send_digest`` with each attempt a retry of one task run: same attempts, backoff and policy.
+
+    A failure after the message body went out (DeliveryUncertain) is never retried
+    (``worth_retrying``), exactly as without Prefect.
+    """
+    smtp.validate()
+    attempt_task = send_attempt_task.with_options(
+        task_run_name=f"send · {len(smtp.recipients)} recipient{'s' * (len(smtp.recipients) != 1)}",
+        retries=smtp.attempts - 1,
+        retry_delay_seconds=[retry_delay_s(smtp, n) for n in range(1, smtp.attempts)] or 0,
+    )
+    return attempt_task(msg, smtp, context=context)
+
+
+@flow(name="digest", flow_run_name=name_digest_run, log_prints=False)
 def digest_flow(
     db_path: str, day: date, out_dir: str | None = None, config_dir: str | None = None, send: bool = False,
     resend: bool = False,
 ) -> DigestResult:
     """Build the digest for ``day``; write HTML and text into ``out_dir``; send it if asked."""
+    project_logs_to_run()
     settings = load_settings(Path(config_dir) if config_dir else None)
     digest = make_digest(Path(db_path), day, settings)
     result: DigestResult = {"subject": digest.subject, "files": [], "delivery": None}
+    html: Path | None = None
     if out_dir:
-        result["files"] = [str(p) for p in write_digest_files(digest, Path(out_dir))]
+        html, *others = write_digest_files(digest, Path(out_dir))
+        result["files"] = [str(p) for p in (html, *others)]
+    publish_digest(render_markdown(digest, html_path=html))
     if send or resend:
-        result["delivery"] = deliver(Path(db_path), digest, settings.smtp, resend=resend)
+        result["delivery"] = deliver(Path(db_path), digest, settings.smtp, resend=resend,
+                                     send=send_with_prefect_retries)
+    run_logger().info("digest %s: %s; files: %s; delivery: %s", day, digest.subject,
+                      ", ".join(result["files"]) or "none", result["delivery"] or "not sent")
     return result

@@ -24,6 +24,7 @@ from prefect.futures import PrefectFuture
 from flows import steps
 from flows.nlp_workers import nlp_workers_closed
 from flows.resources import fetchers_closed
+from flows.run_view import name_ingest_run, project_logs_to_run, publish_ingest_report, run_logger
 from flows.settings import Settings, load_feeds, load_settings
 from flows.stage_clock import StageClock
 from flows.task_runners import task_runner, workers_ready
@@ -56,8 +57,9 @@ class IngestReport:
     stage_s: dict[str, float] = field(default_factory=dict)  # busy time per stage (flows.stage_clock)
 
 
-poll_feed_task = task(name="poll-feed")(steps.poll_feed)
-fetch_articles_task = task(name="fetch-articles")(steps.fetch_articles)
+# Run names say which feed (Prefect fills them from the call's parameters).
+poll_feed_task = task(name="poll-feed", task_run_name="poll · {feed.name}")(steps.poll_feed)
+fetch_articles_task = task(name="fetch-articles", task_run_name="fetch · {feed.name}")(steps.fetch_articles)
 
 
 def ingest_feeds(
@@ -271,6 +273,25 @@ def ingest_flow(
 ) -> IngestReport:
     """Poll the feeds in ``feeds_file`` that are due (all of them without ``due_only``) and store new
     articles, entities and events in ``db_path``."""
+    project_logs_to_run()
     settings = load_settings(Path(config_dir) if config_dir else None)
     feeds = load_feeds(Path(feeds_file))
-    return ingest_feeds(feeds, Path(db_path), settings, due_only=due_only, progress=progress)
+    return report_ingest(ingest_feeds(feeds, Path(db_path), settings, due_only=due_only, progress=progress))
+
+
+# Named for Prefect's UI after what it polls (flows.run_view), kept apart from the runner choice above.
+ingest_flow = ingest_flow.with_options(flow_run_name=name_ingest_run)
+
+
+def report_ingest(report: IngestReport) -> IngestReport:
+    """The report in the run's log and as the run's artifacts (flows.run_view); returns it."""
+    run_logger().info(
+        "%d feeds: %d not due, %d polled (%d not modified, %d failed); %d new entries, %d new articles, "
+        "%d new events, %d article failures", report.feeds, report.not_due, report.polled,
+        report.not_modified, report.failed, report.new_entries, report.new_articles, report.new_events,
+        report.article_failures)
+    for name, error in report.failed_feeds:
+        # INFO, not WARNING: the command prints these itself, and its terminal shows Prefect's WARNINGs.
+        run_logger().info("feed failed: %s: %s", name, error)
+    publish_ingest_report(report)
+    return report

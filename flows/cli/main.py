@@ -399,6 +399,37 @@ def serve(
 
 
 @cli.command()
+@click.option("--feeds", "feeds_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Feeds file, at the same path on the machine whose worker runs the flows.")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB file, on the machine whose worker runs the flows (the one writer).")
+@click.option("--pool", default="newsignal", show_default=True,
+              help="Process work pool (created if missing) that workers pull the runs from.")
+@click.option("--every", "ingest_minutes", type=click.FloatRange(min=0.05), default=None,
+              help="Minutes between ingest runs (default: [ingest] default_poll_minutes, 30).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write each morning's digest files here.")
+@click.option("--send/--no-send", default=True, show_default=True,
+              help="Email the morning digest (SMTP settings in the worker's environment).")
+def deploy(feeds_file: Path, db_path: Path, pool: str, ingest_minutes: float | None, out_dir: Path | None,
+           send: bool) -> None:
+    """Create the ingest, digest and reprocess deployments in a process work pool on the Prefect server
+    at PREFECT_API_URL, for `prefect worker start --pool POOL` to run (docs/scaling.md)."""
+    prefect_defaults()
+    from flows.deploy import WRITER_QUEUE
+    from flows.deploy import deploy as run_deploy
+    from flows.settings import load_settings
+
+    minutes = ingest_minutes or float(load_settings().ingest.default_poll_minutes)
+    for d in run_deploy(feeds_file, db_path, pool=pool, ingest_minutes=minutes, out_dir=out_dir, send=send):
+        click.echo(f"deployed {d.full_name}: {d.schedule}")
+    click.echo(f"work pool {pool!r}, queue {WRITER_QUEUE!r} (one run at a time); start its worker on the "
+               f"machine that holds {db_path.name}: "
+               f"prefect worker start --pool {pool} --work-queue {WRITER_QUEUE}")
+
+
+@cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD).")
 @click.option("--from-raw", is_flag=True, help="Also re-extract the main text from the stored raw pages.")

@@ -26,15 +26,18 @@ if TYPE_CHECKING:
 
 
 def prefect_defaults() -> None:
-    """Quiet, offline Prefect: no telemetry, a project-local home, warnings only.
+    """Quiet, offline Prefect: no telemetry, a project-local home, warnings only on the terminal.
 
     Called by the commands that run a flow, before Prefect is imported (and before their inputs are
-    checked, which stays cheap: Prefect is imported by ``start_flow_run``).
+    checked, which stays cheap: Prefect is imported by ``start_flow_run``). A run's log in Prefect
+    gets INFO and up (flows.run_view); the terminal only WARNING and up, since each command prints
+    its own report and must not print it twice.
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 

@@ -161,32 +161,65 @@ def _quit(client: smtplib.SMTP) -> None:
         client.close()
 
 
+def retry_delay_s(smtp: SmtpSettings, attempt: int) -> float:
+    """Seconds to wait after failed attempt ``attempt`` (1-based): exponential backoff with jitter."""
+    return smtp.retry_base_delay_s * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    """Whether a failed attempt may be tried again: only when the server cannot have the message.
+
+    DeliveryUncertain (the body went out) and DeliveryFailed (login refused, or the last attempt)
+    are final; the policy of both ``send_digest`` and the digest flow's Prefect retries.
+    """
+    return isinstance(exc, (smtplib.SMTPException, OSError)) and not isinstance(
+        exc, smtplib.SMTPAuthenticationError)
+
+
+def send_attempt(msg: EmailMessage, smtp: SmtpSettings, attempt: int, *,
+                 context: ssl.SSLContext | None = None) -> None:
+    """Attempt number ``attempt`` (1-based, of ``smtp.attempts``) to send ``msg``.
+
+    Raises DeliveryUncertain (with ``attempts``) when it failed after the message body was
+    transmitted: the server may have delivered it, and a retry could deliver it twice.
+    Raises DeliveryFailed when the login was refused or this was the last attempt; the
+    SMTP or socket error itself when another attempt may follow (``worth_retrying``).
+    """
+    try:
+        _send_once(msg, smtp, context)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryFailed(
+            f"SMTP login as {smtp.user!r} refused by {smtp.host}: {exc.smtp_code}"
+        ) from exc
+    except DeliveryUncertain as exc:
+        exc.attempts = attempt
+        raise
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("digest delivery attempt %d/%d to %s:%d failed: %s", attempt, smtp.attempts,
+                    smtp.host, smtp.port, exc)
+        if attempt >= smtp.attempts:
+            raise DeliveryFailed(
+                f"could not deliver to {smtp.host}:{smtp.port} after {smtp.attempts} attempts: {exc}"
+            ) from exc
+        raise
+
+
 def send_digest(msg: EmailMessage, smtp: SmtpSettings, *, context: ssl.SSLContext | None = None) -> int:
     """Send ``msg``, retrying with exponential backoff; returns the attempts used.
 
     Raises DeliveryFailed after the last attempt (authentication errors are not retried), and
     DeliveryUncertain at once when an attempt failed after the message body was transmitted: the
-    server may have delivered it, and a retry could deliver it twice.
+    server may have delivered it, and a retry could deliver it twice. (The digest flow retries
+    through Prefect instead, with the same attempt and policy: flows.daily_digest.)
     """
     smtp.validate()
-    last: Exception | None = None
-    for attempt in range(1, smtp.attempts + 1):
+    attempt = 1
+    while True:
         try:
-            _send_once(msg, smtp, context)
+            send_attempt(msg, smtp, attempt, context=context)
             return attempt
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryFailed(
-                f"SMTP login as {smtp.user!r} refused by {smtp.host}: {exc.smtp_code}"
-            ) from exc
-        except DeliveryUncertain as exc:
-            exc.attempts = attempt
-            raise
-        except (smtplib.SMTPException, OSError) as exc:
-            last = exc
-            log.warning("digest delivery attempt %d/%d to %s:%d failed: %s", attempt, smtp.attempts,
-                        smtp.host, smtp.port, exc)
-            if attempt < smtp.attempts:
-                time.sleep(smtp.retry_base_delay_s * 2 ** (attempt - 1) * random.uniform(0.8, 1.2))
-    raise DeliveryFailed(
-        f"could not deliver to {smtp.host}:{smtp.port} after {smtp.attempts} attempts: {last}"
-    )
+        except Exception as exc:
+            if not worth_retrying(exc):
+                raise
+        time.sleep(retry_delay_s(smtp, attempt))
+        attempt += 1

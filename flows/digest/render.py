@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -70,6 +72,52 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         "events_by_type": dict(digest.events_by_type),
         "feed_health": [{"feed": name, "error": error} for name, error in digest.failing_feeds],
     }
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def _md(text: str) -> str:
+    """Feed text as inert markdown: one line, markdown punctuation escaped, no HTML."""
+    text = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_url(url: str) -> str:
+    """A link target that cannot end the link early or carry a script: http(s) or a local file, parentheses
+    and spaces encoded."""
+    if not url.lower().startswith(("http://", "https://", "file://")):
+        return ""
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~")
+
+
+def render_markdown(digest: Digest, *, html_path: Path | None = None) -> str:
+    """The digest in markdown (the Prefect UI shows it): the top signals with their evidence and
+    sources, what changed, failing feeds, and a link to the HTML file when one was written."""
+    lines = [f"# {_md(digest.subject)}", ""]
+    if html_path is not None:
+        lines += [f"[The digest as HTML]({_md_url(html_path.resolve().as_uri())}) · `{html_path}`", ""]
+    total = sum(n for _, n in digest.events_by_type)
+    articles = len(digest.sources)
+    lines += [f"{digest.day.isoformat()} ({digest.timezone}): {total} events in {articles} articles", ""]
+    if digest.empty:
+        lines.append(f"No new signals on {digest.day.isoformat()}.")
+    for i, s in enumerate(digest.top, 1):
+        lines += ["", f"## {i}. {_md(s.headline)}", "",
+                  f"*{_md(s.event_type)} / {_md(s.status)}{' / new' if s.new else ''}*: {_md(s.summary)}", "",
+                  f"> {_md(s.evidence)} ({_md(s.evidence_source.source)})", "",
+                  f"Corroboration {s.corroboration}, confidence {s.confidence:.2f}"
+                  + (f"; today: {_md('; '.join(s.changes))}" if s.changes else ""), ""]
+        lines += [f"- {_md(src.source)}: [{_md(src.title or src.url)}]({_md_url(src.url)})"
+                  for src in s.sources]
+    if digest.changes:
+        lines += ["", "## What changed since the last digest", ""]
+        lines += [f"- {_md(event_type)}: {_md(c.detail)}: {_md(c.signal.headline)}"
+                  for event_type, changes in digest.changes for c in changes]
+    if digest.failing_feeds:
+        lines += ["", "## Feeds failing for more than a day", ""]
+        lines += [f"- {_md(name)}: {_md(err)}" for name, err in digest.failing_feeds]
+    return "\n".join(lines) + "\n"
 
 
 def write_digest_files(digest: Digest, out_dir: Path) -> tuple[Path, Path, Path]:

@@ -281,3 +281,14 @@ def test_implicit_tls_delivers_through_the_same_tracking_client(db_path: Path, t
         assert len(inbox.messages) == 2
     finally:
         controller.stop()
+
+
+def test_the_retry_policy_shared_with_prefect_never_retries_a_message_that_went_out():
+    import smtplib
+
+    from flows.digest.mailer import DeliveryFailed, DeliveryUncertain, worth_retrying
+
+    assert worth_retrying(smtplib.SMTPServerDisconnected("gone")) and worth_retrying(TimeoutError())
+    assert not worth_retrying(DeliveryUncertain("the server had the whole message"))
+    assert not worth_retrying(DeliveryFailed("last attempt"))
+    assert not worth_retrying(smtplib.SMTPAuthenticationError(535, b"no"))
