@@ -165,11 +165,16 @@ def employer_of_staff(m: MentionSpan, tok: Token) -> bool:
         and last.head.lemma_.lower() in _STAFF_NOUNS and last.head.i >= m.end
 
 
+def _first_of_list(tok: Token) -> Token:
+    """The first item of the list ``tok`` is in ("OpenAI" for "Anthropic" in "OpenAI and Anthropic")."""
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
 def _maker_of_source(tok: Token) -> bool:
     """'copy the capabilities of models developed by OpenAI and Anthropic': whose models were copied."""
-    head = tok
-    while head.dep_ == "conj" and head.head.i != head.i:
-        head = head.head
+    head = _first_of_list(tok)
     by = head.head
     if head.dep_ != "pobj" or by.lower_ != "by" or by.head.dep_ != "acl":
         return False
@@ -202,9 +207,7 @@ def speaks_for_state(m: MentionSpan, tok: Token, anchor: Token) -> bool:
 def _destination_place(tok: Token, place_preps: frozenset[str]) -> bool:
     """'ship chips to data centres in Malaysia': a place inside a destination phrase (under one of the
     type's ``party_place_preps``) is where the goods go, not where something happens."""
-    head = tok
-    while head.dep_ == "conj" and head.head.i != head.i:
-        head = head.head
+    head = _first_of_list(tok)
     prep = head.head
     if head.dep_ != "pobj" or prep.lower_ != "in" or prep.head.dep_ != "pobj":
         return False
