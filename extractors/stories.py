@@ -316,7 +316,12 @@ def _best_match(store: _Store, sig: ArticleSignature, idx: np.ndarray) -> tuple[
     idx = idx[in_window & (store.shingles[idx] >= params.min_shingles)]
     if not idx.size:
         return None
-    jaccard = np.count_nonzero(store.matrix[idx] == _values(sig, params), axis=1) / params.num_perm
+    n = len(store.ids)
+    if idx.size * 2 < n:
+        equal = np.count_nonzero(store.matrix[idx] == _values(sig, params), axis=1)
+    else:  # most rows: comparing them all in place beats copying them out first
+        equal = np.count_nonzero(store.matrix[:n] == _values(sig, params), axis=1)[idx]
+    jaccard = equal / params.num_perm
     sizes = store.shingles[idx]
     smaller = np.minimum(sizes, sig.shingles)
     containment = np.minimum(1.0, jaccard * (sizes + sig.shingles) / (1.0 + jaccard) / smaller)
