@@ -47,9 +47,9 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
-from itertools import chain
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
 import numpy as np
 from datasketch import MinHash
