@@ -29,6 +29,7 @@ from typing import IO
 GRACE_S = 5.0  # for uvicorn to shut down cleanly before SIGKILL
 
 _watchdog: subprocess.Popen[bytes] | None = None  # kept for the life of the process: its stdin is the pipe
+_server: subprocess.Popen[bytes] | None = None  # the temporary server started here, for the process's life
 
 
 def start_temporary_server(while_it_starts: Callable[[], None] | None = None) -> str | None:
@@ -79,11 +80,23 @@ def start_temporary_server(while_it_starts: Callable[[], None] | None = None) ->
             f"Prefect's temporary server did not start (exit status {status}, -1: no answer in "
             f"{PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()} s); point PREFECT_API_URL at a "
             "running server (`prefect server start`), NEWSIGNAL_DEBUG=1 shows why")
-    # Stopped politely at exit, as Prefect did; the watchdog stays the backstop.
-    atexit.register(_stop, {process.pid: _open(process.pid)})
+    global _server
+    _server = process
+    atexit.register(_stop_server)  # politely at exit, as Prefect did; the watchdog stays the backstop
     os.environ["PREFECT_API_URL"] = url  # this process's flows, tasks, logs and events go there
     refresh_global_settings_context()
     return url
+
+
+def _stop_server() -> None:
+    if _server is None or _server.poll() is not None:
+        return
+    _server.terminate()
+    try:
+        _server.wait(timeout=GRACE_S)
+    except subprocess.TimeoutExpired:
+        _server.kill()
+        _server.wait()
 
 
 # What Prefect's SubprocessASGIServer runs (prefect 3.x): its app factory under uvicorn, no UI.
