@@ -2,7 +2,9 @@
 
 Run after ``warehouse.stories.update_stories`` (a signal counts a story's copies once, so an event
 enters a signal only once its article has a story). Only events not yet placed are read (an anti-join),
-so running it twice changes nothing; each batch is written in one short transaction.
+so running it twice changes nothing; each batch is written in one short transaction. Of the history, a
+batch reads only what its events can meet (``_known_events``) and the members of the signals it changes,
+so its cost follows the new events, and the result is the one a recomputation from scratch gives.
 ``rebuild_signals(con, since=...)`` re-places every event from a date on (after changing the window,
 the GPE list or owners).
 """
