@@ -40,6 +40,7 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="bench-prefect-"))
 
 LATENCY_S = 0.05
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # this checkout's code, not whichever the editable install points at
 COMPANIES = ["Anthropic", "OpenAI", "Mistral AI", "DeepSeek", "Alibaba", "Nvidia", "Google DeepMind", "Meta"]
 
 
@@ -230,6 +231,8 @@ def main() -> None:
     print(f"first poll     {t_first:7.1f} s wall, {c_first:7.1f} s CPU   polled {first.polled}, "
           f"new articles {first.new_articles}, new events {first.new_events}")
     print(f"  where the time went: {first_phases}")
+    print(f"  start-up {t_first - first.elapsed_s:.1f} s before the flow's own work (Prefect's temporary "
+          "server, the flow run)")
     print("  busy time per stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in first.stage_s.items())
           + f" ({settings.ingest.worker_count} NLP process(es): annotate calls there are not counted above)")
     print(f"unchanged poll {t_second:7.1f} s wall, {c_second:7.1f} s CPU   polled {second.polled}, "

@@ -1,8 +1,14 @@
 """Benchmark story clustering and signal building on generated articles (prints figures; not a test).
 
-    .venv/bin/python bench/stories_signals.py                     # 5k, 10k, 20k, 50k articles
-    .venv/bin/python bench/stories_signals.py --sizes 2000 8000
+    .venv/bin/python bench/stories_signals.py                     # 1k new on a 0, 10k, 40k history
+    .venv/bin/python bench/stories_signals.py --history 0 20000 --new 500
+    .venv/bin/python bench/stories_signals.py --sizes 5000 50000  # backfills of 5k and 50k articles
     .venv/bin/python bench/stories_signals.py --calibrate   # the pair measurements behind the thresholds
+
+The default table is the cost of one ingest: ``--new`` (1,000) articles placed on top of a stored
+history of each ``--history`` size (0, 10,000 and 40,000 articles, already in stories and
+signals). Proportional means the rows after the first stay flat: a run reads only its own new
+articles and events and the stored ones they can join (within the window, sharing a key).
 
 Each size runs in a fresh child process with a temp DuckDB file, so peak memory (VmHWM, reset
 before clustering) belongs to that size alone. Articles arrive at ``--per-day`` (500) a day from
@@ -267,6 +273,87 @@ def run_one(n: int, per_day: int, seed: int) -> dict[str, Any]:
     }
 
 
+def run_on_history(history: int, new: int, per_day: int, seed: int) -> dict[str, Any]:
+    """One ingest's worth of stories and signals: ``new`` articles on top of ``history`` stored ones."""
+    gen = Generator(seed, per_day)
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(str(Path(tmp) / "bench.duckdb"))
+        apply_migrations(con)
+        params = None
+        t_backfill = time.perf_counter()
+        for start in range(0, history, 5000):  # the history, placed the way ingests would have placed it
+            load(con, gen, gen.articles(min(5000, history - start), start))
+            params = params or signal_params(con, weak_actors=GOVERNMENT)
+            update_stories(con)
+            update_signals(con, params=params)
+        t_backfill = time.perf_counter() - t_backfill
+        batch = gen.articles(new, history)
+        load(con, gen, batch)
+        con.execute("CHECKPOINT")
+        params = signal_params(con, weak_actors=GOVERNMENT)  # as ingest does: read once per run
+        read = _count_stored_reads()
+        t, c = time.perf_counter(), time.process_time()
+        stories = update_stories(con)
+        t_stories, c_stories = time.perf_counter() - t, time.process_time() - c
+        t, c = time.perf_counter(), time.process_time()
+        signals = update_signals(con, params=params)
+        t_signals, c_signals = time.perf_counter() - t, time.process_time() - c
+        con.close()
+    return {"history": history, "new": new, "t_stories": t_stories, "t_signals": t_signals,
+            "c_stories": c_stories, "c_signals": c_signals, "placed": stories.articles,
+            "events": signals.events, "t_backfill": t_backfill, **read}
+
+
+def _count_stored_reads() -> dict[str, int]:
+    """Counts, filled in as the run goes, of the stored signatures and placed events handed to the pure
+    steps beside the new ones: what the run read of the history."""
+    import warehouse.signals
+    import warehouse.stories
+    from extractors.signals import signal_assignments as assign_signals
+    from extractors.stories import story_assignments as assign_stories
+
+    read = {"signatures_read": 0, "events_read": 0}
+
+    def stories(new: Any, state: Any, params: Any) -> Any:
+        read["signatures_read"] += len(state)
+        return assign_stories(new, state, params)
+
+    def signals(new: Any, known: Any, params: Any) -> Any:
+        read["events_read"] += len(known)
+        return assign_signals(new, known, params)
+
+    setattr(warehouse.stories, "story_assignments", stories)  # noqa: B010 (not in its __all__)
+    setattr(warehouse.signals, "signal_assignments", signals)  # noqa: B010
+    return read
+
+
+def history_table(args: argparse.Namespace) -> None:
+    results = []
+    for h in args.history:
+        out = subprocess.run([sys.executable, __file__, "--one-history", str(h), "--new", str(args.new),
+                              "--per-day", str(args.per_day), "--seed", str(args.seed)],
+                             capture_output=True, text=True, check=True)
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"done history {h}: history built in {results[-1]['t_backfill']:.1f}s", file=sys.stderr)
+    print(f"\n{args.new:,} new articles ({args.per_day}/day) placed on a stored history; wall and CPU "
+          "seconds of update_stories + update_signals")
+    head = (f"{'history':>8} {'new':>6} {'stories s':>9} {'signals s':>9} {'total s':>8} {'cpu s':>6} "
+            f"{'ms/new':>7} {'x first':>7} {'events':>7} {'stored read':>16}")
+    print(head)
+    print("-" * len(head))
+    base = results[0]["c_stories"] + results[0]["c_signals"]
+    for r in results:
+        total, cpu = r["t_stories"] + r["t_signals"], r["c_stories"] + r["c_signals"]
+        print(f"{r['history']:>8,} {r['new']:>6,} {r['t_stories']:>9.2f} {r['t_signals']:>9.2f} "
+              f"{total:>8.2f} "
+              f"{cpu:>6.2f} {1000 * total / r['new']:>7.2f} {cpu / base:>7.2f} {r['events']:>7,} "
+              f"{r['signatures_read']:>7,} + {r['events_read']:>6,}")
+    print("x first: CPU time against the first row (flat from the second on = proportional to what is new: "
+          "the first has nothing stored to compare with; CPU, not wall, because the machine may be shared)\n"
+          "stored read: stored signatures + placed events compared with the new ones (the window's "
+          "candidates, not the history)")
+
+
 def calibrate() -> None:
     """Similarity of the hand-written pairs in tests/extractors/test_stories.py."""
     from extractors.stories import NewArticle, StoryParams, estimated_similarity, shingle_hashes, sign_article
@@ -327,17 +414,26 @@ def calibrate() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[5_000, 10_000, 20_000, 50_000])
+    ap.add_argument("--sizes", type=int, nargs="+", help="backfill sizes (e.g. 5000 10000 20000 50000)")
+    ap.add_argument("--history", type=int, nargs="+", default=[0, 10_000, 40_000])
+    ap.add_argument("--new", type=int, default=1_000)
     ap.add_argument("--per-day", type=int, default=500)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: one size, JSON out
+    ap.add_argument("--one-history", type=int, help=argparse.SUPPRESS)  # child mode: one history size
     args = ap.parse_args()
     if args.calibrate:
         calibrate()
         return
     if args.one:
         print(json.dumps(run_one(args.one, args.per_day, args.seed), default=str))
+        return
+    if args.one_history is not None:
+        print(json.dumps(run_on_history(args.one_history, args.new, args.per_day, args.seed), default=str))
+        return
+    if not args.sizes:
+        history_table(args)
         return
     results = []
     for n in args.sizes:

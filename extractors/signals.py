@@ -343,11 +343,14 @@ def signal_assignments(
     """Place each new event in a signal; one assignment per event, in (date, seen_at, id) order.
 
     ``known`` holds events already placed (the caller passes those within ``window`` of the new
-    ones; others cannot link anyway). An event already known keeps its signal. The result does
-    not depend on the order of ``new_events``.
+    ones; others cannot link anyway, but every member of their signals that names an initiator
+    counts, see ``_agrees_with_signal``). An event already known keeps its signal. The result does
+    not depend on the order of ``new_events`` or of ``known``.
     """
     index = _Index(params)
-    for k in known:
+    # In the order they were placed in, whatever order the caller read them in: the index keeps the first
+    # of like events, and which one it keeps is the one a newcomer links to.
+    for k in sorted(known, key=lambda k: _order(k.event)):
         if k.event.event_id not in index.events:
             index.add(k.event, k.signal_id)
     out: list[SignalAssignment] = []

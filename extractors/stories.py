@@ -49,6 +49,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
 import numpy as np
 from datasketch import MinHash
@@ -259,19 +260,23 @@ class _Store:
         self.matrix = np.empty((64, params.num_perm), dtype=_DTYPE)
         self.shingles = np.empty(64, dtype=np.int64)
         self.seconds = np.empty(64, dtype=np.float64)  # published_at as POSIX-like seconds (naive)
+        # Band keys per row (-1: none, a text too short to index); real keys are never negative.
+        self.bands = np.empty((64, params.lsh_bands), dtype=np.int64)
         self.ids: list[str] = []
         self.row: dict[str, int] = {}
         self.story: list[str] = []
 
-    def add(self, sig: ArticleSignature, story_id: str) -> int:
+    def add(self, sig: ArticleSignature, story_id: str, keys: list[int]) -> int:
         i = len(self.ids)
         if i == len(self.shingles):
             self.matrix = np.concatenate([self.matrix, np.empty_like(self.matrix)])
             self.shingles = np.concatenate([self.shingles, np.empty_like(self.shingles)])
             self.seconds = np.concatenate([self.seconds, np.empty_like(self.seconds)])
+            self.bands = np.concatenate([self.bands, np.empty_like(self.bands)])
         self.matrix[i] = _values(sig, self.params)
         self.shingles[i] = sig.shingles
         self.seconds[i] = _seconds(sig.published_at)
+        self.bands[i] = keys if keys else -1
         self.ids.append(sig.article_id)
         self.row[sig.article_id] = i
         self.story.append(story_id)
@@ -285,17 +290,38 @@ def _seconds(when: datetime) -> float:
     return (when.replace(tzinfo=None) - _EPOCH).total_seconds()
 
 
-def _best_match(store: _Store, sig: ArticleSignature, rows: list[int]) -> tuple[int, float, float] | None:
+def _candidate_rows(store: _Store, index: dict[int, list[int]], keys: list[int]) -> np.ndarray:
+    """Rows sharing a band key with ``keys``, ascending.
+
+    From the key index while the buckets are small (the usual case: a few copies per story). When
+    they hold more rows than a scan of every stored key would touch -- a big day of near-identical
+    texts, where every earlier article collides -- the band-key matrix is compared instead: the
+    same rows (a key mixes in its band's number, so equal keys sit in the same band), found in
+    numpy instead of a set union of thousands of Python ints per article.
+    """
+    buckets = [bucket for key in keys if (bucket := index.get(key))]
+    touched = sum(map(len, buckets))
+    n = len(store.ids)
+    if touched <= n:
+        return np.unique(np.fromiter(chain.from_iterable(buckets), dtype=np.int64, count=touched))
+    return np.flatnonzero((store.bands[:n] == np.array(keys, dtype=np.int64)).any(axis=1))
+
+
+def _best_match(store: _Store, sig: ArticleSignature, idx: np.ndarray) -> tuple[int, float, float] | None:
     """The accepted candidate row most similar to ``sig`` as (row, jaccard, containment), or None."""
     params = store.params
-    if not rows or sig.shingles < params.min_shingles:
+    if not idx.size or sig.shingles < params.min_shingles:
         return None
-    idx = np.array(rows, dtype=np.int64)
     in_window = np.abs(store.seconds[idx] - _seconds(sig.published_at)) <= params.window.total_seconds()
     idx = idx[in_window & (store.shingles[idx] >= params.min_shingles)]
     if not idx.size:
         return None
-    jaccard = np.count_nonzero(store.matrix[idx] == _values(sig, params), axis=1) / params.num_perm
+    n = len(store.ids)
+    if idx.size * 2 < n:
+        equal = np.count_nonzero(store.matrix[idx] == _values(sig, params), axis=1)
+    else:  # most rows: comparing them all in place beats copying them out first
+        equal = np.count_nonzero(store.matrix[:n] == _values(sig, params), axis=1)[idx]
+    jaccard = equal / params.num_perm
     sizes = store.shingles[idx]
     smaller = np.minimum(sizes, sig.shingles)
     containment = np.minimum(1.0, jaccard * (sizes + sig.shingles) / (1.0 + jaccard) / smaller)
@@ -305,9 +331,13 @@ def _best_match(store: _Store, sig: ArticleSignature, rows: list[int]) -> tuple[
     if not ok.any():
         return None
     idx, jaccard, containment = idx[ok], jaccard[ok], containment[ok]
-    # Most similar wins; among equals the earliest, then the smallest id (determinism).
-    best = min(range(idx.size), key=lambda k: (-jaccard[k], -containment[k], store.seconds[idx[k]],
-                                               store.ids[idx[k]]))
+    # Most similar wins; among equals the earliest, then the smallest id (determinism). Narrowed in
+    # numpy first: on a big day of near-identical texts thousands of rows qualify.
+    top = jaccard == jaccard.max()
+    top &= containment == containment[top].max()
+    seconds = store.seconds[idx]
+    top &= seconds == seconds[top].min()
+    best = min(np.flatnonzero(top), key=lambda k: store.ids[idx[k]])
     return int(idx[best]), float(jaccard[best]), float(containment[best])
 
 
@@ -329,14 +359,14 @@ def story_assignments(
     store = _Store(params)
     index: dict[int, list[int]] = defaultdict(list)
 
-    def add(sig: ArticleSignature, story_id: str) -> None:
-        row = store.add(sig, story_id)
-        for key in band_keys(sig, params):
+    def add(sig: ArticleSignature, story_id: str, keys: list[int]) -> None:
+        row = store.add(sig, story_id, keys)
+        for key in keys:
             index[key].append(row)
 
     for stored in index_state:
         if stored.signature.article_id not in store.row:
-            add(stored.signature, stored.story_id)
+            add(stored.signature, stored.story_id, band_keys(stored.signature, params))
 
     pending = [a if isinstance(a, ArticleSignature) else hasher.sign(a) for a in new_articles]
     out: list[StoryAssignment] = []
@@ -345,14 +375,14 @@ def story_assignments(
             story_id = store.story[store.row[sig.article_id]]
             out.append(StoryAssignment(sig.article_id, story_id, sig, known=True))
             continue
-        rows = sorted({r for key in band_keys(sig, params) for r in index.get(key, ())})
-        match = _best_match(store, sig, rows)
+        keys = band_keys(sig, params)
+        match = _best_match(store, sig, _candidate_rows(store, index, keys))
         if match is None:
-            add(sig, sig.article_id)
+            add(sig, sig.article_id, keys)
             out.append(StoryAssignment(sig.article_id, sig.article_id, sig))
         else:
             row, jaccard, containment = match
-            add(sig, store.story[row])
+            add(sig, store.story[row], keys)
             out.append(StoryAssignment(sig.article_id, store.story[row], sig, matched=store.ids[row],
                                        jaccard=jaccard, containment=containment))
     return out

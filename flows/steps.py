@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -157,18 +158,33 @@ def fetch_articles(
     per-host limit allows (the limiter in the fetcher still enforces it across feeds).
 
     With ``config_dir`` the articles are annotated too. With NLP worker processes
-    (``[ingest] workers`` > 1) each article goes to them as soon as its text is in, so the model
-    works while the next pages are still on their way (politeness gaps make a feed's pages
-    arrive over seconds); with one worker, the feed's texts are annotated here at the end.
+    (``[ingest] workers`` > 1) the articles go to them in groups of ``NLP_GROUP`` as their texts
+    come in, so the model works while the next pages are still on their way (politeness gaps make
+    a feed's pages arrive over seconds); with one worker, the feed's texts are annotated here at
+    the end.
     """
     workers = nlp_workers_for(config_dir, ingest.worker_count) if (
         config_dir is not None and ingest.worker_count > 1) else None
-    pending: dict[int, Pending] = {}
+    pending: dict[int, tuple[Pending, int]] = {}  # article index -> its group on the workers, its place in it
+    waiting: list[tuple[int, ArticleText]] = []  # extracted, not yet sent
+    lock = threading.Lock()
+
+    def send(group: list[tuple[int, ArticleText]]) -> None:
+        assert workers is not None
+        sent = workers.submit([_nlp_input(a) for _, a in group], ingest.nlp_batch_size)
+        for place, (i, _) in enumerate(group):
+            pending[i] = (sent, place)
 
     def one(i: int, entry: FeedEntry) -> ArticleOutcome:
         outcome = fetch_article(feed, entry, http, ingest)
         if workers is not None and outcome.article is not None:
-            pending[i] = workers.submit([_nlp_input(outcome.article)], ingest.nlp_batch_size)
+            with lock:
+                waiting.append((i, outcome.article))
+                group = waiting[:] if len(waiting) >= NLP_GROUP else []
+                if group:
+                    waiting.clear()
+            if group:
+                send(group)
         return outcome
 
     if len(entries) <= 1 or http.per_host_concurrency <= 1:
@@ -185,9 +201,24 @@ def fetch_articles(
         span = (started, time.monotonic())
         return [dataclasses.replace(o, annotation=next(annotations), nlp_span=span) if o.article else o
                 for o in outcomes]
-    done = {i: p.result() for i, p in pending.items()}
-    return [dataclasses.replace(o, annotation=done[i][0][0], nlp_span=(done[i][1], done[i][2]))
+    if waiting:
+        send(waiting)
+    results: dict[int, tuple[list[Annotation], float, float]] = {}
+    for sent, _ in pending.values():
+        if id(sent) not in results:
+            results[id(sent)] = sent.result()
+    done = {i: (results[id(sent)][0][place], results[id(sent)][1], results[id(sent)][2])
+            for i, (sent, place) in pending.items()}
+    return [dataclasses.replace(o, annotation=done[i][0], nlp_span=(done[i][1], done[i][2]))
             if i in done else o for i, o in enumerate(outcomes)]
+
+
+# Extracted articles go to the NLP workers this many at a time (the rest of a feed's when its pages are in):
+# spaCy's cost per call is paid per group, not per article. Measured on the 200 x 50 benchmark's short
+# articles, CPU per article: 15.2 ms one at a time, 10.8 ms five, 10.1 ms ten, 10.6 ms fifty at a time. Few
+# enough that the workers start on a feed while its later pages are still on their way (the politeness gap
+# spaces them).
+NLP_GROUP = 10
 
 
 def _nlp_input(article: ArticleText) -> tuple[str, date | None]:

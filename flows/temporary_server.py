@@ -13,31 +13,45 @@ Run as a script, this file is the watchdog: it imports nothing but the standard 
 
 from __future__ import annotations
 
+import atexit
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 GRACE_S = 5.0  # for uvicorn to shut down cleanly before SIGKILL
 
 _watchdog: subprocess.Popen[bytes] | None = None  # kept for the life of the process: its stdin is the pipe
+_server: subprocess.Popen[bytes] | None = None  # the temporary server started here, for the process's life
 
 
 def start_temporary_server(while_it_starts: Callable[[], None] | None = None) -> str | None:
     """Start Prefect's temporary server now, bound to this process; its API URL, or None if unused.
 
     Nothing happens when a server is configured (``PREFECT_API_URL``) or temporary servers are off.
-    Prefect keeps one temporary server per process, so its flows use the one started here.
     ``while_it_starts`` is called once the server process exists, before it is healthy (seconds in
     which this process only waits), or right away when no server is started here.
+
+    The server is the one Prefect would start (``SubprocessASGIServer``'s own uvicorn command), but
+    launched from here, and this process is then pointed at it as at any configured server: asking
+    Prefect to start it meant importing its whole server package (FastAPI, SQLAlchemy, every API
+    route and model: about 2 s of CPU at every cold start, measured) only to run a subprocess.
     """
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+    import prefect
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_EPHEMERAL_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        get_current_settings,
+    )
 
     pending = [while_it_starts] if while_it_starts else []
 
@@ -48,25 +62,74 @@ def start_temporary_server(while_it_starts: Callable[[], None] | None = None) ->
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         call_pending()
         return None
-    server = SubprocessASGIServer()
-    if not server.running:
-        watchdog = start_watchdog()
-        launch = getattr(server, "_run_uvicorn_command", None)
-        if callable(launch):
-            # Prefect 3.8's own launcher, wrapped so that the watchdog learns the server's PID the moment
-            # it exists: the server takes seconds to become healthy, and a kill then must not orphan it.
-            def launch_and_guard() -> subprocess.Popen[Any]:
-                process: subprocess.Popen[Any] = launch()
-                guard(watchdog, process.pid)
-                call_pending()
-                return process
+    watchdog = start_watchdog()
+    env = {**os.environ, **SERVER_ENV, **get_current_settings().to_environment_variables(exclude_unset=True)}
+    app_dir = str(Path(prefect.__file__).resolve().parent.parent)
+    deadline = time.monotonic() + float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+    while True:
+        port = _free_port()
+        process = subprocess.Popen(uvicorn_command(app_dir, port), env=env)
+        guard(watchdog, process.pid)  # from its first moment: a kill now must not orphan it
+        call_pending()
+        url = f"http://127.0.0.1:{port}/api"
+        status = _wait_until_healthy(process, url, deadline)
+        if status != PORT_TAKEN:
+            break
+    if status is not None:
+        raise RuntimeError(
+            f"Prefect's temporary server did not start (exit status {status}, -1: no answer in "
+            f"{PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()} s); point PREFECT_API_URL at a "
+            "running server (`prefect server start`), NEWSIGNAL_DEBUG=1 shows why")
+    global _server
+    _server = process
+    atexit.register(_stop_server)  # politely at exit, as Prefect did; the watchdog stays the backstop
+    os.environ["PREFECT_API_URL"] = url  # this process's flows, tasks, logs and events go there
+    refresh_global_settings_context()
+    return url
 
-            server._run_uvicorn_command = launch_and_guard  # type: ignore[method-assign]
-        server.start()
-        if server.server_process is not None:
-            guard(watchdog, server.server_process.pid)  # again, harmless, in case the hook is gone
-    call_pending()  # if the hook is gone, or the server was running already
-    return server.api_url
+
+def _stop_server() -> None:
+    if _server is None or _server.poll() is not None:
+        return
+    _server.terminate()
+    try:
+        _server.wait(timeout=GRACE_S)
+    except subprocess.TimeoutExpired:
+        _server.kill()
+        _server.wait()
+
+
+# What Prefect's SubprocessASGIServer runs (prefect 3.x): its app factory under uvicorn, no UI.
+SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+PORT_TAKEN = 3  # uvicorn's exit status when it cannot bind
+
+
+def uvicorn_command(app_dir: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory",
+            "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "error", "--lifespan", "on"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], api_url: str, deadline: float) -> int | None:
+    """None once the server answers its health check; else its exit status, or -1 at the deadline."""
+    while time.monotonic() < deadline:
+        status = process.poll()
+        if status is not None:
+            return status
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return None
+        except (OSError, ValueError):
+            pass  # not listening yet
+        time.sleep(0.1)
+    return -1
 
 
 def start_watchdog() -> subprocess.Popen[bytes]:

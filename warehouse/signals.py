@@ -2,7 +2,9 @@
 
 Run after ``warehouse.stories.update_stories`` (a signal counts a story's copies once, so an event
 enters a signal only once its article has a story). Only events not yet placed are read (an anti-join),
-so running it twice changes nothing; each batch is written in one short transaction.
+so running it twice changes nothing; each batch is written in one short transaction. Of the history, a
+batch reads only what its events can meet (``_known_events``) and the members of the signals it changes,
+so its cost follows the new events, and the result is the one a recomputation from scratch gives.
 ``rebuild_signals(con, since=...)`` re-places every event from a date on (after changing the window,
 the GPE list or owners).
 """
@@ -47,9 +49,9 @@ class SignalUpdate:
 _EVENT_COLUMNS = """
     e.event_id, e.event_type, e.stance, e.actors, e.event_date, e.article_id,
     coalesce(ast.story_id, e.article_id), a.source, f.owner, coalesce(a.published_at, a.first_seen_at),
-    e.confidence, e.evidence, coalesce(a.title, ''), a.url, e.initiator, coalesce(e.targets, []::VARCHAR[]),
-    (SELECT list([r.role, r.name] ORDER BY r.ordinal) FROM event_roles r WHERE r.event_id = e.event_id)
+    e.confidence, e.evidence, coalesce(a.title, ''), a.url, e.initiator, coalesce(e.targets, []::VARCHAR[])
 """
+_EVENT_COLUMN_COUNT = 16
 
 
 _EVENT_JOINS = """
@@ -60,12 +62,41 @@ _EVENT_JOINS = """
 """
 
 
-def _signal_event(r: tuple[Any, ...]) -> SignalEvent:
+Roles = tuple[tuple[str, str], ...]
+
+
+def _roles(con: duckdb.DuckDBPyConnection, event_ids: Sequence[str]) -> dict[str, Roles]:
+    """(role, name) pairs of these events, in their order as read.
+
+    A query of its own, filtered before it aggregates: as a correlated subquery beside the event
+    columns, DuckDB rolled up the roles of every stored event for each read (the cost grew with the
+    history, not with the events read).
+    """
+    if not event_ids:
+        return {}
+    rows = con.execute(
+        """
+        SELECT event_id, list([role, name] ORDER BY ordinal)
+        FROM event_roles
+        WHERE event_id IN (SELECT UNNEST($1::VARCHAR[]))
+        GROUP BY event_id
+        """,
+        [list(event_ids)],
+    ).fetchall()
+    return {r[0]: tuple((x[0], x[1]) for x in r[1]) for r in rows}
+
+
+def _signal_events(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[Any, ...]]) -> list[SignalEvent]:
+    """Events from rows that start with ``_EVENT_COLUMNS``, each with its roles."""
+    roles = _roles(con, [r[0] for r in rows])
+    return [_signal_event(r, roles.get(r[0], ())) for r in rows]
+
+
+def _signal_event(r: tuple[Any, ...], roles: Roles) -> SignalEvent:
     return SignalEvent(
         event_id=r[0], event_type=r[1], stance=r[2], actors=tuple(r[3]), event_date=r[4], article_id=r[5],
         story_id=r[6], source=r[7], owner=r[8], seen_at=r[9], confidence=r[10], evidence=r[11],
-        article_title=r[12], article_url=r[13], initiator=r[14], targets=tuple(r[15]),
-        roles=tuple((x[0], x[1]) for x in r[16] or ()),
+        article_title=r[12], article_url=r[13], initiator=r[14], targets=tuple(r[15]), roles=roles,
     )
 
 
@@ -138,7 +169,7 @@ def update_signals(
             """,
             [pending[start:start + batch_size]],
         ).fetchall()
-        result = _place_events(con, [_signal_event(r) for r in rows], params, replacing=frozenset())
+        result = _place_events(con, _signal_events(con, rows), params, replacing=frozenset())
         total = SignalUpdate(total.events + result.events, total.new_signals + result.new_signals,
                              total.signals_updated + result.signals_updated)
     if total.events:
@@ -167,7 +198,7 @@ def rebuild_signals(
         """,
         [since],
     ).fetchall()
-    events = [_signal_event(r) for r in rows]
+    events = _signal_events(con, rows)
     # Placements of events deleted since (re-extraction) go too.
     return _place_events(con, events, params,
                          replacing=frozenset(e.event_id for e in events) | _orphan_placements(con))
@@ -182,18 +213,35 @@ def _orphan_placements(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
 
 
 def _known_events(
-    con: duckdb.DuckDBPyConnection, lo: date, hi: date, replacing: frozenset[str]
+    con: duckdb.DuckDBPyConnection, lo: date, hi: date, types: Collection[str], replacing: frozenset[str]
 ) -> list[KnownEvent]:
+    """The placed events that new events of ``types`` dated ``lo`` to ``hi`` can meet: those of these
+    types dated within the range (the only ones they can link to), and the voices (members naming an
+    initiator) of their signals from any date, which decide whether a claimant may join a thread
+    (``extractors.signals``). Without those voices a run on a stored history placed an event where a
+    recomputation from scratch, which has every earlier member at hand, did not."""
     rows = con.execute(
         f"""
+        WITH near AS (
+            SELECT e.event_id, se.signal_id
+            FROM events e JOIN signal_events se ON se.event_id = e.event_id
+            WHERE e.event_date BETWEEN $1 AND $2 AND e.event_type IN (SELECT UNNEST($3::VARCHAR[]))
+        ), voices AS (
+            SELECT e.event_id
+            FROM events e JOIN signal_events se ON se.event_id = e.event_id
+            WHERE se.signal_id IN (SELECT signal_id FROM near)
+              AND coalesce(e.initiator, '') <> '' AND e.stance <> 'denied'
+        )
         SELECT {_EVENT_COLUMNS}, se.signal_id
         {_EVENT_JOINS}
         JOIN signal_events se ON se.event_id = e.event_id
-        WHERE e.event_date BETWEEN $1 AND $2
+        WHERE e.event_id IN (SELECT event_id FROM near UNION SELECT event_id FROM voices)
         """,
-        [lo, hi],
+        [lo, hi, sorted(types)],
     ).fetchall()
-    return [KnownEvent(_signal_event(r), r[17]) for r in rows if r[0] not in replacing]
+    rows = [r for r in rows if r[0] not in replacing]
+    events = _signal_events(con, rows)
+    return [KnownEvent(e, r[_EVENT_COLUMN_COUNT]) for e, r in zip(events, rows, strict=True)]
 
 
 def _members(
@@ -208,10 +256,10 @@ def _members(
         """,
         [list(signal_ids)],
     ).fetchall()
+    rows = [r for r in rows if r[0] not in replacing]
     members: dict[str, list[SignalEvent]] = {}
-    for r in rows:
-        if r[0] not in replacing:
-            members.setdefault(r[17], []).append(_signal_event(r))
+    for e, r in zip(_signal_events(con, rows), rows, strict=True):
+        members.setdefault(r[_EVENT_COLUMN_COUNT], []).append(e)
     return members
 
 
@@ -234,7 +282,8 @@ def _place_events(
         ).fetchall()}
     if events:
         dates = [e.event_date for e in events]
-        known = _known_events(con, min(dates) - params.window, max(dates) + params.window, replacing)
+        known = _known_events(con, min(dates) - params.window, max(dates) + params.window,
+                              {e.event_type for e in events}, replacing)
     else:
         known = []
     assignments: list[SignalAssignment] = [
@@ -323,7 +372,7 @@ def signal_member_events(
         """,
         [active_from, until],
     ).fetchall()
-    return [(r[0], _signal_event(r[1:])) for r in rows]
+    return [(r[0], e) for r, e in zip(rows, _signal_events(con, [r[1:] for r in rows]), strict=True)]
 
 
 def first_event_date(con: duckdb.DuckDBPyConnection) -> date | None:

@@ -126,27 +126,41 @@ def _candidate_signatures(
     keys: dict[str, list[int]],
     params: StoryParams,
 ) -> list[StoredSignature]:
-    """Stored articles sharing a band key with a new one, published within the window of it."""
+    """Stored articles sharing a band key with a new one, published within the window of it.
+
+    Per band key, the window runs from the earliest new article holding that key to the latest:
+    a superset of the pairs that can match (``story_assignments`` checks each pair's own window),
+    found without joining every new article with every stored one holding the key -- on a big day
+    of near-identical texts that join made hundreds of millions of rows. The batch's own span
+    bounds the scans of ``story_bands`` and ``article_stories``, which are written in publication
+    order, so DuckDB skips the row groups of older history (zone maps) and the lookup costs what
+    the window holds, not what the database does.
+    """
     bands, articles = _band_frame(signatures, keys)
     if not bands["band_key"].size:
         return []
     window_us = int(params.window.total_seconds() * 1_000_000)
+    times = [s.published_at for s in signatures]
+    span = (min(times) - params.window, max(times) + params.window)
     with _registered(con, _story_probe_bands=bands, _story_probe_articles=articles):
         rows = con.execute(
             """
-            WITH hits AS (
+            WITH probe AS (
+                SELECT p.band_key, min(n.published_at) - to_microseconds($1) AS lo,
+                       max(n.published_at) + to_microseconds($1) AS hi
+                FROM _story_probe_bands p JOIN _story_probe_articles n ON n.idx = p.idx
+                GROUP BY p.band_key
+            ), hits AS (
                 SELECT DISTINCT b.article_id
-                FROM _story_probe_bands p
-                JOIN _story_probe_articles n ON n.idx = p.idx
-                JOIN story_bands b ON b.band_key = p.band_key
-                WHERE b.published_at BETWEEN n.published_at - to_microseconds($1)
-                                         AND n.published_at + to_microseconds($1)
+                FROM story_bands b JOIN probe p ON b.band_key = p.band_key
+                WHERE b.published_at BETWEEN p.lo AND p.hi
+                  AND b.published_at BETWEEN $3 AND $4
             )
             SELECT s.article_id, s.published_at, s.shingles, s.signature, s.story_id
             FROM article_stories s JOIN hits USING (article_id)
-            WHERE s.scheme = $2
+            WHERE s.scheme = $2 AND s.published_at BETWEEN $3 AND $4
             """,
-            [window_us, params.scheme_id],
+            [window_us, params.scheme_id, span[0], span[1]],
         ).fetchall()
     return [StoredSignature(ArticleSignature(r[0], r[1], r[2], bytes(r[3])), r[4]) for r in rows]
 

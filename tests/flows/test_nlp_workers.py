@@ -171,3 +171,28 @@ def test_texts_are_shared_out_in_pieces_no_larger_than_a_batch():
     assert chunks(5, 2, 32) == [range(3), range(3, 5)]
     assert chunks(100, 2, 32) == [range(32), range(32, 64), range(64, 96), range(96, 100)]
     assert chunks(3, 8, 32) == [range(1), range(1, 2), range(2, 3)]
+
+
+def test_a_feeds_articles_go_to_the_workers_in_groups_not_one_by_one(tmp_path, monkeypatch):
+    # spaCy's cost per call is paid per group: 23 articles make three calls, not 23.
+    from flows.ingest import ingest_flow
+    from flows.steps import NLP_GROUP
+
+    sizes: list[int] = []
+    real_submit = NlpWorkers.submit
+
+    def recorded(self, texts, batch_size):
+        sizes.append(len(texts))
+        return real_submit(self, texts, batch_size)
+
+    monkeypatch.setattr(NlpWorkers, "submit", recorded)
+    monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", "2")
+    with LoopbackServer("127.0.0.1") as srv:
+        (tmp_path / "feeds.toml").write_text(f'[[feed]]\nname = "outlet"\nurl = "{serve_feed(srv, 0, 23)}"\n')
+        try:
+            report = ingest_flow(str(tmp_path / "feeds.toml"), str(tmp_path / "n.duckdb"),
+                                 config_dir=str(CONFIG), due_only=False)
+        finally:
+            close_nlp_workers()
+    assert report.new_articles == 23 and report.articles_annotated == 23
+    assert sorted(sizes) == [23 - 2 * NLP_GROUP, NLP_GROUP, NLP_GROUP]
