@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from flows.temporary_server import free_loopback_port, stop_process
+
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
@@ -36,12 +37,6 @@ SHUTDOWN_GRACE_S = 20.0
 
 class ServeError(Exception):
     """The scheduler could not start (no Prefect server reachable, bad schedule)."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_healthy(api_url: str, timeout_s: float) -> None:
@@ -64,7 +59,7 @@ def prefect_server(timeout_s: float = 120.0) -> Iterator[str]:
         wait_healthy(existing, timeout_s=10)
         yield existing
         return
-    port = _free_port()
+    port = free_loopback_port()
     api_url = f"http://127.0.0.1:{port}/api"
     prefect_cli = Path(sys.executable).with_name("prefect")
     command = [str(prefect_cli) if prefect_cli.exists() else sys.executable, *([] if prefect_cli.exists()
@@ -83,20 +78,11 @@ def prefect_server(timeout_s: float = 120.0) -> Iterator[str]:
         yield api_url
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        _stop_server(proc)
+        stop_process(proc, grace_s=20.0)
         _local_servers.remove(proc)
 
 
 _local_servers: list[subprocess.Popen[bytes]] = []
-
-
-def _stop_server(proc: subprocess.Popen[bytes], wait_s: float = 20.0) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=wait_s)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @contextmanager
@@ -115,7 +101,7 @@ def stops_when_told(grace_s: float = SHUTDOWN_GRACE_S) -> Iterator[None]:
         log.warning("still running %.0fs after the stop signal: stopping the Prefect server and exiting",
                     grace_s)
         for proc in list(_local_servers):
-            _stop_server(proc, wait_s=5)
+            stop_process(proc, grace_s=5)
         os._exit(130)
 
     def on_signal(signum: int, frame: object) -> None:

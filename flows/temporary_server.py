@@ -67,7 +67,7 @@ def start_temporary_server(while_it_starts: Callable[[], None] | None = None) ->
     app_dir = str(Path(prefect.__file__).resolve().parent.parent)
     deadline = time.monotonic() + float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
     while True:
-        port = _free_port()
+        port = free_loopback_port()
         process = subprocess.Popen(uvicorn_command(app_dir, port), env=env)
         guard(watchdog, process.pid)  # from its first moment: a kill now must not orphan it
         call_pending()
@@ -89,14 +89,27 @@ def start_temporary_server(while_it_starts: Callable[[], None] | None = None) ->
 
 
 def _stop_server() -> None:
-    if _server is None or _server.poll() is not None:
+    if _server is not None:
+        stop_process(_server, GRACE_S)
+
+
+def free_loopback_port() -> int:
+    """A port on 127.0.0.1 free at this moment (a server started on it may still lose a race for it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_process(proc: subprocess.Popen[bytes], grace_s: float) -> None:
+    """SIGTERM, ``grace_s`` seconds for a clean stop, then SIGKILL; returns once it has exited."""
+    if proc.poll() is not None:
         return
-    _server.terminate()
+    proc.terminate()
     try:
-        _server.wait(timeout=GRACE_S)
+        proc.wait(timeout=grace_s)
     except subprocess.TimeoutExpired:
-        _server.kill()
-        _server.wait()
+        proc.kill()
+        proc.wait()
 
 
 # What Prefect's SubprocessASGIServer runs (prefect 3.x): its app factory under uvicorn, no UI.
@@ -108,12 +121,6 @@ def uvicorn_command(app_dir: str, port: int) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory",
             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "error", "--lifespan", "on"]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_until_healthy(process: subprocess.Popen[bytes], api_url: str, deadline: float) -> int | None:
