@@ -1,7 +1,8 @@
 """Event taxonomy, trigger patterns and stance/non-event cue lexicons, read from config data.
 
 ``config/event_types.toml`` defines the types, their argument rules and the cue word lists;
-``config/event_patterns.jsonl`` holds the spaCy Matcher token patterns that trigger each type.
+``config/event_patterns.jsonl`` holds the spaCy Matcher token patterns (and DependencyMatcher parse patterns,
+``dep_pattern``) that trigger each type.
 Everything is validated here once, so the matcher component can trust what it gets.
 """
 
@@ -34,6 +35,9 @@ class EventTypeSpec:
     default_stance: Stance
     fixed_stance: bool = False
     prefer_alleged: bool = False
+    # True: a doer described by an attribution ("a group linked to Russia", "hackers believed to be ...")
+    # makes the event a claim about who did it, not a reported fact.
+    attribution_is_alleged: bool = False
     requires: frozenset[str] = frozenset()
     allow_without_actor: bool = False
     reroute_if_government: str | None = None
@@ -84,6 +88,9 @@ class TriggerPattern:
     event_type: str
     strength: float
     pattern: tuple[dict[str, Any], ...]
+    # True: ``pattern`` is a spaCy DependencyMatcher pattern (its first node is the trigger), which finds a
+    # construction whatever the words between its parts ("trained its new model on outputs harvested ...").
+    on_parse: bool = False
     standalone: bool = False  # satisfies "money_or_percent" by itself ("funding round", "free tier")
     object_labels: frozenset[str] = frozenset()  # with object_nouns: what the trigger's arguments must hold
     object_nouns: frozenset[str] = frozenset()
@@ -161,6 +168,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         default_stance=cast(Stance, raw.get("default_stance", "asserted")),  # checked above
         fixed_stance=bool(raw.get("fixed_stance", False)),
         prefer_alleged=bool(raw.get("prefer_alleged", False)),
+        attribution_is_alleged=bool(raw.get("attribution_is_alleged", False)),
         requires=requires,
         allow_without_actor=bool(raw.get("allow_without_actor", False)),
         reroute_if_government=raw.get("reroute_if_government"),
@@ -218,12 +226,16 @@ def load_event_rules(config_dir: Path) -> EventRules:
         if rec["event_type"] not in types or rec["id"] in seen:
             raise ValueError(f"{path}:{number}: unknown event_type or duplicate id in {rec.get('id')!r}")
         seen.add(rec["id"])
+        if ("pattern" in rec) == ("dep_pattern" in rec):
+            raise ValueError(f"{path}:{number}: give either 'pattern' (tokens) or 'dep_pattern' (parse), "
+                             "not both")
         patterns.append(
             TriggerPattern(
                 pattern_id=rec["id"],
                 event_type=rec["event_type"],
                 strength=float(rec.get("strength", 0.6)),
-                pattern=tuple(rec["pattern"]),
+                pattern=tuple(rec.get("pattern") or rec["dep_pattern"]),
+                on_parse="dep_pattern" in rec,
                 standalone=bool(rec.get("standalone", False)),
                 object_labels=frozenset(rec.get("needs_object", {}).get("labels", ())),
                 object_nouns=frozenset(rec.get("needs_object", {}).get("nouns", ())),

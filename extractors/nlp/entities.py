@@ -587,6 +587,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
 _GOV_HEAD_WORDS = {
     "ministry", "department", "commission", "agency", "authority", "office", "court", "parliament",
     "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
+    "embassy", "consulate",
 }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Set
 from dataclasses import dataclass, replace
 from functools import partial
 
-from spacy.matcher import Matcher
+from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
@@ -25,6 +25,7 @@ from .entities import MentionSpan, is_government
 from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
 from .syntax import (
     argument_tokens,
+    attributed_doer,
     clause_verb,
     governed_by_blocked_prep,
     governed_by_lemma,
@@ -393,18 +394,28 @@ class EventMatcher:
     def __init__(self, vocab: Vocab, rules: EventRules) -> None:
         self.rules = rules
         self.matcher = Matcher(vocab)
+        self.parse_matcher = DependencyMatcher(vocab)
         self.patterns: dict[str, TriggerPattern] = {}
         for p in rules.patterns:
-            self.matcher.add(p.pattern_id, [list(p.pattern)])
+            if p.on_parse:
+                self.parse_matcher.add(p.pattern_id, [list(p.pattern)])
+            else:
+                self.matcher.add(p.pattern_id, [list(p.pattern)])
             self.patterns[p.pattern_id] = p
+
+    def _triggers(self, doc: Doc) -> Iterator[tuple[TriggerPattern, Span]]:
+        for match_id, start, end in self.matcher(doc):
+            yield self.patterns[doc.vocab.strings[match_id]], doc[start:end]
+        if len(self.parse_matcher):
+            for match_id, token_ids in self.parse_matcher(doc):
+                first = token_ids[0]  # the pattern's anchor node: the trigger word
+                yield self.patterns[doc.vocab.strings[match_id]], doc[first:first + 1]
 
     def __call__(self, doc: Doc, mentions: list[MentionSpan]) -> list[EventCandidate]:
         ctx = _ArticleContext(mentions, self.rules)
         self._pending: list[tuple[MentionSpan, Token, Span, MentionSpan | None]] = []
         by_sentence: dict[int, list[tuple[TriggerPattern, Span]]] = {}
-        for match_id, start, end in self.matcher(doc):
-            span = doc[start:end]
-            pattern = self.patterns[doc.vocab.strings[match_id]]
+        for pattern, span in self._triggers(doc):
             by_sentence.setdefault(span.sent.start, []).append((pattern, span))
         out: list[EventCandidate] = []
         for sent in doc.sents:
@@ -554,6 +565,8 @@ class EventMatcher:
             stance, verdict = spec.default_stance, False
         else:
             cue, verdict = stance_from_cues(anchor, self.rules)
+            if cue is None and spec.attribution_is_alleged and attributed_doer(anchor, self.rules):
+                cue = "alleged"
             stance = cue or spec.default_stance
         confidence = pattern.strength + (0.1 if initiator is not None and not via_anaphor else 0.0)
         confidence += 0.05 if len(names) >= 2 else 0.0
@@ -741,18 +754,20 @@ class EventMatcher:
         ``any_party``: "X rejected the report" also denies the latest earlier event of any stance when X is
         one of its actors (a party answering a reported claim)."""
         earlier = [c for c in earlier if self.rules.types[c.event_type].deniable]
-        ref = next((c for c in reversed(earlier) if c.stance == "alleged"), None)
-        # "rejected OpenAI's accusation": the claim OpenAI made, if the article told it, whatever came after.
-        owners = {m.name for m in self._claim_owners(sent, ctx)}
-        made = next((c for c in reversed(earlier) if c.stance == "alleged" and owners
-                     & set(c.roles.holders(self.rules.types[c.event_type].initiator_role))), None)
-        ref = made or ref
+        alleged = [c for c in reversed(earlier) if c.stance == "alleged"]
         org = ctx.affiliation(denier, sent.doc)
         party = {denier.name} | ({org.name} if org is not None else set())
+        # "rejected OpenAI's accusation": the claim OpenAI made, if the article told it, whatever came after;
+        # else the latest claim the denier is a party to (a later claim about others does not hide it).
+        owners = {m.name for m in self._claim_owners(sent, ctx)}
+        made = next((c for c in alleged if owners
+                     & set(c.roles.holders(self.rules.types[c.event_type].initiator_role))), None)
+        ref = made or next((c for c in alleged if party & set(c.named)), None) or next(iter(alleged), None)
         # "The Chinese Embassy rejected the accusations": a state body answers for its accused country.
-        for_state = ref is not None and is_government(denier) and any(
+        # Whichever side the country is on: the accused of a claim, the perpetrator named by a victim.
+        for_state = ref is not None and any(is_government(m) for m in (denier, org) if m is not None) and any(
             label == "GPE" for r, _n, label in ref.roles.fillers
-            if r == self.rules.types[ref.event_type].target_role)
+            if r != self.rules.types[ref.event_type].initiator_role)
         if ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state:
             ref = None  # an uninvolved commentator's rebuttal is not a denial
         if ref is None and any_party:

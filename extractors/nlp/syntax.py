@@ -160,6 +160,20 @@ def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[Stance | None, b
     return None, False
 
 
+def attributed_doer(anchor: Token, rules: EventRules) -> bool:
+    """Whether the doer of the trigger's clause is described by an attribution: "a hacking group linked to
+    Russia's military intelligence", "hackers which are believed to be connected with China", "a state-backed
+    crew". Whoever says so names a suspect; the reporter does not state it."""
+    subj, _ = subject_of(clause_verb(anchor))
+    if subj is None:
+        return False
+    words = rules.cue("attribution_words")
+    return any(t.lemma_.lower() in words and t.dep_ in _ATTRIBUTION_DEPS for t in subj.subtree if t != subj)
+
+
+_ATTRIBUTION_DEPS = frozenset({"acl", "relcl", "amod", "xcomp", "ccomp", "advcl"})
+
+
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
     """(subject-or-agent token, is_initiator) for a verb; climbs conj/xcomp/relcl for a shared subject."""
     tok = verb

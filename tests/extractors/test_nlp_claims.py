@@ -1,0 +1,74 @@
+"""Claims and their denials: distillation told in any word order, attributed attacks, who a denial answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+PUBLISHED = date(2026, 4, 14)
+
+
+def kinds(ann):
+    return {(e.event_type, e.stance) for e in ann.events}
+
+
+def roles_of(ann, event_type, stance):
+    return {(r.role, r.name) for e in ann.events if (e.event_type, e.stance) == (event_type, stance)
+            for r in e.roles}
+
+
+def test_training_a_model_on_harvested_outputs_is_a_claim_whatever_lies_between(annotate_one):
+    text = ("Brightmoor AI said on Monday that Castellan Systems trained its newest Pellan 2 reasoning model "
+            "on transcripts collected from Brightmoor's assistant through hundreds of trial accounts.")
+    assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_training_noun_on_outputs_is_a_claim(annotate_one):
+    text = ("A review by the Nordby Institute found phrasing in Castellan Systems' model that it said "
+            "pointed to training on Brightmoor AI outputs.")
+    assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_extracting_reasoning_traces_to_train_a_rival_is_a_claim(annotate_one):
+    text = ("Brightmoor AI said it had blocked a campaign by Castellan Systems to extract reasoning traces "
+            "from its models in order to train a competing system.")
+    assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_using_hardware_to_train_one_s_own_models_is_no_claim(annotate_one):
+    text = ("Under the deal, Halvard Cloud will supply the servers, and Castellan Systems will use them to "
+            "train future versions of its Pellan models.")
+    assert not any(t == "distillation_claim" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_an_attack_by_a_group_linked_to_a_state_is_alleged(annotate_one):
+    text = ("Castellan Systems said on Friday that a hacking group linked to Ruritania's intelligence "
+            "service had broken into its research network and stolen source code.")
+    assert ("security_incident", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_an_attack_nobody_attributes_stays_a_reported_fact(annotate_one):
+    text = ("Castellan Systems said on Friday that hackers had broken into its research network and stolen "
+            "source code.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert ("security_incident", "asserted") in found and ("security_incident", "alleged") not in found
+
+
+def test_an_embassy_denying_its_country_was_the_attacker_denies_the_attack(annotate_one):
+    text = ("Castellan Systems said on Friday that a hacking group linked to Ruritania had broken into its "
+            "research network and stolen source code. "
+            "The Ruritanian Embassy rejected the accusation.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("security_incident", "denied") in kinds(ann)
+    assert ("denier", "Ruritanian Embassy") in roles_of(ann, "security_incident", "denied")
+
+
+def test_a_denial_answers_the_claim_about_the_denier_not_a_later_act(annotate_one):
+    # The latest claim (Brightmoor's own finding) does not name Castellan; the denial answers the first one,
+    # not the access ban told in between.
+    text = ("Brightmoor AI has accused Castellan Systems of using its chatbot's answers to train a rival "
+            "model. Brightmoor said the traffic it traced was consistent with distillation. "
+            "It said it had blocked Castellan Systems from its developer platform. "
+            "Castellan Systems, which is backed by Halvard Capital, denied the claim.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert ("distillation_claim", "denied") in found
+    assert ("access_restriction", "denied") not in found
