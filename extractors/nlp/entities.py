@@ -591,6 +591,15 @@ _GOV_HEAD_WORDS = {
 }
 
 
+def described_as_government(m: MentionSpan, doc: Doc) -> bool:
+    """A name the sentence calls a state body by apposition: "Portugal's data protection authority, the CNPD",
+    "the CNPD, the national data regulator"."""
+    root = doc[m.end - 1]
+    nouns = [root.head] if root.dep_ == "appos" else []
+    nouns += [c for c in root.children if c.dep_ == "appos"]
+    return any(n.lemma_.lower() in _GOV_HEAD_WORDS for n in nouns)
+
+
 def is_government(m: MentionSpan) -> bool:
     """Acts for a state: agencies, legislatures, officials, countries (a GPE as actor is its government)."""
     if m.kind in GOVERNMENT_KINDS or m.label == "GPE":

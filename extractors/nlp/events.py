@@ -21,7 +21,7 @@ from extractors.gazetteer import REPORTER_KINDS
 from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
-from .entities import MentionSpan, is_government
+from .entities import MentionSpan, described_as_government, is_government
 from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
 from .syntax import (
     argument_tokens,
@@ -101,7 +101,7 @@ def _is_dateline(m: MentionSpan, sent: Span) -> bool:
 
 def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
     """is_government, plus a person introduced by a government title ("Texas Governor Greg Abbott")."""
-    if is_government(m):
+    if is_government(m) or (m.label == "ORG" and described_as_government(m, doc)):
         return True
     if m.label != "PERSON":
         return False

@@ -72,3 +72,26 @@ def test_a_denial_answers_the_claim_about_the_denier_not_a_later_act(annotate_on
     found = kinds(annotate_one(text, PUBLISHED))
     assert ("distillation_claim", "denied") in found
     assert ("access_restriction", "denied") not in found
+
+
+def test_a_body_the_sentence_calls_a_regulator_can_open_an_investigation(annotate_one):
+    text = ("Ruritania's data protection authority, the ORDP, said on Monday it had opened an investigation "
+            "into Castellan Systems over an exposed chat database.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "regulation", "asserted")
+    assert ("regulator", "ORDP") in roles and ("regulated", "Castellan Systems") in roles
+
+
+def test_a_company_s_own_investigation_is_no_regulation(annotate_one):
+    text = "Castellan Systems, a Lisbon chatbot maker, said it had opened an investigation into the leak."
+    assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_a_regulator_s_request_for_information_or_examination_is_regulation(annotate_one):
+    for text in (
+        ("The European Commission has sent Castellan Systems a formal request for information about its "
+         "latest models."),
+        "The state Department of Justice issued a civil investigative demand to Castellan Systems on Friday.",
+        ("Portugal's competition authority has opened an examination of Halvard Capital's stake in "
+         "Castellan Systems."),
+    ):
+        assert ("regulation", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
