@@ -383,6 +383,15 @@ def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
     return None, future
 
 
+def _verb_lemmas(tok: Token) -> set[str]:
+    """The verb a word stands for: its lemma, and for a participle tagged as an adjective ("listed",
+    "named") the stems it may come from."""
+    lemmas = {tok.lemma_.lower()}
+    if tok.tag_ == "JJ" and tok.lower_.endswith("ed"):
+        lemmas |= {tok.lower_[:-2], tok.lower_[:-1]}
+    return lemmas
+
+
 def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
     words = " " + " ".join(re.findall(r"\w+", text.lower())) + " "
     return any(f" {p} " in words for p in phrases)
@@ -500,7 +509,9 @@ class EventMatcher:
     def _listed(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
         """"The listed companies are X, Y and Z", "Among those listed were X": a participle of the type's
         ``continued_by`` describing who it applied to adds the sentence's parties to the latest event."""
-        participles = [t for t in sent if t.tag_ == "VBN" and t.dep_ in ("amod", "acl")]
+        # After a paragraph break the tagger may read "listed" as an adjective (JJ): still a participle.
+        participles = [t for t in sent if t.dep_ in ("amod", "acl")
+                       and (t.tag_ == "VBN" or (t.tag_ == "JJ" and t.lower_.endswith("ed")))]
         for part in participles:
             k = self._latest_continued_by(earlier, part)
             if k is not None:
@@ -518,7 +529,7 @@ class EventMatcher:
         for k in range(len(earlier) - 1, -1, -1):
             ref = earlier[k]
             continued_by = self.rules.types[ref.event_type].continued_by
-            if ref.stance != "denied" and verb.lemma_.lower() in continued_by:
+            if ref.stance != "denied" and _verb_lemmas(verb) & continued_by:
                 return k
         return None
 

@@ -1,4 +1,4 @@
-"""Claims and their denials: distillation told in any word order, attributed attacks, who a denial answers."""
+"""Claims, denials and whom an event names: distillation in any word order, attributed attacks, regulators."""
 
 from __future__ import annotations
 
@@ -95,3 +95,14 @@ def test_a_regulator_s_request_for_information_or_examination_is_regulation(anno
          "Castellan Systems."),
     ):
         assert ("regulation", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
+
+
+def test_the_listed_companies_after_a_paragraph_break_are_the_listing_s_targets(annotate_one):
+    # After a blank line the tagger reads "listed" as an adjective; it still names whom the listing hit.
+    text = ("Three Chinese developers were added to the Entity List on Tuesday by the Commerce Department's "
+            "Bureau of Industry and Security, cutting them off from U.S. chips unless their suppliers obtain "
+            "a licence.\n\nThe listed companies are Shenzhen-based Pellucid Intelligence, Hefei's "
+            "Qingmei Tech and a smaller cloud operator, Baishan Compute.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "export_control", "asserted")
+    targets = {n for r, n in roles if r == "target"}
+    assert targets >= {"Pellucid Intelligence", "Qingmei Tech", "Baishan Compute"}
