@@ -106,3 +106,10 @@ def test_the_listed_companies_after_a_paragraph_break_are_the_listing_s_targets(
     roles = roles_of(annotate_one(text, PUBLISHED), "export_control", "asserted")
     targets = {n for r, n in roles if r == "target"}
     assert targets >= {"Pellucid Intelligence", "Qingmei Tech", "Baishan Compute"}
+
+
+def test_copying_a_rival_s_proprietary_material_of_any_kind_is_an_alleged_incident_in_a_suit(annotate_one):
+    text = ("Pellucid Intelligence has sued Baishan Compute, alleging that the start-up's engineers copied "
+            "proprietary inference software during a joint project.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert ("security_incident", "alleged") in found and ("legal_action", "asserted") in found
