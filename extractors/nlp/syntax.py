@@ -187,6 +187,11 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
             if child.dep_ == "nsubjpass":
                 passive = True
         subj = next((c for c in tok.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"), None)
+        if (subj is not None and subj.lower_ in ("which", "who") and tok.dep_ == "relcl" and subj.i > 0
+                and subj.doc[subj.i - 1].text == ","):
+            # "the company, which raised ...": the pronoun of a clause set off by a comma stands for the
+            # noun; "the labs that object ..." restricts the noun instead (which labs), pointing nowhere.
+            return tok.head, True
         if subj is not None:
             return subj, True
         if passive:

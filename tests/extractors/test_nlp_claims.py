@@ -113,3 +113,16 @@ def test_copying_a_rival_s_proprietary_material_of_any_kind_is_an_alleged_incide
             "proprietary inference software during a joint project.")
     found = kinds(annotate_one(text, PUBLISHED))
     assert ("security_incident", "alleged") in found and ("legal_action", "asserted") in found
+
+
+def test_the_pronoun_of_a_clause_set_off_by_commas_stands_for_its_noun(annotate_one):
+    text = ("Pellucid Intelligence closed its chatbot in Italy on Monday. The company, which raised $85 "
+            "million last year, has about 3 million users.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment", "asserted")
+    assert ("recipient", "Pellucid Intelligence") in roles
+
+
+def test_a_restrictive_clause_about_generic_labs_names_nobody(annotate_one):
+    text = ("Pellucid Intelligence closed its chatbot in Italy on Monday. The labs that raised the most "
+            "money last year have the most users.")
+    assert not any(t == "funding_investment" for t, _s in kinds(annotate_one(text, PUBLISHED)))
