@@ -714,8 +714,11 @@ class EventMatcher:
             if denier is None or denier.label not in _ACTOR_LABELS:
                 continue
             # An official act (a filed suit, an export rule) is a fact its target may contest, never deny.
+            # Only what the denial is about: "X, whose model was released in March, rejected the findings"
+            # does not deny the release told in a clause about its subject.
+            about_subject = {t.i for t in subj.subtree} if subj is not None else set()
             covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))
-                       and rules.types[c.event_type].deniable]
+                       and a.i not in about_subject and rules.types[c.event_type].deniable]
             for i in covered:
                 c, anchor = found[i]
                 results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc), sent, ctx)

@@ -126,3 +126,12 @@ def test_a_restrictive_clause_about_generic_labs_names_nobody(annotate_one):
     text = ("Pellucid Intelligence closed its chatbot in Italy on Monday. The labs that raised the most "
             "money last year have the most users.")
     assert not any(t == "funding_investment" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_a_denial_does_not_deny_what_a_clause_about_the_denier_tells(annotate_one):
+    text = ("Brightwater AI said Pellucid Intelligence had trained its model on outputs harvested from "
+            "Brightwater's assistant. Pellucid Intelligence, whose Pellan-7B model was released in March, "
+            "rejected the findings.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert ("model_launch", "asserted") in found and ("model_launch", "denied") not in found
+    assert ("distillation_claim", "denied") in found
