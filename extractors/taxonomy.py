@@ -38,6 +38,9 @@ class EventTypeSpec:
     # True: a doer described by an attribution ("a group linked to Russia", "hackers believed to be ...")
     # makes the event a claim about who did it, not a reported fact.
     attribution_is_alleged: bool = False
+    # Verbs that state a standing fact ("Google charges $2 per million tokens"): in the present tense, with
+    # nothing new about it (no date, "new", "now", "will", "from"), a quoted comparison, not an event.
+    standing_verbs: frozenset[str] = frozenset()
     requires: frozenset[str] = frozenset()
     allow_without_actor: bool = False
     reroute_if_government: str | None = None
@@ -169,6 +172,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         fixed_stance=bool(raw.get("fixed_stance", False)),
         prefer_alleged=bool(raw.get("prefer_alleged", False)),
         attribution_is_alleged=bool(raw.get("attribution_is_alleged", False)),
+        standing_verbs=frozenset(raw.get("standing_verbs", ())),
         requires=requires,
         allow_without_actor=bool(raw.get("allow_without_actor", False)),
         reroute_if_government=raw.get("reroute_if_government"),

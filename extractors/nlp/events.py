@@ -35,6 +35,7 @@ from .syntax import (
     reported_future,
     stance_from_cues,
     standing_rule_subject,
+    states_standing_fact,
     subject_of,
 )
 
@@ -555,6 +556,8 @@ class EventMatcher:
         if spec.block_attributes and is_attribute(anchor):
             return None
         if spec.generic_plural_is_background and is_generic_plural(anchor):
+            return None
+        if spec.standing_verbs and states_standing_fact(anchor, spec.standing_verbs, self.rules):
             return None
         if (governed_by_lemma(anchor, spec.background_governors)
                 or standing_rule_subject(anchor, spec.blocked_subjects)):

@@ -174,6 +174,21 @@ def attributed_doer(anchor: Token, rules: EventRules) -> bool:
 _ATTRIBUTION_DEPS = frozenset({"acl", "relcl", "amod", "xcomp", "ccomp", "advcl"})
 
 
+def states_standing_fact(anchor: Token, verbs: frozenset[str], rules: EventRules) -> bool:
+    """Whether the trigger's clause states how things stand rather than what changed: a verb of ``verbs``
+    in the present tense ("charges", "lists at", "is charging") with no date and no word of novelty."""
+    verb = clause_verb(anchor)
+    if verb.lemma_.lower() not in verbs:
+        return False
+    present = verb.tag_ in ("VBZ", "VBP") or (
+        verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP") for c in verb.children))
+    if not present:
+        return False
+    sent = anchor.sent
+    novelty = rules.cue("novelty_words")
+    return not any(t.lower_ in novelty for t in sent) and not any(e.label_ == "DATE" for e in sent.ents)
+
+
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
     """(subject-or-agent token, is_initiator) for a verb; climbs conj/xcomp/relcl for a shared subject."""
     tok = verb

@@ -135,3 +135,15 @@ def test_a_denial_does_not_deny_what_a_clause_about_the_denier_tells(annotate_on
     found = kinds(annotate_one(text, PUBLISHED))
     assert ("model_launch", "asserted") in found and ("model_launch", "denied") not in found
     assert ("distillation_claim", "denied") in found
+
+
+def test_a_rival_s_price_as_it_stands_is_no_pricing_event(annotate_one):
+    for text in ("Halvard Cloud charges $2 per million input tokens for its Pellan-7B model.",
+                 "For comparison, Pellan-7B is charging 2 yuan per million input tokens, analysts said."):
+        assert not any(t == "pricing" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_a_new_price_told_in_the_present_is_a_pricing_event(annotate_one):
+    for text in ("Halvard Cloud now charges $2 per million input tokens for its Pellan-7B model.",
+                 "From May 1, Halvard Cloud charges $2 per million input tokens for its Pellan-7B model."):
+        assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
