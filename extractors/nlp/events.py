@@ -58,6 +58,7 @@ _PERSON_ROLE_NOUNS = {
     "scholar", "professor", "economist", "official", "officer", "counsel", "partner", "veteran", "watcher",
 }
 _SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
+_QUOTE_MARKS = ('"', "\u201c", "\u201d")
 # Titles before a person's name that make the person act for a government ("Texas Governor Greg Abbott").
 _GOV_TITLES = {
     "governor", "president", "senator", "minister", "secretary", "mayor", "premier", "chancellor",
@@ -562,6 +563,8 @@ class EventMatcher:
         if (governed_by_lemma(anchor, spec.background_governors)
                 or standing_rule_subject(anchor, spec.blocked_subjects)):
             return None
+        if self._in_commentator_quote(anchor, sent, ctx):
+            return None
         if anchor.dep_ in ("compound", "amod", "nmod") and anchor.head.lemma_.lower() in _PERSON_ROLE_NOUNS:
             return None  # "an export-control lawyer", "a distillation researcher": a description of a person
         if spec.block_adjective_triggers and (
@@ -596,6 +599,26 @@ class EventMatcher:
             trigger=span.text, date_phrase=date_phrase, future=future, verdict=verdict,
         )
         return cand, anchor
+
+    def _in_commentator_quote(self, anchor: Token, sent: Span, ctx: _ArticleContext) -> bool:
+        """'"This is the first time Congress has put distillation beside export controls," said Rebecca Ahn,
+        a trade lawyer': words quoted from an outside commentator (lawyer, analyst, professor...) are a view
+        on the news, not news; the events they mention are told elsewhere or not at all."""
+        before = sent.doc[sent.start:anchor.i].text
+        if sum(before.count(q) for q in _QUOTE_MARKS) % 2 == 0:
+            return False  # not inside a quotation opened in this sentence
+        titles = self.rules.cue("commentator_titles")
+        for verb in (t for t in sent if t.lemma_.lower() in self.rules.cue("reporting_verbs")):
+            subj, _ = subject_of(verb)
+            speaker = ctx.by_token.get(subj.i) if subj is not None else None
+            if speaker is None or speaker.label != "PERSON":
+                continue
+            described = {c.lower_ for t in sent.doc[speaker.start:speaker.end] for c in t.children
+                         if c.dep_ == "appos" for c in c.subtree}
+            described |= {t.lower_ for t in sent.doc[max(sent.start, speaker.start - 3):speaker.start]}
+            if described & titles:
+                return True
+        return False
 
     def _arguments_ok(
         self, spec: EventTypeSpec, pattern: TriggerPattern, anchor: Token, sent: Span,

@@ -147,3 +147,17 @@ def test_a_new_price_told_in_the_present_is_a_pricing_event(annotate_one):
     for text in ("Halvard Cloud now charges $2 per million input tokens for its Pellan-7B model.",
                  "From May 1, Halvard Cloud charges $2 per million input tokens for its Pellan-7B model."):
         assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
+
+
+def test_events_an_outside_commentator_mentions_in_a_quote_are_no_events(annotate_one):
+    text = ("Pellucid Intelligence released its Pellan-7B model on Monday. \"This is the first time the "
+            "Senate has tied export controls to how a model was trained,\" said Mara Quell, a trade lawyer "
+            "at Hollin & Drake.")
+    ann = annotate_one(text, PUBLISHED)
+    assert not any(e.event_type == "export_control" for e in ann.events)
+
+
+def test_a_quote_from_the_acting_company_s_chief_still_tells_the_event(annotate_one):
+    text = ("\"We are cutting the price of Pellan-7B by half from today,\" said Mara Quell, chief "
+            "executive of Pellucid Intelligence.")
+    assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED))
