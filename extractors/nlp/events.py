@@ -756,7 +756,10 @@ class EventMatcher:
             if covered:
                 continue
             objects = {t.lemma_.lower() for t in sent}
-            if not objects & rules.cue("denial_objects"):
+            # "Vellum disputed that.": a demonstrative object points back at what was just reported.
+            points_back = is_verb and any(c.dep_ == "dobj" and c.lower_ in ("that", "this", "it")
+                                          and c.i == tok.i + 1 for c in tok.children)
+            if not objects & rules.cue("denial_objects") and not points_back:
                 continue
             denied = self._deny_latest(denier, tok, sent, ctx, earlier + results, any_party=is_verb)
             if not denied:

@@ -221,6 +221,12 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
             continue
+        if (tok.dep_ == "acl" and tok.tag_ == "VB" and tok.head.dep_ == "pobj"
+                and tok.head.head.dep_ == "prep" and tok.head.head.lower_ in ("in", "on")
+                and tok.head.head.head.pos_ in ("VERB", "AUX")):
+            # "X is in talks to raise ...", "X is on track to launch ...": who is in the talks acts.
+            tok = tok.head.head.head
+            continue
         break
     return None, False
 

@@ -161,3 +161,19 @@ def test_a_quote_from_the_acting_company_s_chief_still_tells_the_event(annotate_
     text = ("\"We are cutting the price of Pellan-7B by half from today,\" said Mara Quell, chief "
             "executive of Pellucid Intelligence.")
     assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_company_in_talks_to_raise_is_the_recipient_not_an_investor(annotate_one):
+    text = ("Pellucid Intelligence is in talks to raise about $2 billion in a round led by Brightfold "
+            "Capital, according to people familiar with the negotiations.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment", "asserted")
+    assert roles == {("recipient", "Pellucid Intelligence"), ("investor", "Brightfold Capital")}
+
+
+def test_disputing_that_denies_what_was_just_reported(annotate_one):
+    text = ("Pellucid Intelligence is in talks to raise about $2 billion in a round led by Brightfold "
+            "Capital. The Information reported last week that Halvard Capital was also in discussions to "
+            "take part. Pellucid Intelligence disputed that.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("funding_investment", "denied") in kinds(ann)
+    assert ("denier", "Pellucid Intelligence") in roles_of(ann, "funding_investment", "denied")
