@@ -385,6 +385,18 @@ def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
     return None, future
 
 
+def _participle_agents(noun: Token, ctx: _ArticleContext) -> tuple[Token, list[MentionSpan]] | None:
+    """(participle, the actors its "by" phrase names) for "the complaint, filed ... by X, Y and others": a
+    participle describing the noun, whose agent names one or more actors."""
+    for part in (c for c in noun.children if c.dep_ == "acl" and c.tag_ == "VBN"):
+        for agent in (c for c in part.children if c.dep_ == "agent"):
+            named = [ctx.by_token.get(t.i) for t in agent.subtree]
+            found = [m for m in dict.fromkeys(named) if m is not None and m.label in _ACTOR_LABELS]
+            if found:
+                return part, found
+    return None
+
+
 def _verb_lemmas(tok: Token) -> set[str]:
     """The verb a word stands for: its lemma, and for a participle tagged as an adjective ("listed",
     "named") the stems it may come from."""
@@ -465,9 +477,22 @@ class EventMatcher:
                 initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
                 if initiator is not None and initiator.start not in scope:
                     initiator = None
-                reading = read_roles(spec, tok, sent, initiator, partial(_mention_within, ctx, scope),
+                anchor, agents = tok, []
+                by = _participle_agents(tok, ctx)
+                if initiator is None and by is not None:
+                    # "The complaint, filed by X and Y, ...", "The round, led by X, ...": who did the act
+                    # the participle names; its verb says which role that is, the same for all of them.
+                    anchor, agents = by
+                    initiator = agents[0]
+                reading = read_roles(spec, anchor, sent, initiator, partial(_mention_within, ctx, scope),
                                      whole_sentence=False,
                                      resolve=ctx.resolve_anaphor)
+                if agents:
+                    role = next(r for r, n, _l in reading.fillers if n == initiator.name)
+                    names = {m.name for m in agents}
+                    reading = replace(reading, fillers=tuple(dict.fromkeys(
+                        [(role, m.name, m.label) for m in agents]
+                        + [f for f in reading.fillers if f[1] not in names])))
                 if reading.fillers:
                     earlier[k] = self._with_parties(ref, spec, reading)
                 return

@@ -92,6 +92,9 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
             return True
         if head.pos_ == "NOUN" and lemma in noun_governors:
             return True
+        # "seeks damages and an order barring X from ...": what a party asks for has not happened.
+        if child.dep_ in ("dobj", "xcomp", "ccomp") and lemma in rules.cue("request_verbs"):
+            return True
         if child.dep_ in ("advcl",) and any(
             c.dep_ == "mark" and c.lower_ in rules.cue("conditional_marks") for c in child.children
         ):

@@ -177,3 +177,17 @@ def test_disputing_that_denies_what_was_just_reported(annotate_one):
     ann = annotate_one(text, PUBLISHED)
     assert ("funding_investment", "denied") in kinds(ann)
     assert ("denier", "Pellucid Intelligence") in roles_of(ann, "funding_investment", "denied")
+
+
+def test_the_filers_named_in_a_later_sentence_are_the_plaintiffs(annotate_one):
+    text = ("A group of publishers sued Pellucid Intelligence on Tuesday. The complaint, filed in Manhattan "
+            "by Brightline Music Publishing and Kestrel Records Inc., seeks statutory damages.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "legal_action", "asserted")
+    assert {("plaintiff", "Brightline Music Publishing"), ("plaintiff", "Kestrel Records"),
+            ("defendant", "Pellucid Intelligence")} <= roles
+
+
+def test_an_order_a_party_seeks_has_not_happened(annotate_one):
+    text = ("The complaint, filed in the Southern District of New York, seeks statutory damages that could "
+            "exceed $1 billion and an order barring Pellucid Intelligence from using the works.")
+    assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
