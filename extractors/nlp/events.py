@@ -477,7 +477,7 @@ class EventMatcher:
                 initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
                 if initiator is not None and initiator.start not in scope:
                     initiator = None
-                anchor, agents = tok, []
+                anchor, agents = tok, list[MentionSpan]()
                 by = _participle_agents(tok, ctx)
                 if initiator is None and by is not None:
                     # "The complaint, filed by X and Y, ...", "The round, led by X, ...": who did the act
@@ -488,7 +488,8 @@ class EventMatcher:
                                      whole_sentence=False,
                                      resolve=ctx.resolve_anaphor)
                 if agents:
-                    role = next(r for r, n, _l in reading.fillers if n == initiator.name)
+                    role = next((r for r, n, _l in reading.fillers if n == agents[0].name),
+                                spec.initiator_role)
                     names = {m.name for m in agents}
                     reading = replace(reading, fillers=tuple(dict.fromkeys(
                         [(role, m.name, m.label) for m in agents]
