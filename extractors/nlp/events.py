@@ -670,7 +670,9 @@ class EventMatcher:
             if initiator is not None and (not _acts_for_government(initiator, sent.doc)
                                           or initiator.kind in spec.excluded_initiator_kinds):
                 return False
-            if initiator is None and not any(is_government(m) for m in actors):
+            # "Seoul-based Lumora AI", a dateline: a place that only locates someone is no state acting.
+            if initiator is None and not any(is_government(m) for m in actors
+                                             if not _qualifies(m, sent.doc) and not _is_dateline(m, sent)):
                 return False
         if "two_orgs" in req and len({m.name for m in actors if m.label == "ORG"}) < 2:
             return False

@@ -191,3 +191,20 @@ def test_an_order_a_party_seeks_has_not_happened(annotate_one):
     text = ("The complaint, filed in the Southern District of New York, seeks statutory damages that could "
             "exceed $1 billion and an order barring Pellucid Intelligence from using the works.")
     assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_charging_people_named_in_a_long_apposition_is_a_legal_action(annotate_one):
+    text = ("The Justice Department charged two men, Colm Hardy and Piotr Lisowski, with conspiring to ship "
+            "restricted processors abroad.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "legal_action", "asserted")
+    assert {("plaintiff", "Department of Justice"), ("defendant", "Colm Hardy"),
+            ("defendant", "Piotr Lisowski")} <= roles
+
+
+def test_a_company_s_own_audit_is_no_regulation_where_a_place_only_locates_it(annotate_one):
+    text = ("Seoul-based Pellucid Intelligence said an internal audit found that accounts linked to Halvard "
+            "Systems had pulled about 9 million responses from its models and used them to train a rival "
+            "system.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert not any(t == "regulation" for t, _s in found)
+    assert ("distillation_claim", "alleged") in found
