@@ -57,6 +57,9 @@ _PERSON_ROLE_NOUNS = {
     "lawyer", "attorney", "analyst", "researcher", "expert", "specialist", "consultant", "adviser", "advisor",
     "scholar", "professor", "economist", "official", "officer", "counsel", "partner", "veteran", "watcher",
 }
+# Nouns a trigger word may describe without being an act: a topic of talk, a kind of body.
+_DESCRIBED_NOUNS = _PERSON_ROLE_NOUNS | {
+    "debate", "discussion", "question", "issue", "agency", "hawk", "concern"}
 _SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
 _QUOTE_MARKS = ('"', "\u201c", "\u201d")
 # Titles before a person's name that make the person act for a government ("Texas Governor Greg Abbott").
@@ -591,8 +594,10 @@ class EventMatcher:
             return None
         if self._in_commentator_quote(anchor, sent, ctx):
             return None
-        if anchor.dep_ in ("compound", "amod", "nmod") and anchor.head.lemma_.lower() in _PERSON_ROLE_NOUNS:
-            return None  # "an export-control lawyer", "a distillation researcher": a description of a person
+        if anchor.dep_ in ("compound", "amod", "nmod") and anchor.head.lemma_.lower() in _DESCRIBED_NOUNS:
+            # "an export-control lawyer", "a distillation researcher", "export-control debates": the trigger
+            # describes a person or a topic, no act.
+            return None
         if spec.block_adjective_triggers and (
             anchor.dep_ == "amod"
             or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)

@@ -208,3 +208,13 @@ def test_a_company_s_own_audit_is_no_regulation_where_a_place_only_locates_it(an
     found = kinds(annotate_one(text, PUBLISHED))
     assert not any(t == "regulation" for t, _s in found)
     assert ("distillation_claim", "alleged") in found
+
+
+def test_controls_named_as_a_cause_or_a_topic_are_no_new_event(annotate_one):
+    for text in (
+        ("Because of the export controls of the United States, companies have to rely more on domestic "
+         "chips, an engineer at Pellucid Intelligence said."),
+        ("Pellucid Intelligence timed the report to coincide with export-control debates in Washington, "
+         "critics said."),
+    ):
+        assert not any(t == "export_control" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
