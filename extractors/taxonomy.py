@@ -53,6 +53,7 @@ class EventTypeSpec:
     object_nouns: frozenset[str] = frozenset()
     background_governors: frozenset[str] = frozenset()  # lemmas above the trigger that make it background
     blocked_subjects: frozenset[str] = frozenset()  # "its terms bar customers from ...": a standing rule
+    blocked_objects: frozenset[str] = frozenset()  # "announced a partnership": the verb announces another act
     block_adjective_triggers: bool = False  # "open-source models": an adjective is an attribute
     excluded_initiator_kinds: frozenset[str] = frozenset()  # a court ordering something is no regulator
     suppressed_by_trigger: frozenset[str] = frozenset()  # any trigger of these types in the sentence
@@ -185,6 +186,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         object_nouns=frozenset(raw.get("object_nouns", ())),
         background_governors=frozenset(raw.get("background_governors", ())),
         blocked_subjects=frozenset(raw.get("blocked_subjects", ())),
+        blocked_objects=frozenset(raw.get("blocked_objects", ())),
         block_adjective_triggers=bool(raw.get("block_adjective_triggers", False)),
         excluded_initiator_kinds=frozenset(raw.get("excluded_initiator_kinds", ())),
         suppressed_by_trigger=frozenset(raw.get("suppressed_by_trigger", ())),

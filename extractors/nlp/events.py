@@ -589,6 +589,9 @@ class EventMatcher:
             return None
         if spec.standing_verbs and states_standing_fact(anchor, spec.standing_verbs, self.rules):
             return None
+        if anchor.pos_ == "VERB" and any(c.dep_ == "dobj" and c.lemma_.lower() in spec.blocked_objects
+                                         for c in anchor.children):
+            return None  # "announced a partnership", "released a stream of models": not a model's release
         if (governed_by_lemma(anchor, spec.background_governors)
                 or standing_rule_subject(anchor, spec.blocked_subjects)):
             return None

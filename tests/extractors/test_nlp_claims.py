@@ -218,3 +218,18 @@ def test_controls_named_as_a_cause_or_a_topic_are_no_new_event(annotate_one):
          "critics said."),
     ):
         assert not any(t == "export_control" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_announcing_another_act_or_releasing_a_series_is_no_launch(annotate_one):
+    for text in (
+        ("Pellucid Intelligence also announced a partnership with Halvard Telecom to resell its Pellan "
+         "models to businesses in Brazil."),
+        ("The raise caps a busy year for Pellucid Intelligence, which has released a steady stream of models "
+         "aimed at coding."),
+    ):
+        assert not any(t == "model_launch" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_releasing_a_named_model_is_still_a_launch(annotate_one):
+    text = "Pellucid Intelligence released Pellan-7B, its new coding model, on Monday."
+    assert ("model_launch", "asserted") in kinds(annotate_one(text, PUBLISHED))
