@@ -204,7 +204,10 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
                     return pobj, True
             if child.dep_ == "nsubjpass":
                 passive = True
-        subj = next((c for c in tok.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"), None)
+        # "MONEY — Zanskar AI raised ...": a heading before a dash may be parsed as a second subject; the
+        # subject nearest the verb is the one that acts.
+        subjects = [c for c in tok.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"]
+        subj = next((c for c in reversed(subjects) if c.i < tok.i), subjects[0] if subjects else None)
         if (subj is not None and subj.lower_ in ("which", "who") and tok.dep_ == "relcl" and subj.i > 0
                 and subj.doc[subj.i - 1].text == ","):
             # "the company, which raised ...": the pronoun of a clause set off by a comma stands for the

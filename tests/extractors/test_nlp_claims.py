@@ -233,3 +233,11 @@ def test_announcing_another_act_or_releasing_a_series_is_no_launch(annotate_one)
 def test_releasing_a_named_model_is_still_a_launch(annotate_one):
     text = "Pellucid Intelligence released Pellan-7B, its new coding model, on Monday."
     assert ("model_launch", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_roundup_heading_before_a_dash_is_not_who_acts(annotate_one):
+    text = ("MONEY — Bengaluru's Pellucid Intelligence, which builds speech models for Indian languages, "
+            "raised $42 million in a seed round led by Brightfold Capital.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment", "asserted")
+    assert ("recipient", "Pellucid Intelligence") in roles
+    assert ("investor", "Pellucid Intelligence") not in roles
