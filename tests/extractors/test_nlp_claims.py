@@ -241,3 +241,12 @@ def test_a_roundup_heading_before_a_dash_is_not_who_acts(annotate_one):
     roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment", "asserted")
     assert ("recipient", "Pellucid Intelligence") in roles
     assert ("investor", "Pellucid Intelligence") not in roles
+
+
+def test_barring_users_from_a_service_or_withdrawing_an_app_from_a_country_restricts_access(annotate_one):
+    for text in (
+        ("Pellucid Intelligence said it will bar users under 18 from open-ended conversations with its "
+         "characters starting November 25."),
+        "Pellucid Intelligence had withdrawn the app from Italy hours earlier.",
+    ):
+        assert ("access_restriction", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
