@@ -253,11 +253,11 @@ def test_barring_users_from_a_service_or_withdrawing_an_app_from_a_country_restr
 
 
 def test_two_companies_agreeing_to_build_something_together_are_partners(annotate_one):
-    text = "Pellucid Intelligence and Halvard Systems have agreed to build a training cluster in Guizhou."
+    text = "Baidu and Lenovo have agreed to build a training cluster in Guizhou, the two companies said."
     roles = roles_of(annotate_one(text, PUBLISHED), "partnership", "asserted")
-    assert roles == {("party", "Pellucid Intelligence"), ("party", "Halvard Systems")}
+    assert roles == {("party", "Baidu"), ("party", "Lenovo")}
 
 
 def test_two_companies_each_agreeing_to_pay_a_government_are_no_partners(annotate_one):
-    text = "Pellucid Intelligence and Halvard Systems agreed to pay the government 15% of their revenue."
+    text = "Baidu and Lenovo agreed to pay the government 15% of their revenue from such sales."
     assert not any(t == "partnership" for t, _s in kinds(annotate_one(text, PUBLISHED)))
