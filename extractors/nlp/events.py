@@ -9,7 +9,7 @@ Candidates are merged into ``Event`` records later (``annotate``), where dates g
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Set
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -32,6 +32,7 @@ from .syntax import (
     is_attribute,
     is_generic_plural,
     is_hedged,
+    is_negated,
     reported_future,
     stance_from_cues,
     standing_rule_subject,
@@ -451,6 +452,8 @@ class EventMatcher:
             candidates = [self._continued_as_earlier(c, a, out) for c, a in candidates]
             found = self._apply_denials(sent, ctx, candidates, out)
             if not found:
+                found = self._negated_claims(sent, matches, ctx, out)
+            if not found:
                 self._elaborate(sent, ctx, out)
             out.extend(found)
             ctx.update_subject(sent)
@@ -803,6 +806,46 @@ class EventMatcher:
                 self._pending.append((denier, tok, sent, ctx.affiliation(denier, sent.doc)))
             results += denied
         return results
+
+    def _negated_claims(
+        self, sent: Span, matches: Sequence[tuple[TriggerPattern, Span]], ctx: _ArticleContext,
+        earlier: list[EventCandidate],
+    ) -> list[EventCandidate]:
+        """"The company said it had not used OpenAI's models to train Kimi K3", "we have never used any other
+        company's outputs": the accused saying it did not do what it is accused of denies that claim. Only
+        a party to an earlier alleged event of the same type denies it this way."""
+        for pattern, span in matches:
+            anchor = span.root
+            if not self.rules.types[pattern.event_type].deniable or not is_negated(anchor):
+                continue
+            subj, _ = subject_of(clause_verb(anchor))
+            if subj is not None and subj.lower_ in ("we", "i"):
+                denier = self._speaker(sent, ctx)  # '"We did not use their outputs," Moonshot said'
+            else:
+                denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
+            if denier is None or denier.label not in _ACTOR_LABELS:
+                continue
+            org = ctx.affiliation(denier, sent.doc)
+            party = {denier.name} | ({org.name} if org is not None else set())
+            claim = next((c for c in reversed(earlier) if c.event_type == pattern.event_type
+                          and c.stance == "alleged" and party & set(c.named)), None)
+            if claim is None:
+                continue
+            date_phrase, future = _date_of(anchor, sent)
+            return [replace(self._denied(claim, denier, org, sent, ctx), sentence=sent.text,
+                            start=sent.start_char, end=sent.end_char, trigger=span.text, verdict=False,
+                            date_phrase=date_phrase, future=future)]
+        return []
+
+    def _speaker(self, sent: Span, ctx: _ArticleContext) -> MentionSpan | None:
+        """Who a sentence quotes: the named subject of its verb of saying ("..., Moonshot said")."""
+        for verb in (t for t in sent if t.lemma_.lower() in self.rules.cue("reporting_verbs")):
+            subj, _ = subject_of(verb)
+            if subj is not None and subj.lower_ not in ("we", "i"):
+                found, _ = ctx.resolve(subj)
+                if found is not None:
+                    return found
+        return None
 
     def _settle_pending(self, out: list[EventCandidate], ctx: _ArticleContext) -> list[EventCandidate]:
         """Denials told before the claim they answer: each denies the first later alleged event of the

@@ -102,6 +102,18 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
     return False
 
 
+def is_negated(anchor: Token) -> bool:
+    """"had not used", "never trained": a negation on the trigger's own clause (or the verbs it is an
+    infinitive of)."""
+    verb = clause_verb(anchor)
+    clause = [anchor, verb]
+    tok = verb
+    while tok.dep_ in ("xcomp", "conj") and tok.head.i != tok.i:
+        tok = tok.head
+        clause.append(tok)
+    return any(c.dep_ == "neg" for t in clause for c in t.children)
+
+
 def reported_future(modal: Token, verb: Token) -> bool:
     """'told the company it would need a licence', 'said X would cost 2 yuan': "would" is the reported
     "will" of a past statement, so the clause is what "will" would make it (a decision or an announced

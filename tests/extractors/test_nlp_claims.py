@@ -261,3 +261,18 @@ def test_two_companies_agreeing_to_build_something_together_are_partners(annotat
 def test_two_companies_each_agreeing_to_pay_a_government_are_no_partners(annotate_one):
     text = "Baidu and Lenovo agreed to pay the government 15% of their revenue from such sales."
     assert not any(t == "partnership" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_the_accused_saying_it_did_not_do_it_denies_the_claim(annotate_one):
+    text = ("Anthropic accused Zhipu AI of using its chatbot's answers to train GLM-5. "
+            "\"We did not use outputs from Anthropic's models to train it,\" Zhipu AI said.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("distillation_claim", "denied") in kinds(ann)
+    assert ("denier", "Zhipu AI") in roles_of(ann, "distillation_claim", "denied")
+    assert ("denier", "Anthropic") not in roles_of(ann, "distillation_claim", "denied")
+
+
+def test_a_negated_claim_by_a_bystander_denies_nothing(annotate_one):
+    text = ("Brightwater AI accused Pellucid Intelligence of using its chatbot's answers to train Pellan-7B. "
+            "Halvard Systems said it had not used Brightwater's outputs to train its own models.")
+    assert ("distillation_claim", "denied") not in kinds(annotate_one(text, PUBLISHED))
