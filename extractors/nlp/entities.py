@@ -8,12 +8,17 @@ resolves to its longer form.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import Any, TypedDict
+from dataclasses import replace
+from typing import TypedDict
 
 from spacy.tokens import Doc, Span, Token
 
 from extractors.gazetteer import FAMILY_ID_PREFIX, GOVERNMENT_KINDS, IGNORE_LABEL, Gazetteer, GazetteerEntry
+
+from .mentions import MentionSpan as MentionSpan  # re-exported: events and roles import it from here
+from .mentions import replace_region as _replace_region
+from .mentions import span_mention as _span_mention
+from .mentions import tidy_surface as tidy_surface
 
 # NER labels we may turn into mentions; anything else (DATE, MONEY, NORP, LAW ...) is dropped.
 _NER_LABELS = {"ORG", "PERSON", "GPE", "PRODUCT", "LOC", "FAC"}
@@ -27,10 +32,6 @@ _ORG_HEADS = {
     "government", "academy", "university", "association", "corporation", "bank", "fund", "district",
     "circuit", "party", "force", "guard", "service", "senate", "house", "congress", "assembly",
 }
-_DETERMINERS = ("the ", "a ", "an ")
-_POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
-_CORP_SUFFIX_RE = re.compile(r",?\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|GmbH|S\.A|AG)\.?$")
-_QUOTES = "\"'“”‘’«»"
 # Words around a company name that say its product is meant ("AI model DeepSeek", "the DeepSeek app").
 _PRODUCT_BEFORE = {"model", "chatbot", "app", "assistant", "application"}
 _PRODUCT_AFTER = {"app", "chatbot", "assistant", "application"}
@@ -46,35 +47,6 @@ _DOCUMENT_HEADS = {
     "register", "regulation", "amendment", "treaty", "convention", "code",
 }
 _ALIAS_CUES = ("also known as", "known as", "aka", "a.k.a.", "a.k.a", "alias")
-
-
-@dataclass(frozen=True)
-class MentionSpan:
-    """A canonical mention plus the token offsets the event rules need."""
-
-    label: str
-    name: str
-    text: str
-    start_char: int
-    end_char: int
-    start: int  # token offsets into the Doc
-    end: int
-    known: bool
-    kind: str = ""
-    owner: str | None = None
-
-
-def tidy_surface(text: str) -> str:
-    """Strip quotes, determiners, possessives and corporate suffixes from an unknown name."""
-    text = " ".join(text.split()).strip(_QUOTES + " ")
-    lowered = text.lower()
-    for det in _DETERMINERS:
-        if lowered.startswith(det):
-            text = text[len(det):]
-            break
-    text = _POSSESSIVE_RE.sub("", text).strip()
-    text = _CORP_SUFFIX_RE.sub("", text).strip()
-    return text.strip(_QUOTES + " ,.;:")
 
 
 def _plausible_unknown(name: str) -> bool:
@@ -425,19 +397,6 @@ _ROLE_NOUNS = {
     "ceo", "cto", "cfo", "coo",
 }
 _NON_NAME_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP"}
-
-
-def _span_mention(
-    doc: Doc, label: str, start: int, end: int, name: str | None = None, **kw: Any
-) -> MentionSpan:
-    span = doc[start:end]
-    return MentionSpan(label, name or tidy_surface(span.text), span.text, span.start_char, span.end_char,
-                       start, end, known=kw.pop("known", False), **kw)
-
-
-def _replace_region(mentions: list[MentionSpan], new: MentionSpan) -> list[MentionSpan]:
-    kept = [m for m in mentions if m.end <= new.start or m.start >= new.end]
-    return sorted([*kept, new], key=lambda m: m.start)
 
 
 def _name_token(tok: Token) -> bool:
