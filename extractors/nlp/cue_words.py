@@ -1,0 +1,82 @@
+"""Word classes that say what a name is, and the apposition reader that uses them.
+
+One definition of each class: the model, organisation and person rules all read an apposition ("Wisp, a
+companion chatbot", "Boreal Insights, a Lagos-based marketing firm", "Anneke de Vries, an analyst at ...")
+the same way.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+# Nouns that say the name before them (or the apposition they head) is a model or an AI product.
+MODEL_NOUNS = frozenset({
+    "model", "models", "chatbot", "chatbots", "assistant", "llm", "family", "app", "agent", "agents",
+    "generator", "copilot",
+})
+# Nouns that head an apposition about an organisation.
+ORG_NOUNS = frozenset({
+    "company", "firm", "startup", "start-up", "lab", "laboratory", "developer", "maker", "provider",
+    "operator", "carrier", "group", "agency", "outlet", "newsletter", "publication", "unit", "arm",
+    "subsidiary", "affiliate", "fund", "manufacturer", "supplier", "consultancy", "regulator",
+    "institute", "university", "nonprofit", "non-profit", "organisation", "organization", "designer",
+    "chipmaker", "insurer", "bank", "retailer", "platform", "business", "conglomerate", "venture",
+})
+# Nouns that head an apposition about a person (a role, a job).
+PERSON_NOUNS = frozenset({
+    "analyst", "partner", "professor", "researcher", "scientist", "economist", "lawyer", "attorney",
+    "spokesperson", "spokesman", "spokeswoman", "founder", "co-founder", "cofounder", "director",
+    "executive", "officer", "chief", "head", "manager", "investor", "engineer", "president", "chairman",
+    "chairwoman", "fellow", "lecturer", "consultant", "adviser", "advisor", "strategist", "principal",
+    "senator", "representative", "judge", "secretary", "minister", "commissioner", "official", "ceo",
+    "cto", "cfo", "coo", "actor", "actress", "author", "writer", "journalist", "reporter", "editor",
+    "student", "teacher", "lead", "leader", "member", "mother", "father",
+    "songwriter", "singer", "artist", "musician", "doctor", "ambassador",
+})
+# Demonyms and their like: never a name's first word ("American AI", "Chinese-language").
+DEMONYMS = frozenset({
+    "american", "european", "chinese", "french", "german", "british", "japanese", "korean", "indian",
+    "israeli", "canadian", "italian", "spanish", "dutch", "swiss", "nordic", "western", "asian", "emirati",
+    "saudi", "russian", "taiwanese", "australian", "brazilian", "african", "arab", "swedish", "finnish",
+    "norwegian", "danish", "polish", "irish", "singaporean", "vietnamese", "indonesian",
+    "global", "domestic", "foreign",
+})
+_APPOSITION_OPENERS = frozenset({"a", "an", "the", "its", "their", "his", "her"})
+# Words that end the noun phrase of an apposition ("an analyst | at", "the developer | of").
+_APPOSITION_STOPS = frozenset({
+    "of", "that", "which", "who", "whose", ",", "and", "in", "at", "for", "with", "on", "to", "from", "by",
+    "behind", ".", ";", ":", "(", "—", "–",
+})
+
+
+def appositive_head(doc: Doc, comma: int) -> str | None:
+    """What an apposition after ``comma`` says the name before it is: "model", "org", "person" or None.
+
+    Reads ", a/the/its [modifiers] NOUN" to the end of its noun phrase and classes the last noun of a
+    known class: "a former deputy assistant secretary of state" is a person, "the company's co-founder" a
+    person, "the developer of the X agent" an organisation, "a companion chatbot that ..." a model. A
+    verb right after the phrase makes it a clause, not an apposition ("Through the API, the model costs").
+    """
+    words = doc[comma + 1:min(len(doc), comma + 10)]
+    if not words or words[0].lower_ not in _APPOSITION_OPENERS:
+        return None
+    head: str | None = None
+    for tok in words[1:]:
+        low = tok.lower_
+        if low in _APPOSITION_STOPS:
+            return head
+        if low in ("'s", "’s"):
+            head = None  # "the company's coding agent": the possessor is not the head
+            continue
+        if tok.pos_ in ("VERB", "AUX") and tok.tag_ not in ("VBN", "VBG"):
+            return None
+        if head is not None and (tok.tag_ in ("VBN", "VBG") or low.endswith("ing")):
+            return head  # "a Munich company building foundation models": what follows is about it
+
+        if low in MODEL_NOUNS:
+            head = "model"
+        elif low in ORG_NOUNS:
+            head = "org"
+        elif low in PERSON_NOUNS:
+            head = "person"
+    return head

@@ -1,0 +1,241 @@
+"""Boundaries and labels of names, read from their shape and the words around them.
+
+The statistical NER draws spans across line breaks ("Aurelis AI\\nFounded"), stops at "of" ("University
+of"), splits "Ministry of Communication and Digital Affairs" in two, swallows a job title ("CEO Tran Minh
+Khoa") and reads a town as a company ("data centres in Sines and Zaragoza"). These rules repair classes of
+such spans; each looks only at the passage in hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.tokens import Doc, Span
+
+from extractors.gazetteer import Gazetteer
+
+from .cue_words import PERSON_NOUNS, appositive_head
+from .mentions import MentionSpan, replace_region, span_mention
+
+# Tokens a name never runs across: a line break, a dash or a bar starts something else (a heading's
+# "— Press Release", the "Founded in 2023" of a boilerplate paragraph).
+_BREAK_TEXTS = frozenset({"—", "–", "|", "•"})
+# Words a name does not end on ("Qingluo Intelligence of Shenzhen").
+_TRAILING_FUNCTION_WORDS = frozenset({"of", "and", "for", "the", "&", "at", "in", "on", "by"})
+# Heads of official and institutional names that continue with "of ..." ("University of Washington",
+# "Ministry of Communication and Digital Affairs", "Centre for Open Model Research").
+OF_NAME_HEADS = frozenset({
+    "university", "ministry", "department", "court", "institute", "centre", "center", "office", "bureau",
+    "commission", "committee", "council", "agency", "academy", "school", "college", "authority",
+    "administration", "board", "chamber", "federation", "association", "society", "foundation", "museum",
+    "service", "division", "district", "state", "republic", "house", "parliament", "tribunal",
+})
+_NAME_JOINERS = frozenset({"of", "and", "&", "for", "the", ","})
+# Job titles inside a span: the name after them is a person ("Kintaro Labs CEO Aiko Tanabe").
+_TITLE_TOKENS = frozenset({
+    "CEO", "CTO", "CFO", "COO", "Chairman", "Chairwoman", "Chair", "President", "Founder", "Co-founder",
+    "Director", "Minister", "Secretary", "Commissioner", "Spokesperson", "Spokesman", "Spokeswoman",
+    "Professor", "Prof.", "Dr.", "Judge", "Senator", "Governor", "Ambassador", "Mayor",
+})
+# Prepositions of place: an unknown one-word "organisation" right after one of these is a place
+# ("data centres in Sines and Zaragoza"), unless the phrase is about money or ownership.
+_PLACE_PREPOSITIONS = frozenset({"in", "near", "outside"})
+_OWNERSHIP_WORDS = frozenset({
+    "stake", "stakes", "invest", "invested", "investing", "investment", "investments", "shares", "share",
+    "interest", "position", "role", "confidence", "trust", "changes", "partner", "partnership", "money",
+    "stakeholder", "rally", "jobs", "job", "stock", "holding", "holdings", "participate", "participated",
+    "round", "stakeholding", "bet", "bets", "equity",
+})
+
+
+def trim_ent(doc: Doc, ent: Span) -> Span:
+    """The part of an NER span a name can be: cut at a line break or a dash, then drop trailing
+    function words. The first part is the name ("Aurelis AI\\nFounded" -> "Aurelis AI")."""
+    end = ent.end
+    for tok in ent:
+        line_break = "\n" in doc[tok.i - 1].whitespace_ or "\n" in tok.text
+        if tok.i > ent.start and (tok.is_space or tok.text in _BREAK_TEXTS or line_break):
+            end = tok.i
+            break
+    while end - 1 > ent.start and doc[end - 1].lower_ in _TRAILING_FUNCTION_WORDS:
+        end -= 1
+    if end == ent.end:
+        return ent
+    return Span(doc, ent.start, end, label=ent.label, kb_id=ent.kb_id, span_id=ent.id)
+
+
+def _name_word(tok_text: str) -> bool:
+    return tok_text[:1].isupper() and any(ch.isalpha() for ch in tok_text)
+
+
+def _of_name_continues(doc: Doc, m: MentionSpan) -> bool:
+    """``m`` is an institution's name cut before its "of ..." part ("University" + "of Washington") or
+    before the rest of a coordinated "of" part ("Ministry of Communication" + "and Digital Affairs")."""
+    if m.end >= len(doc):
+        return False
+    nxt = doc[m.end].lower_
+    words = m.name.lower().split()
+    if nxt in ("of", "for"):
+        return bool(words) and words[-1] in OF_NAME_HEADS
+    return nxt in ("and", ",") and ("of" in words or "for" in words) and bool(set(words) & OF_NAME_HEADS)
+
+
+def extend_of_names(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> list[MentionSpan]:
+    """An institution named "<Head> of/for X [and Y]" is one organisation: "the University of" +
+    "Washington", "Ministry of Communication" + "Digital Affairs", "Ontario Superior Court" + "of
+    Justice". A place may follow "of" ("University of Washington"); any other known name ends it
+    ("the Ministry of Commerce and Nvidia")."""
+    out = list(mentions)
+    for m in list(out):
+        if m.label != "ORG" or m not in out or not _of_name_continues(doc, m):
+            continue
+        end = j = m.end
+        while j + 1 < len(doc):
+            joiner, word = doc[j], doc[j + 1]
+            if joiner.lower_ not in _NAME_JOINERS or not _name_word(word.text) or word.is_sent_start:
+                break
+            if joiner.text == "," and not any(t.lower_ == "and" for t in doc[j + 1:j + 5]):
+                break  # "Ministry of Trade, Industry and Energy" goes on; "Ministry of Trade, Tencent" not
+            other = next((o for o in out if o.start <= j + 1 < o.end and o is not m), None)
+            place_after_of = joiner.lower_ in ("of", "for") and other is not None and other.label == "GPE"
+            if other is not None and other.known and not place_after_of:
+                break
+            j += 1
+            while j + 1 < len(doc) and _name_word(doc[j + 1].text) and not doc[j + 1].is_sent_start:
+                j += 1
+            end = j = j + 1
+        if end == m.end:
+            continue
+        name = " ".join(doc[m.start:end].text.split())
+        entry = gaz.lookup(name)
+        if entry is not None and entry.label != "ORG":
+            continue
+        new = span_mention(doc, "ORG", m.start, end, entry.name if entry else None,
+                           known=entry is not None, kind=entry.kind if entry else "")
+        out = replace_region([o for o in out if o is not m], new)
+    return out
+
+
+def split_titles(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """A job title inside or right before a name makes the words after it a person: "CEO Tran Minh Khoa",
+    "Kintaro Labs CEO Aiko Tanabe" (the words before the title stay an organisation), "Trade lawyer
+    Somchai Rattanaporn"."""
+    out = list(mentions)
+    for m in list(mentions):
+        if m.known or m.label not in ("ORG", "PERSON", "GPE"):
+            continue
+        span = doc[m.start:m.end]
+        title = next((t.i for t in span if t.text in _TITLE_TOKENS), None)
+        if title is not None and title + 1 < m.end:
+            person = span_mention(doc, "PERSON", title + 1, m.end)
+            out = [o for o in out if o is not m]
+            if title > m.start:
+                out.append(span_mention(doc, "ORG", m.start, title))
+            out = replace_region(out, person)
+            continue
+        # "company CEO Tran Minh Khoa" / "Kintaro Labs CEO Aiko Tanabe": a title right before the name
+        before = doc[m.start - 1] if m.start > 0 else None
+        if (before is not None and m.label != "PERSON" and m.end - m.start >= 2
+                and (before.text in _TITLE_TOKENS or (before.is_lower and before.lower_ in PERSON_NOUNS))):
+            out = replace_region([o for o in out if o is not m], replace(m, label="PERSON"))
+    # a PROPN run after a title that no mention covers ("Kintaro Labs CEO Aiko Tanabe" read as one ORG
+    # "Kintaro Labs" and nothing after "CEO")
+    for tok in doc:
+        if tok.text not in _TITLE_TOKENS or tok.i + 2 > len(doc):
+            continue
+        j = tok.i + 1
+        while (j < len(doc) and j - tok.i <= 4 and doc[j].pos_ == "PROPN" and doc[j].is_title
+               and doc[j].is_alpha):
+            j += 1
+        if j - tok.i >= 3 and not any(o.start < j and o.end > tok.i + 1 for o in out):
+            out = replace_region(out, span_mention(doc, "PERSON", tok.i + 1, j))
+    return sorted(out, key=lambda o: o.start)
+
+
+def appositive_labels(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """An unknown name followed by an apposition takes the apposition's class: "Boreal Insights, a
+    Lagos-based marketing firm" is an organisation, "Anneke de Vries, an infrastructure analyst" a
+    person."""
+    out = []
+    for m in mentions:
+        if (not m.known and m.label in ("ORG", "PERSON", "GPE") and m.end < len(doc)
+                and doc[m.end].text == ","):
+            head = appositive_head(doc, m.end)
+            if head == "org":
+                m = replace(m, label="ORG")
+            elif head == "person" and m.label != "GPE" and len(m.name.split()) >= 2:
+                m = replace(m, label="PERSON")
+        out.append(m)
+    return out
+
+
+def unify_labels(mentions: list[MentionSpan], decided: set[tuple[str, str]]) -> list[MentionSpan]:
+    """One name, one label in a passage: an unknown name that context labelled somewhere (``decided``:
+    (name, label) pairs) carries that label everywhere ("Veridian Mind's co-founder" after "Veridian
+    Mind, the Canadian AI lab")."""
+    by_name: dict[str, str] = {}
+    for name, label in decided:
+        by_name.setdefault(name.lower(), label)
+    return [
+        replace(m, label=by_name[m.name.lower()])
+        if not m.known and m.label in ("ORG", "PERSON", "GPE") and by_name.get(m.name.lower(), m.label)
+        in ("ORG", "PERSON") and m.name.lower() in by_name
+        else m
+        for m in mentions
+    ]
+
+
+def dateline_places(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> list[MentionSpan]:
+    """"SALEM, Ore. —", "NASHVILLE —", "SEATTLE and AMSTERDAM, May 11 —": capitalised words opening a line
+    and followed by a dash or a comma are the place the story was filed from."""
+    out = list(mentions)
+    for tok in doc:
+        line_start = tok.i == 0 or "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_
+        if not line_start or not (tok.is_alpha and tok.is_upper and len(tok.text) >= 3):
+            continue
+        j = tok.i
+        places: list[tuple[int, int]] = []
+        while j < len(doc):
+            k = j
+            while k < len(doc) and doc[k].is_alpha and doc[k].is_upper and len(doc[k].text) >= 2:
+                k += 1
+            if k == j:
+                break
+            places.append((j, k))
+            if k < len(doc) and doc[k].lower_ == "and" and k + 1 < len(doc) and doc[k + 1].is_upper:
+                j = k + 1
+                continue
+            j = k
+            break
+        if not places or j >= len(doc) or doc[j].text not in (",", "—", "–", "-"):
+            continue
+        for start, end in places:
+            name = " ".join(w.title() for w in doc[start:end].text.split())
+            entry = gaz.lookup(name)
+            if entry is not None and entry.label != "GPE":
+                continue
+            new = span_mention(doc, "GPE", start, end, entry.name if entry else name, known=entry is not None,
+                               kind=entry.kind if entry else "city")
+            out = replace_region(out, new)
+    return out
+
+
+def places_after_prepositions(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """An unknown one-word "organisation" after "in" is a place ("two data centres, in Sines and
+    Zaragoza", "a fellow at the Centre for Open Model Research in Kraków"), unless the phrase is about
+    money or ownership ("a stake in Nordlicht")."""
+    out: list[MentionSpan] = []
+    for m in mentions:
+        if m.label == "ORG" and not m.known and m.end - m.start == 1 and m.start > 0:
+            prep = doc[m.start - 1]
+            if prep.lower_ == "and" and m.start > 1:  # "in Sines and Zaragoza"
+                prev = next((o for o in out if o.end == m.start - 1), None)
+                if prev is not None and prev.label == "GPE" and not prev.known:
+                    prep = doc[prev.start - 1]
+            nxt = doc[m.end] if m.end < len(doc) else None
+            if (prep.lower_ in _PLACE_PREPOSITIONS and (nxt is None or nxt.text not in ("'s", "’s"))
+                    and not any(t.lower_ in _OWNERSHIP_WORDS for t in doc[max(0, prep.i - 3):prep.i])
+                    and prep.head.lemma_.lower() not in _OWNERSHIP_WORDS):
+                m = replace(m, label="GPE", kind="city")
+        out.append(m)
+    return out
