@@ -386,6 +386,8 @@ def _dateline_place(doc: Doc, gaz: Gazetteer) -> tuple[int, GazetteerEntry] | No
 
 
 _DOTTED_VERSION_RE = re.compile(r"^\d+\.\d+[a-z]?$")
+# A parameter count after a model name ("Llama 3.1 8B", "Qwen3 235B").
+_SIZE_RE = re.compile(r"^A?\d+(?:\.\d+)?[BMK]$")
 # Nouns right before a capitalised name that make it an organisation ("startup Fjordlight AI").
 _ORG_CUE_NOUNS = {
     "startup", "start-up", "company", "firm", "developer", "maker", "lab", "fund", "unit", "operator",
@@ -431,6 +433,10 @@ def _extend_models(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> lis
                 j += 1  # "Doubao Seed 2.0"
             if j < len(doc) and _DOTTED_VERSION_RE.match(doc[j].text):
                 end = j + 1
+        elif end == m.end and end < len(doc) and _DOTTED_VERSION_RE.match(doc[end].text):
+            end += 1  # "Magistral Medium 1.3"
+        if end < len(doc) and _SIZE_RE.match(doc[end].text) and end not in others:
+            end += 1  # "Llama 3.1 8B"
         while end < len(doc) and doc[end].text in MODEL_TIERS and end not in others:
             end += 1
         if end == m.end:

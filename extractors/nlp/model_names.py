@@ -52,6 +52,8 @@ _QUANTITY_WORDS = frozenset({
     "million", "billion", "trillion", "percent", "per", "times", "%", "people", "years", "months", "days",
     "hours", "weeks", "employees", "users", "staff", "of", "to", "-", "–", "/", ":",
 })
+# NER labels under which a versioned model name hides when NER does not read it as ORG or PERSON.
+_SHAPED_LABELS = frozenset({"PRODUCT", "LAW", "WORK_OF_ART", "FAC", "EVENT"})
 # A bare code that the gazetteer lists as an alias ("R1" for DeepSeek-R1).
 _BARE_CODE_RE = re.compile(r"^[A-Z]\d+(?:\.\d+)?$")
 _NO_MODEL_ENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "IGNORE", "LAW"})
@@ -154,11 +156,15 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
             continue
         end = _model_tail(doc, m.end)
         mentions = replace_region(mentions, span_mention(doc, "MODEL", m.start, end, kind="model"))
-    # The same shape on a PRODUCT name the canonicaliser dropped (unknown PRODUCTs are too noisy alone).
+    # The same shape on a span the canonicaliser dropped (a PRODUCT, or a name NER took for a law or a
+    # work: "Pelion 2 Pro"). A law's number is no version ("Article 5"): it needs a dot or a tier.
     for ent in doc.ents:
-        if ent.label_ != "PRODUCT" or not ent[0].is_title or _covered(mentions, ent.start, known_only=False):
+        if (ent.label_ not in _SHAPED_LABELS or not ent[0].is_title
+                or _covered(mentions, ent.start, known_only=False)):
             continue
-        if any(_VERSION_RE.match(t.text) and not _YEAR_RE.match(t.text) for t in ent[1:]):
+        versions = [t for t in ent[1:] if _VERSION_RE.match(t.text) and not _YEAR_RE.match(t.text)]
+        tiered = ent[-1].text in MODEL_TIERS or "." in "".join(t.text for t in versions)
+        if versions and (ent.label_ != "LAW" or tiered):
             end = _model_tail(doc, ent.end)
             mentions = replace_region(mentions, span_mention(doc, "MODEL", ent.start, end, kind="model"))
     return mentions
