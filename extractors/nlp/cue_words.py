@@ -7,12 +7,21 @@ the same way.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 # Nouns that say the name before them (or the apposition they head) is a model or an AI product.
 MODEL_NOUNS = frozenset({
     "model", "models", "chatbot", "chatbots", "assistant", "llm", "family", "app", "agent", "agents",
     "generator", "copilot",
+})
+# Last words that make a name an organisation's ("Corvid Labs", "Orrery Robotics", "Huatai Securities").
+ORG_SUFFIXES = frozenset({
+    "labs", "lab", "ai", "technologies", "technology", "systems", "robotics", "institute", "capital",
+    "ventures", "partners", "group", "research", "interactive", "inc", "corp", "ltd", "llc", "holdings",
+    "networks", "software", "analytics", "intelligence", "foundation", "university", "bank", "fund",
+    "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors",
+    "cloud", "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios",
+    "industries", "microsystems", "insights", "securities", "electronics", "telecom", "microelectronics",
 })
 # Nouns that head an apposition about an organisation.
 ORG_NOUNS = frozenset({
@@ -41,12 +50,34 @@ DEMONYMS = frozenset({
     "norwegian", "danish", "polish", "irish", "singaporean", "vietnamese", "indonesian",
     "global", "domestic", "foreign",
 })
+# Capitalised words before a person's name that are titles, not first names ("Attorney General
+# Marcus Bell", "Deputy Nguyen Thi Lan"); PERSON_NOUNS ("Officer", "Director") are titles too.
+HONORIFICS = frozenset({
+    "deputy", "general", "vice", "acting", "attorney", "sir", "dame", "mr", "mrs", "ms", "dr", "lord",
+    "king", "queen", "prince", "princess", "pope", "gen", "col", "lt", "sgt", "rep", "sen", "gov",
+    "premier", "mayor", "chancellor", "sheikh", "madam", "justice", "inspector", "captain", "admiral",
+})
 _APPOSITION_OPENERS = frozenset({"a", "an", "the", "its", "their", "his", "her"})
 # Words that end the noun phrase of an apposition ("an analyst | at", "the developer | of").
 _APPOSITION_STOPS = frozenset({
     "of", "that", "which", "who", "whose", ",", "and", "in", "at", "for", "with", "on", "to", "from", "by",
     "behind", ".", ";", ":", "(", "—", "–",
 })
+
+
+def _capitalised_title(words: Span) -> str | None:
+    """", Communications Director", ", Partner at ...": a capitalised job title after a name, ending at a
+    preposition, a comma or the line, says the name is a person's."""
+    for n, tok in enumerate(words[:4]):
+        if tok.lower_ in PERSON_NOUNS:
+            after = words[n + 1] if n + 1 < len(words) else None
+            line_end = after is None or after.is_space or "\n" in tok.whitespace_
+            if line_end or (after is not None and after.lower_ in ("at", "of", ",", "for")):
+                return "person"
+            continue
+        if not tok.is_title:
+            return None
+    return None
 
 
 def appositive_head(doc: Doc, comma: int) -> str | None:
@@ -58,6 +89,8 @@ def appositive_head(doc: Doc, comma: int) -> str | None:
     verb right after the phrase makes it a clause, not an apposition ("Through the API, the model costs").
     """
     words = doc[comma + 1:min(len(doc), comma + 10)]
+    if words and words[0].is_title and words[0].lower_ not in _APPOSITION_OPENERS:
+        return _capitalised_title(words)
     if not words or words[0].lower_ not in _APPOSITION_OPENERS:
         return None
     head: str | None = None

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.gazetteer import FAMILY_ID_PREFIX, GOVERNMENT_KINDS, IGNORE_LABEL, Gazetteer, GazetteerEntry
 
-from .cue_words import DEMONYMS, PERSON_NOUNS, appositive_head
+from .cue_words import DEMONYMS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
 from .mentions import MentionSpan as MentionSpan  # re-exported: events and roles import it from here
 from .mentions import replace_region as _replace_region
 from .mentions import span_mention as _span_mention
@@ -29,11 +29,17 @@ from .model_names import (
     tiered_products,
 )
 from .name_context import (
+    OF_NAME_HEADS,
     appositive_labels,
     dateline_places,
+    drop_internal_teams,
+    extend_names_left,
     extend_of_names,
+    merge_local_institutions,
     places_after_prepositions,
+    places_starting_org_names,
     split_titles,
+    suffix_named_orgs,
     trim_ent,
     unify_labels,
 )
@@ -114,6 +120,8 @@ def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
         if entry.label == IGNORE_LABEL:
             return None
         return MentionSpan(entry.label, entry.name, known=True, kind=entry.kind, owner=entry.owner, **base)
+    if label in ("FAC", "LOC") and _org_shaped(tidy):
+        label = "ORG"  # "at Lumora AI", "the Centre for Open Model Research": a firm taken for a building
     if label not in _UNKNOWN_OK or not _plausible_unknown(tidy):
         return None
     if label == "ORG" and tidy.split()[-1].lower() in _DOCUMENT_HEADS:
@@ -121,6 +129,13 @@ def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
     if _in_heading(ent.sent):
         return None  # "Broader Context: US-China AI Competition" -- title-case headings fool NER
     return MentionSpan(label, tidy, known=False, kind="", **base)
+
+
+def _org_shaped(name: str) -> bool:
+    """A name built like an organisation's: a company word at the end, or "<Institution> of/for ..."."""
+    words = name.lower().split()
+    institution = words[0] in OF_NAME_HEADS and words[1:2] in (["of"], ["for"])
+    return len(words) >= 2 and (words[-1] in ORG_SUFFIXES or institution)
 
 
 def _in_heading(sent: Span) -> bool:
@@ -268,14 +283,7 @@ def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
 
 
 # Last words that make an unknown "PERSON" an organisation ("Corvid Labs", "Orrery Robotics").
-_ORG_SUFFIXES = {
-    "labs", "lab", "ai", "technologies", "technology", "systems", "robotics", "institute", "capital",
-    "ventures", "partners", "group", "research", "interactive", "inc", "corp", "ltd", "llc", "holdings",
-    "networks", "software", "analytics", "intelligence", "foundation", "university", "bank", "fund",
-    "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors",
-    "cloud", "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios",
-    "industries",
-}
+_ORG_SUFFIXES = ORG_SUFFIXES
 # Last words of a job title or an internal team, read by NER as a name ("General Counsel", "Managing Partner",
 # "Applied Research Team", "Customer Success"): not entities at all.
 _TITLE_ONLY_HEADS = {"counsel", "partner", "founder", "co-founder", "cofounder", "team", "success", "officer"}
@@ -351,7 +359,8 @@ def _merge_place_prefixed_orgs(
                 if (not (tok.text[:1].isupper() and tok.is_alpha)
                         or (i in by_start and by_start[i].label == "GPE")):
                     break
-                if tok.lower_ in _PLACE_ORG_SUFFIXES:
+                # not "AI": "California AI law", "China AI market" are no names
+                if tok.lower_ in _PLACE_ORG_SUFFIXES or (tok.lower_ in ORG_SUFFIXES and tok.lower_ != "ai"):
                     last_suffix = i + 1
                 i += 1
             if last_suffix is not None and doc[m.end].lower_ not in _NAME_CONNECTORS:
@@ -523,7 +532,8 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
         if m.label == "ORG" and _product_use(doc, m):
             m = replace(m, label="MODEL")
         mentions.append(m)
-    mentions = _merge_place_prefixed_orgs(doc, sorted(mentions, key=lambda m: m.start), official)
+    mentions = _merge_place_prefixed_orgs(doc, _outermost(mentions), official)
+    mentions = merge_local_institutions(doc, mentions, gaz)
     mentions = dateline_places(doc, mentions, gaz)
     # shapes first (a glued code, a version number), then the words around a name
     mentions = add_glued_models(doc, mentions)
@@ -531,6 +541,8 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = add_model_context(doc, mentions)
     mentions = _add_context_names(doc, mentions)
     mentions = extend_of_names(doc, mentions, gaz)
+    mentions = extend_names_left(doc, drop_internal_teams(doc, mentions))
+    mentions = suffix_named_orgs(doc, mentions)
     mentions = split_titles(doc, mentions)
     mentions = appositive_labels(doc, mentions)
     decided = {(m.name, m.label) for m in mentions if not m.known and _cue_labelled(doc, m)}
@@ -539,7 +551,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = _add_missed_person_tokens(doc, mentions)
     mentions = _fold_person_aliases(doc, mentions, gaz)
     mentions = tiered_products(_fix_misread_people(mentions))
-    mentions = _places_naming_orgs(mentions)
+    mentions = _places_naming_orgs(places_starting_org_names(doc, mentions))
     mentions = _drop_lone_unknown_people(_resolve_short_names(mentions))
     mentions = unify_labels(propagate_models(mentions), decided)
     return [m for m in mentions if not _not_a_name(doc, m) and not _ignored(m, gaz)]
@@ -551,6 +563,15 @@ def _ignored(m: MentionSpan, gaz: Gazetteer) -> bool:
         return False
     entry = gaz.lookup(m.name)
     return entry is not None and entry.label == IGNORE_LABEL
+
+
+def _outermost(mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """Mentions in text order without those inside a longer one ("Washington" inside the "University of
+    Washington" that an "of" name grew into)."""
+    spans = sorted(mentions, key=lambda m: (m.start, -m.end))
+    return [m for m in spans
+            if not any(o is not m and o.start <= m.start and m.end <= o.end
+                       and o.end - o.start > m.end - m.start for o in spans)]
 
 
 def _cue_labelled(doc: Doc, m: MentionSpan) -> bool:

@@ -244,14 +244,20 @@ def tiered_products(mentions: list[MentionSpan]) -> list[MentionSpan]:
     ]
 
 
+def _family(name: str) -> str:
+    """The family word of a model name: "Haneul" of "Haneul Code", "Luoshu" of "Luoshu-72B"."""
+    first = name.split()[0] if name else name
+    return first.split("-")[0] if "-" in first and first[:1].isupper() else first
+
+
 def propagate_models(mentions: list[MentionSpan]) -> list[MentionSpan]:
     """A name read as a model once is a model everywhere in the passage; the first word of an unknown
     model name, alone, is its family ("Haneul" beside "Haneul Code") unless it names an organisation
     there; a bare code alias ("R2") is the passage's own model ending in it ("Xuanwu-R2")."""
     models = {m.name.lower() for m in mentions if m.label == "MODEL"}
     org_words = {m.name.split()[0].lower() for m in mentions if m.label == "ORG" and m.name}
-    families = {m.name.split()[0].lower(): m.name.split()[0] for m in mentions
-                if m.label == "MODEL" and not m.known and len(m.name.split()) >= 2}
+    families = {_family(m.name).lower(): _family(m.name) for m in mentions
+                if m.label == "MODEL" and not m.known and _family(m.name) != m.name}
     unknown_models = [m for m in mentions if m.label == "MODEL" and not m.known]
     out = []
     for m in mentions:

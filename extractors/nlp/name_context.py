@@ -9,12 +9,14 @@ such spans; each looks only at the passage in hand.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
 from extractors.gazetteer import Gazetteer
 
-from .cue_words import PERSON_NOUNS, appositive_head
+from .cue_words import DEMONYMS, HONORIFICS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
 from .mentions import MentionSpan, replace_region, span_mention
 
 # Tokens a name never runs across: a line break, a dash or a bar starts something else (a heading's
@@ -57,6 +59,9 @@ def trim_ent(doc: Doc, ent: Span) -> Span:
         if tok.i > ent.start and (tok.is_space or tok.text in _BREAK_TEXTS or line_break):
             end = tok.i
             break
+    if end == ent.end and doc[end - 1].lower_ in ("of", "for") and end - 2 >= ent.start \
+            and doc[end - 2].lower_ in OF_NAME_HEADS:
+        end = _of_tail_end(doc, end - 1, [])  # "the University of" + "Washington"
     while end - 1 > ent.start and doc[end - 1].lower_ in _TRAILING_FUNCTION_WORDS:
         end -= 1
     if end == ent.end:
@@ -80,6 +85,28 @@ def _of_name_continues(doc: Doc, m: MentionSpan) -> bool:
     return nxt in ("and", ",") and ("of" in words or "for" in words) and bool(set(words) & OF_NAME_HEADS)
 
 
+def _of_tail_end(doc: Doc, j: int, others: list[MentionSpan]) -> int:
+    """End of the "of X [and Y]" part of an institution's name whose joiner is ``doc[j]``. A place may
+    follow "of" ("University of Washington"); any other known name ends it ("Ministry of Commerce and
+    Nvidia")."""
+    end = j
+    while j + 1 < len(doc):
+        joiner, word = doc[j], doc[j + 1]
+        if joiner.lower_ not in _NAME_JOINERS or not _name_word(word.text) or word.is_sent_start:
+            break
+        if joiner.text == "," and not any(t.lower_ == "and" for t in doc[j + 1:j + 5]):
+            break  # "Ministry of Trade, Industry and Energy" goes on; "Ministry of Trade, Tencent" not
+        other = next((o for o in others if o.start <= j + 1 < o.end), None)
+        place_after_of = joiner.lower_ in ("of", "for") and other is not None and other.label == "GPE"
+        if other is not None and other.known and not place_after_of:
+            break
+        j += 1
+        while j + 1 < len(doc) and _name_word(doc[j + 1].text) and not doc[j + 1].is_sent_start:
+            j += 1
+        end = j = j + 1
+    return end
+
+
 def extend_of_names(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> list[MentionSpan]:
     """An institution named "<Head> of/for X [and Y]" is one organisation: "the University of" +
     "Washington", "Ministry of Communication" + "Digital Affairs", "Ontario Superior Court" + "of
@@ -89,21 +116,7 @@ def extend_of_names(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> li
     for m in list(out):
         if m.label != "ORG" or m not in out or not _of_name_continues(doc, m):
             continue
-        end = j = m.end
-        while j + 1 < len(doc):
-            joiner, word = doc[j], doc[j + 1]
-            if joiner.lower_ not in _NAME_JOINERS or not _name_word(word.text) or word.is_sent_start:
-                break
-            if joiner.text == "," and not any(t.lower_ == "and" for t in doc[j + 1:j + 5]):
-                break  # "Ministry of Trade, Industry and Energy" goes on; "Ministry of Trade, Tencent" not
-            other = next((o for o in out if o.start <= j + 1 < o.end and o is not m), None)
-            place_after_of = joiner.lower_ in ("of", "for") and other is not None and other.label == "GPE"
-            if other is not None and other.known and not place_after_of:
-                break
-            j += 1
-            while j + 1 < len(doc) and _name_word(doc[j + 1].text) and not doc[j + 1].is_sent_start:
-                j += 1
-            end = j = j + 1
+        end = _of_tail_end(doc, m.end, [o for o in out if o is not m])
         if end == m.end:
             continue
         name = " ".join(doc[m.start:end].text.split())
@@ -152,11 +165,102 @@ def split_titles(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
     return sorted(out, key=lambda o: o.start)
 
 
+def _covered_tokens(mentions: list[MentionSpan]) -> set[int]:
+    return {i for m in mentions for i in range(m.start, m.end)}
+
+
+def _free_name_token(doc: Doc, i: int, mentions: list[MentionSpan], covered: set[int] | None = None) -> bool:
+    """doc[i] may be part of a name no mention holds: capitalised, no stop word, no demonym, no title,
+    not tagged as a date, number or other non-name."""
+    tok = doc[i]
+    return (tok.text[:1].isupper() and tok.is_alpha and not tok.is_stop and tok.lower_ not in DEMONYMS
+            and tok.text not in _TITLE_TOKENS and tok.ent_type_ in ("", "ORG", "PERSON", "GPE", "FAC")
+            and i not in (covered if covered is not None else _covered_tokens(mentions)))
+
+
+def extend_names_left(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """A capitalised name word right before a person or organisation is part of it: "Pallas" +
+    "Intelligence", "Nurul" + "Aina Zakaria"; a famous surname after another first name is someone
+    else ("Dolores" + "Vance" is not JD Vance)."""
+    out = list(mentions)
+    for m in mentions:
+        one_word_alias = m.known and m.label == "PERSON" and m.end - m.start == 1 and " " in m.name
+        if m.start == 0 or m.label not in ("ORG", "PERSON") or (m.known and not one_word_alias):
+            continue
+        if m.label == "PERSON" and not one_word_alias and m.end - m.start < 2:
+            continue  # "Encyclopaedia" + "Britannica": a lone word read as a person is no person's name
+        prev = doc[m.start - 1]
+        if (not _free_name_token(doc, m.start - 1, out) or prev.pos_ != "PROPN"
+                or prev.lower_.rstrip(".") in HONORIFICS or prev.lower_ in PERSON_NOUNS):
+            continue
+        new = span_mention(doc, m.label, m.start - 1, m.end)
+        out = replace_region([o for o in out if o is not m], new)
+    return out
+
+
+def suffix_named_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """Capitalised words no mention holds, ending in a company word, are an organisation: "existing
+    investors Creandum and Nordwave Capital", "Analysts of Huatai Securities"."""
+    out = list(mentions)
+    covered = _covered_tokens(out)
+    i = 0
+    while i < len(doc):
+        if not _free_name_token(doc, i, out, covered) or doc[i].lower_ in ORG_SUFFIXES:
+            i += 1
+            continue
+        j = i
+        while (j < len(doc) and j - i < 4 and _free_name_token(doc, j, out, covered)
+               and doc[j].pos_ == "PROPN"):
+            j += 1
+        # a capitalised word or a possessive before the run: the name starts earlier ("Asia Trade Policy
+        # Institute") or belongs to another ("Samsung's Galaxy AI")
+        before = doc[i - 1] if i > 0 else None
+        claimed = before is not None and (before.text in ("'s", "’s")
+                                          or (before.is_title and not before.is_sent_start))
+        if j - i >= 2 and doc[j - 1].lower_ in ORG_SUFFIXES and not claimed and not _title_line(doc, i):
+            out = replace_region(out, span_mention(doc, "ORG", i, j))
+        i = max(j, i + 1)
+    return out
+
+
+def _title_line(doc: Doc, i: int) -> bool:
+    """doc[i] sits in a heading-like sentence: short, with no verb."""
+    sent = doc[i].sent
+    return len(sent) <= 12 and not any(t.pos_ in ("VERB", "AUX") for t in sent)
+
+
+# Lower-case nouns after a name that make it a team inside an organisation ("Vellum's Threat
+# Intelligence group", "a Preparedness team").
+_TEAM_NOUNS = frozenset({"group", "team", "unit", "division", "office", "department", "lab", "desk"})
+
+
+def drop_internal_teams(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """An unknown name between a possessive or an article and a team noun is a team, not an entity."""
+    return [
+        m for m in mentions
+        if not (m.label == "ORG" and not m.known and m.end < len(doc) and m.start > 0
+                and doc[m.end].lower_ in _TEAM_NOUNS and doc[m.end].is_lower
+                and doc[m.start - 1].lower_ in ("'s", "’s", "a", "an", "the", "its", "their"))
+    ]
+
+
 def appositive_labels(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
     """An unknown name followed by an apposition takes the apposition's class: "Boreal Insights, a
     Lagos-based marketing firm" is an organisation, "Anneke de Vries, an infrastructure analyst" a
     person."""
     out = []
+    ends = {m.end for m in mentions}
+    for tok in doc:
+        # a name NER missed altogether: "Echoform AI, the Ottawa-based start-up behind ..."
+        if tok.text != "," or tok.i in ends or appositive_head(doc, tok.i) != "org":
+            continue
+        start = tok.i
+        while start > 0 and tok.i - start < 4 and _free_name_token(doc, start - 1, mentions):
+            start -= 1
+            if doc[start].is_sent_start:
+                break
+        if start < tok.i and doc[tok.i - 1].pos_ == "PROPN":
+            mentions = replace_region(mentions, span_mention(doc, "ORG", start, tok.i))
     for m in mentions:
         if (not m.known and m.label in ("ORG", "PERSON", "GPE") and m.end < len(doc)
                 and doc[m.end].text == ","):
@@ -214,6 +318,10 @@ def dateline_places(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> li
             entry = gaz.lookup(name)
             if entry is not None and entry.label != "GPE":
                 continue
+            words = doc[start:end]
+            if entry is None and (any(t.lower_ in STOP_WORDS for t in words)
+                                  or not any(t.pos_ == "PROPN" or t.ent_type_ for t in words)):
+                continue  # a section label in a roundup ("PRICES —", "FOR IMMEDIATE RELEASE —")
             new = span_mention(doc, "GPE", start, end, entry.name if entry else name, known=entry is not None,
                                kind=entry.kind if entry else "city")
             out = replace_region(out, new)
@@ -221,12 +329,12 @@ def dateline_places(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> li
 
 
 def places_after_prepositions(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
-    """An unknown one-word "organisation" after "in" is a place ("two data centres, in Sines and
+    """An unknown one-word "organisation" or "person" after "in" is a place ("two data centres, in Sines and
     Zaragoza", "a fellow at the Centre for Open Model Research in Kraków"), unless the phrase is about
     money or ownership ("a stake in Nordlicht")."""
     out: list[MentionSpan] = []
     for m in mentions:
-        if m.label == "ORG" and not m.known and m.end - m.start == 1 and m.start > 0:
+        if m.label in ("ORG", "PERSON") and not m.known and m.end - m.start == 1 and m.start > 0:
             prep = doc[m.start - 1]
             if prep.lower_ == "and" and m.start > 1:  # "in Sines and Zaragoza"
                 prev = next((o for o in out if o.end == m.start - 1), None)
@@ -238,4 +346,47 @@ def places_after_prepositions(doc: Doc, mentions: list[MentionSpan]) -> list[Men
                     and prep.head.lemma_.lower() not in _OWNERSHIP_WORDS):
                 m = replace(m, label="GPE", kind="city")
         out.append(m)
+    return out
+
+
+# Places that name a nation: "U.S. Department of Justice" is the national department itself.
+_NATIONAL_KINDS = frozenset({"country", "union"})
+
+
+def merge_local_institutions(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> list[MentionSpan]:
+    """A state's or city's name right before an institution's is one organisation: "the Oregon
+    Department of Justice" is not the (federal) Department of Justice plus Oregon."""
+    out = list(mentions)
+    for m, o in pairwise(mentions):
+        if (m.label != "GPE" or o.label != "ORG" or o.start != m.end or m.kind in _NATIONAL_KINDS
+                or not o.name or o.name.split()[0].lower() not in OF_NAME_HEADS):
+            continue
+        name = " ".join(doc[m.start:o.end].text.split())
+        entry = gaz.lookup(name)
+        if entry is not None and entry.label != "ORG":
+            continue
+        new = span_mention(doc, "ORG", m.start, o.end, entry.name if entry else name,
+                           known=entry is not None, kind=entry.kind if entry else "")
+        out = replace_region([x for x in out if x is not m and x is not o], new)
+    return out
+
+
+def places_starting_org_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """A place followed by words that begin an organisation's name used in the passage is that
+    organisation: "Harbin Yuntu did not respond" after "Harbin Yuntu Computing"."""
+    orgs = [m for m in mentions if m.label == "ORG" and len(m.name.split()) >= 3]
+    out = list(mentions)
+    for m in mentions:
+        if m.label != "GPE":
+            continue
+        end = m.end
+        while end < len(doc) and end - m.end < 3 and _free_name_token(doc, end, out):
+            end += 1
+        if end == m.end:
+            continue
+        words = doc[m.start:end].text.split()
+        full = next((o for o in orgs if o.name.split()[:len(words)] == words and o.start != m.start), None)
+        if full is not None:
+            new = span_mention(doc, "ORG", m.start, end, full.name, known=full.known, kind=full.kind)
+            out = replace_region([x for x in out if x is not m], new)
     return out
