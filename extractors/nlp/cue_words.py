@@ -22,6 +22,7 @@ ORG_SUFFIXES = frozenset({
     "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors",
     "cloud", "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios",
     "industries", "microsystems", "insights", "securities", "electronics", "telecom", "microelectronics",
+    "security",
 })
 # Nouns that head an apposition about an organisation.
 ORG_NOUNS = frozenset({

@@ -126,8 +126,11 @@ def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
         return None
     if label == "ORG" and tidy.split()[-1].lower() in _DOCUMENT_HEADS:
         return None
-    if _in_heading(ent.sent):
+    doc = ent.doc
+    signature = ent.end < len(doc) and doc[ent.end].text == "," and appositive_head(doc, ent.end) == "person"
+    if _in_heading(ent.sent) and not signature:
         return None  # "Broader Context: US-China AI Competition" -- title-case headings fool NER
+    # (a signature line is no heading: "Kelsey Arnaud, Communications Director")
     return MentionSpan(label, tidy, known=False, kind="", **base)
 
 
@@ -352,6 +355,8 @@ def _merge_place_prefixed_orgs(
             while i < len(doc) and i < m.end + 6:
                 tok = doc[i]
                 inner_possessive = tok.text in ("'s", "’s") and i > m.end  # "People's Court", not "Korea's"
+                if last_suffix is not None and tok.lower_ in ("and", "&", ","):
+                    break  # "Harbin Yuntu Computing and Greyfen Security" are two
                 if ((tok.lower_ in _NAME_CONNECTORS or inner_possessive) and i + 1 < len(doc)
                         and doc[i + 1].text[:1].isupper()):
                     i += 1
@@ -532,8 +537,10 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
         if m.label == "ORG" and _product_use(doc, m):
             m = replace(m, label="MODEL")
         mentions.append(m)
-    mentions = _merge_place_prefixed_orgs(doc, _outermost(mentions), official)
-    mentions = merge_local_institutions(doc, mentions, gaz)
+    merged = merge_local_institutions(doc, _outermost([*mentions, *official]), gaz)
+    official = [m for m in merged if any(m is o for o in official)]
+    mentions = [m for m in merged if not any(m is o for o in official)]
+    mentions = _merge_place_prefixed_orgs(doc, mentions, official)
     mentions = dateline_places(doc, mentions, gaz)
     # shapes first (a glued code, a version number), then the words around a name
     mentions = add_glued_models(doc, mentions)
@@ -553,7 +560,8 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = tiered_products(_fix_misread_people(mentions))
     mentions = _places_naming_orgs(places_starting_org_names(doc, mentions))
     mentions = _drop_lone_unknown_people(_resolve_short_names(mentions))
-    mentions = unify_labels(propagate_models(mentions), decided)
+    cue_orgs = frozenset(name.lower() for name, label in decided if label == "ORG")
+    mentions = unify_labels(propagate_models(mentions, cue_orgs), decided)
     return [m for m in mentions if not _not_a_name(doc, m) and not _ignored(m, gaz)]
 
 

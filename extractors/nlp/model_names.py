@@ -250,12 +250,13 @@ def _family(name: str) -> str:
     return first.split("-")[0] if "-" in first and first[:1].isupper() else first
 
 
-def propagate_models(mentions: list[MentionSpan]) -> list[MentionSpan]:
+def propagate_models(mentions: list[MentionSpan], orgs: frozenset[str] = frozenset()) -> list[MentionSpan]:
     """A name read as a model once is a model everywhere in the passage; the first word of an unknown
     model name, alone, is its family ("Haneul" beside "Haneul Code") unless it names an organisation
-    there; a bare code alias ("R2") is the passage's own model ending in it ("Xuanwu-R2")."""
+    there (``orgs``: lower-cased names the context says are organisations, "Pixaris, a Berlin startup");
+    a bare code alias ("R2") is the passage's own model ending in it ("Xuanwu-R2")."""
     models = {m.name.lower() for m in mentions if m.label == "MODEL"}
-    org_words = {m.name.split()[0].lower() for m in mentions if m.label == "ORG" and m.name}
+    org_words = {m.name.split()[0].lower() for m in mentions if m.label == "ORG" and len(m.name.split()) >= 2}
     families = {_family(m.name).lower(): _family(m.name) for m in mentions
                 if m.label == "MODEL" and not m.known and _family(m.name) != m.name}
     unknown_models = [m for m in mentions if m.label == "MODEL" and not m.known]
@@ -265,7 +266,7 @@ def propagate_models(mentions: list[MentionSpan]) -> list[MentionSpan]:
         if m.label != "MODEL" and not m.known and m.label in ("ORG", "PERSON", "GPE"):
             if low in models:
                 m = replace(m, label="MODEL", kind="model")
-            elif low in families and low not in org_words and len(m.name.split()) == 1:
+            elif low in families and low not in org_words and low not in orgs and len(m.name.split()) == 1:
                 m = replace(m, label="MODEL", name=families[low], kind="model")
         elif m.label == "MODEL" and m.known and _BARE_CODE_RE.match(m.text):
             own = [o for o in unknown_models if o.name.endswith(f"-{m.text}")]

@@ -130,3 +130,71 @@ def test_datelines_and_places_after_in_are_places(annotate_one):
     )
     assert {"Drammen", "Skien", "Larvik", "Kristiansund"} <= names(ann, "GPE")
     assert not {"Skien", "Larvik"} & names(ann, "ORG")
+
+
+def test_a_model_familys_word_alone_is_the_family(annotate_one):
+    ann = annotate_one(
+        "Merrow Data used copied answers to train its Tolvik-34B model. \"Tolvik was trained on our own "
+        "data,\" the company said."
+    )
+    assert {"Tolvik-34B", "Tolvik"} <= names(ann, "MODEL")
+    assert "Tolvik" not in names(ann, "ORG") | names(ann, "PERSON")
+
+
+def test_organisations_ner_misses_or_takes_for_a_building(annotate_one):
+    ann = annotate_one(
+        "On Monday, two actors sued Quellix AI, the Ottawa-based start-up behind a speech model. "
+        "The first sign of trouble at Darrow AI was a billing anomaly. "
+        "Existing investors Creandum and Brightfen Capital joined the round, and analysts of Tonghai "
+        "Securities expect more deals."
+    )
+    assert {"Quellix AI", "Darrow AI", "Brightfen Capital", "Tonghai Securities"} <= names(ann, "ORG")
+
+
+def test_a_first_word_left_out_of_a_name_belongs_to_it(annotate_one):
+    ann = annotate_one(
+        "Kestrel Intelligence, a Toronto company, sued him in October. "
+        "A group of songwriters led by Dolores Vance filed a lawsuit. "
+        "Its chief executive, Nurul Aina Zakaria, said the company would grow. "
+        "Chief Technology Officer Jonas Albrecht and Attorney General Marcus Bell spoke."
+    )
+    people = names(ann, "PERSON")
+    assert "Kestrel Intelligence" in names(ann, "ORG")
+    assert {"Dolores Vance", "Nurul Aina Zakaria", "Jonas Albrecht", "Marcus Bell"} <= people
+    assert not {"JD Vance", "Officer Jonas Albrecht", "General Marcus Bell"} & people
+
+
+def test_a_capitalised_job_title_after_a_name_makes_a_person(annotate_one):
+    ann = annotate_one(
+        "The state sued Mirabel Health on Tuesday. The Department runs a hotline.\n\n"
+        "Media contact: Brenna Solis, Communications Director"
+    )
+    assert "Brenna Solis" in names(ann, "PERSON")
+    assert "Brenna Solis" not in names(ann, "ORG")
+
+
+def test_an_internal_team_is_no_organisation(annotate_one):
+    ann = annotate_one(
+        "\"It was a curriculum,\" wrote Priya Natarajan, who leads Vellum's Threat Analysis group. "
+        "There is a Preparedness team here and a Responsible Scaling office there."
+    )
+    assert not {"Threat Analysis", "Preparedness", "Responsible Scaling"} & names(ann, "ORG")
+
+
+def test_a_states_own_institution_is_not_the_federal_one(annotate_one):
+    ann = annotate_one(
+        "SALEM, Ore. — The Oregon Department of Justice today sued Mirabel Health, which sells its app "
+        "to Oregon consumers."
+    )
+    assert "Oregon Department of Justice" in names(ann, "ORG")
+    assert "Department of Justice" not in names(ann, "ORG")
+    assert names(ann, "GPE") == {"Salem", "Oregon"}
+
+
+def test_a_place_that_starts_an_organisations_name_is_that_organisation(annotate_one):
+    ann = annotate_one(
+        "The listed companies are Harbin Yuntu Computing and Greyfen Security. "
+        "Harbin Yuntu did not respond, said Oren Malka, Greyfen's head of research."
+    )
+    assert {"Harbin Yuntu Computing", "Greyfen Security"} <= names(ann, "ORG")
+    assert not {"Harbin", "Greyfen"} & names(ann, "GPE")
