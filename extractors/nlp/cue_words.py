@@ -11,8 +11,8 @@ from spacy.tokens import Doc, Span
 
 # Nouns that say the name before them (or the apposition they head) is a model or an AI product.
 MODEL_NOUNS = frozenset({
-    "model", "models", "chatbot", "chatbots", "assistant", "llm", "family", "app", "agent", "agents",
-    "generator", "copilot",
+    "model", "models", "chatbot", "chatbots", "assistant", "assistants", "llm", "family", "app", "apps",
+    "agent", "agents", "generator", "copilot",
 })
 # Last words that make a name an organisation's ("Corvid Labs", "Orrery Robotics", "Huatai Securities").
 ORG_SUFFIXES = frozenset({
@@ -64,6 +64,17 @@ _APPOSITION_STOPS = frozenset({
     "of", "that", "which", "who", "whose", ",", "and", "in", "at", "for", "with", "on", "to", "from", "by",
     "behind", ".", ";", ":", "(", "—", "–",
 })
+
+
+def noun_class(low: str) -> str | None:
+    """The class a head noun gives the name it describes: "model", "org", "person" or None."""
+    if low in MODEL_NOUNS:
+        return "model"
+    if low in ORG_NOUNS:
+        return "org"
+    if low in PERSON_NOUNS:
+        return "person"
+    return None
 
 
 def _capitalised_title(words: Span) -> str | None:

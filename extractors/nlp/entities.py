@@ -31,13 +31,17 @@ from .model_names import (
 from .name_context import (
     OF_NAME_HEADS,
     appositive_labels,
+    based_cue,
+    based_orgs,
     dateline_places,
     drop_internal_teams,
     extend_names_left,
     extend_of_names,
+    known_org_units,
     merge_local_institutions,
     places_after_prepositions,
     places_starting_org_names,
+    reverse_appositions,
     split_titles,
     suffix_named_orgs,
     trim_ent,
@@ -400,6 +404,8 @@ def _dateline_place(doc: Doc, gaz: Gazetteer) -> tuple[int, GazetteerEntry] | No
 
 
 _DOTTED_VERSION_RE = re.compile(r"^\d+\.\d+[a-z]?$")
+# A letter-and-number version code after a one-word model name ("Hunyuan T2").
+_VERSION_CODE_RE = re.compile(r"^[A-Z]\d+(?:\.\d+)?$")
 # A parameter count after a model name ("Llama 3.1 8B", "Qwen3 235B").
 _SIZE_RE = re.compile(r"^A?\d+(?:\.\d+)?[BMK]$")
 # Nouns right before a capitalised name that make it an organisation ("startup Fjordlight AI").
@@ -449,6 +455,8 @@ def _extend_models(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> lis
                 end = j + 1
         elif end == m.end and end < len(doc) and _DOTTED_VERSION_RE.match(doc[end].text):
             end += 1  # "Magistral Medium 1.3"
+        if end == m.end and m.end - m.start == 1 and end < len(doc) and _VERSION_CODE_RE.match(doc[end].text):
+            end += 1  # "Hunyuan T2", "ERNIE X2"
         if end < len(doc) and _SIZE_RE.match(doc[end].text) and end not in others:
             end += 1  # "Llama 3.1 8B"
         while end < len(doc) and doc[end].text in MODEL_TIERS and end not in others:
@@ -551,7 +559,8 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = extend_names_left(doc, drop_internal_teams(doc, mentions))
     mentions = suffix_named_orgs(doc, mentions)
     mentions = split_titles(doc, mentions)
-    mentions = appositive_labels(doc, mentions)
+    mentions = appositive_labels(doc, reverse_appositions(doc, mentions))
+    mentions = known_org_units(doc, based_orgs(doc, mentions), gaz)
     decided = {(m.name, m.label) for m in mentions if not m.known and _cue_labelled(doc, m)}
     mentions = places_after_prepositions(doc, mentions)
     mentions = _extend_models(doc, mentions, gaz)
@@ -586,7 +595,7 @@ def _cue_labelled(doc: Doc, m: MentionSpan) -> bool:
     """The label of ``m`` rests on more than the NER: an apposition, a cue noun before it, or a company
     word ending it."""
     last = m.name.split()[-1].lower() if m.name else ""
-    cue_before = m.start > 0 and doc[m.start - 1].lower_ in _ORG_CUE_NOUNS
+    cue_before = (m.start > 0 and doc[m.start - 1].lower_ in _ORG_CUE_NOUNS) or based_cue(doc, m.start)
     if m.label == "ORG" and (last in _ORG_SUFFIXES or cue_before):
         return True
     return m.end < len(doc) and doc[m.end].text == "," and appositive_head(doc, m.end) in ("org", "person")

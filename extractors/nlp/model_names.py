@@ -163,7 +163,8 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
                 or _covered(mentions, ent.start, known_only=False)):
             continue
         versions = [t for t in ent[1:] if _VERSION_RE.match(t.text) and not _YEAR_RE.match(t.text)]
-        tiered = ent[-1].text in MODEL_TIERS or "." in "".join(t.text for t in versions)
+        noun_after = ent.end < len(doc) and doc[ent.end].lower_ in MODEL_NOUNS
+        tiered = ent[-1].text in MODEL_TIERS or "." in "".join(t.text for t in versions) or noun_after
         if versions and (ent.label_ != "LAW" or tiered):
             end = _model_tail(doc, ent.end)
             mentions = replace_region(mentions, span_mention(doc, "MODEL", ent.start, end, kind="model"))
@@ -201,9 +202,8 @@ def add_model_context(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
     """Models introduced by the words around them (see the module docstring)."""
     for tok in doc:
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        if nxt is not None and nxt.text[:1].isupper():
-            continue  # not the end of a name run
-        if tok.text[:1].isupper() and tok.is_alpha:
+        run_end = nxt is None or not nxt.text[:1].isupper()  # tok ends a run of capitalised words
+        if run_end and tok.text[:1].isupper() and tok.is_alpha:
             new = model_context(doc, tok, mentions)
             if new is not None:
                 mentions = replace_region(mentions, new)
@@ -215,7 +215,11 @@ def add_model_context(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
                     and not _taken(mentions, start, tok.i)):
                 mentions = replace_region(mentions, span_mention(doc, "MODEL", start, tok.i, kind="model"))
         # "chatbot app 'Yuebo'", "a model code-named \"Halyard\"", "a chatbot called Wisp"
-        if tok.lower_ in MODEL_NOUNS or tok.lower_ in ("called", "named", "dubbed", "code-named"):
+        # ("called X" counts only after a model noun: "a startup called X", "named X its chief" do not)
+        lead = doc[max(0, tok.i - 2):tok.i].text.lower().replace(" ", "")
+        code_name = ((tok.lower_ == "name" and lead.endswith("code"))
+                     or (tok.lower_ == "named" and lead == "code-"))
+        if tok.lower_ in MODEL_NOUNS or code_name:
             j = tok.i + 1
             if j < len(doc) and doc[j].lower_ in ("called", "named", "dubbed", "code", "-"):
                 j += 1
@@ -223,7 +227,7 @@ def add_model_context(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
                     j += 1
             quoted = j < len(doc) and doc[j].is_quote
             k = j + 1 if quoted else j
-            if quoted or tok.lower_ in ("called", "named", "dubbed") or j > tok.i + 1:
+            if quoted or code_name or j > tok.i + 1:
                 end = k
                 while end < len(doc) and end - k < 3 and doc[end].text[:1].isupper() and doc[end].is_alpha:
                     end += 1

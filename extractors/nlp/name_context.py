@@ -16,8 +16,9 @@ from spacy.tokens import Doc, Span
 
 from extractors.gazetteer import Gazetteer
 
-from .cue_words import DEMONYMS, HONORIFICS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
+from .cue_words import DEMONYMS, HONORIFICS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head, noun_class
 from .mentions import MentionSpan, replace_region, span_mention
+from .mentions import tidy_surface as tidy_name
 
 # Tokens a name never runs across: a line break, a dash or a bar starts something else (a heading's
 # "— Press Release", the "Founded in 2023" of a boilerplate paragraph).
@@ -389,4 +390,86 @@ def places_starting_org_names(doc: Doc, mentions: list[MentionSpan]) -> list[Men
         if full is not None:
             new = span_mention(doc, "ORG", m.start, end, full.name, known=full.known, kind=full.kind)
             out = replace_region([x for x in out if x is not m], new)
+    return out
+
+
+_LABEL_OF_CLASS = {"model": "MODEL", "org": "ORG", "person": "PERSON"}
+_DETERMINERS = frozenset({"the", "its", "their", "his", "her", "a", "an", "'s", "’s", "our", "two", "both"})
+
+
+def reverse_appositions(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """A noun phrase, a comma and names set off by a comma: the names are what the noun says. "Its chief
+    executive, Nadia Farouk, told staff" (a person), "The apps, Moonlit and Xinyu Companion, let users
+    chat" (two models), "its lead investor, Tidewell Capital, said" (an organisation). Known names keep
+    their reading."""
+    out = list(mentions)
+    for tok in doc:
+        if tok.text != "," or tok.i < 2 or tok.i + 2 >= len(doc):
+            continue
+        head = doc[tok.i - 1]
+        cls = noun_class(head.lower_) if head.pos_ == "NOUN" else None
+        if cls is None or not any(t.lower_ in _DETERMINERS for t in doc[max(0, head.i - 4):head.i]):
+            continue
+        runs: list[tuple[int, int]] = []
+        j = tok.i + 1
+        covered = _covered_tokens([m for m in out if m.known])
+        while j < len(doc):
+            k = j
+            while k < len(doc) and k - j < 4 and doc[k].text[:1].isupper() and doc[k].is_alpha \
+                    and k not in covered and not doc[k].is_stop:
+                k += 1
+            if k == j:
+                break
+            runs.append((j, k))
+            if k < len(doc) and doc[k].lower_ == "and":
+                j = k + 1
+                continue
+            j = k
+            break
+        closed = j >= len(doc) or doc[j].text in (",", ".", ";", ":") or doc[j].is_space
+        if not runs or not closed:
+            continue
+        label = _LABEL_OF_CLASS[cls]
+        for start, end in runs:
+            if label == "PERSON" and end - start < 2:
+                continue  # a person is named in full here
+            new = span_mention(doc, label, start, end, kind="model" if label == "MODEL" else "")
+            out = replace_region(out, new)
+    return out
+
+
+def based_cue(doc: Doc, start: int) -> bool:
+    """doc[start] follows "<Place>-based"."""
+    return start >= 2 and doc[start - 1].lower_ == "based" and doc[start - 2].text == "-"
+
+
+def based_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """A name after "<Place>-based" is an organisation: "Shanghai-based Hexin Zhisuan", "Seoul-based
+    Lumora AI" (people are "based in" a place, not "X-based")."""
+    out = []
+    for m in mentions:
+        if not m.known and m.label in ("PERSON", "GPE") and based_cue(doc, m.start):
+            m = replace(m, label="ORG", kind="")
+        out.append(m)
+    return out
+
+
+def known_org_units(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> list[MentionSpan]:
+    """A known organisation followed by a company word is its unit, an organisation of its own:
+    "Salesforce Ventures", "Tencent Cloud", "Nvidia Research" ("Google AI" is left alone: "AI" follows
+    company names as a plain noun too)."""
+    out = list(mentions)
+    covered = _covered_tokens(mentions)
+    for m in mentions:
+        if m.label != "ORG" or not m.known or m.end >= len(doc) or m.end in covered:
+            continue
+        nxt = doc[m.end]
+        if nxt.lower_ in ORG_SUFFIXES and nxt.lower_ != "ai" and nxt.is_title and doc[m.end - 1].whitespace_:
+            name = f"{m.text} {nxt.text}"
+            entry = gaz.lookup(name)
+            if entry is not None and entry.label != "ORG":
+                continue
+            new = span_mention(doc, "ORG", m.start, m.end + 1, entry.name if entry else tidy_name(name),
+                               known=entry is not None, kind=entry.kind if entry else "")
+            out = replace_region([o for o in out if o is not m], new)
     return out

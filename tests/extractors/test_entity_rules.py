@@ -198,3 +198,36 @@ def test_a_place_that_starts_an_organisations_name_is_that_organisation(annotate
     )
     assert {"Harbin Yuntu Computing", "Greyfen Security"} <= names(ann, "ORG")
     assert not {"Harbin", "Greyfen"} & names(ann, "GPE")
+
+
+def test_names_set_off_after_a_noun_phrase_are_what_the_noun_says(annotate_one):
+    ann = annotate_one(
+        "The regulator named two services. The apps, Lanternfly and Quiet Harbour, let users chat with "
+        "virtual characters. Its chief executive, Sefa Okonkwo-Brandt, told staff the company had "
+        "cooperated."
+    )
+    assert {"Lanternfly", "Quiet Harbour"} <= names(ann, "MODEL")
+    assert "Sefa Okonkwo-Brandt" in names(ann, "PERSON")
+    assert not {"Lanternfly", "Quiet Harbour", "Sefa Okonkwo-Brandt"} & names(ann, "ORG")
+
+
+def test_place_based_names_and_units_of_known_companies_are_organisations(annotate_one):
+    ann = annotate_one(
+        "OpenAI revoked API access for Shanghai-based Hexin Zhisuan on Thursday. Hexin Zhisuan rejected "
+        "the accusation. Nvidia and Adobe invested alongside existing backers Sequoia and Salesforce "
+        "Ventures."
+    )
+    orgs = names(ann, "ORG")
+    assert {"Hexin Zhisuan", "Salesforce Ventures"} <= orgs
+    assert "Salesforce" not in orgs and "Hexin Zhisuan" not in names(ann, "PERSON")
+
+
+def test_version_codes_code_names_and_models_taken_for_laws(annotate_one):
+    ann = annotate_one(
+        "Tencent released Hunyuan T2, a reasoning model. The engineer copied schedules for Ondine's "
+        "unreleased Ondine 4 model, and the files mention a system referred to by the code name Sparrowhawk. "
+        "Article 5 of the law applies, and a startup called Tokenwise named Dana Reyes its chief."
+    )
+    models = names(ann, "MODEL")
+    assert {"Hunyuan T2", "Ondine 4", "Sparrowhawk"} <= models
+    assert not {"Article 5", "Tokenwise", "Dana Reyes"} & models
