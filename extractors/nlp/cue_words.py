@@ -24,6 +24,15 @@ ORG_SUFFIXES = frozenset({
     "industries", "microsystems", "insights", "securities", "electronics", "telecom", "microelectronics",
     "security",
 })
+# Words that put a sentence in AI-model territory: a version number or a "Pro"/"Mini" tier names a
+# model there, and a game, a gadget or a player's score elsewhere ("Switch Lite", "Baker 6 points").
+AI_CUES = MODEL_NOUNS | frozenset({
+    "ai", "a.i.", "llm", "llms", "weights", "parameters", "parameter", "benchmark", "benchmarks",
+    "reasoning", "open-source", "open-weight", "open-sourced", "inference", "tokens", "token",
+    "multimodal", "coding", "generative", "training", "trained", "fine-tuned", "distillation",
+    "distilled", "outputs", "prompts", "users", "api", "chat", "version", "release", "released",
+    "launch", "launched", "unveiled", "upgrade", "upgraded",
+})
 # Nouns that head an apposition about an organisation.
 ORG_NOUNS = frozenset({
     "company", "firm", "startup", "start-up", "lab", "laboratory", "developer", "maker", "provider",

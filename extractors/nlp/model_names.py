@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
-from .cue_words import DEMONYMS, MODEL_NOUNS, appositive_head
+from .cue_words import AI_CUES, DEMONYMS, MODEL_NOUNS, appositive_head
 from .mentions import MentionSpan, replace_region, span_mention
 
 # Lower-case words that may stand between a name and its model noun ("companion", "reasoning", "voice").
@@ -57,6 +57,14 @@ _SHAPED_LABELS = frozenset({"PRODUCT", "LAW", "WORK_OF_ART", "FAC", "EVENT"})
 # A bare code that the gazetteer lists as an alias ("R1" for DeepSeek-R1).
 _BARE_CODE_RE = re.compile(r"^[A-Z]\d+(?:\.\d+)?$")
 _NO_MODEL_ENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "IGNORE", "LAW"})
+
+
+def ai_sentence(doc: Doc, i: int, mentions: list[MentionSpan] | None = None) -> bool:
+    """The sentence of doc[i] is about AI models: an AI cue word in it, or a known model named in it."""
+    sent = doc[i].sent
+    if any(t.lower_ in AI_CUES for t in sent):
+        return True
+    return any(m.label == "MODEL" and m.known and sent.start <= m.start < sent.end for m in mentions or ())
 
 
 def _covered(mentions: list[MentionSpan], i: int, *, known_only: bool = True) -> MentionSpan | None:
@@ -118,8 +126,9 @@ def add_glued_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]
                 i = end
                 continue
         end = _model_tail(doc, end)
-        if any(_blocks_model(_covered(mentions, j)) for j in range(i, end)):
-            i = end
+        if (any(_blocks_model(_covered(mentions, j)) for j in range(i, end)) or _counts_something(doc, end)
+                or not ai_sentence(doc, i, mentions)):
+            i = end  # "Bautista-Agut 3-6", "Covid-19": surnames and diseases outside AI sentences
             continue
         mentions = replace_region(mentions, span_mention(doc, "MODEL", i, end, kind="model"))
         i = end
@@ -140,12 +149,22 @@ def _name_run_before(doc: Doc, end: int, mentions: list[MentionSpan]) -> int:
     return start
 
 
+def _counts_something(doc: Doc, end: int) -> bool:
+    """The number before ``end`` counts things: "19 points", "6-0", "3 goals" (a lower-case noun other
+    than a model noun, or a score's dash)."""
+    if end >= len(doc) or not doc[end - 1].like_num:
+        return False  # only a number counts ("Halvard-R1 reasoning model" is a name and a noun)
+    nxt = doc[end]
+    noun = nxt.is_lower and nxt.pos_ == "NOUN" and nxt.lower_ not in MODEL_NOUNS
+    return nxt.text in ("-", "–", "%") or noun
+
+
 def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
     """"Tessera 4.1", "Tanager 2 Mini", "Sao Mai 2", "Hunyuan T2": a name NER found (as anything) followed
     by a version number is a model; a number that counts something ("3 billion") or a year is not one."""
     for m in list(mentions):
-        if m.label == "MODEL" or m.known or m.end >= len(doc):
-            continue
+        if m.label in ("MODEL", "GPE") or m.known or m.end >= len(doc):
+            continue  # a place and a number is an address or a score ("Corso Monforte 15", "Gibraltar 6-0")
         nxt = doc[m.end]
         if (not _VERSION_RE.match(nxt.text) or _YEAR_RE.match(nxt.text) or doc[m.end - 1].whitespace_ == ""
                 or nxt.ent_type_ in _NO_MODEL_ENTS or _covered(mentions, nxt.i, known_only=False)):
@@ -155,6 +174,8 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
         if not all(t.text[:1].isupper() for t in doc[m.start:m.end] if t.is_alpha):
             continue
         end = _model_tail(doc, m.end)
+        if _counts_something(doc, end) or not ai_sentence(doc, m.start, mentions):
+            continue
         mentions = replace_region(mentions, span_mention(doc, "MODEL", m.start, end, kind="model"))
     # The same shape on a span the canonicaliser dropped (a PRODUCT, or a name NER took for a law or a
     # work: "Pelion 2 Pro"). A law's number is no version ("Article 5"): it needs a dot or a tier.
@@ -165,7 +186,7 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
         versions = [t for t in ent[1:] if _VERSION_RE.match(t.text) and not _YEAR_RE.match(t.text)]
         noun_after = ent.end < len(doc) and doc[ent.end].lower_ in MODEL_NOUNS
         tiered = ent[-1].text in MODEL_TIERS or "." in "".join(t.text for t in versions) or noun_after
-        if versions and (ent.label_ != "LAW" or tiered):
+        if versions and (ent.label_ != "LAW" or tiered) and ai_sentence(doc, ent.start, mentions):
             end = _model_tail(doc, ent.end)
             mentions = replace_region(mentions, span_mention(doc, "MODEL", ent.start, end, kind="model"))
     return mentions
@@ -173,6 +194,8 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
 
 def _model_noun_after(doc: Doc, end: int) -> bool:
     """A model noun right after ``end``, or after at most two lower-case modifiers ("companion chatbot")."""
+    if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].tag_ == "VBN":
+        return False  # "an Amritsar-based agent": the name says where, not what
     j = end
     while j < len(doc) and j - end <= _MAX_MODIFIERS:
         tok = doc[j]
@@ -188,8 +211,8 @@ def model_context(doc: Doc, tok: Token, mentions: list[MentionSpan]) -> MentionS
     """A model named by the words around the capitalised token run ending at ``tok``."""
     end = tok.i + 1
     start = _name_run_before(doc, end, mentions)
-    if start == end:
-        return None
+    if start == end or len(doc[start:end].text) < 2:
+        return None  # "an S line model": a letter is no name
     if _taken(mentions, start, end):
         return None  # a known name keeps its gazetteer reading ("Google's Gemini app")
     before = doc[start - 1].lower_ if start > 0 else ""
@@ -236,13 +259,14 @@ def add_model_context(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
     return mentions
 
 
-def tiered_products(mentions: list[MentionSpan]) -> list[MentionSpan]:
+def tiered_products(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
     """An unknown organisation or person whose name ends in a product tier ("MirelleCare Assist",
-    "Corvane Chorus Pro") is a model product: companies and people are not called "... Mini"."""
+    "Corvane Chorus Pro") is a model product when the sentence is about AI: companies and people are not
+    called "... Mini", but gadgets are ("Switch Lite", "MacBook Pro")."""
     return [
         replace(m, label="MODEL", kind="model")
         if (not m.known and m.label in ("ORG", "PERSON") and len(m.name.split()) >= 2
-            and m.name.split()[-1] in _PRODUCT_TIERS)
+            and m.name.split()[-1] in _PRODUCT_TIERS and ai_sentence(doc, m.start, mentions))
         else m
         for m in mentions
     ]

@@ -99,8 +99,8 @@ def _of_tail_end(doc: Doc, j: int, others: list[MentionSpan]) -> int:
             break  # "Ministry of Trade, Industry and Energy" goes on; "Ministry of Trade, Tencent" not
         other = next((o for o in others if o.start <= j + 1 < o.end), None)
         place_after_of = joiner.lower_ in ("of", "for") and other is not None and other.label == "GPE"
-        if other is not None and other.known and not place_after_of:
-            break
+        if other is not None and not place_after_of and (other.known or other.label == "PERSON"):
+            break  # "Ministry of Transport and Digital Affairs" takes in "Digital Affairs", not a person
         j += 1
         while j + 1 < len(doc) and _name_word(doc[j + 1].text) and not doc[j + 1].is_sent_start:
             j += 1
@@ -115,8 +115,8 @@ def extend_of_names(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> li
     ("the Ministry of Commerce and Nvidia")."""
     out = list(mentions)
     for m in list(out):
-        if m.label != "ORG" or m not in out or not _of_name_continues(doc, m):
-            continue
+        if m.label != "ORG" or m.known or m not in out or not _of_name_continues(doc, m):
+            continue  # a gazetteer name is whole ("Department of Homeland Security and Alex Azar" is two)
         end = _of_tail_end(doc, m.end, [o for o in out if o is not m])
         if end == m.end:
             continue
@@ -130,6 +130,11 @@ def extend_of_names(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> li
     return out
 
 
+def _full_name(span: Span) -> bool:
+    """Two to four capitalised name words: what a person's full name looks like."""
+    return 2 <= len(span) <= 4 and all(t.is_title and t.is_alpha and t.pos_ == "PROPN" for t in span)
+
+
 def split_titles(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
     """A job title inside or right before a name makes the words after it a person: "CEO Tran Minh Khoa",
     "Kintaro Labs CEO Aiko Tanabe" (the words before the title stay an organisation), "Trade lawyer
@@ -140,7 +145,8 @@ def split_titles(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
             continue
         span = doc[m.start:m.end]
         title = next((t.i for t in span if t.text in _TITLE_TOKENS), None)
-        if title is not None and title + 1 < m.end:
+        named = title is not None and _full_name(doc[title + 1:m.end])
+        if title is not None and named and (title == m.start or _name_word(doc[title - 1].text)):
             person = span_mention(doc, "PERSON", title + 1, m.end)
             out = [o for o in out if o is not m]
             if title > m.start:
@@ -188,8 +194,13 @@ def extend_names_left(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
         one_word_alias = m.known and m.label == "PERSON" and m.end - m.start == 1 and " " in m.name
         if m.start == 0 or m.label not in ("ORG", "PERSON") or (m.known and not one_word_alias):
             continue
-        if m.label == "PERSON" and not one_word_alias and m.end - m.start < 2:
-            continue  # "Encyclopaedia" + "Britannica": a lone word read as a person is no person's name
+        if m.label == "PERSON" and not one_word_alias and (
+                m.end - m.start < 2 or m.start < 2 or doc[m.start - 2].text not in (",", "and")):
+            # only in a list or an apposition ("Its chief executive, Nurul Aina Zakaria"): elsewhere a
+            # capitalised word before a name is mostly a title ("Coach", "Administrator", "Defenseman")
+            continue
+        if m.label == "ORG" and len(m.name.split()) > 1 and m.name.split()[-1].lower() not in ORG_SUFFIXES:
+            continue  # a one-word or company-word name NER cut down ("Pallas" + "Intelligence")
         prev = doc[m.start - 1]
         if (not _free_name_token(doc, m.start - 1, out) or prev.pos_ != "PROPN"
                 or prev.lower_.rstrip(".") in HONORIFICS or prev.lower_ in PERSON_NOUNS):
@@ -211,7 +222,7 @@ def suffix_named_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
             continue
         j = i
         while (j < len(doc) and j - i < 4 and _free_name_token(doc, j, out, covered)
-               and doc[j].pos_ == "PROPN"):
+               and doc[j].pos_ == "PROPN" and doc[j].ent_type_ not in ("GPE", "LOC", "FAC")):
             j += 1
         # a capitalised word or a possessive before the run: the name starts earlier ("Asia Trade Policy
         # Institute") or belongs to another ("Samsung's Galaxy AI")
@@ -335,7 +346,8 @@ def places_after_prepositions(doc: Doc, mentions: list[MentionSpan]) -> list[Men
     money or ownership ("a stake in Nordlicht")."""
     out: list[MentionSpan] = []
     for m in mentions:
-        if m.label in ("ORG", "PERSON") and not m.known and m.end - m.start == 1 and m.start > 0:
+        if m.label in ("ORG", "PERSON") and not m.known and m.end - m.start == 1 and m.start > 0 \
+                and doc[m.start].is_title:  # not an acronym ("in CBP custody")
             prep = doc[m.start - 1]
             if prep.lower_ == "and" and m.start > 1:  # "in Sines and Zaragoza"
                 prev = next((o for o in out if o.end == m.start - 1), None)
@@ -464,7 +476,9 @@ def known_org_units(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> li
         if m.label != "ORG" or not m.known or m.end >= len(doc) or m.end in covered:
             continue
         nxt = doc[m.end]
-        if nxt.lower_ in ORG_SUFFIXES and nxt.lower_ != "ai" and nxt.is_title and doc[m.end - 1].whitespace_:
+        name_goes_on = m.end + 1 < len(doc) and doc[m.end + 1].is_title  # "House Intelligence Committee"
+        if (nxt.lower_ in ORG_SUFFIXES and nxt.lower_ != "ai" and nxt.is_title and doc[m.end - 1].whitespace_
+                and not name_goes_on):
             name = f"{m.text} {nxt.text}"
             entry = gaz.lookup(name)
             if entry is not None and entry.label != "ORG":

@@ -61,11 +61,19 @@ def test_a_name_read_as_a_model_once_is_a_model_everywhere_in_the_passage(annota
 
 def test_a_product_tier_at_the_end_of_an_unknown_name_makes_a_model(annotate_one):
     ann = annotate_one(
-        "The lawsuit says Mirabel Health marketed its symptom checker, Vellacare Assist, as clinically "
+        "The lawsuit says Mirabel Health marketed its AI symptom checker, Vellacare Assist, as clinically "
         "validated, and that Vellacare Assist gave unsafe advice."
     )
     assert "Vellacare Assist" in names(ann, "MODEL")
     assert "Mirabel Health" in names(ann, "ORG")
+
+
+def test_versions_and_tiers_outside_ai_sentences_are_no_models(annotate_one):
+    ann = annotate_one(
+        "Save $30 on a Nintendo Switch Lite this week. Rockledge beat Palm Bay: Tolliver Grant 25 points, "
+        "Baker 6 points. Switzerland beat Gibraltar 6-0, and the showroom at Corso Monforte 15 reopened."
+    )
+    assert names(ann, "MODEL") == set()
 
 
 def test_names_stop_at_line_breaks_dashes_and_trailing_function_words(annotate_one):
