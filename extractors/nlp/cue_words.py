@@ -22,7 +22,7 @@ ORG_SUFFIXES = frozenset({
     "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors",
     "cloud", "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios",
     "industries", "microsystems", "insights", "securities", "electronics", "telecom", "microelectronics",
-    "security",
+    "security", "corporation", "company",
 })
 # Words that put a sentence in AI-model territory: a version number or a "Pro"/"Mini" tier names a
 # model there, and a game, a gadget or a player's score elsewhere ("Switch Lite", "Baker 6 points").
@@ -126,11 +126,7 @@ def appositive_head(doc: Doc, comma: int) -> str | None:
             return None
         if head is not None and (tok.tag_ in ("VBN", "VBG") or low.endswith("ing")):
             return head  # "a Munich company building foundation models": what follows is about it
-
-        if low in MODEL_NOUNS:
-            head = "model"
-        elif low in ORG_NOUNS:
-            head = "org"
-        elif low in PERSON_NOUNS:
-            head = "person"
+        cls = noun_class(low)
+        if cls is not None or tok.pos_ in ("NOUN", "PROPN"):
+            head = cls  # the last noun heads the phrase: "a family fun day" is no model family
     return head

@@ -239,3 +239,12 @@ def test_version_codes_code_names_and_models_taken_for_laws(annotate_one):
     models = names(ann, "MODEL")
     assert {"Hunyuan T2", "Ondine 4", "Sparrowhawk"} <= models
     assert not {"Article 5", "Tokenwise", "Dana Reyes"} & models
+
+
+def test_the_last_noun_heads_an_apposition(annotate_one):
+    ann = annotate_one(
+        "The fair hosts the Harrow Valley Medal Final, a family fun day with pony rides. "
+        "\"The rule is clear,\" said Laurel Ashdown-Pike, a former deputy assistant secretary of state."
+    )
+    assert names(ann, "MODEL") == set()
+    assert "Laurel Ashdown-Pike" in names(ann, "PERSON")
