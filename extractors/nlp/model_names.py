@@ -224,9 +224,10 @@ def model_context(doc: Doc, tok: Token, mentions: list[MentionSpan]) -> MentionS
 def add_model_context(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
     """Models introduced by the words around them (see the module docstring)."""
     for tok in doc:
-        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        run_end = nxt is None or not nxt.text[:1].isupper()  # tok ends a run of capitalised words
-        if run_end and tok.text[:1].isupper() and tok.is_alpha:
+        # tok ends a run of capitalised words
+        run_end = tok.is_alpha and tok.text[:1].isupper() and (
+            tok.i + 1 == len(doc) or not doc[tok.i + 1].text[:1].isupper())
+        if run_end:
             new = model_context(doc, tok, mentions)
             if new is not None:
                 mentions = replace_region(mentions, new)
@@ -239,10 +240,11 @@ def add_model_context(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
                 mentions = replace_region(mentions, span_mention(doc, "MODEL", start, tok.i, kind="model"))
         # "chatbot app 'Yuebo'", "a model code-named \"Halyard\"", "a chatbot called Wisp"
         # ("called X" counts only after a model noun: "a startup called X", "named X its chief" do not)
-        lead = doc[max(0, tok.i - 2):tok.i].text.lower().replace(" ", "")
-        code_name = ((tok.lower_ == "name" and lead.endswith("code"))
-                     or (tok.lower_ == "named" and lead == "code-"))
-        if tok.lower_ in MODEL_NOUNS or code_name:
+        low = tok.lower_
+        code_name = low in ("name", "named") and tok.i >= 2 and (
+            (low == "name" and doc[tok.i - 1].lower_ == "code")
+            or (low == "named" and doc[tok.i - 1].text == "-" and doc[tok.i - 2].lower_ == "code"))
+        if low in MODEL_NOUNS or code_name:
             j = tok.i + 1
             if j < len(doc) and doc[j].lower_ in ("called", "named", "dubbed", "code", "-"):
                 j += 1

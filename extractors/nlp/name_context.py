@@ -306,9 +306,11 @@ def dateline_places(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> li
     and followed by a dash or a comma are the place the story was filed from."""
     out = list(mentions)
     for tok in doc:
-        line_start = tok.i == 0 or "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_
-        if not line_start or not (tok.is_alpha and tok.is_upper and len(tok.text) >= 3):
+        if not (tok.is_alpha and tok.is_upper and len(tok.text) >= 3):
             continue
+        prev = doc[tok.i - 1] if tok.i > 0 else None
+        if prev is not None and "\n" not in prev.text and "\n" not in prev.whitespace_:
+            continue  # not at the start of a line
         j = tok.i
         places: list[tuple[int, int]] = []
         while j < len(doc):
