@@ -67,6 +67,12 @@ HONORIFICS = frozenset({
     "king", "queen", "prince", "princess", "pope", "gen", "col", "lt", "sgt", "rep", "sen", "gov",
     "premier", "mayor", "chancellor", "sheikh", "madam", "justice", "inspector", "captain", "admiral",
 })
+# Job titles inside a span: the name after them is a person ("Kintaro Labs CEO Aiko Tanabe").
+TITLE_WORDS = frozenset({
+    "CEO", "CTO", "CFO", "COO", "Chairman", "Chairwoman", "Chair", "President", "Founder", "Co-founder",
+    "Director", "Minister", "Secretary", "Commissioner", "Spokesperson", "Spokesman", "Spokeswoman",
+    "Professor", "Prof.", "Dr.", "Judge", "Senator", "Governor", "Ambassador", "Mayor",
+})
 _APPOSITION_OPENERS = frozenset({"a", "an", "the", "its", "their", "his", "her"})
 # Words that end the noun phrase of an apposition ("an analyst | at", "the developer | of").
 _APPOSITION_STOPS = frozenset({

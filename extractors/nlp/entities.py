@@ -28,24 +28,26 @@ from .model_names import (
     propagate_models,
     tiered_products,
 )
-from .name_context import (
-    OF_NAME_HEADS,
+from .name_labels import (
     appositive_labels,
     based_cue,
     based_orgs,
     dateline_places,
     drop_internal_teams,
+    places_after_prepositions,
+    reverse_appositions,
+    split_titles,
+    unify_labels,
+)
+from .name_spans import (
+    OF_NAME_HEADS,
     extend_names_left,
     extend_of_names,
     known_org_units,
     merge_local_institutions,
-    places_after_prepositions,
     places_starting_org_names,
-    reverse_appositions,
-    split_titles,
     suffix_named_orgs,
     trim_ent,
-    unify_labels,
 )
 
 # NER labels we may turn into mentions; anything else (DATE, MONEY, NORP, LAW ...) is dropped.
