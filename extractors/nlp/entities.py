@@ -486,13 +486,14 @@ def _add_context_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpa
 
     for tok in doc:
         low = tok.lower_
-        # "startup Fjordlight AI", "the startup Tokenwise"
+        # "startup Fjordlight AI", "the startup Tokenwise", "a startup called Tokenwise"
         if low in _ORG_CUE_NOUNS and tok.i + 1 < len(doc) and tok.pos_ in ("NOUN", "ADJ"):
-            j = tok.i + 1
-            while j < len(doc) and j - tok.i <= 4 and _name_token(doc[j]) and not known_at(j):
+            first = tok.i + 2 if doc[tok.i + 1].lower_ in ("called", "named", "dubbed") else tok.i + 1
+            j = first
+            while j < len(doc) and j - first < 4 and _name_token(doc[j]) and not known_at(j):
                 j += 1
-            if j > tok.i + 1 and doc[tok.i + 1].pos_ == "PROPN":
-                mentions = _replace_region(mentions, _span_mention(doc, "ORG", tok.i + 1, j))
+            if j > first and doc[first].pos_ == "PROPN":
+                mentions = _replace_region(mentions, _span_mention(doc, "ORG", first, j))
     # "said Hugo Marchand, a partner at ...": a two- or three-word name before a role appositive
     for tok in doc:
         if tok.text != "," or tok.i < 2:

@@ -248,3 +248,11 @@ def test_the_last_noun_heads_an_apposition(annotate_one):
     )
     assert names(ann, "MODEL") == set()
     assert "Laurel Ashdown-Pike" in names(ann, "PERSON")
+
+
+def test_an_organisation_noun_before_called_names_an_organisation(annotate_one):
+    ann = annotate_one(
+        "In March a startup called Tokenwise raised $12 million, and a lab named Quillmark followed."
+    )
+    assert {"Tokenwise", "Quillmark"} <= names(ann, "ORG")
+    assert not {"Tokenwise", "Quillmark"} & names(ann, "GPE")
