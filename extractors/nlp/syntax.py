@@ -204,6 +204,27 @@ def states_standing_fact(anchor: Token, verbs: frozenset[str], rules: EventRules
     return not any(t.lower_ in novelty for t in sent) and not any(e.label_ == "DATE" for e in sent.ents)
 
 
+def _acting_subject(subjects: list[Token], verb: Token) -> Token | None:
+    """Of the subjects the parser gives a verb, the one that acts: not a heading ("MONEY — Zanskar AI
+    raised"), the one nearest before the verb (a misparsed compound: "Researchers at firm Wiz said"),
+    unless that one is an apposition set off by a comma ("X, the Austin-based company behind Wisp, had
+    withdrawn")."""
+    kept = [c for c in subjects if not _heads_a_heading(c)] or subjects
+    before = [c for c in kept if c.i < verb.i]
+    if not before:
+        return kept[0] if kept else None
+    subj = before[-1]
+    if len(before) > 1 and subj.left_edge.i > 0 and subj.doc[subj.left_edge.i - 1].text == ",":
+        subj = before[-2]
+    return subj
+
+
+def _heads_a_heading(tok: Token) -> bool:
+    """"MONEY —", "ACCESS:": a word set off by a dash or colon right after it, opening its sentence."""
+    nxt = tok.doc[tok.right_edge.i + 1] if tok.right_edge.i + 1 < len(tok.doc) else None
+    return nxt is not None and nxt.text in ("—", "–", ":") and tok.left_edge.i == tok.sent.start
+
+
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
     """(subject-or-agent token, is_initiator) for a verb; climbs conj/xcomp/relcl for a shared subject."""
     tok = verb
@@ -216,10 +237,8 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
                     return pobj, True
             if child.dep_ == "nsubjpass":
                 passive = True
-        # "MONEY — Zanskar AI raised ...": a heading before a dash may be parsed as a second subject; the
-        # subject nearest the verb is the one that acts.
-        subjects = [c for c in tok.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"]
-        subj = next((c for c in reversed(subjects) if c.i < tok.i), subjects[0] if subjects else None)
+        subj = _acting_subject([c for c in tok.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"],
+                               tok)
         if (subj is not None and subj.lower_ in ("which", "who") and tok.dep_ == "relcl" and subj.i > 0
                 and subj.doc[subj.i - 1].text == ","):
             # "the company, which raised ...": the pronoun of a clause set off by a comma stands for the

@@ -276,3 +276,10 @@ def test_a_negated_claim_by_a_bystander_denies_nothing(annotate_one):
     text = ("Brightwater AI accused Pellucid Intelligence of using its chatbot's answers to train Pellan-7B. "
             "Halvard Systems said it had not used Brightwater's outputs to train its own models.")
     assert ("distillation_claim", "denied") not in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_an_apposition_the_parser_reads_as_a_second_subject_does_not_hide_who_acts(annotate_one):
+    text = ("Thousands of teenagers opened Wisp and found it gone. Brightmoor AI, the Austin-based company "
+            "behind Wisp, had withdrawn the app from Italy hours earlier.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "access_restriction", "asserted")
+    assert ("provider", "Brightmoor AI") in roles and ("restricted", "Italy") in roles
