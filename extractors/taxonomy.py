@@ -74,6 +74,8 @@ class EventTypeSpec:
     places_from_sentence: bool = True  # a place outside the trigger's arguments may be a party
     conduct_subject_role: str | None = None  # the role of who does what the trigger says ("distilled")
     sponsor_role: str | None = None  # the role of who stands behind a party ("China-backed hackers")
+    # The role of the country of whoever the act benefits ("stole designs for a start-up in China").
+    beneficiary_role: str | None = None
     headlines: tuple[str, ...] = ()  # the digest's headline forms ({initiator}, {targets}), tried in order
     headlines_alleged: tuple[str, ...] = ()  # the same for a claim (alleged, contested)
 
@@ -204,6 +206,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         deniable=bool(raw.get("deniable", True)),
         jurisdiction=bool(raw.get("jurisdiction", False)),
         party_place_preps=frozenset(raw.get("party_place_preps", ())),
+        beneficiary_role=raw.get("beneficiary_role"),
         places_from_sentence=bool(raw.get("places_from_sentence", True)),
         conduct_subject_role=raw.get("conduct_subject_role"),
         sponsor_role=raw.get("sponsor_role"),

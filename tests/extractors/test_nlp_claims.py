@@ -283,3 +283,17 @@ def test_an_apposition_the_parser_reads_as_a_second_subject_does_not_hide_who_ac
             "behind Wisp, had withdrawn the app from Italy hours earlier.")
     roles = roles_of(annotate_one(text, PUBLISHED), "access_restriction", "asserted")
     assert ("provider", "Brightmoor AI") in roles and ("restricted", "Italy") in roles
+
+
+def test_the_country_stolen_material_went_to_did_the_theft(annotate_one):
+    text = ("A federal grand jury indicted a former Halvard Systems engineer on Tuesday, accusing him of "
+            "stealing trade secrets related to artificial intelligence for companies based in China.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "security_incident", "alleged")
+    assert ("perpetrator", "China") in roles
+
+
+def test_a_company_s_base_is_not_whoever_did_the_breach(annotate_one):
+    text = ("The exposed server belonged to Pellucid Intelligence, a company based in Austin, Texas, whose "
+            "software records video calls, researchers said after the leak.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "security_incident", "asserted")}
+    assert "Austin" not in names and "Texas" not in names
