@@ -48,13 +48,7 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         return True
     modals = rules.cue("modal_auxiliaries")
     verb = clause_verb(anchor)
-    # The trigger's own clause, plus the verbs it is an infinitive of ("is expected to release").
-    clause = [anchor, verb]
-    tok = verb
-    while tok.dep_ in ("xcomp", "conj") and tok.head.i != tok.i:
-        tok = tok.head
-        clause.append(tok)
-    for tok in clause:
+    for tok in _own_clause(anchor):
         for child in tok.children:
             if child.dep_ in ("aux", "auxpass") and child.lower_ in modals \
                     and not reported_future(child, verb):
@@ -105,13 +99,18 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
 def is_negated(anchor: Token) -> bool:
     """"had not used", "never trained": a negation on the trigger's own clause (or the verbs it is an
     infinitive of)."""
+    return any(c.dep_ == "neg" for t in _own_clause(anchor) for c in t.children)
+
+
+def _own_clause(anchor: Token) -> list[Token]:
+    """The trigger, its clause's verb, and the verbs it is an infinitive of ("is expected to release")."""
     verb = clause_verb(anchor)
     clause = [anchor, verb]
     tok = verb
     while tok.dep_ in ("xcomp", "conj") and tok.head.i != tok.i:
         tok = tok.head
         clause.append(tok)
-    return any(c.dep_ == "neg" for t in clause for c in t.children)
+    return clause
 
 
 def reported_future(modal: Token, verb: Token) -> bool:
