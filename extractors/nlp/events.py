@@ -650,8 +650,8 @@ class EventMatcher:
             speaker = ctx.by_token.get(subj.i) if subj is not None else None
             if speaker is None or speaker.label != "PERSON":
                 continue
-            described = {c.lower_ for t in sent.doc[speaker.start:speaker.end] for c in t.children
-                         if c.dep_ == "appos" for c in c.subtree}
+            described = {w.lower_ for t in sent.doc[speaker.start:speaker.end] for a in t.children
+                         if a.dep_ == "appos" for w in a.subtree}
             described |= {t.lower_ for t in sent.doc[max(sent.start, speaker.start - 3):speaker.start]}
             if described & titles:
                 return True
