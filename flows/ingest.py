@@ -184,6 +184,8 @@ def _run_pipeline(
         assert flight.plan is not None
         flight.outcomes = steps.keep_stored_urls(flight.plan, outcomes)
         for o in outcomes:
+            if o.extract_span:
+                clock.add("extract", *o.extract_span)
             if o.nlp_span:
                 clock.add("nlp", *o.nlp_span)
         # Known from now on: feeds polled later link to these articles instead of fetching them again.

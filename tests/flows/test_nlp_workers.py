@@ -107,8 +107,8 @@ def test_a_worker_killed_mid_run_neither_hangs_nor_loses_nor_duplicates_rows(
     submit = NlpWorkers._submit
     killed: list[int] = []
 
-    def submit_then_kill_one(self, texts, batch_size):
-        executor, future = submit(self, texts, batch_size)
+    def submit_then_kill_one(self, work, items, batch_size):
+        executor, future = submit(self, work, items, batch_size)
         if not killed and not future.done():  # the first article's, while the worker has it
             killed.append(next(iter(executor._processes)))
             os.kill(killed[0], signal.SIGKILL)
@@ -121,8 +121,8 @@ def test_a_worker_killed_mid_run_neither_hangs_nor_loses_nor_duplicates_rows(
 
 
 def test_workers_that_die_twice_on_the_same_texts_stop_with_what_to_do(monkeypatch):
-    def submit_then_kill_all(self, texts, batch_size):
-        executor, future = submit(self, texts, batch_size)
+    def submit_then_kill_all(self, work, items, batch_size):
+        executor, future = submit(self, work, items, batch_size)
         for pid in list(executor._processes):
             os.kill(pid, signal.SIGKILL)
         return executor, future
@@ -179,13 +179,13 @@ def test_a_feeds_articles_go_to_the_workers_in_groups_not_one_by_one(tmp_path, m
     from flows.steps import NLP_GROUP
 
     sizes: list[int] = []
-    real_submit = NlpWorkers.submit
+    real_submit = NlpWorkers.submit_pages
 
-    def recorded(self, texts, batch_size):
-        sizes.append(len(texts))
-        return real_submit(self, texts, batch_size)
+    def recorded(self, jobs, batch_size):
+        sizes.append(len(jobs))
+        return real_submit(self, jobs, batch_size)
 
-    monkeypatch.setattr(NlpWorkers, "submit", recorded)
+    monkeypatch.setattr(NlpWorkers, "submit_pages", recorded)
     monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", "2")
     with LoopbackServer("127.0.0.1") as srv:
         (tmp_path / "feeds.toml").write_text(f'[[feed]]\nname = "outlet"\nurl = "{serve_feed(srv, 0, 23)}"\n')
