@@ -128,8 +128,8 @@ def _run_pipeline(
 ) -> None:
     """Poll, fetch, annotate and write ``feeds``, each feed moving on as soon as its own work is done.
 
-    Up to ``[ingest] feeds_per_batch`` feeds are in flight at once. Each article is annotated as soon
-    as its page is extracted (in ``[ingest] workers`` processes), while the next pages are fetched. A
+    Up to ``[ingest] feeds_per_batch`` feeds are in flight at once. Each page is extracted and annotated
+    (in ``[ingest] workers`` processes) as soon as it is fetched, while the next pages are fetched. A
     feed whose pages are in and annotated is written with the feeds ready at about the same time
     (WRITE_WITHIN_S), and its place goes to the next feed, so a slow feed holds up only itself. A
     feed waits only for the feeds fetching pages its own entries link to, and for the feeds listed

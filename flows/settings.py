@@ -89,7 +89,8 @@ class IngestSettings(BaseModel):
     feeds_per_batch: Annotated[int, Field(ge=1)] = 50
     min_article_chars: Annotated[int, Field(ge=0)] = 200
     nlp_batch_size: Annotated[int, Field(ge=1)] = 32
-    # Processes for NLP; 0 means one per core. 1 keeps NLP in the flow's own process (no model copies).
+    # Processes for main-text extraction and NLP; 0 means one per core. 1 keeps both in the flow's own
+    # process (no model copies).
     workers: Annotated[int, Field(ge=0, le=64)] = 0
     default_poll_minutes: Annotated[int, Field(ge=1)] = 30
     max_backoff_hours: Annotated[int, Field(ge=1)] = 24
