@@ -7,6 +7,8 @@ settings (per-host gap 0.25 s) space a feed's pages over more than a second.
 
 from __future__ import annotations
 
+import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -47,8 +49,6 @@ def most_at_once(spans: list[tuple[float, float]]) -> int:
 
 
 def test_a_run_fetches_the_pages_of_forty_hosts_side_by_side(tmp_path, monkeypatch):
-    from contextlib import ExitStack
-
     from flows.ingest import ingest_flow
 
     monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", "1")  # NLP here: this test is about fetching
@@ -64,3 +64,33 @@ def test_a_run_fetches_the_pages_of_forty_hosts_side_by_side(tmp_path, monkeypat
     assert report.new_articles == HOSTS * PAGES
     # At 25 feeds in flight (the default before), at most 25 hosts were ever being fetched at once.
     assert most_at_once(spans) > 25, sorted(spans)
+
+
+def test_feeds_are_polled_and_fetched_while_a_batch_is_being_written(tmp_path, monkeypatch):
+    # One writer, one write at a time, but the run goes on meanwhile: a write used to hold up every feed
+    # polled or admitted during it. Here each write takes a second and a batch is one feed.
+    import flows.ingest
+    from flows.ingest import ingest_flow
+
+    writes: list[tuple[float, float]] = []
+    real = flows.ingest.write_polls
+
+    def slow_write(con, polls):
+        started = time.monotonic()
+        time.sleep(1.0)
+        try:
+            return real(con, polls)
+        finally:
+            writes.append((started, time.monotonic()))
+
+    monkeypatch.setattr(flows.ingest, "write_polls", slow_write)
+    monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", "1")
+    monkeypatch.setenv("NEWSIGNAL_INGEST_FEEDS_PER_BATCH", "1")
+    with ExitStack() as stack:
+        servers = [stack.enter_context(LoopbackServer(f"127.0.0.{h + 2}")) for h in range(3)]
+        (tmp_path / "feeds.toml").write_text("".join(
+            f'[[feed]]\nname = "outlet {h}"\nurl = "{serve(srv, h)}"\n\n' for h, srv in enumerate(servers)))
+        report = ingest_flow(str(tmp_path / "feeds.toml"), str(tmp_path / "n.duckdb"), config_dir=str(CONFIG))
+        requests = sorted(t for srv in servers for t, _, _ in srv.requests)
+    assert report.new_articles == 3 * PAGES and len(writes) == 3
+    assert any(start < t < end for start, end in writes for t in requests), (writes, requests)
