@@ -173,12 +173,12 @@ def test_a_dripping_body_costs_one_total_timeout_not_one_per_attempt(loopback):
 
 def test_a_fetcher_going_round_more_hosts_than_its_concurrency_keeps_each_hosts_connection():
     # A run fetches many hosts in turn, each a politeness gap between two requests. The pool used to hold
-    # only `concurrency` connections (16 here), so with more hosts than that every request opened a new one.
+    # only `concurrency` connections (4 here), so with more hosts than that every request opened a new one.
     from contextlib import ExitStack
 
     from tests.loopback import LoopbackServer
 
-    hosts, rounds = 20, 3
+    hosts, rounds = 6, 3
     connections: dict[str, set[int]] = {}
 
     def answer(h):
@@ -191,7 +191,7 @@ def test_a_fetcher_going_round_more_hosts_than_its_concurrency_keeps_each_hosts_
     with ExitStack() as stack:
         servers = [stack.enter_context(LoopbackServer(f"127.0.0.{i + 2}")) for i in range(hosts)]
         urls = [srv.add("/page", handler=answer) for srv in servers]
-        with Fetcher(HttpSettings(**{**FAST.__dict__, "concurrency": 16})) as f:
+        with Fetcher(HttpSettings(**{**FAST.__dict__, "concurrency": 4})) as f:
             for _ in range(rounds):
                 assert all(f.get(url, kind="page").status == 200 for url in urls)
     assert len(connections) == hosts
