@@ -1,7 +1,8 @@
 """Event taxonomy, trigger patterns and stance/non-event cue lexicons, read from config data.
 
 ``config/event_types.toml`` defines the types, their argument rules and the cue word lists;
-``config/event_patterns.jsonl`` holds the spaCy Matcher token patterns that trigger each type.
+``config/event_patterns.jsonl`` holds the spaCy Matcher token patterns (and DependencyMatcher parse patterns,
+``dep_pattern``) that trigger each type.
 Everything is validated here once, so the matcher component can trust what it gets.
 """
 
@@ -34,6 +35,12 @@ class EventTypeSpec:
     default_stance: Stance
     fixed_stance: bool = False
     prefer_alleged: bool = False
+    # True: a doer described by an attribution ("a group linked to Russia", "hackers believed to be ...")
+    # makes the event a claim about who did it, not a reported fact.
+    attribution_is_alleged: bool = False
+    # Verbs that state a standing fact ("Google charges $2 per million tokens"): in the present tense, with
+    # nothing new about it (no date, "new", "now", "will", "from"), a quoted comparison, not an event.
+    standing_verbs: frozenset[str] = frozenset()
     requires: frozenset[str] = frozenset()
     allow_without_actor: bool = False
     reroute_if_government: str | None = None
@@ -46,6 +53,7 @@ class EventTypeSpec:
     object_nouns: frozenset[str] = frozenset()
     background_governors: frozenset[str] = frozenset()  # lemmas above the trigger that make it background
     blocked_subjects: frozenset[str] = frozenset()  # "its terms bar customers from ...": a standing rule
+    blocked_objects: frozenset[str] = frozenset()  # "announced a partnership": the verb announces another act
     block_adjective_triggers: bool = False  # "open-source models": an adjective is an attribute
     excluded_initiator_kinds: frozenset[str] = frozenset()  # a court ordering something is no regulator
     suppressed_by_trigger: frozenset[str] = frozenset()  # any trigger of these types in the sentence
@@ -66,6 +74,8 @@ class EventTypeSpec:
     places_from_sentence: bool = True  # a place outside the trigger's arguments may be a party
     conduct_subject_role: str | None = None  # the role of who does what the trigger says ("distilled")
     sponsor_role: str | None = None  # the role of who stands behind a party ("China-backed hackers")
+    # The role of the country of whoever the act benefits ("stole designs for a start-up in China").
+    beneficiary_role: str | None = None
     headlines: tuple[str, ...] = ()  # the digest's headline forms ({initiator}, {targets}), tried in order
     headlines_alleged: tuple[str, ...] = ()  # the same for a claim (alleged, contested)
 
@@ -84,6 +94,9 @@ class TriggerPattern:
     event_type: str
     strength: float
     pattern: tuple[dict[str, Any], ...]
+    # True: ``pattern`` is a spaCy DependencyMatcher pattern (its first node is the trigger), which finds a
+    # construction whatever the words between its parts ("trained its new model on outputs harvested ...").
+    on_parse: bool = False
     standalone: bool = False  # satisfies "money_or_percent" by itself ("funding round", "free tier")
     object_labels: frozenset[str] = frozenset()  # with object_nouns: what the trigger's arguments must hold
     object_nouns: frozenset[str] = frozenset()
@@ -161,6 +174,8 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         default_stance=cast(Stance, raw.get("default_stance", "asserted")),  # checked above
         fixed_stance=bool(raw.get("fixed_stance", False)),
         prefer_alleged=bool(raw.get("prefer_alleged", False)),
+        attribution_is_alleged=bool(raw.get("attribution_is_alleged", False)),
+        standing_verbs=frozenset(raw.get("standing_verbs", ())),
         requires=requires,
         allow_without_actor=bool(raw.get("allow_without_actor", False)),
         reroute_if_government=raw.get("reroute_if_government"),
@@ -173,6 +188,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         object_nouns=frozenset(raw.get("object_nouns", ())),
         background_governors=frozenset(raw.get("background_governors", ())),
         blocked_subjects=frozenset(raw.get("blocked_subjects", ())),
+        blocked_objects=frozenset(raw.get("blocked_objects", ())),
         block_adjective_triggers=bool(raw.get("block_adjective_triggers", False)),
         excluded_initiator_kinds=frozenset(raw.get("excluded_initiator_kinds", ())),
         suppressed_by_trigger=frozenset(raw.get("suppressed_by_trigger", ())),
@@ -190,6 +206,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         deniable=bool(raw.get("deniable", True)),
         jurisdiction=bool(raw.get("jurisdiction", False)),
         party_place_preps=frozenset(raw.get("party_place_preps", ())),
+        beneficiary_role=raw.get("beneficiary_role"),
         places_from_sentence=bool(raw.get("places_from_sentence", True)),
         conduct_subject_role=raw.get("conduct_subject_role"),
         sponsor_role=raw.get("sponsor_role"),
@@ -218,12 +235,16 @@ def load_event_rules(config_dir: Path) -> EventRules:
         if rec["event_type"] not in types or rec["id"] in seen:
             raise ValueError(f"{path}:{number}: unknown event_type or duplicate id in {rec.get('id')!r}")
         seen.add(rec["id"])
+        if ("pattern" in rec) == ("dep_pattern" in rec):
+            raise ValueError(f"{path}:{number}: give either 'pattern' (tokens) or 'dep_pattern' (parse), "
+                             "not both")
         patterns.append(
             TriggerPattern(
                 pattern_id=rec["id"],
                 event_type=rec["event_type"],
                 strength=float(rec.get("strength", 0.6)),
-                pattern=tuple(rec["pattern"]),
+                pattern=tuple(rec.get("pattern") or rec["dep_pattern"]),
+                on_parse="dep_pattern" in rec,
                 standalone=bool(rec.get("standalone", False)),
                 object_labels=frozenset(rec.get("needs_object", {}).get("labels", ())),
                 object_nouns=frozenset(rec.get("needs_object", {}).get("nouns", ())),

@@ -8,12 +8,47 @@ resolves to its longer form.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import Any, TypedDict
+from dataclasses import replace
+from typing import TypedDict
 
 from spacy.tokens import Doc, Span, Token
 
 from extractors.gazetteer import FAMILY_ID_PREFIX, GOVERNMENT_KINDS, IGNORE_LABEL, Gazetteer, GazetteerEntry
+
+from .cue_words import DEMONYMS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
+from .mentions import MentionSpan as MentionSpan  # re-exported: events and roles import it from here
+from .mentions import replace_region as _replace_region
+from .mentions import span_mention as _span_mention
+from .mentions import tidy_surface as tidy_surface
+from .model_names import (
+    MODEL_TIERS,
+    add_glued_models,
+    add_model_context,
+    add_versioned_models,
+    propagate_models,
+    tiered_products,
+)
+from .name_labels import (
+    appositive_labels,
+    based_cue,
+    based_orgs,
+    dateline_places,
+    drop_internal_teams,
+    places_after_prepositions,
+    reverse_appositions,
+    split_titles,
+    unify_labels,
+)
+from .name_spans import (
+    OF_NAME_HEADS,
+    extend_names_left,
+    extend_of_names,
+    known_org_units,
+    merge_local_institutions,
+    places_starting_org_names,
+    suffix_named_orgs,
+    trim_ent,
+)
 
 # NER labels we may turn into mentions; anything else (DATE, MONEY, NORP, LAW ...) is dropped.
 _NER_LABELS = {"ORG", "PERSON", "GPE", "PRODUCT", "LOC", "FAC"}
@@ -27,10 +62,6 @@ _ORG_HEADS = {
     "government", "academy", "university", "association", "corporation", "bank", "fund", "district",
     "circuit", "party", "force", "guard", "service", "senate", "house", "congress", "assembly",
 }
-_DETERMINERS = ("the ", "a ", "an ")
-_POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
-_CORP_SUFFIX_RE = re.compile(r",?\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|GmbH|S\.A|AG)\.?$")
-_QUOTES = "\"'“”‘’«»"
 # Words around a company name that say its product is meant ("AI model DeepSeek", "the DeepSeek app").
 _PRODUCT_BEFORE = {"model", "chatbot", "app", "assistant", "application"}
 _PRODUCT_AFTER = {"app", "chatbot", "assistant", "application"}
@@ -46,35 +77,6 @@ _DOCUMENT_HEADS = {
     "register", "regulation", "amendment", "treaty", "convention", "code",
 }
 _ALIAS_CUES = ("also known as", "known as", "aka", "a.k.a.", "a.k.a", "alias")
-
-
-@dataclass(frozen=True)
-class MentionSpan:
-    """A canonical mention plus the token offsets the event rules need."""
-
-    label: str
-    name: str
-    text: str
-    start_char: int
-    end_char: int
-    start: int  # token offsets into the Doc
-    end: int
-    known: bool
-    kind: str = ""
-    owner: str | None = None
-
-
-def tidy_surface(text: str) -> str:
-    """Strip quotes, determiners, possessives and corporate suffixes from an unknown name."""
-    text = " ".join(text.split()).strip(_QUOTES + " ")
-    lowered = text.lower()
-    for det in _DETERMINERS:
-        if lowered.startswith(det):
-            text = text[len(det):]
-            break
-    text = _POSSESSIVE_RE.sub("", text).strip()
-    text = _CORP_SUFFIX_RE.sub("", text).strip()
-    return text.strip(_QUOTES + " ,.;:")
 
 
 def _plausible_unknown(name: str) -> bool:
@@ -124,13 +126,25 @@ def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
         if entry.label == IGNORE_LABEL:
             return None
         return MentionSpan(entry.label, entry.name, known=True, kind=entry.kind, owner=entry.owner, **base)
+    if label in ("FAC", "LOC") and _org_shaped(tidy):
+        label = "ORG"  # "at Lumora AI", "the Centre for Open Model Research": a firm taken for a building
     if label not in _UNKNOWN_OK or not _plausible_unknown(tidy):
         return None
     if label == "ORG" and tidy.split()[-1].lower() in _DOCUMENT_HEADS:
         return None
-    if _in_heading(ent.sent):
+    doc = ent.doc
+    signature = ent.end < len(doc) and doc[ent.end].text == "," and appositive_head(doc, ent.end) == "person"
+    if _in_heading(ent.sent) and not signature:
         return None  # "Broader Context: US-China AI Competition" -- title-case headings fool NER
+    # (a signature line is no heading: "Kelsey Arnaud, Communications Director")
     return MentionSpan(label, tidy, known=False, kind="", **base)
+
+
+def _org_shaped(name: str) -> bool:
+    """A name built like an organisation's: a company word at the end, or "<Institution> of/for ..."."""
+    words = name.lower().split()
+    institution = words[0] in OF_NAME_HEADS and words[1:2] in (["of"], ["for"])
+    return len(words) >= 2 and (words[-1] in ORG_SUFFIXES or institution)
 
 
 def _in_heading(sent: Span) -> bool:
@@ -278,14 +292,7 @@ def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
 
 
 # Last words that make an unknown "PERSON" an organisation ("Corvid Labs", "Orrery Robotics").
-_ORG_SUFFIXES = {
-    "labs", "lab", "ai", "technologies", "technology", "systems", "robotics", "institute", "capital",
-    "ventures", "partners", "group", "research", "interactive", "inc", "corp", "ltd", "llc", "holdings",
-    "networks", "software", "analytics", "intelligence", "foundation", "university", "bank", "fund",
-    "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors",
-    "cloud", "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios",
-    "industries",
-}
+_ORG_SUFFIXES = ORG_SUFFIXES
 # Last words of a job title or an internal team, read by NER as a name ("General Counsel", "Managing Partner",
 # "Applied Research Team", "Customer Success"): not entities at all.
 _TITLE_ONLY_HEADS = {"counsel", "partner", "founder", "co-founder", "cofounder", "team", "success", "officer"}
@@ -330,19 +337,19 @@ _PLACE_ORG_SUFFIXES = {
 }
 _NAME_CONNECTORS = {"of", "and", "&", "for"}
 # "American AI", "European AI": a demonym plus a generic word is not an organisation.
-_DEMONYMS = {
-    "american", "european", "chinese", "french", "german", "british", "japanese", "korean", "indian",
-    "israeli", "canadian", "italian", "spanish", "dutch", "swiss", "nordic", "western", "asian", "emirati",
-    "saudi", "russian", "taiwanese", "australian", "brazilian", "african", "arab", "swedish", "finnish",
-    "norwegian", "danish", "polish", "irish", "singaporean", "vietnamese", "indonesian",
-    "global", "domestic", "foreign",
-}
+_DEMONYMS = DEMONYMS
 _GENERIC_ORG_WORDS = {"ai", "tech", "technology", "labs", "startups", "firms", "companies", "industry"}
 
 
-def _merge_place_prefixed_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
-    """A place name followed by capitalised name words ending in an organisation word is one ORG."""
+def _merge_place_prefixed_orgs(
+    doc: Doc, mentions: list[MentionSpan], official: list[MentionSpan]
+) -> list[MentionSpan]:
+    """A place name followed by capitalised name words ending in an organisation word is one ORG
+    ("Munich Regional Court", "Hefei Intermediate People's Court"). ``official`` are places already
+    found inside an official name: they make the name or vanish."""
     by_start = {m.start: m for m in mentions}
+    dropped = {id(m) for m in official}
+    mentions = [*mentions, *official]
     out: list[MentionSpan] = []
     skip_until = -1
     for m in sorted(mentions, key=lambda m: m.start):
@@ -353,13 +360,18 @@ def _merge_place_prefixed_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[Me
             i = m.end
             while i < len(doc) and i < m.end + 6:
                 tok = doc[i]
-                if tok.lower_ in _NAME_CONNECTORS and i + 1 < len(doc) and doc[i + 1].text[:1].isupper():
+                inner_possessive = tok.text in ("'s", "’s") and i > m.end  # "People's Court", not "Korea's"
+                if last_suffix is not None and tok.lower_ in ("and", "&", ","):
+                    break  # "Harbin Yuntu Computing and Greyfen Security" are two
+                if ((tok.lower_ in _NAME_CONNECTORS or inner_possessive) and i + 1 < len(doc)
+                        and doc[i + 1].text[:1].isupper()):
                     i += 1
                     continue
                 if (not (tok.text[:1].isupper() and tok.is_alpha)
                         or (i in by_start and by_start[i].label == "GPE")):
                     break
-                if tok.lower_ in _PLACE_ORG_SUFFIXES:
+                # not "AI": "California AI law", "China AI market" are no names
+                if tok.lower_ in _PLACE_ORG_SUFFIXES or (tok.lower_ in ORG_SUFFIXES and tok.lower_ != "ai"):
                     last_suffix = i + 1
                 i += 1
             if last_suffix is not None and doc[m.end].lower_ not in _NAME_CONNECTORS:
@@ -369,7 +381,8 @@ def _merge_place_prefixed_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[Me
                                        m.start, end, known=False))
                 skip_until = end
                 continue
-        out.append(m)
+        if id(m) not in dropped:
+            out.append(m)
     return out
 
 
@@ -392,20 +405,11 @@ def _dateline_place(doc: Doc, gaz: Gazetteer) -> tuple[int, GazetteerEntry] | No
     return None
 
 
-# Tier words that continue a model name ("Doubao Seed 2.0 Pro", "Skald-3 Mini", "Magistral Medium").
-_MODEL_TIERS = {
-    "Pro", "Mini", "Lite", "Max", "Plus", "Ultra", "Nano", "Flash", "Turbo", "Air", "Medium", "Small",
-    "Large", "Thinking", "Instruct", "Coder", "Image", "Exp", "Preview", "Vision", "Omni", "Edge",
-}
 _DOTTED_VERSION_RE = re.compile(r"^\d+\.\d+[a-z]?$")
-# "Skald-3", "Polaris-3", "Grok-1": a capitalised word glued to a version number names a model.
-_HYPHEN_MODEL_RE = re.compile(r"^[A-Z][a-z]{2,}-[A-Z]?\d+(\.\d+)?[a-zA-Z]?$")
-# Nouns after a capitalised word that make it a model name ("Lumio's Meridian model").
-_MODEL_NOUNS = {"model", "models", "chatbot", "chatbots", "assistant", "llm", "family", "app"}
-_MODEL_NAME_OPENERS = {"'s", "’s", "its", "their", "his", "her", "our", "the", "a", "an", "new", "latest"}
-_NOT_MODEL_WORDS = {
-    "ai", "llm", "large", "language", "foundation", "open", "frontier", "reasoning", "pro", "new",
-}
+# A letter-and-number version code after a one-word model name ("Hunyuan T2").
+_VERSION_CODE_RE = re.compile(r"^[A-Z]\d+(?:\.\d+)?$")
+# A parameter count after a model name ("Llama 3.1 8B", "Qwen3 235B").
+_SIZE_RE = re.compile(r"^A?\d+(?:\.\d+)?[BMK]$")
 # Nouns right before a capitalised name that make it an organisation ("startup Fjordlight AI").
 _ORG_CUE_NOUNS = {
     "startup", "start-up", "company", "firm", "developer", "maker", "lab", "fund", "unit", "operator",
@@ -415,29 +419,7 @@ _TITLE_WORDS = {
     "secretary", "minister", "commissioner", "chairman", "chairwoman", "chair", "director", "spokesperson",
     "spokesman", "spokeswoman", "governor", "ambassador", "undersecretary",
 }
-# Role nouns in an appositive that make the name before it a person ("Dana Whitfield, an analyst at").
-_ROLE_NOUNS = {
-    "analyst", "partner", "professor", "researcher", "scientist", "economist", "lawyer", "attorney",
-    "spokesperson", "spokesman", "spokeswoman", "founder", "co-founder", "cofounder", "director", "executive",
-    "officer", "chief", "head", "manager", "investor", "engineer", "president", "chairman", "chairwoman",
-    "fellow", "lecturer", "consultant", "adviser", "advisor", "strategist", "principal", "senator",
-    "representative", "judge", "secretary", "minister", "commissioner", "official",
-    "ceo", "cto", "cfo", "coo",
-}
 _NON_NAME_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP"}
-
-
-def _span_mention(
-    doc: Doc, label: str, start: int, end: int, name: str | None = None, **kw: Any
-) -> MentionSpan:
-    span = doc[start:end]
-    return MentionSpan(label, name or tidy_surface(span.text), span.text, span.start_char, span.end_char,
-                       start, end, known=kw.pop("known", False), **kw)
-
-
-def _replace_region(mentions: list[MentionSpan], new: MentionSpan) -> list[MentionSpan]:
-    kept = [m for m in mentions if m.end <= new.start or m.start >= new.end]
-    return sorted([*kept, new], key=lambda m: m.start)
 
 
 def _name_token(tok: Token) -> bool:
@@ -446,14 +428,6 @@ def _name_token(tok: Token) -> bool:
     if tok.ent_type_ in _NON_NAME_ENTS and tok.ent_type_ != "NORP":
         return False
     return tok.text[:1].isupper() and (tok.is_alpha or tok.text[:1].isalpha())
-
-
-def _add_hyphenated_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
-    known_cover = {i for m in mentions if m.known for i in range(m.start, m.end)}
-    for tok in doc:
-        if tok.i not in known_cover and _HYPHEN_MODEL_RE.match(tok.text):
-            mentions = _replace_region(mentions, _span_mention(doc, "MODEL", tok.i, tok.i + 1, kind="model"))
-    return mentions
 
 
 def _glued_suffix(doc: Doc, i: int) -> bool:
@@ -477,11 +451,17 @@ def _extend_models(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> lis
         if end == m.end and m.end - m.start == 1:
             j = end
             if (j + 1 < len(doc) and doc[j].is_alpha and doc[j].text[:1].isupper() and j not in others
-                    and doc[j].text not in _MODEL_TIERS and _DOTTED_VERSION_RE.match(doc[j + 1].text)):
+                    and doc[j].text not in MODEL_TIERS and _DOTTED_VERSION_RE.match(doc[j + 1].text)):
                 j += 1  # "Doubao Seed 2.0"
             if j < len(doc) and _DOTTED_VERSION_RE.match(doc[j].text):
                 end = j + 1
-        while end < len(doc) and doc[end].text in _MODEL_TIERS and end not in others:
+        elif end == m.end and end < len(doc) and _DOTTED_VERSION_RE.match(doc[end].text):
+            end += 1  # "Magistral Medium 1.3"
+        if end == m.end and m.end - m.start == 1 and end < len(doc) and _VERSION_CODE_RE.match(doc[end].text):
+            end += 1  # "Hunyuan T2", "ERNIE X2"
+        if end < len(doc) and _SIZE_RE.match(doc[end].text) and end not in others:
+            end += 1  # "Llama 3.1 8B"
+        while end < len(doc) and doc[end].text in MODEL_TIERS and end not in others:
             end += 1
         if end == m.end:
             continue
@@ -506,21 +486,14 @@ def _add_context_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpa
 
     for tok in doc:
         low = tok.lower_
-        # "Lumio's Meridian model", "the Step family of AI models"
-        if low in _MODEL_NOUNS and tok.i > 0:
-            j = tok.i
-            while j > 0 and tok.i - j < 3 and _name_token(doc[j - 1]) and not known_at(j - 1) \
-                    and doc[j - 1].lower_ not in _NOT_MODEL_WORDS and doc[j - 1].lower_ not in _DEMONYMS:
-                j -= 1
-            if j < tok.i and j > 0 and doc[j - 1].lower_ in _MODEL_NAME_OPENERS and not doc[j].is_sent_start:
-                mentions = _replace_region(mentions, _span_mention(doc, "MODEL", j, tok.i, kind="model"))
-        # "startup Fjordlight AI", "the startup Tokenwise"
+        # "startup Fjordlight AI", "the startup Tokenwise", "a startup called Tokenwise"
         if low in _ORG_CUE_NOUNS and tok.i + 1 < len(doc) and tok.pos_ in ("NOUN", "ADJ"):
-            j = tok.i + 1
-            while j < len(doc) and j - tok.i <= 4 and _name_token(doc[j]) and not known_at(j):
+            first = tok.i + 2 if doc[tok.i + 1].lower_ in ("called", "named", "dubbed") else tok.i + 1
+            j = first
+            while j < len(doc) and j - first < 4 and _name_token(doc[j]) and not known_at(j):
                 j += 1
-            if j > tok.i + 1 and doc[tok.i + 1].pos_ == "PROPN":
-                mentions = _replace_region(mentions, _span_mention(doc, "ORG", tok.i + 1, j))
+            if j > first and doc[first].pos_ == "PROPN":
+                mentions = _replace_region(mentions, _span_mention(doc, "ORG", first, j))
     # "said Hugo Marchand, a partner at ...": a two- or three-word name before a role appositive
     for tok in doc:
         if tok.text != "," or tok.i < 2:
@@ -533,8 +506,8 @@ def _add_context_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpa
             continue
         # lowercase only: ", President Trump said" is a title before another name, not an appositive
         after = [t.text for t in doc[tok.i + 1:tok.i + 6]]
-        if (after and any(w in _ROLE_NOUNS for w in after[:4])
-                and (after[0] in ("a", "an", "the") or after[0] in _ROLE_NOUNS)):
+        if (after and any(w in PERSON_NOUNS for w in after[:4])
+                and (after[0] in ("a", "an", "the") or after[0] in PERSON_NOUNS)):
             mentions = _replace_region(mentions, _span_mention(doc, "PERSON", start, tok.i))
     # "Home Affairs Secretary Stephanie Foster": a title, not an organisation
     return [
@@ -550,12 +523,13 @@ def _not_a_name(doc: Doc, m: MentionSpan) -> bool:
     if m.known or m.label != "ORG" or m.end - m.start != 1:
         return False
     tok = doc[m.start]
-    return m.name in _MODEL_TIERS or tok.pos_ in ("NOUN", "VERB", "ADJ")
+    return m.name in MODEL_TIERS or tok.pos_ in ("NOUN", "VERB", "ADJ")
 
 
 def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     """Every ORG/PERSON/GPE/MODEL mention in ``doc`` with its canonical name, in text order."""
     mentions: list[MentionSpan] = []
+    official: list[MentionSpan] = []  # places inside an official name: kept only to build that name
     dateline = _dateline_place(doc, gaz)
     if dateline is not None:
         i, entry = dateline
@@ -565,29 +539,101 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     for ent in doc.ents:
         if dateline is not None and ent.start <= dateline[0] < ent.end:
             continue  # "BRUSSELS - Obligations" read as one ORG
-        m = _from_ent(ent, gaz)
+        m = _from_ent(trim_ent(doc, ent), gaz)
         if m is None or _is_demonym_phrase(m):
             continue
         if m.label == "GPE" and _inside_official_name(doc, m):
+            official.append(m)
             continue
         if m.label == "ORG" and _product_use(doc, m):
             m = replace(m, label="MODEL")
         mentions.append(m)
-    mentions = _merge_place_prefixed_orgs(doc, sorted(mentions, key=lambda m: m.start))
-    mentions = _add_hyphenated_models(doc, mentions)
+    merged = merge_local_institutions(doc, _outermost([*mentions, *official]), gaz)
+    official = [m for m in merged if any(m is o for o in official)]
+    mentions = [m for m in merged if not any(m is o for o in official)]
+    mentions = _merge_place_prefixed_orgs(doc, mentions, official)
+    mentions = dateline_places(doc, mentions, gaz)
+    # shapes first (a glued code, a version number), then the words around a name
+    mentions = add_glued_models(doc, mentions)
+    mentions = add_versioned_models(doc, mentions)
+    mentions = add_model_context(doc, mentions)
     mentions = _add_context_names(doc, mentions)
+    mentions = extend_of_names(doc, mentions, gaz)
+    mentions = extend_names_left(doc, drop_internal_teams(doc, mentions))
+    mentions = suffix_named_orgs(doc, mentions)
+    mentions = split_titles(doc, mentions)
+    mentions = appositive_labels(doc, reverse_appositions(doc, mentions))
+    mentions = known_org_units(doc, based_orgs(doc, mentions), gaz)
+    decided = {(m.name, m.label) for m in mentions if not m.known and _cue_labelled(doc, m)}
+    mentions = places_after_prepositions(doc, mentions)
     mentions = _extend_models(doc, mentions, gaz)
     mentions = _add_missed_person_tokens(doc, mentions)
     mentions = _fold_person_aliases(doc, mentions, gaz)
-    mentions = _fix_misread_people(mentions)
+    mentions = tiered_products(doc, _fix_misread_people(mentions))
+    mentions = _places_naming_orgs(places_starting_org_names(doc, mentions))
     mentions = _drop_lone_unknown_people(_resolve_short_names(mentions))
-    return [m for m in mentions if not _not_a_name(doc, m)]
+    cue_orgs = frozenset(name.lower() for name, label in decided if label == "ORG")
+    mentions = unify_labels(propagate_models(mentions, cue_orgs), decided)
+    return [m for m in mentions if not _not_a_name(doc, m) and not _ignored(m, gaz)]
+
+
+def _ignored(m: MentionSpan, gaz: Gazetteer) -> bool:
+    """A name a context rule built that the gazetteer lists as no entity ("API", "Azure")."""
+    if m.known:
+        return False
+    entry = gaz.lookup(m.name)
+    return entry is not None and entry.label == IGNORE_LABEL
+
+
+def _outermost(mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """Mentions in text order without those inside a longer one ("Washington" inside the "University of
+    Washington" that an "of" name grew into)."""
+    spans = sorted(mentions, key=lambda m: (m.start, -m.end))
+    return [m for m in spans
+            if not any(o is not m and o.start <= m.start and m.end <= o.end
+                       and o.end - o.start > m.end - m.start for o in spans)]
+
+
+def _cue_labelled(doc: Doc, m: MentionSpan) -> bool:
+    """The label of ``m`` rests on more than the NER: an apposition, a cue noun before it, or a company
+    word ending it."""
+    last = m.name.split()[-1].lower() if m.name else ""
+    cue_before = (m.start > 0 and doc[m.start - 1].lower_ in _ORG_CUE_NOUNS) or based_cue(doc, m.start)
+    if m.label == "ORG" and (last in _ORG_SUFFIXES or cue_before):
+        return True
+    return m.end < len(doc) and doc[m.end].text == "," and appositive_head(doc, m.end) in ("org", "person")
+
+
+def _places_naming_orgs(mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """An unknown "place" that is the first word of an organisation named in the passage is that
+    organisation ("Greyfen's head of research" after "Greyfen Security"); one ending in a company word is
+    an organisation itself ("Nordlicht AI")."""
+    org_first = {m.name.split()[0].lower() for m in mentions if m.label == "ORG" and len(m.name.split()) >= 2}
+    out = []
+    for m in mentions:
+        if m.label == "GPE" and not m.known:
+            words = m.name.split()
+            if (len(words) == 1 and words[0].lower() in org_first) or (
+                    len(words) >= 2 and words[-1].lower() in _ORG_SUFFIXES):
+                m = replace(m, label="ORG", kind="")
+        out.append(m)
+    return out
 
 
 _GOV_HEAD_WORDS = {
     "ministry", "department", "commission", "agency", "authority", "office", "court", "parliament",
     "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
+    "embassy", "consulate",
 }
+
+
+def described_as_government(m: MentionSpan, doc: Doc) -> bool:
+    """A name the sentence calls a state body by apposition: "Portugal's data protection authority, the CNPD",
+    "the CNPD, the national data regulator"."""
+    root = doc[m.end - 1]
+    nouns = [root.head] if root.dep_ == "appos" else []
+    nouns += [c for c in root.children if c.dep_ == "appos"]
+    return any(n.lemma_.lower() in _GOV_HEAD_WORDS for n in nouns)
 
 
 def is_government(m: MentionSpan) -> bool:

@@ -9,11 +9,11 @@ Candidates are merged into ``Event`` records later (``annotate``), where dates g
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Set
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass, replace
 from functools import partial
 
-from spacy.matcher import Matcher
+from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
@@ -21,19 +21,22 @@ from extractors.gazetteer import REPORTER_KINDS
 from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
-from .entities import MentionSpan, is_government
+from .entities import MentionSpan, described_as_government, is_government
 from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
 from .syntax import (
     argument_tokens,
+    attributed_doer,
     clause_verb,
     governed_by_blocked_prep,
     governed_by_lemma,
     is_attribute,
     is_generic_plural,
     is_hedged,
+    is_negated,
     reported_future,
     stance_from_cues,
     standing_rule_subject,
+    states_standing_fact,
     subject_of,
 )
 
@@ -55,7 +58,11 @@ _PERSON_ROLE_NOUNS = {
     "lawyer", "attorney", "analyst", "researcher", "expert", "specialist", "consultant", "adviser", "advisor",
     "scholar", "professor", "economist", "official", "officer", "counsel", "partner", "veteran", "watcher",
 }
+# Nouns a trigger word may describe without being an act: a topic of talk, a kind of body.
+_DESCRIBED_NOUNS = _PERSON_ROLE_NOUNS | {
+    "debate", "discussion", "question", "issue", "agency", "hawk", "concern"}
 _SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
+_QUOTE_MARKS = ('"', "\u201c", "\u201d")
 # Titles before a person's name that make the person act for a government ("Texas Governor Greg Abbott").
 _GOV_TITLES = {
     "governor", "president", "senator", "minister", "secretary", "mayor", "premier", "chancellor",
@@ -100,7 +107,7 @@ def _is_dateline(m: MentionSpan, sent: Span) -> bool:
 
 def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
     """is_government, plus a person introduced by a government title ("Texas Governor Greg Abbott")."""
-    if is_government(m):
+    if is_government(m) or (m.label == "ORG" and described_as_government(m, doc)):
         return True
     if m.label != "PERSON":
         return False
@@ -382,6 +389,27 @@ def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
     return None, future
 
 
+def _participle_agents(noun: Token, ctx: _ArticleContext) -> tuple[Token, list[MentionSpan]] | None:
+    """(participle, the actors its "by" phrase names) for "the complaint, filed ... by X, Y and others": a
+    participle describing the noun, whose agent names one or more actors."""
+    for part in (c for c in noun.children if c.dep_ == "acl" and c.tag_ == "VBN"):
+        for agent in (c for c in part.children if c.dep_ == "agent"):
+            named = [ctx.by_token.get(t.i) for t in agent.subtree]
+            found = [m for m in dict.fromkeys(named) if m is not None and m.label in _ACTOR_LABELS]
+            if found:
+                return part, found
+    return None
+
+
+def _verb_lemmas(tok: Token) -> set[str]:
+    """The verb a word stands for: its lemma, and for a participle tagged as an adjective ("listed",
+    "named") the stems it may come from."""
+    lemmas = {tok.lemma_.lower()}
+    if tok.tag_ == "JJ" and tok.lower_.endswith("ed"):
+        lemmas |= {tok.lower_[:-2], tok.lower_[:-1]}
+    return lemmas
+
+
 def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
     words = " " + " ".join(re.findall(r"\w+", text.lower())) + " "
     return any(f" {p} " in words for p in phrases)
@@ -393,18 +421,28 @@ class EventMatcher:
     def __init__(self, vocab: Vocab, rules: EventRules) -> None:
         self.rules = rules
         self.matcher = Matcher(vocab)
+        self.parse_matcher = DependencyMatcher(vocab)
         self.patterns: dict[str, TriggerPattern] = {}
         for p in rules.patterns:
-            self.matcher.add(p.pattern_id, [list(p.pattern)])
+            if p.on_parse:
+                self.parse_matcher.add(p.pattern_id, [list(p.pattern)])
+            else:
+                self.matcher.add(p.pattern_id, [list(p.pattern)])
             self.patterns[p.pattern_id] = p
+
+    def _triggers(self, doc: Doc) -> Iterator[tuple[TriggerPattern, Span]]:
+        for match_id, start, end in self.matcher(doc):
+            yield self.patterns[doc.vocab.strings[match_id]], doc[start:end]
+        if len(self.parse_matcher):
+            for match_id, token_ids in self.parse_matcher(doc):
+                first = token_ids[0]  # the pattern's anchor node: the trigger word
+                yield self.patterns[doc.vocab.strings[match_id]], doc[first:first + 1]
 
     def __call__(self, doc: Doc, mentions: list[MentionSpan]) -> list[EventCandidate]:
         ctx = _ArticleContext(mentions, self.rules)
         self._pending: list[tuple[MentionSpan, Token, Span, MentionSpan | None]] = []
         by_sentence: dict[int, list[tuple[TriggerPattern, Span]]] = {}
-        for match_id, start, end in self.matcher(doc):
-            span = doc[start:end]
-            pattern = self.patterns[doc.vocab.strings[match_id]]
+        for pattern, span in self._triggers(doc):
             by_sentence.setdefault(span.sent.start, []).append((pattern, span))
         out: list[EventCandidate] = []
         for sent in doc.sents:
@@ -413,6 +451,8 @@ class EventMatcher:
             candidates = self._suppress_and_dedupe(candidates, {p.event_type for p, _s in matches})
             candidates = [self._continued_as_earlier(c, a, out) for c, a in candidates]
             found = self._apply_denials(sent, ctx, candidates, out)
+            if not found:
+                found = self._negated_claims(sent, matches, ctx, out)
             if not found:
                 self._elaborate(sent, ctx, out)
             out.extend(found)
@@ -443,9 +483,23 @@ class EventMatcher:
                 initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
                 if initiator is not None and initiator.start not in scope:
                     initiator = None
-                reading = read_roles(spec, tok, sent, initiator, partial(_mention_within, ctx, scope),
+                anchor, agents = tok, list[MentionSpan]()
+                by = _participle_agents(tok, ctx)
+                if initiator is None and by is not None:
+                    # "The complaint, filed by X and Y, ...", "The round, led by X, ...": who did the act
+                    # the participle names; its verb says which role that is, the same for all of them.
+                    anchor, agents = by
+                    initiator = agents[0]
+                reading = read_roles(spec, anchor, sent, initiator, partial(_mention_within, ctx, scope),
                                      whole_sentence=False,
                                      resolve=ctx.resolve_anaphor)
+                if agents:
+                    role = next((r for r, n, _l in reading.fillers if n == agents[0].name),
+                                spec.initiator_role)
+                    names = {m.name for m in agents}
+                    reading = replace(reading, fillers=tuple(dict.fromkeys(
+                        [(role, m.name, m.label) for m in agents]
+                        + [f for f in reading.fillers if f[1] not in names])))
                 if reading.fillers:
                     earlier[k] = self._with_parties(ref, spec, reading)
                 return
@@ -489,7 +543,9 @@ class EventMatcher:
     def _listed(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
         """"The listed companies are X, Y and Z", "Among those listed were X": a participle of the type's
         ``continued_by`` describing who it applied to adds the sentence's parties to the latest event."""
-        participles = [t for t in sent if t.tag_ == "VBN" and t.dep_ in ("amod", "acl")]
+        # After a paragraph break the tagger may read "listed" as an adjective (JJ): still a participle.
+        participles = [t for t in sent if t.dep_ in ("amod", "acl")
+                       and (t.tag_ == "VBN" or (t.tag_ == "JJ" and t.lower_.endswith("ed")))]
         for part in participles:
             k = self._latest_continued_by(earlier, part)
             if k is not None:
@@ -507,7 +563,7 @@ class EventMatcher:
         for k in range(len(earlier) - 1, -1, -1):
             ref = earlier[k]
             continued_by = self.rules.types[ref.event_type].continued_by
-            if ref.stance != "denied" and verb.lemma_.lower() in continued_by:
+            if ref.stance != "denied" and _verb_lemmas(verb) & continued_by:
                 return k
         return None
 
@@ -534,11 +590,20 @@ class EventMatcher:
             return None
         if spec.generic_plural_is_background and is_generic_plural(anchor):
             return None
+        if spec.standing_verbs and states_standing_fact(anchor, spec.standing_verbs, self.rules):
+            return None
+        if anchor.pos_ == "VERB" and any(c.dep_ == "dobj" and c.lemma_.lower() in spec.blocked_objects
+                                         for c in anchor.children):
+            return None  # "announced a partnership", "released a stream of models": not a model's release
         if (governed_by_lemma(anchor, spec.background_governors)
                 or standing_rule_subject(anchor, spec.blocked_subjects)):
             return None
-        if anchor.dep_ in ("compound", "amod", "nmod") and anchor.head.lemma_.lower() in _PERSON_ROLE_NOUNS:
-            return None  # "an export-control lawyer", "a distillation researcher": a description of a person
+        if self._in_commentator_quote(anchor, sent, ctx):
+            return None
+        if anchor.dep_ in ("compound", "amod", "nmod") and anchor.head.lemma_.lower() in _DESCRIBED_NOUNS:
+            # "an export-control lawyer", "a distillation researcher", "export-control debates": the trigger
+            # describes a person or a topic, no act.
+            return None
         if spec.block_adjective_triggers and (
             anchor.dep_ == "amod"
             or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
@@ -554,6 +619,8 @@ class EventMatcher:
             stance, verdict = spec.default_stance, False
         else:
             cue, verdict = stance_from_cues(anchor, self.rules)
+            if cue is None and spec.attribution_is_alleged and attributed_doer(anchor, self.rules):
+                cue = "alleged"
             stance = cue or spec.default_stance
         confidence = pattern.strength + (0.1 if initiator is not None and not via_anaphor else 0.0)
         confidence += 0.05 if len(names) >= 2 else 0.0
@@ -569,6 +636,26 @@ class EventMatcher:
             trigger=span.text, date_phrase=date_phrase, future=future, verdict=verdict,
         )
         return cand, anchor
+
+    def _in_commentator_quote(self, anchor: Token, sent: Span, ctx: _ArticleContext) -> bool:
+        """'"This is the first time Congress has put distillation beside export controls," said Rebecca Ahn,
+        a trade lawyer': words quoted from an outside commentator (lawyer, analyst, professor...) are a view
+        on the news, not news; the events they mention are told elsewhere or not at all."""
+        before = sent.doc[sent.start:anchor.i].text
+        if sum(before.count(q) for q in _QUOTE_MARKS) % 2 == 0:
+            return False  # not inside a quotation opened in this sentence
+        titles = self.rules.cue("commentator_titles")
+        for verb in (t for t in sent if t.lemma_.lower() in self.rules.cue("reporting_verbs")):
+            subj, _ = subject_of(verb)
+            speaker = ctx.by_token.get(subj.i) if subj is not None else None
+            if speaker is None or speaker.label != "PERSON":
+                continue
+            described = {c.lower_ for t in sent.doc[speaker.start:speaker.end] for c in t.children
+                         if c.dep_ == "appos" for c in c.subtree}
+            described |= {t.lower_ for t in sent.doc[max(sent.start, speaker.start - 3):speaker.start]}
+            if described & titles:
+                return True
+        return False
 
     def _arguments_ok(
         self, spec: EventTypeSpec, pattern: TriggerPattern, anchor: Token, sent: Span,
@@ -594,7 +681,9 @@ class EventMatcher:
             if initiator is not None and (not _acts_for_government(initiator, sent.doc)
                                           or initiator.kind in spec.excluded_initiator_kinds):
                 return False
-            if initiator is None and not any(is_government(m) for m in actors):
+            # "Seoul-based Lumora AI", a dateline: a place that only locates someone is no state acting.
+            if initiator is None and not any(is_government(m) for m in actors
+                                             if not _qualifies(m, sent.doc) and not _is_dateline(m, sent)):
                 return False
         if "two_orgs" in req and len({m.name for m in actors if m.label == "ORG"}) < 2:
             return False
@@ -690,8 +779,11 @@ class EventMatcher:
             if denier is None or denier.label not in _ACTOR_LABELS:
                 continue
             # An official act (a filed suit, an export rule) is a fact its target may contest, never deny.
+            # Only what the denial is about: "X, whose model was released in March, rejected the findings"
+            # does not deny the release told in a clause about its subject.
+            about_subject = {t.i for t in subj.subtree} if subj is not None else set()
             covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))
-                       and rules.types[c.event_type].deniable]
+                       and a.i not in about_subject and rules.types[c.event_type].deniable]
             for i in covered:
                 c, anchor = found[i]
                 results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc), sent, ctx)
@@ -703,7 +795,10 @@ class EventMatcher:
             if covered:
                 continue
             objects = {t.lemma_.lower() for t in sent}
-            if not objects & rules.cue("denial_objects"):
+            # "Vellum disputed that.": a demonstrative object points back at what was just reported.
+            points_back = is_verb and any(c.dep_ == "dobj" and c.lower_ in ("that", "this", "it")
+                                          and c.i == tok.i + 1 for c in tok.children)
+            if not objects & rules.cue("denial_objects") and not points_back:
                 continue
             denied = self._deny_latest(denier, tok, sent, ctx, earlier + results, any_party=is_verb)
             if not denied:
@@ -711,6 +806,46 @@ class EventMatcher:
                 self._pending.append((denier, tok, sent, ctx.affiliation(denier, sent.doc)))
             results += denied
         return results
+
+    def _negated_claims(
+        self, sent: Span, matches: Sequence[tuple[TriggerPattern, Span]], ctx: _ArticleContext,
+        earlier: list[EventCandidate],
+    ) -> list[EventCandidate]:
+        """"The company said it had not used OpenAI's models to train Kimi K3", "we have never used any other
+        company's outputs": the accused saying it did not do what it is accused of denies that claim. Only
+        a party to an earlier alleged event of the same type denies it this way."""
+        for pattern, span in matches:
+            anchor = span.root
+            if not self.rules.types[pattern.event_type].deniable or not is_negated(anchor):
+                continue
+            subj, _ = subject_of(clause_verb(anchor))
+            if subj is not None and subj.lower_ in ("we", "i"):
+                denier = self._speaker(sent, ctx)  # '"We did not use their outputs," Moonshot said'
+            else:
+                denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
+            if denier is None or denier.label not in _ACTOR_LABELS:
+                continue
+            org = ctx.affiliation(denier, sent.doc)
+            party = {denier.name} | ({org.name} if org is not None else set())
+            claim = next((c for c in reversed(earlier) if c.event_type == pattern.event_type
+                          and c.stance == "alleged" and party & set(c.named)), None)
+            if claim is None:
+                continue
+            date_phrase, future = _date_of(anchor, sent)
+            return [replace(self._denied(claim, denier, org, sent, ctx), sentence=sent.text,
+                            start=sent.start_char, end=sent.end_char, trigger=span.text, verdict=False,
+                            date_phrase=date_phrase, future=future)]
+        return []
+
+    def _speaker(self, sent: Span, ctx: _ArticleContext) -> MentionSpan | None:
+        """Who a sentence quotes: the named subject of its verb of saying ("..., Moonshot said")."""
+        for verb in (t for t in sent if t.lemma_.lower() in self.rules.cue("reporting_verbs")):
+            subj, _ = subject_of(verb)
+            if subj is not None and subj.lower_ not in ("we", "i"):
+                found, _ = ctx.resolve(subj)
+                if found is not None:
+                    return found
+        return None
 
     def _settle_pending(self, out: list[EventCandidate], ctx: _ArticleContext) -> list[EventCandidate]:
         """Denials told before the claim they answer: each denies the first later alleged event of the
@@ -741,18 +876,20 @@ class EventMatcher:
         ``any_party``: "X rejected the report" also denies the latest earlier event of any stance when X is
         one of its actors (a party answering a reported claim)."""
         earlier = [c for c in earlier if self.rules.types[c.event_type].deniable]
-        ref = next((c for c in reversed(earlier) if c.stance == "alleged"), None)
-        # "rejected OpenAI's accusation": the claim OpenAI made, if the article told it, whatever came after.
-        owners = {m.name for m in self._claim_owners(sent, ctx)}
-        made = next((c for c in reversed(earlier) if c.stance == "alleged" and owners
-                     & set(c.roles.holders(self.rules.types[c.event_type].initiator_role))), None)
-        ref = made or ref
+        alleged = [c for c in reversed(earlier) if c.stance == "alleged"]
         org = ctx.affiliation(denier, sent.doc)
         party = {denier.name} | ({org.name} if org is not None else set())
+        # "rejected OpenAI's accusation": the claim OpenAI made, if the article told it, whatever came after;
+        # else the latest claim the denier is a party to (a later claim about others does not hide it).
+        owners = {m.name for m in self._claim_owners(sent, ctx)}
+        made = next((c for c in alleged if owners
+                     & set(c.roles.holders(self.rules.types[c.event_type].initiator_role))), None)
+        ref = made or next((c for c in alleged if party & set(c.named)), None) or next(iter(alleged), None)
         # "The Chinese Embassy rejected the accusations": a state body answers for its accused country.
-        for_state = ref is not None and is_government(denier) and any(
+        # Whichever side the country is on: the accused of a claim, the perpetrator named by a victim.
+        for_state = ref is not None and any(is_government(m) for m in (denier, org) if m is not None) and any(
             label == "GPE" for r, _n, label in ref.roles.fillers
-            if r == self.rules.types[ref.event_type].target_role)
+            if r != self.rules.types[ref.event_type].initiator_role)
         if ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state:
             ref = None  # an uninvolved commentator's rebuttal is not a denial
         if ref is None and any_party:

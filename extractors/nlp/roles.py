@@ -275,6 +275,29 @@ def is_context_person(m: MentionSpan, tok: Token) -> bool:
     return bool(_EXECUTIVE_TITLES & (before | appos | {head.lower_ if head.dep_ == "appos" else ""}))
 
 
+_BENEFICIARY_NOUNS = {
+    "company", "companies", "startup", "start-up", "firm", "competitor", "rival", "employer", "institute",
+    "entity", "venture", "business", "maker", "group", "university", "lab", "laboratory",
+}
+
+
+def _beneficiary_country(tok: Token) -> bool:
+    """"for companies based in China", "a start-up in Shenzhen, China", "a competitor in China": the country
+    of the organisation the act was for or the person went to (the guide's perpetrator of a theft)."""
+    if tok.dep_ == "conj":
+        tok = tok.head  # "in Shenzhen, China"
+    if tok.dep_ not in ("pobj", "appos") or tok.head.lower_ != "in":
+        return tok.dep_ == "appos" and _beneficiary_country(tok.head)
+    holder = tok.head.head
+    if holder.lower_ in ("based", "headquartered", "registered") and holder.dep_ in ("amod", "acl"):
+        holder = holder.head
+    if not (holder.lemma_.lower() in _BENEFICIARY_NOUNS or holder.lower_ in _BENEFICIARY_NOUNS):
+        return False
+    # Only an organisation the act was for or someone went to: "Lumenfold, a company based in Austin" locates.
+    return (holder.dep_ == "pobj" and holder.head.lower_ in ("for", "with", "at", "to")) or (
+        holder.dep_ == "dobj" and holder.head.lemma_.lower() in ("join", "found", "start"))
+
+
 def _qualifiers(mention: Span) -> list[Token]:
     """Possessors before a name, or before the noun it stands in apposition to: "Spain's AESIA",
     "Italy's privacy watchdog, the Garante", "the Commerce Department's Bureau of Industry and Security"."""
@@ -585,6 +608,11 @@ def read_roles(
             if within is not None and tok.i not in within:
                 continue
             m = mention_at(tok.i)
+            if (m is not None and tok.i == m.start and m.name not in seen and m.label == "GPE"
+                    and spec.beneficiary_role and _beneficiary_country(tok)):
+                fillers.append((spec.beneficiary_role, m.name, m.label))
+                seen.add(m.name)
+                continue
             if (m is not None and tok.i == m.start and m.name not in seen and m.label in _PARTY_LABELS
                     and spec.sponsor_role and _describes_other(m, tok)):
                 fillers.append((spec.sponsor_role, m.name, m.label))

@@ -48,13 +48,7 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         return True
     modals = rules.cue("modal_auxiliaries")
     verb = clause_verb(anchor)
-    # The trigger's own clause, plus the verbs it is an infinitive of ("is expected to release").
-    clause = [anchor, verb]
-    tok = verb
-    while tok.dep_ in ("xcomp", "conj") and tok.head.i != tok.i:
-        tok = tok.head
-        clause.append(tok)
-    for tok in clause:
+    for tok in _own_clause(anchor):
         for child in tok.children:
             if child.dep_ in ("aux", "auxpass") and child.lower_ in modals \
                     and not reported_future(child, verb):
@@ -92,11 +86,31 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
             return True
         if head.pos_ == "NOUN" and lemma in noun_governors:
             return True
+        # "seeks damages and an order barring X from ...": what a party asks for has not happened.
+        if child.dep_ in ("dobj", "xcomp", "ccomp") and lemma in rules.cue("request_verbs"):
+            return True
         if child.dep_ in ("advcl",) and any(
             c.dep_ == "mark" and c.lower_ in rules.cue("conditional_marks") for c in child.children
         ):
             return True
     return False
+
+
+def is_negated(anchor: Token) -> bool:
+    """"had not used", "never trained": a negation on the trigger's own clause (or the verbs it is an
+    infinitive of)."""
+    return any(c.dep_ == "neg" for t in _own_clause(anchor) for c in t.children)
+
+
+def _own_clause(anchor: Token) -> list[Token]:
+    """The trigger, its clause's verb, and the verbs it is an infinitive of ("is expected to release")."""
+    verb = clause_verb(anchor)
+    clause = [anchor, verb]
+    tok = verb
+    while tok.dep_ in ("xcomp", "conj") and tok.head.i != tok.i:
+        tok = tok.head
+        clause.append(tok)
+    return clause
 
 
 def reported_future(modal: Token, verb: Token) -> bool:
@@ -160,6 +174,56 @@ def stance_from_cues(anchor: Token, rules: EventRules) -> tuple[Stance | None, b
     return None, False
 
 
+def attributed_doer(anchor: Token, rules: EventRules) -> bool:
+    """Whether the doer of the trigger's clause is described by an attribution: "a hacking group linked to
+    Russia's military intelligence", "hackers which are believed to be connected with China", "a state-backed
+    crew". Whoever says so names a suspect; the reporter does not state it."""
+    subj, _ = subject_of(clause_verb(anchor))
+    if subj is None:
+        return False
+    words = rules.cue("attribution_words")
+    return any(t.lemma_.lower() in words and t.dep_ in _ATTRIBUTION_DEPS for t in subj.subtree if t != subj)
+
+
+_ATTRIBUTION_DEPS = frozenset({"acl", "relcl", "amod", "xcomp", "ccomp", "advcl"})
+
+
+def states_standing_fact(anchor: Token, verbs: frozenset[str], rules: EventRules) -> bool:
+    """Whether the trigger's clause states how things stand rather than what changed: a verb of ``verbs``
+    in the present tense ("charges", "lists at", "is charging") with no date and no word of novelty."""
+    verb = clause_verb(anchor)
+    if verb.lemma_.lower() not in verbs:
+        return False
+    present = verb.tag_ in ("VBZ", "VBP") or (
+        verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP") for c in verb.children))
+    if not present:
+        return False
+    sent = anchor.sent
+    novelty = rules.cue("novelty_words")
+    return not any(t.lower_ in novelty for t in sent) and not any(e.label_ == "DATE" for e in sent.ents)
+
+
+def _acting_subject(subjects: list[Token], verb: Token) -> Token | None:
+    """Of the subjects the parser gives a verb, the one that acts: not a heading ("MONEY — Zanskar AI
+    raised"), the one nearest before the verb (a misparsed compound: "Researchers at firm Wiz said"),
+    unless that one is an apposition set off by a comma ("X, the Austin-based company behind Wisp, had
+    withdrawn")."""
+    kept = [c for c in subjects if not _heads_a_heading(c)] or subjects
+    before = [c for c in kept if c.i < verb.i]
+    if not before:
+        return kept[0] if kept else None
+    subj = before[-1]
+    if len(before) > 1 and subj.left_edge.i > 0 and subj.doc[subj.left_edge.i - 1].text == ",":
+        subj = before[-2]
+    return subj
+
+
+def _heads_a_heading(tok: Token) -> bool:
+    """"MONEY —", "ACCESS:": a word set off by a dash or colon right after it, opening its sentence."""
+    nxt = tok.doc[tok.right_edge.i + 1] if tok.right_edge.i + 1 < len(tok.doc) else None
+    return nxt is not None and nxt.text in ("—", "–", ":") and tok.left_edge.i == tok.sent.start
+
+
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
     """(subject-or-agent token, is_initiator) for a verb; climbs conj/xcomp/relcl for a shared subject."""
     tok = verb
@@ -172,7 +236,13 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
                     return pobj, True
             if child.dep_ == "nsubjpass":
                 passive = True
-        subj = next((c for c in tok.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"), None)
+        subj = _acting_subject([c for c in tok.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"],
+                               tok)
+        if (subj is not None and subj.lower_ in ("which", "who") and tok.dep_ == "relcl" and subj.i > 0
+                and subj.doc[subj.i - 1].text == ","):
+            # "the company, which raised ...": the pronoun of a clause set off by a comma stands for the
+            # noun; "the labs that object ..." restricts the noun instead (which labs), pointing nowhere.
+            return tok.head, True
         if subj is not None:
             return subj, True
         if passive:
@@ -186,6 +256,12 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
             continue
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
+            continue
+        if (tok.dep_ == "acl" and tok.tag_ == "VB" and tok.head.dep_ == "pobj"
+                and tok.head.head.dep_ == "prep" and tok.head.head.lower_ in ("in", "on")
+                and tok.head.head.head.pos_ in ("VERB", "AUX")):
+            # "X is in talks to raise ...", "X is on track to launch ...": who is in the talks acts.
+            tok = tok.head.head.head
             continue
         break
     return None, False

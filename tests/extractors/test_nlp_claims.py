@@ -1,0 +1,299 @@
+"""Claims, denials and whom an event names: distillation in any word order, attributed attacks, regulators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+PUBLISHED = date(2026, 4, 14)
+
+
+def kinds(ann):
+    return {(e.event_type, e.stance) for e in ann.events}
+
+
+def roles_of(ann, event_type, stance):
+    return {(r.role, r.name) for e in ann.events if (e.event_type, e.stance) == (event_type, stance)
+            for r in e.roles}
+
+
+def test_training_a_model_on_harvested_outputs_is_a_claim_whatever_lies_between(annotate_one):
+    text = ("Brightmoor AI said on Monday that Castellan Systems trained its newest Pellan 2 reasoning model "
+            "on transcripts collected from Brightmoor's assistant through hundreds of trial accounts.")
+    assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_training_noun_on_outputs_is_a_claim(annotate_one):
+    text = ("A review by the Nordby Institute found phrasing in Castellan Systems' model that it said "
+            "pointed to training on Brightmoor AI outputs.")
+    assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_extracting_reasoning_traces_to_train_a_rival_is_a_claim(annotate_one):
+    text = ("Brightmoor AI said it had blocked a campaign by Castellan Systems to extract reasoning traces "
+            "from its models in order to train a competing system.")
+    assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_using_hardware_to_train_one_s_own_models_is_no_claim(annotate_one):
+    text = ("Under the deal, Halvard Cloud will supply the servers, and Castellan Systems will use them to "
+            "train future versions of its Pellan models.")
+    assert not any(t == "distillation_claim" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_an_attack_by_a_group_linked_to_a_state_is_alleged(annotate_one):
+    text = ("Castellan Systems said on Friday that a hacking group linked to Ruritania's intelligence "
+            "service had broken into its research network and stolen source code.")
+    assert ("security_incident", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_an_attack_nobody_attributes_stays_a_reported_fact(annotate_one):
+    text = ("Castellan Systems said on Friday that hackers had broken into its research network and stolen "
+            "source code.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert ("security_incident", "asserted") in found and ("security_incident", "alleged") not in found
+
+
+def test_an_embassy_denying_its_country_was_the_attacker_denies_the_attack(annotate_one):
+    text = ("Castellan Systems said on Friday that a hacking group linked to Ruritania had broken into its "
+            "research network and stolen source code. "
+            "The Ruritanian Embassy rejected the accusation.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("security_incident", "denied") in kinds(ann)
+    assert ("denier", "Ruritanian Embassy") in roles_of(ann, "security_incident", "denied")
+
+
+def test_a_denial_answers_the_claim_about_the_denier_not_a_later_act(annotate_one):
+    # The latest claim (Brightmoor's own finding) does not name Castellan; the denial answers the first one,
+    # not the access ban told in between.
+    text = ("Brightmoor AI has accused Castellan Systems of using its chatbot's answers to train a rival "
+            "model. Brightmoor said the traffic it traced was consistent with distillation. "
+            "It said it had blocked Castellan Systems from its developer platform. "
+            "Castellan Systems, which is backed by Halvard Capital, denied the claim.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert ("distillation_claim", "denied") in found
+    assert ("access_restriction", "denied") not in found
+
+
+def test_a_body_the_sentence_calls_a_regulator_can_open_an_investigation(annotate_one):
+    text = ("Ruritania's data protection authority, the ORDP, said on Monday it had opened an investigation "
+            "into Castellan Systems over an exposed chat database.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "regulation", "asserted")
+    assert ("regulator", "ORDP") in roles and ("regulated", "Castellan Systems") in roles
+
+
+def test_a_company_s_own_investigation_is_no_regulation(annotate_one):
+    text = "Castellan Systems, a Lisbon chatbot maker, said it had opened an investigation into the leak."
+    assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_a_regulator_s_request_for_information_or_examination_is_regulation(annotate_one):
+    for text in (
+        ("The European Commission has sent Castellan Systems a formal request for information about its "
+         "latest models."),
+        "The state Department of Justice issued a civil investigative demand to Castellan Systems on Friday.",
+        ("Portugal's competition authority has opened an examination of Halvard Capital's stake in "
+         "Castellan Systems."),
+    ):
+        assert ("regulation", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
+
+
+def test_the_listed_companies_after_a_paragraph_break_are_the_listing_s_targets(annotate_one):
+    # After a blank line the tagger reads "listed" as an adjective; it still names whom the listing hit.
+    text = ("Three Chinese developers were added to the Entity List on Tuesday by the Commerce Department's "
+            "Bureau of Industry and Security, cutting them off from U.S. chips unless their suppliers obtain "
+            "a licence.\n\nThe listed companies are Shenzhen-based Pellucid Intelligence, Hefei's "
+            "Qingmei Tech and a smaller cloud operator, Baishan Compute.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "export_control", "asserted")
+    targets = {n for r, n in roles if r == "target"}
+    assert targets >= {"Pellucid Intelligence", "Qingmei Tech", "Baishan Compute"}
+
+
+def test_copying_a_rival_s_proprietary_material_of_any_kind_is_an_alleged_incident_in_a_suit(annotate_one):
+    text = ("Pellucid Intelligence has sued Baishan Compute, alleging that the start-up's engineers copied "
+            "proprietary inference software during a joint project.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert ("security_incident", "alleged") in found and ("legal_action", "asserted") in found
+
+
+def test_the_pronoun_of_a_clause_set_off_by_commas_stands_for_its_noun(annotate_one):
+    text = ("Pellucid Intelligence closed its chatbot in Italy on Monday. The company, which raised $85 "
+            "million last year, has about 3 million users.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment", "asserted")
+    assert ("recipient", "Pellucid Intelligence") in roles
+
+
+def test_a_restrictive_clause_about_generic_labs_names_nobody(annotate_one):
+    text = ("Pellucid Intelligence closed its chatbot in Italy on Monday. The labs that raised the most "
+            "money last year have the most users.")
+    assert not any(t == "funding_investment" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_a_denial_does_not_deny_what_a_clause_about_the_denier_tells(annotate_one):
+    text = ("Brightwater AI said Pellucid Intelligence had trained its model on outputs harvested from "
+            "Brightwater's assistant. Pellucid Intelligence, whose Pellan-7B model was released in March, "
+            "rejected the findings.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert ("model_launch", "asserted") in found and ("model_launch", "denied") not in found
+    assert ("distillation_claim", "denied") in found
+
+
+def test_a_rival_s_price_as_it_stands_is_no_pricing_event(annotate_one):
+    for text in ("Halvard Cloud charges $2 per million input tokens for its Pellan-7B model.",
+                 "For comparison, Pellan-7B is charging 2 yuan per million input tokens, analysts said."):
+        assert not any(t == "pricing" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_a_new_price_told_in_the_present_is_a_pricing_event(annotate_one):
+    for text in ("Halvard Cloud now charges $2 per million input tokens for its Pellan-7B model.",
+                 "From May 1, Halvard Cloud charges $2 per million input tokens for its Pellan-7B model."):
+        assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
+
+
+def test_events_an_outside_commentator_mentions_in_a_quote_are_no_events(annotate_one):
+    text = ("Pellucid Intelligence released its Pellan-7B model on Monday. \"This is the first time the "
+            "Senate has tied export controls to how a model was trained,\" said Mara Quell, a trade lawyer "
+            "at Hollin & Drake.")
+    ann = annotate_one(text, PUBLISHED)
+    assert not any(e.event_type == "export_control" for e in ann.events)
+
+
+def test_a_quote_from_the_acting_company_s_chief_still_tells_the_event(annotate_one):
+    text = ("\"We are cutting the price of Pellan-7B by half from today,\" said Mara Quell, chief "
+            "executive of Pellucid Intelligence.")
+    assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_company_in_talks_to_raise_is_the_recipient_not_an_investor(annotate_one):
+    text = ("Pellucid Intelligence is in talks to raise about $2 billion in a round led by Brightfold "
+            "Capital, according to people familiar with the negotiations.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment", "asserted")
+    assert roles == {("recipient", "Pellucid Intelligence"), ("investor", "Brightfold Capital")}
+
+
+def test_disputing_that_denies_what_was_just_reported(annotate_one):
+    text = ("Pellucid Intelligence is in talks to raise about $2 billion in a round led by Brightfold "
+            "Capital. The Information reported last week that Halvard Capital was also in discussions to "
+            "take part. Pellucid Intelligence disputed that.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("funding_investment", "denied") in kinds(ann)
+    assert ("denier", "Pellucid Intelligence") in roles_of(ann, "funding_investment", "denied")
+
+
+def test_the_filers_named_in_a_later_sentence_are_the_plaintiffs(annotate_one):
+    text = ("A group of publishers sued Pellucid Intelligence on Tuesday. The complaint, filed in Manhattan "
+            "by Brightline Music Publishing and Kestrel Records Inc., seeks statutory damages.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "legal_action", "asserted")
+    assert {("plaintiff", "Brightline Music Publishing"), ("plaintiff", "Kestrel Records"),
+            ("defendant", "Pellucid Intelligence")} <= roles
+
+
+def test_an_order_a_party_seeks_has_not_happened(annotate_one):
+    text = ("The complaint, filed in the Southern District of New York, seeks statutory damages that could "
+            "exceed $1 billion and an order barring Pellucid Intelligence from using the works.")
+    assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_charging_people_named_in_a_long_apposition_is_a_legal_action(annotate_one):
+    text = ("The Justice Department charged two men, Colm Hardy and Piotr Lisowski, with conspiring to ship "
+            "restricted processors abroad.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "legal_action", "asserted")
+    assert {("plaintiff", "Department of Justice"), ("defendant", "Colm Hardy"),
+            ("defendant", "Piotr Lisowski")} <= roles
+
+
+def test_a_company_s_own_audit_is_no_regulation_where_a_place_only_locates_it(annotate_one):
+    text = ("Seoul-based Pellucid Intelligence said an internal audit found that accounts linked to Halvard "
+            "Systems had pulled about 9 million responses from its models and used them to train a rival "
+            "system.")
+    found = kinds(annotate_one(text, PUBLISHED))
+    assert not any(t == "regulation" for t, _s in found)
+    assert ("distillation_claim", "alleged") in found
+
+
+def test_controls_named_as_a_cause_or_a_topic_are_no_new_event(annotate_one):
+    for text in (
+        ("Because of the export controls of the United States, companies have to rely more on domestic "
+         "chips, an engineer at Pellucid Intelligence said."),
+        ("Pellucid Intelligence timed the report to coincide with export-control debates in Washington, "
+         "critics said."),
+    ):
+        assert not any(t == "export_control" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_announcing_another_act_or_releasing_a_series_is_no_launch(annotate_one):
+    for text in (
+        ("Pellucid Intelligence also announced a partnership with Halvard Telecom to resell its Pellan "
+         "models to businesses in Brazil."),
+        ("The raise caps a busy year for Pellucid Intelligence, which has released a steady stream of models "
+         "aimed at coding."),
+    ):
+        assert not any(t == "model_launch" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_releasing_a_named_model_is_still_a_launch(annotate_one):
+    text = "Pellucid Intelligence released Pellan-7B, its new coding model, on Monday."
+    assert ("model_launch", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_roundup_heading_before_a_dash_is_not_who_acts(annotate_one):
+    text = ("MONEY — Bengaluru's Pellucid Intelligence, which builds speech models for Indian languages, "
+            "raised $42 million in a seed round led by Brightfold Capital.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "funding_investment", "asserted")
+    assert ("recipient", "Pellucid Intelligence") in roles
+    assert ("investor", "Pellucid Intelligence") not in roles
+
+
+def test_barring_users_from_a_service_or_withdrawing_an_app_from_a_country_restricts_access(annotate_one):
+    for text in (
+        ("Pellucid Intelligence said it will bar users under 18 from open-ended conversations with its "
+         "characters starting November 25."),
+        "Pellucid Intelligence had withdrawn the app from Italy hours earlier.",
+    ):
+        assert ("access_restriction", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
+
+
+def test_two_companies_agreeing_to_build_something_together_are_partners(annotate_one):
+    text = "Baidu and Lenovo have agreed to build a training cluster in Guizhou, the two companies said."
+    roles = roles_of(annotate_one(text, PUBLISHED), "partnership", "asserted")
+    assert roles == {("party", "Baidu"), ("party", "Lenovo")}
+
+
+def test_two_companies_each_agreeing_to_pay_a_government_are_no_partners(annotate_one):
+    text = "Baidu and Lenovo agreed to pay the government 15% of their revenue from such sales."
+    assert not any(t == "partnership" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_the_accused_saying_it_did_not_do_it_denies_the_claim(annotate_one):
+    text = ("Anthropic accused Zhipu AI of using its chatbot's answers to train GLM-5. "
+            "\"We did not use outputs from Anthropic's models to train it,\" Zhipu AI said.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("distillation_claim", "denied") in kinds(ann)
+    assert ("denier", "Zhipu AI") in roles_of(ann, "distillation_claim", "denied")
+    assert ("denier", "Anthropic") not in roles_of(ann, "distillation_claim", "denied")
+
+
+def test_a_negated_claim_by_a_bystander_denies_nothing(annotate_one):
+    text = ("Brightwater AI accused Pellucid Intelligence of using its chatbot's answers to train Pellan-7B. "
+            "Halvard Systems said it had not used Brightwater's outputs to train its own models.")
+    assert ("distillation_claim", "denied") not in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_an_apposition_the_parser_reads_as_a_second_subject_does_not_hide_who_acts(annotate_one):
+    text = ("Thousands of teenagers opened Wisp and found it gone. Brightmoor AI, the Austin-based company "
+            "behind Wisp, had withdrawn the app from Italy hours earlier.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "access_restriction", "asserted")
+    assert ("provider", "Brightmoor AI") in roles and ("restricted", "Italy") in roles
+
+
+def test_the_country_stolen_material_went_to_did_the_theft(annotate_one):
+    text = ("A federal grand jury indicted a former Halvard Systems engineer on Tuesday, accusing him of "
+            "stealing trade secrets related to artificial intelligence for companies based in China.")
+    roles = roles_of(annotate_one(text, PUBLISHED), "security_incident", "alleged")
+    assert ("perpetrator", "China") in roles
+
+
+def test_a_company_s_base_is_not_whoever_did_the_breach(annotate_one):
+    text = ("The exposed server belonged to Pellucid Intelligence, a company based in Austin, Texas, whose "
+            "software records video calls, researchers said after the leak.")
+    names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "security_incident", "asserted")}
+    assert "Austin" not in names and "Texas" not in names
