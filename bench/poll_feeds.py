@@ -35,10 +35,16 @@ from urllib.request import urlopen
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# The project's own INFO lines go to the run's log in Prefect (flows.run_view), not this terminal: as the CLI.
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")  # as the CLI sets it
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="bench-prefect-"))
 
 LATENCY_S = 0.05
+# How much closer than the client sent them the server may stamp two requests: it stamps them in a handler
+# thread of a process that shares two cores with the run (tests/flows/network/conftest.py measured up to
+# 12 ms and allows 30 ms; this process is busier, with 50 hosts in one interpreter).
+ARRIVAL_JITTER_S = 0.03
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this checkout's code, not whichever the editable install points at
 COMPANIES = ["Anthropic", "OpenAI", "Mistral AI", "DeepSeek", "Alibaba", "Nvidia", "Google DeepMind", "Meta"]
@@ -170,12 +176,12 @@ def main() -> None:
         serve(args)
         return
 
-    import extractors.article
     import extractors.feeds
     import extractors.nlp
     import flows.ingest
     from flows.ingest import ingest_flow
     from flows.settings import load_settings
+    from flows.temporary_server import start_temporary_server
 
     calls: dict[str, int] = defaultdict(int)
     seconds: dict[str, float] = defaultdict(float)
@@ -193,14 +199,13 @@ def main() -> None:
         return wrapper
 
     extractors.feeds.parse_feed = timed("parse_feed", extractors.feeds.parse_feed)
-    extractors.article.extract_article = timed("extract_article", extractors.article.extract_article)
     annotate = extractors.nlp.annotate  # a generator: time it as it is consumed
     extractors.nlp.annotate = timed("annotate", lambda *a, **kw: list(annotate(*a, **kw)))
     for name in ("write_polls", "refresh_stories_and_signals", "publish_snapshot"):
         setattr(flows.ingest, name, timed(name, getattr(flows.ingest, name)))
 
     def phases() -> str:
-        # Thread-seconds: extraction runs in many threads at once, so its sum can exceed wall time.
+        # Thread-seconds: feeds are parsed in many threads at once, so a sum can exceed wall time.
         return ", ".join(f"{k} {calls[k]}x {seconds[k]:.1f}s" for k in sorted(calls))
 
     with servers(args) as hosts:
@@ -212,6 +217,9 @@ def main() -> None:
         db = tmp / "bench.duckdb"
 
         t0, c0 = time.monotonic(), time.process_time()
+        # Prefect's temporary server in a process of its own, bound to this one, as `newsignal ingest` has it
+        # (an in-process server ended the benchmark with a CancelledError traceback from its shutdown).
+        start_temporary_server()
         first = ingest_flow(str(feeds_file), str(db))
         t_first, c_first = time.monotonic() - t0, time.process_time() - c0
         first_phases = phases()
@@ -220,12 +228,14 @@ def main() -> None:
         t0, c0 = time.monotonic(), time.process_time()
         second = ingest_flow(str(feeds_file), str(db), due_only=False)  # every feed again (304s)
         t_second, c_second = time.monotonic() - t0, time.process_time() - c0
-        second_calls = {k: v for k, v in calls.items() if k in ("parse_feed", "extract_article", "annotate")}
+        # Extraction and NLP in worker processes: nothing reached them when no feed was parsed.
+        second_calls = {k: v for k, v in calls.items() if k in ("parse_feed", "annotate")}
         times = [arrivals(base) for base, _ in hosts]
 
     limit_per_s = min(settings.http.per_host_concurrency / LATENCY_S, 1 / settings.http.per_host_delay_s)
-    worst = max(max_rate(t) for t in times)
+    worst = max(max_rate(t, 1.0 - ARRIVAL_JITTER_S) for t in times)
     closest = min(min_gap(t) for t in times)
+    polite = worst <= limit_per_s and closest >= settings.http.per_host_delay_s - ARRIVAL_JITTER_S
     print(f"feeds {args.feeds} x entries {args.entries} on {args.hosts} loopback hosts, "
           f"{LATENCY_S * 1000:.0f} ms latency per response; {sum(map(len, times))} requests in all")
     print(f"first poll     {t_first:7.1f} s wall, {c_first:7.1f} s CPU   polled {first.polled}, "
@@ -234,15 +244,18 @@ def main() -> None:
     print(f"  start-up {t_first - first.elapsed_s:.1f} s before the flow's own work (Prefect's temporary "
           "server, the flow run)")
     print("  busy time per stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in first.stage_s.items())
-          + f" ({settings.ingest.worker_count} NLP process(es): annotate calls there are not counted above)")
+          + f" ({settings.ingest.worker_count} worker process(es): main-text extraction and annotation there "
+          "are not counted above)")
     print(f"unchanged poll {t_second:7.1f} s wall, {c_second:7.1f} s CPU   polled {second.polled}, "
-          f"304s {second.not_modified}, new entries {second.new_entries}; parse/extract/NLP calls "
+          f"304s {second.not_modified}, new entries {second.new_entries}, articles annotated "
+          f"{second.articles_annotated}; parse/NLP calls "
           f"{second_calls or 'none'}")
     print(f"ratio unchanged/first {t_second / t_first:.3f}")
     print(f"busiest host: {worst} requests in one second, closest two requests to one host "
           f"{closest * 1000:.0f} ms apart; configured limit {limit_per_s:.1f}/s (per_host_delay_s "
-          f"{settings.http.per_host_delay_s}, per_host_concurrency {settings.http.per_host_concurrency}) -> "
-          f"{'OK' if worst <= limit_per_s and closest >= settings.http.per_host_delay_s else 'EXCEEDED'}")
+          f"{settings.http.per_host_delay_s}, per_host_concurrency {settings.http.per_host_concurrency}; "
+          f"server-side jitter allowed {ARRIVAL_JITTER_S * 1000:.0f} ms) -> "
+          f"{'OK' if polite else 'EXCEEDED'}")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

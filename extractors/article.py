@@ -460,6 +460,12 @@ def _load_language_identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def preload() -> None:
+    """Load what extraction otherwise loads on its first page (the language identifier, ~1 s), so a
+    worker process can do it while the run starts up."""
+    _language_identifier()
+
+
 def text_language(text: str, *, declared: str | None = None, min_chars: int = 150) -> str | None:
     """The language the text is written in (ISO 639-1), trusting the page's declaration when
     the text is too short or the identifier unsure. Pages that declare ``en`` but are written

@@ -1,9 +1,11 @@
-"""NLP in worker processes: one spaCy pipeline per process, so every core annotates.
+"""NLP and main-text extraction in worker processes: one spaCy pipeline per process, so every core works.
 
-spaCy's pipeline holds the GIL for most of its work, so threads cannot share it out; processes can. Each
-worker is started with ``spawn`` (the flow's process runs threads, which ``fork`` would copy in an unknown
-state) and loads the pipeline once, in its initializer, through ``flows.resources``. Texts go in and
-``Annotation`` records come out: plain frozen values, pickled across the process boundary.
+spaCy's pipeline and trafilatura hold the GIL for most of their work, so threads cannot share it out;
+processes can. Each worker is started with ``spawn`` (the flow's process runs threads, which ``fork`` would
+copy in an unknown state) and loads the pipeline once, in its initializer, through ``flows.resources``.
+Fetched pages go in (``flows.extraction.PageJob``) and the settled articles with their ``Annotation``
+come out, or texts in and annotations out: plain frozen values, pickled across the process boundary. The
+flow's own process is left to poll, fetch and write.
 
 A worker ends when the flow's process ends, even by SIGKILL. A worker that dies (killed, out of memory)
 breaks the whole executor: every call waiting on it fails at once instead of hanging. The texts of each
@@ -21,14 +23,19 @@ import multiprocessing.connection
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from typing import Any, Generic, TypeVar
 
-from extractors.models import Annotation
+from extractors.models import Annotation, ArticleText
+from flows.extraction import PageJob, Settled, settle_article
 from flows.resources import pipeline_for
+
+T = TypeVar("T")
 
 
 class WorkersDied(RuntimeError):
@@ -45,6 +52,10 @@ def _load(config_dir: str) -> None:
     # first texts load the pipeline again and carry the error (bad config data) to the run instead.
     with contextlib.suppress(Exception):
         pipeline_for(config_dir)
+    with contextlib.suppress(Exception):  # the language identifier of main-text extraction (~1 s), likewise
+        from extractors.article import preload
+
+        preload()
 
 
 def _exit_with(parent_sentinel: int) -> None:
@@ -76,32 +87,67 @@ def _annotate(texts: Sequence[tuple[str, date | None]], config_dir: str, batch_s
     return annotations, started, time.monotonic()
 
 
+@dataclass(frozen=True)
+class PagesDone:
+    """What a worker hands back for pages: per job, in order, its settled article and that article's
+    annotation (None without an article); when (time.monotonic()) extraction started, NLP started, and
+    both finished."""
+
+    settled: list[tuple[Settled, Annotation | None]]
+    started: float
+    extracted: float
+    finished: float
+
+
+def _extract_and_annotate(jobs: Sequence[PageJob], config_dir: str, batch_size: int) -> PagesDone:
+    from extractors.nlp import annotate
+
+    nlp = pipeline_for(config_dir)
+    started = time.monotonic()
+    settled = [settle_article(job) for job in jobs]
+    extracted = time.monotonic()
+    annotations = iter(annotate(nlp, [nlp_input(s.article) for s in settled if s.article is not None],
+                                batch_size=batch_size))
+    out = [(s, next(annotations) if s.article is not None else None) for s in settled]
+    return PagesDone(out, started, extracted, time.monotonic())
+
+
+def nlp_input(article: ArticleText) -> tuple[str, date | None]:
+    """What NLP reads of an article: its text, and its date (relative dates in the text count from it)."""
+    return article.text, article.published_at.date() if article.published_at else None
+
+
 def chunks(n: int, workers: int, batch_size: int) -> list[range]:
     """Index ranges splitting ``n`` texts so every worker gets a share, none larger than ``batch_size``."""
     size = max(1, min(batch_size, math.ceil(n / max(1, workers))))
     return [range(lo, min(n, lo + size)) for lo in range(0, n, size)]
 
 
-class Pending:
-    """Texts on their way through the workers. ``result()`` waits for them; if a worker died meanwhile
-    they go once more to fresh workers."""
+# What a worker runs: a module-level function (spawned workers import it by name) of the items, the
+# config directory and the NLP batch size.
+Work = Callable[[Sequence[Any], str, int], T]
 
-    def __init__(self, workers: NlpWorkers, texts: list[tuple[str, date | None]], batch_size: int) -> None:
-        self._workers, self._texts, self._batch_size = workers, texts, batch_size
-        self._executor, self._future = workers._submit(texts, batch_size)
 
-    def result(self) -> Annotated:
+class Pending(Generic[T]):
+    """Texts or pages on their way through the workers. ``result()`` waits for them; if a worker died
+    meanwhile they go once more to fresh workers."""
+
+    def __init__(self, workers: NlpWorkers, work: Work[T], items: list[Any], batch_size: int) -> None:
+        self._workers, self._work, self._items, self._batch_size = workers, work, items, batch_size
+        self._executor, self._future = workers._submit(work, items, batch_size)
+
+    def result(self) -> T:
         try:
             return self._future.result()
         except BrokenProcessPool:
             self._workers._replace(self._executor)
-        executor, future = self._workers._submit(self._texts, self._batch_size)
+        executor, future = self._workers._submit(self._work, self._items, self._batch_size)
         try:
             return future.result()
         except BrokenProcessPool:
             self._workers._replace(executor)
             raise WorkersDied(
-                f"NLP worker processes died twice on the same {len(self._texts)} article(s) (out of memory? "
+                f"NLP worker processes died twice on the same {len(self._items)} article(s) (out of memory? "
                 "check `dmesg`); they were not stored, and the next `newsignal ingest` tries them again; "
                 "NEWSIGNAL_INGEST_WORKERS=1 runs NLP in the main process"
             ) from None
@@ -125,9 +171,13 @@ class NlpWorkers:
             executor.submit(_pid)
         return executor
 
-    def submit(self, texts: Sequence[tuple[str, date | None]], batch_size: int) -> Pending:
+    def submit(self, texts: Sequence[tuple[str, date | None]], batch_size: int) -> Pending[Annotated]:
         """Start annotating ``texts`` (one call: one worker, in order); the result comes from ``Pending``."""
-        return Pending(self, list(texts), batch_size)
+        return Pending(self, _annotate, list(texts), batch_size)
+
+    def submit_pages(self, jobs: Sequence[PageJob], batch_size: int) -> Pending[PagesDone]:
+        """Start extracting and annotating fetched pages (one call: one worker, in order)."""
+        return Pending(self, _extract_and_annotate, list(jobs), batch_size)
 
     def annotate(self, texts: Sequence[tuple[str, date | None]], batch_size: int) -> list[Annotation]:
         """One ``Annotation`` per text, in order, the texts shared out among the workers."""
@@ -136,17 +186,17 @@ class NlpWorkers:
         return [a for p in pending for a in p.result()[0]]
 
     def _submit(
-        self, texts: list[tuple[str, date | None]], batch_size: int
-    ) -> tuple[ProcessPoolExecutor, Future[Annotated]]:
+        self, work: Work[T], items: list[Any], batch_size: int
+    ) -> tuple[ProcessPoolExecutor, Future[T]]:
         with self._lock:
             executor = self._executor
         try:
-            return executor, executor.submit(_annotate, texts, self.config_dir, batch_size)
+            return executor, executor.submit(work, items, self.config_dir, batch_size)
         except BrokenProcessPool:  # broke before this call: the next executor takes it
             self._replace(executor)
             with self._lock:
                 executor = self._executor
-            return executor, executor.submit(_annotate, texts, self.config_dir, batch_size)
+            return executor, executor.submit(work, items, self.config_dir, batch_size)
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         """A fresh executor in place of ``broken`` (once, however many threads saw it break)."""

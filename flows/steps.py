@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from extractors.errors import MalformedFeed, NewsignalError, NotAFeed
+from extractors.errors import MalformedFeed, NotAFeed
 from extractors.models import Annotation, ArticleText, FeedEntry, ParsedFeed
+from flows.extraction import Page, PageJob, Settled, settle_article
 from flows.network.fetch import FetchFailed, parse_retry_after
-from flows.nlp_workers import Pending, nlp_workers_for
+from flows.nlp_workers import PagesDone, Pending, nlp_input, nlp_workers_for
 from flows.resources import fetcher_for, in_process_nlp, pipeline_for
 from flows.settings import HttpSettings, IngestSettings
 from warehouse.records import Document, EntryFailure, FeedPoll, FeedSpec, FeedState, FetchRecord
@@ -72,6 +73,7 @@ class ArticleOutcome:
     fallback: EntryFailure | None = None
     annotation: Annotation | None = None  # the article's entities and events, when NLP ran with the fetch
     nlp_span: tuple[float, float] | None = None  # when that NLP ran (time.monotonic(), machine-wide)
+    extract_span: tuple[float, float] | None = None  # when a worker process extracted it (else: in the fetch)
 
 
 def freshness_seconds(headers: dict[str, str], now: datetime) -> float | None:
@@ -157,133 +159,122 @@ def fetch_articles(
     A feed's pages usually share one host, so they are fetched as many at a time as the
     per-host limit allows (the limiter in the fetcher still enforces it across feeds).
 
-    With ``config_dir`` the articles are annotated too. With NLP worker processes
-    (``[ingest] workers`` > 1) the articles go to them in groups of ``NLP_GROUP`` as their texts
-    come in, so the model works while the next pages are still on their way (politeness gaps make
-    a feed's pages arrive over seconds); with one worker, the feed's texts are annotated here at
-    the end.
+    With ``config_dir`` the articles are annotated too. With worker processes (``[ingest] workers``
+    > 1) the fetched pages go to them in groups of ``NLP_GROUP`` as they come in, and the workers
+    extract the main text and annotate it (flows.nlp_workers), so neither holds the GIL of this
+    process, which polls, fetches and writes, and the model works while the next pages are still on
+    their way (politeness gaps make a feed's pages arrive over seconds). With one worker, pages are
+    extracted here as they come and the feed's texts annotated here at the end.
     """
     workers = nlp_workers_for(config_dir, ingest.worker_count) if (
         config_dir is not None and ingest.worker_count > 1) else None
-    pending: dict[int, tuple[Pending, int]] = {}  # article index -> its group on the workers, its place in it
-    waiting: list[tuple[int, ArticleText]] = []  # extracted, not yet sent
+    fetched: list[FetchedPage | None] = [None] * len(entries)
+    pending: dict[int, tuple[Pending[PagesDone], int]] = {}  # entry index -> its group on the workers, place
+    waiting: list[tuple[int, PageJob]] = []  # fetched, not yet sent
     lock = threading.Lock()
 
-    def send(group: list[tuple[int, ArticleText]]) -> None:
+    def send(group: list[tuple[int, PageJob]]) -> None:
         assert workers is not None
-        sent = workers.submit([_nlp_input(a) for _, a in group], ingest.nlp_batch_size)
+        sent = workers.submit_pages([job for _, job in group], ingest.nlp_batch_size)
         for place, (i, _) in enumerate(group):
             pending[i] = (sent, place)
 
-    def one(i: int, entry: FeedEntry) -> ArticleOutcome:
-        outcome = fetch_article(feed, entry, http, ingest)
-        if workers is not None and outcome.article is not None:
-            with lock:
-                waiting.append((i, outcome.article))
-                group = waiting[:] if len(waiting) >= NLP_GROUP else []
-                if group:
-                    waiting.clear()
+    def one(i: int, entry: FeedEntry) -> ArticleOutcome | None:
+        page = fetch_page(feed, entry, http, ingest)
+        if workers is None:
+            return page.settled(settle_article(page.job))
+        fetched[i] = page
+        with lock:
+            waiting.append((i, page.job))
+            group = waiting[:] if len(waiting) >= NLP_GROUP else []
             if group:
-                send(group)
-        return outcome
+                waiting.clear()
+        if group:
+            send(group)
+        return None
 
     if len(entries) <= 1 or http.per_host_concurrency <= 1:
-        outcomes = [one(i, e) for i, e in enumerate(entries)]
+        settled = [one(i, e) for i, e in enumerate(entries)]
     else:
         with ThreadPoolExecutor(max_workers=http.per_host_concurrency, thread_name_prefix="fetch") as pool:
-            outcomes = list(pool.map(one, range(len(entries)), entries))
-    if config_dir is None:
-        return outcomes
+            settled = list(pool.map(one, range(len(entries)), entries))
     if workers is None:
+        outcomes = [o for o in settled if o is not None]
+        if config_dir is None:
+            return outcomes
         started = time.monotonic()
-        annotations = iter(annotate_articles([_nlp_input(o.article) for o in outcomes if o.article],
+        annotations = iter(annotate_articles([nlp_input(o.article) for o in outcomes if o.article],
                                              config_dir, ingest.nlp_batch_size))
         span = (started, time.monotonic())
         return [dataclasses.replace(o, annotation=next(annotations), nlp_span=span) if o.article else o
                 for o in outcomes]
     if waiting:
         send(waiting)
-    results: dict[int, tuple[list[Annotation], float, float]] = {}
+    results: dict[int, PagesDone] = {}
     for sent, _ in pending.values():
         if id(sent) not in results:
             results[id(sent)] = sent.result()
-    done = {i: (results[id(sent)][0][place], results[id(sent)][1], results[id(sent)][2])
-            for i, (sent, place) in pending.items()}
-    return [dataclasses.replace(o, annotation=done[i][0], nlp_span=(done[i][1], done[i][2]))
-            if i in done else o for i, o in enumerate(outcomes)]
+    out = []
+    for i, page in enumerate(fetched):
+        assert page is not None
+        sent, place = pending[i]
+        done = results[id(sent)]
+        article, annotation = done.settled[place]
+        out.append(dataclasses.replace(page.settled(article), annotation=annotation,
+                                       extract_span=(done.started, done.extracted),
+                                       nlp_span=(done.extracted, done.finished)))
+    return out
 
 
-# Extracted articles go to the NLP workers this many at a time (the rest of a feed's when its pages are in):
-# spaCy's cost per call is paid per group, not per article. Measured on the 200 x 50 benchmark's short
-# articles, CPU per article: 15.2 ms one at a time, 10.8 ms five, 10.1 ms ten, 10.6 ms fifty at a time. Few
-# enough that the workers start on a feed while its later pages are still on their way (the politeness gap
+# Fetched pages go to the workers this many at a time (the rest of a feed's when its pages are in): spaCy's
+# cost per call is paid per group, not per article. Measured on the 200 x 50 benchmark's short articles,
+# CPU per article: 15.2 ms one at a time, 10.8 ms five, 10.1 ms ten, 10.6 ms fifty at a time. Few enough
+# that the workers start on a feed while its later pages are still on their way (the politeness gap
 # spaces them).
 NLP_GROUP = 10
 
 
-def _nlp_input(article: ArticleText) -> tuple[str, date | None]:
-    return article.text, article.published_at.date() if article.published_at else None
+@dataclass(frozen=True)
+class FetchedPage:
+    """One entry's page fetch: the record and document to store, and the job that settles its article."""
+
+    entry_key: str
+    fetch: FetchRecord | None
+    document: Document | None
+    job: PageJob
+
+    def settled(self, settled: Settled) -> ArticleOutcome:
+        return ArticleOutcome(self.entry_key, settled.article, settled.failure, self.fetch, self.document,
+                              fallback=settled.fallback)
 
 
-def fetch_article(
-    feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: IngestSettings
-) -> ArticleOutcome:
-    from extractors.article import BRIEF_MIN_CHARS, article_from_feed_entry, extract_article
-
-    page_problem: NewsignalError | None = None
+def fetch_page(feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: IngestSettings) -> FetchedPage:
+    """Fetch ``entry``'s page (I/O only: what it becomes is ``flows.extraction.settle_article``'s call)."""
     fetch: FetchRecord | None = None
     document: Document | None = None
-    body, final_url = b"", entry.link or feed.url
+    page: Page | None = None
+    problem: tuple[str, str] | None = None
     if entry.link:
         try:
             result = fetcher_for(http).get(entry.link, kind="article", feed_url=feed.url, untrusted=True,
                                            accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
         except FetchFailed as failed:
-            fetch, page_problem = failed.record, failed.error
+            fetch, problem = failed.record, (failed.error.reason, str(failed.error))
         else:
             fetch = result.record("article", feed.url)
-            document = Document(result.sha256, result.body, result.headers.get("content-type"))
-            try:
-                article = extract_article(result.body, result.url, min_chars=ingest.min_article_chars,
-                                          content_type=result.headers.get("content-type"))
-                return ArticleOutcome(entry.entry_key, _dated(article, entry), None, fetch, document)
-            except NewsignalError as exc:
-                page_problem = exc
-                body, final_url = result.body, result.url
-    fallback_reason = page_problem.reason if page_problem else "no_link"
-    message = str(page_problem) if page_problem else "entry has no link and no text"
-    problem = EntryFailure(feed.url, entry.entry_key, entry.link, fallback_reason, message)
-    from_feed: ArticleText | None
-    try:
-        from_feed = article_from_feed_entry(entry, feed_url=feed.url)
-    except NewsignalError:
-        from_feed = None
-    if from_feed is not None and from_feed.text.strip():
-        if not entry.link:
-            # No page of its own: give it an address that is unique to this entry of this feed.
-            from_feed = dataclasses.replace(from_feed, url=f"{feed.url}#entry-{entry.entry_key[:16]}")
-        log.info("using feed text for %s (%s)", entry.link, fallback_reason,
-                 extra={"article_url": entry.link, "stage": "article"})
-        return ArticleOutcome(entry.entry_key, from_feed, None, fetch, document,
-                              fallback=problem if page_problem else None)
-    if page_problem is not None and page_problem.reason == "too_short":
-        # Nothing longer exists, in the page or the feed: a short news brief is still news. Kept, marked.
-        try:
-            brief = extract_article(body, final_url, min_chars=BRIEF_MIN_CHARS,
-                                    content_type=document.content_type if document else None)
-        except NewsignalError:
-            pass
-        else:
-            return ArticleOutcome(entry.entry_key, dataclasses.replace(_dated(brief, entry), short=True),
-                                  None, fetch, document)
-    return ArticleOutcome(entry.entry_key, None, problem, fetch, document)
+            content_type = result.headers.get("content-type")
+            document = Document(result.sha256, result.body, content_type)
+            page = Page(result.body, result.url, content_type)
+    return FetchedPage(entry.entry_key, fetch, document,
+                       PageJob(feed.url, entry, page, problem, ingest.min_article_chars))
 
 
-def _dated(article: ArticleText, entry: FeedEntry) -> ArticleText:
-    """The page's date, else the feed's."""
-    if article.published_at is None and entry.published_at is not None:
-        return dataclasses.replace(article, published_at=entry.published_at)
-    return article
+def fetch_article(
+    feed: FeedSpec, entry: FeedEntry, http: HttpSettings, ingest: IngestSettings
+) -> ArticleOutcome:
+    """Fetch ``entry``'s page and settle its article here, in this thread."""
+    page = fetch_page(feed, entry, http, ingest)
+    return page.settled(settle_article(page.job))
 
 
 def annotate_articles(

@@ -34,10 +34,11 @@ if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
 RunnerKind = Literal["threads", "dask"]
-# Task slots of a run, whatever the runner: a whole batch of feeds ([ingest] feeds_per_batch, 25) is
+# Task slots of a run, whatever the runner: a whole batch of feeds ([ingest] feeds_per_batch, 50) is
 # polled and fetched at once, its pages waiting on per-host gaps, not on CPU; the fetcher's global limit
-# ([http] concurrency, per process) still applies. With Dask they are shared out among the workers.
-TASK_SLOTS = 32
+# ([http] concurrency, per process) still applies. A larger batch than this is polled this many at a time.
+# With Dask they are shared out among the workers.
+TASK_SLOTS = 64
 # How long to wait for a scheduler at --dask-address to accept a connection, before Prefect starts.
 CONNECT_TIMEOUT_S = 5.0
 

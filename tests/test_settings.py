@@ -40,7 +40,7 @@ def edit(config: Path, old: str, new: str) -> None:
     ('send_at = "07:00"', 'send_at = "7am"', "[digest] send_at = '7am'"),
     ("per_host_concurrency = 2", "per_host_concurrency = -1", "[http] per_host_concurrency = -1"),
     ("total_timeout_s = 60.0", "total_timeout_s = 0", "[http] total_timeout_s = 0: should be greater than 0"),
-    ("feeds_per_batch = 25", "feeds_per_batch = 0", "[ingest] feeds_per_batch = 0"),
+    ("feeds_per_batch = 50", "feeds_per_batch = 0", "[ingest] feeds_per_batch = 0"),
     ("workers = 0", "workers = -2", "[ingest] workers = -2: should be greater than or equal to 0"),
     ('task_runner = "threads"', 'task_runner = "ray"',
      "[ingest] task_runner = 'ray': should be 'threads' or 'dask'"),

@@ -44,7 +44,7 @@ def articles_now(db: Path) -> int:
 def test_killed_ingest_resumes_without_duplicates_or_losses(tmp_path, loopback):
     config = tmp_path / "config"
     shutil.copytree(CONFIG, config)
-    settings = (config / "settings.toml").read_text().replace("feeds_per_batch = 25", "feeds_per_batch = 1")
+    settings = (config / "settings.toml").read_text().replace("feeds_per_batch = 50", "feeds_per_batch = 1")
     (config / "settings.toml").write_text(settings)
     lines = []
     for f in range(FEEDS):

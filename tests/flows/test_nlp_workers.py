@@ -16,8 +16,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from extractors.models import FeedEntry
 from flows import nlp_workers
 from flows.cli.main import cli
+from flows.extraction import Page, PageJob
 from flows.nlp_workers import NlpWorkers, WorkersDied, chunks, close_nlp_workers, nlp_workers_for
 from tests.loopback import LoopbackServer
 
@@ -107,8 +109,8 @@ def test_a_worker_killed_mid_run_neither_hangs_nor_loses_nor_duplicates_rows(
     submit = NlpWorkers._submit
     killed: list[int] = []
 
-    def submit_then_kill_one(self, texts, batch_size):
-        executor, future = submit(self, texts, batch_size)
+    def submit_then_kill_one(self, work, items, batch_size):
+        executor, future = submit(self, work, items, batch_size)
         if not killed and not future.done():  # the first article's, while the worker has it
             killed.append(next(iter(executor._processes)))
             os.kill(killed[0], signal.SIGKILL)
@@ -121,8 +123,8 @@ def test_a_worker_killed_mid_run_neither_hangs_nor_loses_nor_duplicates_rows(
 
 
 def test_workers_that_die_twice_on_the_same_texts_stop_with_what_to_do(monkeypatch):
-    def submit_then_kill_all(self, texts, batch_size):
-        executor, future = submit(self, texts, batch_size)
+    def submit_then_kill_all(self, work, items, batch_size):
+        executor, future = submit(self, work, items, batch_size)
         for pid in list(executor._processes):
             os.kill(pid, signal.SIGKILL)
         return executor, future
@@ -179,13 +181,13 @@ def test_a_feeds_articles_go_to_the_workers_in_groups_not_one_by_one(tmp_path, m
     from flows.steps import NLP_GROUP
 
     sizes: list[int] = []
-    real_submit = NlpWorkers.submit
+    real_submit = NlpWorkers.submit_pages
 
-    def recorded(self, texts, batch_size):
-        sizes.append(len(texts))
-        return real_submit(self, texts, batch_size)
+    def recorded(self, jobs, batch_size):
+        sizes.append(len(jobs))
+        return real_submit(self, jobs, batch_size)
 
-    monkeypatch.setattr(NlpWorkers, "submit", recorded)
+    monkeypatch.setattr(NlpWorkers, "submit_pages", recorded)
     monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", "2")
     with LoopbackServer("127.0.0.1") as srv:
         (tmp_path / "feeds.toml").write_text(f'[[feed]]\nname = "outlet"\nurl = "{serve_feed(srv, 0, 23)}"\n')
@@ -196,3 +198,74 @@ def test_a_feeds_articles_go_to_the_workers_in_groups_not_one_by_one(tmp_path, m
             close_nlp_workers()
     assert report.new_articles == 23 and report.articles_annotated == 23
     assert sorted(sizes) == [23 - 2 * NLP_GROUP, NLP_GROUP, NLP_GROUP]
+
+
+def test_pages_are_extracted_in_the_worker_processes_not_the_flows_process(
+        feeds, in_process_rows, tmp_path, monkeypatch):
+    # The flow's process polls, fetches and writes; trafilatura would hold its GIL (issue 14).
+    import extractors.article
+
+    here: list[str] = []
+    real = extractors.article.extract_article
+
+    def noted(html, url, **kw):
+        here.append(url)
+        return real(html, url, **kw)
+
+    monkeypatch.setattr(extractors.article, "extract_article", noted)
+    ingest(feeds, tmp_path / "workers.duckdb", 2, monkeypatch)
+    assert here == []
+    assert stored(tmp_path / "workers.duckdb") == in_process_rows
+
+
+def _job(n: int, body: bytes | None, *, summary: str = "") -> PageJob:
+    entry = FeedEntry(f"k{n}", None, f"http://127.0.0.1/p/{n}.html", f"Report {n}", summary, "", None, None)
+    return PageJob("http://127.0.0.1/feed.xml", entry, Page(body, entry.link, "text/html"), None, 200)  # type: ignore[arg-type]
+
+
+def test_an_article_whose_extraction_raises_in_a_worker_is_that_articles_failure_and_the_rest_go_on():
+    # A body that is not bytes makes extraction raise (a TypeError), as a page tripping a library would.
+    stand_in = "Mistral AI raised 600 million euros from investors, the company said on Tuesday."
+    jobs = [_job(0, page(0)), _job(1, None), _job(2, None, summary=stand_in), _job(3, page(3))]
+    try:
+        done = nlp_workers_for(str(CONFIG), 2).submit_pages(jobs, batch_size=8).result()
+    finally:
+        close_nlp_workers()
+    (first, a0), (failed, a1), (from_feed, a2), (last, a3) = done.settled
+    assert first.article is not None and first.article.title == "Report 0" and a0 is not None and a0.mentions
+    assert failed.article is None and a1 is None and failed.failure is not None
+    assert failed.failure.reason == "extraction_error" and "TypeError" in failed.failure.message
+    assert from_feed.article is not None and from_feed.article.from_feed and a2 is not None and a2.mentions
+    assert from_feed.fallback is not None and from_feed.fallback.reason == "extraction_error"
+    assert last.article is not None and last.article.title == "Report 3" and a3 is not None
+    assert done.started <= done.extracted <= done.finished
+
+
+def test_an_article_whose_extraction_raises_is_recorded_as_its_entrys_failure_and_the_run_goes_on(
+        feeds, tmp_path, monkeypatch):
+    # Extraction in the flow's own process (one worker): the same rule as in a worker process.
+    import extractors.article
+
+    real = extractors.article.extract_article
+
+    def trips_on_page_3(html, url, **kw):
+        if url.endswith("/p/3.html"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html, url, **kw)
+
+    monkeypatch.setattr(extractors.article, "extract_article", trips_on_page_3)
+    from flows.ingest import ingest_flow
+
+    feeds_file, config = feeds
+    monkeypatch.setenv("NEWSIGNAL_INGEST_WORKERS", "1")
+    report = ingest_flow(str(feeds_file), str(tmp_path / "n.duckdb"), config_dir=str(config), due_only=False)
+    assert report.new_articles == 11 and report.article_failures == 1
+    con = duckdb.connect(str(tmp_path / "n.duckdb"), read_only=True)
+    try:
+        failed = con.execute("SELECT link, status, failure_reason, failure_message FROM entries "
+                             "WHERE status <> 'stored'").fetchall()
+    finally:
+        con.close()
+    assert [(link.rsplit("/", 1)[-1], status, reason) for link, status, reason, _ in failed] == [
+        ("3.html", "failed", "extraction_error")]
+    assert "RecursionError" in failed[0][3]

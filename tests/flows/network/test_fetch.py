@@ -169,3 +169,30 @@ def test_a_dripping_body_costs_one_total_timeout_not_one_per_attempt(loopback):
     # The total timeout bounds the whole call: once it is spent, no retry starts another.
     assert loopback.hits("/drip") == 1
     assert took < PATIENT.total_timeout_s + 1.5  # generous: one total timeout, not three
+
+
+def test_a_fetcher_going_round_more_hosts_than_its_concurrency_keeps_each_hosts_connection():
+    # A run fetches many hosts in turn, each a politeness gap between two requests. The pool used to hold
+    # only `concurrency` connections (4 here), so with more hosts than that every request opened a new one.
+    from contextlib import ExitStack
+
+    from tests.loopback import LoopbackServer
+
+    hosts, rounds = 6, 3
+    connections: dict[str, set[int]] = {}
+
+    def answer(h):
+        connections.setdefault(h.headers["Host"], set()).add(h.client_address[1])
+        h.send_response(200)
+        h.send_header("Content-Length", "2")
+        h.end_headers()
+        h.wfile.write(b"ok")
+
+    with ExitStack() as stack:
+        servers = [stack.enter_context(LoopbackServer(f"127.0.0.{i + 2}")) for i in range(hosts)]
+        urls = [srv.add("/page", handler=answer) for srv in servers]
+        with Fetcher(HttpSettings(**{**FAST.__dict__, "concurrency": 4})) as f:
+            for _ in range(rounds):
+                assert all(f.get(url, kind="page").status == 200 for url in urls)
+    assert len(connections) == hosts
+    assert sum(len(ports) for ports in connections.values()) == hosts  # one connection per host, reused
