@@ -401,6 +401,11 @@ def _participle_agents(noun: Token, ctx: _ArticleContext) -> tuple[Token, list[M
     return None
 
 
+def _party_names(denier: MentionSpan, org: MentionSpan | None) -> set[str]:
+    """Who a denial speaks for: the denier, and the organisation a named spokesperson speaks for."""
+    return {denier.name} | ({org.name} if org is not None else set())
+
+
 def _verb_lemmas(tok: Token) -> set[str]:
     """The verb a word stands for: its lemma, and for a participle tagged as an adjective ("listed",
     "named") the stems it may come from."""
@@ -826,15 +831,12 @@ class EventMatcher:
             if denier is None or denier.label not in _ACTOR_LABELS:
                 continue
             org = ctx.affiliation(denier, sent.doc)
-            party = {denier.name} | ({org.name} if org is not None else set())
+            party = _party_names(denier, org)
             claim = next((c for c in reversed(earlier) if c.event_type == pattern.event_type
                           and c.stance == "alleged" and party & set(c.named)), None)
             if claim is None:
                 continue
-            date_phrase, future = _date_of(anchor, sent)
-            return [replace(self._denied(claim, denier, org, sent, ctx), sentence=sent.text,
-                            start=sent.start_char, end=sent.end_char, trigger=span.text, verdict=False,
-                            date_phrase=date_phrase, future=future)]
+            return [self._denial_in(claim, denier, org, sent, ctx, anchor, span.text)]
         return []
 
     def _speaker(self, sent: Span, ctx: _ArticleContext) -> MentionSpan | None:
@@ -852,18 +854,14 @@ class EventMatcher:
         article that names the denier (or its organisation) as a party."""
         added: list[EventCandidate] = []
         for denier, tok, sent, org in self._pending:
-            party = {denier.name} | ({org.name} if org is not None else set())
+            party = _party_names(denier, org)
             ref = next((c for c in out if c.stance == "alleged" and c.start > sent.start_char
                         and self.rules.types[c.event_type].deniable
                         and party & set(c.named)), None)
             if ref is None or any(c.stance == "denied" and c.event_type == ref.event_type
                                   for c in out + added):
                 continue
-            date_phrase, future = _date_of(tok, sent)
-            added.append(replace(self._denied(ref, denier, org, sent, ctx), sentence=sent.text,
-                                 start=sent.start_char,
-                                 end=sent.end_char, trigger=tok.text, verdict=False, date_phrase=date_phrase,
-                                 future=future))
+            added.append(self._denial_in(ref, denier, org, sent, ctx, tok, tok.text))
         self._pending = []
         return out + added
 
@@ -878,7 +876,7 @@ class EventMatcher:
         earlier = [c for c in earlier if self.rules.types[c.event_type].deniable]
         alleged = [c for c in reversed(earlier) if c.stance == "alleged"]
         org = ctx.affiliation(denier, sent.doc)
-        party = {denier.name} | ({org.name} if org is not None else set())
+        party = _party_names(denier, org)
         # "rejected OpenAI's accusation": the claim OpenAI made, if the article told it, whatever came after;
         # else the latest claim the denier is a party to (a later claim about others does not hide it).
         owners = {m.name for m in self._claim_owners(sent, ctx)}
@@ -896,12 +894,15 @@ class EventMatcher:
             ref = next((c for c in reversed(earlier) if c.stance != "denied" and party & set(c.named)), None)
         if ref is None:
             return []
+        return [self._denial_in(ref, denier, org, sent, ctx, tok, tok.text)]
+
+    def _denial_in(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None, sent: Span,
+                   ctx: _ArticleContext, tok: Token, trigger: str) -> EventCandidate:
+        """The denial of ``claim`` told in ``sent`` (its evidence, trigger and date), not in the claim's."""
         date_phrase, future = _date_of(tok, sent)
-        return [
-            replace(self._denied(ref, denier, org, sent, ctx), sentence=sent.text, start=sent.start_char,
-                    end=sent.end_char, trigger=tok.text, verdict=False, date_phrase=date_phrase,
-                    future=future)
-        ]
+        return replace(self._denied(claim, denier, org, sent, ctx), sentence=sent.text, start=sent.start_char,
+                       end=sent.end_char, trigger=trigger, verdict=False, date_phrase=date_phrase,
+                       future=future)
 
     def _denied(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None, sent: Span,
                 ctx: _ArticleContext) -> EventCandidate:
