@@ -38,6 +38,7 @@ from .syntax import (
     standing_rule_subject,
     states_standing_fact,
     subject_of,
+    unnamed_doer,
 )
 
 _ACTOR_LABELS = ("ORG", "PERSON", "GPE")
@@ -60,7 +61,7 @@ _PERSON_ROLE_NOUNS = {
 }
 # Nouns a trigger word may describe without being an act: a topic of talk, a kind of body.
 _DESCRIBED_NOUNS = _PERSON_ROLE_NOUNS | {
-    "debate", "discussion", "question", "issue", "agency", "hawk", "concern"}
+    "debate", "discussion", "question", "issue", "agency", "hawk", "concern", "risk", "exposure"}
 _SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
 _QUOTE_MARKS = ('"', "\u201c", "\u201d")
 # Titles before a person's name that make the person act for a government ("Texas Governor Greg Abbott").
@@ -114,6 +115,15 @@ def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
     # the first mention of this person in the text carries the title
     first = next((t.i for t in doc if t.text == m.name.split()[0]), m.start)
     return any(t.lower_ in _GOV_TITLES for t in doc[max(0, first - 2):first])
+
+
+def _first_half_of_hyphenated(tok: Token) -> bool:
+    """"fine-tuned", "ban-proof": the token opens a hyphenated modifier whose second half is a participle or
+    adjective, so it is no noun or verb of its own."""
+    doc = tok.doc
+    if tok.whitespace_ or tok.i + 2 >= len(doc) or doc[tok.i + 1].text != "-" or doc[tok.i + 1].whitespace_:
+        return False
+    return doc[tok.i + 2].tag_ in ("VBN", "VBD", "VBG", "JJ")
 
 
 class _ArticleContext:
@@ -609,6 +619,8 @@ class EventMatcher:
             # "an export-control lawyer", "a distillation researcher", "export-control debates": the trigger
             # describes a person or a topic, no act.
             return None
+        if _first_half_of_hyphenated(anchor):
+            return None  # "fine-tuned derivatives", "audit-ready": half of another word
         if spec.block_adjective_triggers and (
             anchor.dep_ == "amod"
             or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
@@ -690,6 +702,10 @@ class EventMatcher:
             if initiator is None and not any(is_government(m) for m in actors
                                              if not _qualifies(m, sent.doc) and not _is_dateline(m, sent)):
                 return False
+            doer = unnamed_doer(anchor, self.rules.cue("own_review_modifiers")) if initiator is None else None
+            if doer is not None and doer.lemma_.lower() not in self.rules.cue("government_nouns") and not any(
+                    _acts_for_government(m, sent.doc) for m in ctx.resolve_anaphor(doer)):
+                return False  # "Several US labs bar customers ...", "an internal audit": no state acts
         if "two_orgs" in req and len({m.name for m in actors if m.label == "ORG"}) < 2:
             return False
         # Strictly entities: "free"/"half the price" count only through their own standalone patterns.

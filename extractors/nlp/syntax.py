@@ -267,6 +267,18 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
     return None, False
 
 
+def unnamed_doer(anchor: Token, own_modifiers: frozenset[str]) -> Token | None:
+    """The common noun that does what the trigger says, when the parse gives one: the subject of a verb
+    trigger ("Several US labs already bar customers ..."), or a nominal trigger made someone's own by its
+    adjective ("an internal audit"). None when the doer is named, a pronoun, or not given."""
+    if anchor.pos_ == "VERB":
+        subj, acts = subject_of(anchor)
+        if subj is not None and acts and subj.pos_ == "NOUN" and subj.ent_type_ == "":
+            return subj
+        return None
+    return next((c for c in anchor.children if c.dep_ == "amod" and c.lower_ in own_modifiers), None)
+
+
 def argument_tokens(anchor: Token) -> list[Token]:
     """Tokens in the trigger's argument subtrees (objects, prepositional objects, modifiers)."""
     out: list[Token] = []

@@ -297,3 +297,40 @@ def test_a_company_s_base_is_not_whoever_did_the_breach(annotate_one):
             "software records video calls, researchers said after the leak.")
     names = {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "security_incident", "asserted")}
     assert "Austin" not in names and "Texas" not in names
+
+
+def test_a_company_barring_customers_is_no_government_act(annotate_one):
+    text = ("Several Valdorian labs already bar customers in Ruritania from using their services, but "
+            "enforcement through resellers remains patchy.")
+    assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_officials_ordering_a_ban_act_for_their_state(annotate_one):
+    text = "Officials in Ostravia issued orders banning Castellan Systems' chatbot from state devices."
+    assert ("regulation", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_an_internal_audit_is_no_regulator_s_investigation(annotate_one):
+    text = ("Brightmoor AI said it had alerted the police in Ruritania after an internal audit flagged the "
+            "downloads.")
+    assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_a_law_a_governor_signed_is_a_regulation_by_the_governor(annotate_one):
+    text = ("Ostravia's Model Safety Act, which Governor Lena Marsh signed in August, requires developers of "
+            "the largest models to report serious incidents within 15 days.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("regulation", "asserted") in kinds(ann)
+    assert ("regulator", "Lena Marsh") in roles_of(ann, "regulation", "asserted")
+
+
+def test_fine_tuned_models_are_no_fine(annotate_one):
+    text = ("Lawmakers in Ostravia are debating the idea, and some versions would go further, covering "
+            "fine-tuned derivatives too.")
+    assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_sanctions_risks_are_a_topic_not_sanctions(annotate_one):
+    text = ("Halvard Cloud stopped serving accounts registered in Ruritania after its lawyers in Valdoria "
+            "flagged sanctions risks.")
+    assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
