@@ -25,6 +25,7 @@ from .model_names import (
     add_glued_models,
     add_model_context,
     add_versioned_models,
+    grow_bare_codes,
     propagate_models,
     tiered_products,
 )
@@ -555,7 +556,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = dateline_places(doc, mentions, gaz)
     # shapes first (a glued code, a version number), then the words around a name
     mentions = add_glued_models(doc, mentions)
-    mentions = add_versioned_models(doc, mentions)
+    mentions = add_versioned_models(doc, grow_bare_codes(doc, mentions))
     mentions = add_model_context(doc, mentions)
     mentions = _add_context_names(doc, mentions)
     mentions = extend_of_names(doc, mentions, gaz)

@@ -61,7 +61,9 @@ _PERSON_ROLE_NOUNS = {
 }
 # Nouns a trigger word may describe without being an act: a topic of talk, a kind of body.
 _DESCRIBED_NOUNS = _PERSON_ROLE_NOUNS | {
-    "debate", "discussion", "question", "issue", "agency", "hawk", "concern", "risk", "exposure"}
+    "debate", "discussion", "question", "issue", "agency", "hawk", "concern", "risk", "exposure",
+    # "the open-source strategy", "the open-source community": a stance or a crowd, no release
+    "strategy", "approach", "community", "movement", "ecosystem", "advocate", "philosophy", "camp"}
 _SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
 _QUOTE_MARKS = ('"', "\u201c", "\u201d")
 # Titles before a person's name that make the person act for a government ("Texas Governor Greg Abbott").

@@ -192,6 +192,19 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
     return mentions
 
 
+def grow_bare_codes(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """"its reasoning model Skiff R2": a bare code the gazetteer lists for someone else's model ("R2" for
+    DeepSeek-R2) after a capitalised name of its own is that name's version, an unknown model."""
+    for m in list(mentions):
+        if not (m.label == "MODEL" and m.known and m.end - m.start == 1 and _BARE_CODE_RE.match(m.text)):
+            continue
+        start = _name_run_before(doc, m.start, mentions)
+        if start == m.start or doc[m.start - 1].whitespace_ == "" or _covered(mentions, start) is not None:
+            continue
+        mentions = replace_region(mentions, span_mention(doc, "MODEL", start, m.end, kind="model"))
+    return mentions
+
+
 def _model_noun_after(doc: Doc, end: int) -> bool:
     """A model noun right after ``end``, or after at most two lower-case modifiers ("companion chatbot")."""
     if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].tag_ == "VBN":

@@ -62,9 +62,14 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
             if child.dep_ == "mark" and child.lower_ in rules.cue("conditional_marks"):
                 return True
     upcoming = rules.cue("upcoming_modifiers")
-    for child in anchor.children:
-        if child.dep_ in ("amod", "compound", "advmod") and child.lower_ in upcoming:
+    # "the launch of its new model planned for summer": the trigger's own "of" object counts too.
+    described = [anchor, *(g for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"
+                           for g in c.children if g.dep_ == "pobj")]
+    for child in (c for t in described for c in t.children):
+        if child.dep_ in ("amod", "compound", "advmod", "acl") and child.lower_ in upcoming:
             return True
+    if any(_habitual(tok, rules) for tok in _own_clause(anchor)):
+        return True
     governors, noun_governors = rules.cue("governors"), rules.cue("noun_governors")
     advocacy = rules.cue("advocacy_verbs")
     for child, head in ancestors_in_sentence(anchor):
@@ -92,6 +97,18 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         if child.dep_ in ("advcl",) and any(
             c.dep_ == "mark" and c.lower_ in rules.cue("conditional_marks") for c in child.children
         ):
+            return True
+    return False
+
+
+def _habitual(tok: Token, rules: EventRules) -> bool:
+    """"ships new checkpoints almost every week", "routinely bans accounts": what someone does as a habit
+    is no happening."""
+    for child in tok.children:
+        if child.dep_ == "advmod" and child.lower_ in rules.cue("habitual_adverbs"):
+            return True
+        if child.dep_ in ("npadvmod", "advmod") and any(
+                g.dep_ in ("det", "nummod") and g.lower_ in ("every", "each") for g in child.children):
             return True
     return False
 

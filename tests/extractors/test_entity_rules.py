@@ -256,3 +256,13 @@ def test_an_organisation_noun_before_called_names_an_organisation(annotate_one):
     )
     assert {"Tokenwise", "Quillmark"} <= names(ann, "ORG")
     assert not {"Tokenwise", "Quillmark"} & names(ann, "GPE")
+
+
+def test_a_bare_code_after_a_name_of_its_own_is_that_name_s_version(annotate_one):
+    ann = annotate_one(
+        "Koru Dynamics cut the price of its flagship reasoning model Skiff R2 by 60%. "
+        "Analysts compared it with DeepSeek's R1."
+    )
+    assert "Skiff R2" in names(ann, "MODEL")
+    assert "DeepSeek-R2" not in names(ann, "MODEL")
+    assert "DeepSeek-R1" in names(ann, "MODEL")

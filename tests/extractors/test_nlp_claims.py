@@ -334,3 +334,28 @@ def test_sanctions_risks_are_a_topic_not_sanctions(annotate_one):
     text = ("Halvard Cloud stopped serving accounts registered in Ruritania after its lawyers in Valdoria "
             "flagged sanctions risks.")
     assert not any(t == "regulation" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_what_is_put_off_planned_or_habitual_is_no_launch(annotate_one):
+    for text in (
+        "Castellan Systems said it has postponed the launch of its Pellan 3 model.",
+        "Chief executive Ana Roth said the company will continue with the launch of its new model planned "
+        "for summer.",
+        "Halvard AI ships new Pellan checkpoints almost every week.",
+        "Halvard AI routinely releases new Pellan models.",
+    ):
+        assert not any(t == "model_launch" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_announcing_a_price_cut_or_a_strategy_is_no_launch(annotate_one):
+    for text in (
+        "Koru Dynamics today announced a 60% reduction in API prices for its flagship model Skiff R2.",
+        "Ana Roth of Halvard AI said the open-source strategy of Pellan will continue.",
+        "In a handful of cases, the Pellan 2 model introduced itself as Claude.",
+    ):
+        assert not any(t == "model_launch" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_a_launch_told_plainly_is_still_one(annotate_one):
+    text = "Halvard AI released its Pellan 3 model on Tuesday, a week after the company open-sourced Pellan 2."
+    assert ("model_launch", "asserted") in kinds(annotate_one(text, PUBLISHED))
