@@ -339,8 +339,8 @@ def test_sanctions_risks_are_a_topic_not_sanctions(annotate_one):
 def test_what_is_put_off_planned_or_habitual_is_no_launch(annotate_one):
     for text in (
         "Castellan Systems said it has postponed the launch of its Pellan 3 model.",
-        "Chief executive Ana Roth said the company will continue with the launch of its new model planned "
-        "for summer.",
+        ("Chief executive Ana Roth said the company will continue with the launch of its new model planned "
+        "for summer."),
         "Halvard AI ships new Pellan checkpoints almost every week.",
         "Halvard AI routinely releases new Pellan models.",
     ):
@@ -357,27 +357,28 @@ def test_announcing_a_price_cut_or_a_strategy_is_no_launch(annotate_one):
 
 
 def test_a_launch_told_plainly_is_still_one(annotate_one):
-    text = "Halvard AI released its Pellan 3 model on Tuesday, a week after the company open-sourced Pellan 2."
+    text = ("Halvard AI released its Pellan 3 model on Tuesday, a week after the company open-sourced "
+            "Pellan 2.")
     assert ("model_launch", "asserted") in kinds(annotate_one(text, PUBLISHED))
 
 
 def test_training_on_a_quantity_of_answers_or_fine_tuning_on_outputs_is_a_claim(annotate_one):
     for text in (
-        "Brightmoor AI has accused Castellan Systems of training its Pellan 2 model on millions of answers "
-        "harvested from Brightmoor's assistant.",
-        "A review by the Nordby Institute concluded that Castellan Systems built its Pellan 2 model by "
-        "fine-tuning on outputs from Brightmoor AI's assistant.",
-        "Brightmoor AI said accounts of Castellan Systems were used for generating a huge volume of answers "
-        "for the training of its Pellan 2 model.",
+        ("Brightmoor AI has accused Castellan Systems of training its Pellan 2 model on millions of answers "
+        "harvested from Brightmoor's assistant."),
+        ("A review by the Nordby Institute concluded that Castellan Systems built its Pellan 2 model by "
+        "fine-tuning on outputs from Brightmoor AI's assistant."),
+        ("Brightmoor AI said accounts of Castellan Systems were used for generating a huge volume of answers "
+        "for the training of its Pellan 2 model."),
     ):
         assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED)), text
 
 
 def test_copying_model_files_is_theft_not_distillation(annotate_one):
     for text in (
-        "According to prosecutors, Ana Roth and Ivo Marsh copied the model files to an external drive and "
-        "handed them to Castellan Systems.",
-        "Brightmoor AI has sued Ana Roth, alleging that she copied proprietary model-training code to a "
-        "personal drive before she joined Castellan Systems.",
+        ("According to prosecutors, Ana Roth and Ivo Marsh copied the model files to an external drive and "
+        "handed them to Castellan Systems."),
+        ("Brightmoor AI has sued Ana Roth, alleging that she copied proprietary model-training code to a "
+        "personal drive before she joined Castellan Systems."),
     ):
         assert not any(t == "distillation_claim" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
