@@ -98,6 +98,9 @@ class TriggerPattern:
     # construction whatever the words between its parts ("trained its new model on outputs harvested ...").
     on_parse: bool = False
     standalone: bool = False  # satisfies "money_or_percent" by itself ("funding round", "free tier")
+    # True: the construction only ever denies a claim of its type, negated by the accused ("had not used
+    # OpenAI outputs"); said plainly it is no event ("used open data").
+    denial_only: bool = False
     object_labels: frozenset[str] = frozenset()  # with object_nouns: what the trigger's arguments must hold
     object_nouns: frozenset[str] = frozenset()
 
@@ -246,6 +249,7 @@ def load_event_rules(config_dir: Path) -> EventRules:
                 pattern=tuple(rec.get("pattern") or rec["dep_pattern"]),
                 on_parse="dep_pattern" in rec,
                 standalone=bool(rec.get("standalone", False)),
+                denial_only=bool(rec.get("denial_only", False)),
                 object_labels=frozenset(rec.get("needs_object", {}).get("labels", ())),
                 object_nouns=frozenset(rec.get("needs_object", {}).get("nouns", ())),
             )

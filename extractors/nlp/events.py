@@ -128,6 +128,12 @@ def _first_half_of_hyphenated(tok: Token) -> bool:
     return doc[tok.i + 2].tag_ in ("VBN", "VBD", "VBG", "JJ")
 
 
+def _pleads_not_guilty(plead: Token) -> bool:
+    """"pleaded not guilty", "will plead not guilty to all counts"."""
+    doc = plead.doc
+    return plead.i + 2 < len(doc) and doc[plead.i + 1].lower_ == "not" and doc[plead.i + 2].lower_ == "guilty"
+
+
 class _ArticleContext:
     """Mentions indexed by token, plus the running subject used to resolve "it"/"the company"."""
 
@@ -464,8 +470,9 @@ class EventMatcher:
         out: list[EventCandidate] = []
         for sent in doc.sents:
             matches = by_sentence.get(sent.start, ())
-            candidates = [c for c in (self._candidate(p, s, sent, ctx) for p, s in matches) if c]
-            candidates = self._suppress_and_dedupe(candidates, {p.event_type for p, _s in matches})
+            triggers = [(p, s) for p, s in matches if not p.denial_only]
+            candidates = [c for c in (self._candidate(p, s, sent, ctx) for p, s in triggers) if c]
+            candidates = self._suppress_and_dedupe(candidates, {p.event_type for p, _s in triggers})
             candidates = [self._continued_as_earlier(c, a, out) for c, a in candidates]
             found = self._apply_denials(sent, ctx, candidates, out)
             if not found:
@@ -797,6 +804,8 @@ class EventMatcher:
                 head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in reporting), head)
             subj, _ = subject_of(head)
             denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
+            if denier is None and subj is not None and subj.lemma_.lower() == "client":
+                denier = self._client(head, ctx)  # "A lawyer for Chen said his client denied the charges"
             if denier is None and subj is not None and subj.lemma_.lower() in _SPOKES_NOUNS:
                 denier = ctx.last_org  # "a spokesperson said": the organisation the passage is about
             if denier is None or denier.label not in _ACTOR_LABELS:
@@ -949,6 +958,23 @@ class EventMatcher:
                     owners += [ctx.by_token.get(g.i) for g in c.children if g.dep_ == "pobj"]
         return [m for m in dict.fromkeys(owners) if m is not None and m.label in _ACTOR_LABELS]
 
+    def _client(self, verb: Token, ctx: _ArticleContext) -> MentionSpan | None:
+        """Whom "my/his client" stands for under ``verb``: the lawyer who says so, when named ("..., his
+        client had done nothing wrong, said Dana Ruiz"), else whom the lawyer acts for ("A lawyer for
+        Chen said ...")."""
+        reporting = self.rules.cue("reporting_verbs")
+        speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in reporting), None)
+        ssubj = subject_of(speaker)[0] if speaker is not None else None
+        if ssubj is None:
+            return None
+        m, _ = ctx.resolve(ssubj)
+        if m is not None:
+            return m if m.label == "PERSON" else None
+        for_whom = (ctx.by_token.get(g.i) for c in ssubj.children
+                    if c.dep_ == "prep" and c.lower_ in ("for", "of")
+                    for g in c.children if g.dep_ == "pobj")
+        return next((w for w in for_whom if w is not None and w.label in ("ORG", "PERSON")), None)
+
     def _indirect_denial(self, tok: Token, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool]:
         """'(her client / the company) had done nothing wrong': the accused party, or None.
 
@@ -962,6 +988,14 @@ class EventMatcher:
             subj, _ = subject_of(tok.head)
             found, _ = ctx.resolve(subj) if subj is not None else (None, False)
             return (found, False) if found is not None and found.label in ("ORG", "PERSON") else none
+        if tok.lemma_.lower() == "plead" and _pleads_not_guilty(tok):
+            # "Halloran has pleaded not guilty", "his client would plead not guilty": the accused denies it.
+            subj, _ = subject_of(tok)
+            if subj is not None and subj.lemma_.lower() == "client":
+                client = self._client(tok, ctx)
+                return (client, True) if client is not None else none
+            found, _ = ctx.resolve(subj) if subj is not None else (None, False)
+            return (found, False) if found is not None and found.label in ("ORG", "PERSON") else none
         if tok.lower_ != "nothing" or tok.i + 1 >= len(tok.doc):
             return none
         if tok.doc[tok.i + 1].lower_ not in self.rules.cue("indirect_denial_words"):
@@ -973,13 +1007,8 @@ class EventMatcher:
         if subj is None:
             return none
         if subj.lemma_.lower() == "client":
-            reporting = self.rules.cue("reporting_verbs")
-            speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in reporting), None)
-            if speaker is not None:
-                ssubj, _ = subject_of(speaker)
-                m, _ = ctx.resolve(ssubj) if ssubj is not None else (None, False)
-                return (m, True) if m is not None and m.label == "PERSON" else none
-            return none
+            client = self._client(verb, ctx)
+            return (client, True) if client is not None else none
         accused, _ = ctx.resolve(subj)
         if accused is not None and accused.label in ("ORG", "PERSON"):
             return accused, False

@@ -382,3 +382,34 @@ def test_copying_model_files_is_theft_not_distillation(annotate_one):
         "personal drive before she joined Castellan Systems."),
     ):
         assert not any(t == "distillation_claim" for t, _s in kinds(annotate_one(text, PUBLISHED))), text
+
+
+def test_pleading_not_guilty_or_a_lawyer_denying_for_a_client_denies_the_theft(annotate_one):
+    for text, denier in (
+        (("Federal prosecutors charged Tomas Lindqvist with stealing trade secrets from Castellan Systems. "
+          "Lindqvist has pleaded not guilty."), "Tomas Lindqvist"),
+        (("Federal prosecutors charged Ivo Marsh, a former engineer at Castellan Systems, with stealing the "
+          "company's chip designs. A lawyer for Marsh said his client denied the charges."), "Ivo Marsh"),
+    ):
+        ann = annotate_one(text, PUBLISHED)
+        assert ("security_incident", "denied") in kinds(ann), text
+        assert ("denier", denier) in roles_of(ann, "security_incident", "denied")
+
+
+def test_disputing_the_account_denies_the_claim(annotate_one):
+    text = ("Brightmoor AI said Trellis Mind had trained its model on outputs from Brightmoor's assistant. "
+            "Trellis Mind disputed that account, saying its model was trained on licensed text.")
+    assert ("distillation_claim", "denied") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_the_accused_saying_it_had_not_used_the_outputs_denies_the_claim(annotate_one):
+    text = ("Brightmoor AI accused Dorim Soft of training its Pellan model on outputs of Brightmoor's "
+            "assistant. Dorim Soft said it had not used Brightmoor outputs and would contest the suit.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("distillation_claim", "denied") in kinds(ann)
+    assert ("denier", "Dorim Soft") in roles_of(ann, "distillation_claim", "denied")
+
+
+def test_saying_plainly_what_one_used_is_no_claim(annotate_one):
+    text = "Dorim Soft said it used public web data for its Pellan model."
+    assert not kinds(annotate_one(text, PUBLISHED))
