@@ -22,7 +22,7 @@ ORG_SUFFIXES = frozenset({
     "tech", "dynamics", "media", "compute", "computing", "silicon", "semiconductor", "semiconductors",
     "cloud", "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios",
     "industries", "microsystems", "insights", "securities", "electronics", "telecom", "microelectronics",
-    "security", "corporation", "company",
+    "security", "corporation", "company", "works", "advisory", "soft", "energy", "energie", "minds",
 })
 # Words that put a sentence in AI-model territory: a version number or a "Pro"/"Mini" tier names a
 # model there, and a game, a gadget or a player's score elsewhere ("Switch Lite", "Baker 6 points").
@@ -40,6 +40,7 @@ ORG_NOUNS = frozenset({
     "subsidiary", "affiliate", "fund", "manufacturer", "supplier", "consultancy", "regulator",
     "institute", "university", "nonprofit", "non-profit", "organisation", "organization", "designer",
     "chipmaker", "insurer", "bank", "retailer", "platform", "business", "conglomerate", "venture",
+    "utility", "integrator", "reseller", "distributor", "foundry", "collective", "association",
 })
 # Nouns that head an apposition about a person (a role, a job).
 PERSON_NOUNS = frozenset({
@@ -115,7 +116,7 @@ def appositive_head(doc: Doc, comma: int) -> str | None:
     person, "the developer of the X agent" an organisation, "a companion chatbot that ..." a model. A
     verb right after the phrase makes it a clause, not an apposition ("Through the API, the model costs").
     """
-    words = doc[comma + 1:min(len(doc), comma + 10)]
+    words = doc[comma + 1:min(len(doc), comma + 12)]
     if words and words[0].is_title and words[0].lower_ not in _APPOSITION_OPENERS:
         return _capitalised_title(words)
     if not words or words[0].lower_ not in _APPOSITION_OPENERS:
@@ -132,7 +133,13 @@ def appositive_head(doc: Doc, comma: int) -> str | None:
             return None
         if head is not None and (tok.tag_ in ("VBN", "VBG") or low.endswith("ing")):
             return head  # "a Munich company building foundation models": what follows is about it
+        if tok.text == "-" or (tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 2].whitespace_
+                               and not doc[tok.i - 1].whitespace_):
+            # "a Toronto start-up": the tokenizer splits the hyphenated noun; read it whole
+            low = doc[tok.i - 2:tok.i + 1].text.lower() if tok.text != "-" else ""
+            if not low:
+                continue
         cls = noun_class(low)
-        if cls is not None or tok.pos_ in ("NOUN", "PROPN"):
+        if cls is not None or tok.pos_ in ("NOUN", "PROPN") or "-" in low:
             head = cls  # the last noun heads the phrase: "a family fun day" is no model family
     return head

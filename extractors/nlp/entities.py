@@ -415,6 +415,26 @@ _SIZE_RE = re.compile(r"^A?\d+(?:\.\d+)?[BMK]$")
 _ORG_CUE_NOUNS = {
     "startup", "start-up", "company", "firm", "developer", "maker", "lab", "fund", "unit", "operator",
 }
+# Of those, the ones no person's job title ends in ("the consultancy Ostrander Advisory", "start-up Dorim
+# Soft"; "developer Ana Roth" may be a person's job).
+_ORG_ONLY_CUE_NOUNS = {
+    "startup", "start-up", "company", "firm", "lab", "fund", "consultancy", "chipmaker", "integrator",
+    "utility", "insurer", "conglomerate", "subsidiary", "retailer",
+}
+
+
+def _org_cue_before(doc: Doc, start: int, nouns: set[str]) -> bool:
+    """A company noun right before ``start`` ("the consultancy X", "start-up X")."""
+    if start >= 3 and doc[start - 2].text == "-" and not doc[start - 3].whitespace_:
+        return doc[start - 3:start].text.lower() in nouns
+    return start > 0 and doc[start - 1].lower_ in nouns
+
+
+def _cue_noun_orgs(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """An unknown "person" or "place" right after a company noun is a company ("the consultancy Ostrander
+    Advisory", "Bangkok integrator Siam Nexa")."""
+    return [replace(m, label="ORG", kind="") if not m.known and m.label in ("PERSON", "GPE")
+            and _org_cue_before(doc, m.start, _ORG_ONLY_CUE_NOUNS) else m for m in mentions]
 # Job titles after an organisation-like word: "Home Affairs Secretary Stephanie Foster".
 _TITLE_WORDS = {
     "secretary", "minister", "commissioner", "chairman", "chairwoman", "chair", "director", "spokesperson",
@@ -564,7 +584,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = suffix_named_orgs(doc, mentions)
     mentions = split_titles(doc, mentions)
     mentions = appositive_labels(doc, reverse_appositions(doc, mentions))
-    mentions = known_org_units(doc, based_orgs(doc, mentions), gaz)
+    mentions = known_org_units(doc, _cue_noun_orgs(doc, based_orgs(doc, mentions)), gaz)
     decided = {(m.name, m.label) for m in mentions if not m.known and _cue_labelled(doc, m)}
     mentions = places_after_prepositions(doc, mentions)
     mentions = _extend_models(doc, mentions, gaz)
@@ -599,7 +619,8 @@ def _cue_labelled(doc: Doc, m: MentionSpan) -> bool:
     """The label of ``m`` rests on more than the NER: an apposition, a cue noun before it, or a company
     word ending it."""
     last = m.name.split()[-1].lower() if m.name else ""
-    cue_before = (m.start > 0 and doc[m.start - 1].lower_ in _ORG_CUE_NOUNS) or based_cue(doc, m.start)
+    cue_nouns = _ORG_CUE_NOUNS | _ORG_ONLY_CUE_NOUNS
+    cue_before = _org_cue_before(doc, m.start, cue_nouns) or based_cue(doc, m.start)
     if m.label == "ORG" and (last in _ORG_SUFFIXES or cue_before):
         return True
     return m.end < len(doc) and doc[m.end].text == "," and appositive_head(doc, m.end) in ("org", "person")

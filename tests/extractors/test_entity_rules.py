@@ -266,3 +266,23 @@ def test_a_bare_code_after_a_name_of_its_own_is_that_name_s_version(annotate_one
     assert "Skiff R2" in names(ann, "MODEL")
     assert "DeepSeek-R2" not in names(ann, "MODEL")
     assert "DeepSeek-R1" in names(ann, "MODEL")
+
+
+def test_a_hyphenated_company_noun_in_an_apposition_makes_an_organisation(annotate_one):
+    ann = annotate_one(
+        "Brightmoor AI said that Tessaly Mind, a Toronto start-up, had used reseller accounts. "
+        "Aleph Alpha and Rennhof Energie, a utility based in Cologne, signed an agreement."
+    )
+    assert {"Tessaly Mind", "Rennhof Energie"} <= names(ann, "ORG")
+    assert not {"Tessaly Mind", "Rennhof Energie"} & names(ann, "PERSON")
+
+
+def test_a_company_noun_before_a_name_makes_it_an_organisation(annotate_one):
+    ann = annotate_one("said Hugo Lemaire, a partner at the consultancy Ostrevan Advisory in Lyon.")
+    assert "Ostrevan Advisory" in names(ann, "ORG")
+    assert "Hugo Lemaire" in names(ann, "PERSON")
+
+
+def test_a_company_word_ending_a_name_makes_an_organisation(annotate_one):
+    ann = annotate_one("Stellmark Works raised $25 million last year in a round led by Greyfield Capital.")
+    assert "Stellmark Works" in names(ann, "ORG")
