@@ -21,6 +21,7 @@ from extractors.gazetteer import REPORTER_KINDS
 from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
+from .cue_words import MODEL_NOUNS
 from .entities import MentionSpan, described_as_government, is_government
 from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
 from .syntax import (
@@ -128,6 +129,11 @@ def _first_half_of_hyphenated(tok: Token) -> bool:
     return doc[tok.i + 2].tag_ in ("VBN", "VBD", "VBG", "JJ")
 
 
+def _local_currency_amount(sent: Span, currencies: frozenset[str]) -> bool:
+    """"1,800 won", "1.20 ringgit": an amount in a currency the small NER model does not tag as MONEY."""
+    return any(t.like_num and t.i + 1 < sent.end and t.doc[t.i + 1].lower_ in currencies for t in sent)
+
+
 def _pleads_not_guilty(plead: Token) -> bool:
     """"pleaded not guilty", "will plead not guilty to all counts"."""
     doc = plead.doc
@@ -147,6 +153,7 @@ class _ArticleContext:
         self.last_org: MentionSpan | None = None
         self.last_person: MentionSpan | None = None
         self.last_government: MentionSpan | None = None  # the last agency or regulator named
+        self.launched: set[str] = set()  # the models whose release the article has told so far
 
     def is_anaphor(self, tok: Token) -> bool:
         if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON":
@@ -480,6 +487,7 @@ class EventMatcher:
             if not found:
                 self._elaborate(sent, ctx, out)
             out.extend(found)
+            ctx.launched |= {n for c in found if c.event_type == "model_launch" for n in c.targets}
             ctx.update_subject(sent)
         return self._settle_pending(out, ctx)
 
@@ -614,7 +622,8 @@ class EventMatcher:
             return None
         if spec.generic_plural_is_background and is_generic_plural(anchor):
             return None
-        if spec.standing_verbs and states_standing_fact(anchor, spec.standing_verbs, self.rules):
+        if (spec.standing_verbs and states_standing_fact(anchor, spec.standing_verbs, self.rules)
+                and not self._prices_new_model(anchor, ctx)):
             return None
         if anchor.pos_ == "VERB" and any(c.dep_ == "dobj" and c.lemma_.lower() in spec.blocked_objects
                                          for c in anchor.children):
@@ -662,6 +671,20 @@ class EventMatcher:
             trigger=span.text, date_phrase=date_phrase, future=future, verdict=verdict,
         )
         return cand, anchor
+
+    def _prices_new_model(self, anchor: Token, ctx: _ArticleContext) -> bool:
+        """"Through the API, the model costs $0.50 ...", after the article told the model's release: the
+        price of what was just launched is news, though told in the present tense."""
+        if not ctx.launched:
+            return False
+        subj, _ = subject_of(clause_verb(anchor))
+        if subj is None:
+            return False
+        named = ctx.by_token.get(subj.i)
+        if named is not None:
+            return named.label == "MODEL" and named.name in ctx.launched
+        definite = any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in subj.children)
+        return subj.lower_ == "it" or (definite and subj.lemma_.lower() in MODEL_NOUNS)
 
     def _in_commentator_quote(self, anchor: Token, sent: Span, ctx: _ArticleContext) -> bool:
         """'"This is the first time Congress has put distillation beside export controls," said Rebecca Ahn,
@@ -722,6 +745,7 @@ class EventMatcher:
             "money_or_percent" in req
             and not pattern.standalone
             and not any(e.label_ in ("MONEY", "PERCENT") for e in sent.ents)
+            and not _local_currency_amount(sent, self.rules.cue("currency_words"))
         ):
             return False
         if "model_object" in req:

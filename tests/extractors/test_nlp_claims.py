@@ -413,3 +413,33 @@ def test_the_accused_saying_it_had_not_used_the_outputs_denies_the_claim(annotat
 def test_saying_plainly_what_one_used_is_no_claim(annotate_one):
     text = "Dorim Soft said it used public web data for its Pellan model."
     assert not kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_price_in_a_currency_the_ner_misses_is_a_price(annotate_one):
+    text = "Cendara priced its Bunga-8B model at 1.20 ringgit per million input tokens for commercial users."
+    assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_making_a_product_free_or_saying_it_is_free_to_use_is_pricing(annotate_one):
+    for text in (
+        "Downloads rose after Beiming Tech made the premium version of its Dali app free for all users.",
+        "Halvard AI launched Pellan Agent, an assistant for reports, and said it would be free to use.",
+    ):
+        assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED)), text
+
+
+def test_the_price_of_a_model_just_released_is_news_though_told_in_the_present(annotate_one):
+    text = ("Halvard AI released Pellan Medium 4 on Thursday. "
+            "Pellan Medium 4 costs $0.50 per million input tokens through the API.")
+    assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_standing_price_quoted_beside_other_news_is_none(annotate_one):
+    text = ("Halvard AI released Pellan Medium 4 on Thursday. "
+            "Brightmoor's Orla model costs $2 per million input tokens.")
+    assert ("pricing", "asserted") not in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_information_free_to_access_is_no_price(annotate_one):
+    text = "It said the model had claimed to discover information that was free to access."
+    assert not kinds(annotate_one(text, PUBLISHED))
