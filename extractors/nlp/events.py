@@ -129,6 +129,21 @@ def _first_half_of_hyphenated(tok: Token) -> bool:
     return doc[tok.i + 2].tag_ in ("VBN", "VBD", "VBG", "JJ")
 
 
+# Words right before a participle that make it a verb ("..., which open-sourced X", "it has released").
+_BEFORE_A_VERB = frozenset({"which", "who", "that", "it", "they", "has", "have", "had", "also"})
+
+
+def _verb_by_position(span: Span, ctx: _ArticleContext) -> bool:
+    """"Zhipu AI open-sourced GLM-5 Air": the small parser reads the participle as an adjective of the
+    name after it, but a company's name (or "which", "has") right before it makes it the verb."""
+    if span.start == 0:
+        return False
+    before = span.doc[span.start - 1]
+    named = ctx.by_token.get(before.i)
+    return before.lower_ in _BEFORE_A_VERB or (named is not None and named.label == "ORG"
+                                               and named.end == span.start)
+
+
 def _local_currency_amount(sent: Span, currencies: frozenset[str]) -> bool:
     """"1,800 won", "1.20 ringgit": an amount in a currency the small NER model does not tag as MONEY."""
     return any(t.like_num and t.i + 1 < sent.end and t.doc[t.i + 1].lower_ in currencies for t in sent)
@@ -639,7 +654,7 @@ class EventMatcher:
             return None
         if _first_half_of_hyphenated(anchor):
             return None  # "fine-tuned derivatives", "audit-ready": half of another word
-        if spec.block_adjective_triggers and (
+        if spec.block_adjective_triggers and not _verb_by_position(span, ctx) and (
             anchor.dep_ == "amod"
             or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
         ):

@@ -443,3 +443,13 @@ def test_a_standing_price_quoted_beside_other_news_is_none(annotate_one):
 def test_information_free_to_access_is_no_price(annotate_one):
     text = "It said the model had claimed to discover information that was free to access."
     assert not kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_company_open_sourcing_a_model_is_a_launch_however_the_parser_reads_it(annotate_one):
+    text = "Halvard AI open-sourced Pellan-5 Air, a 106-billion-parameter mixture-of-experts model, today."
+    assert ("model_launch", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_open_sourced_models_as_a_kind_are_no_launch(annotate_one):
+    text = "Developers at Halvard AI said they prefer open-sourced models for internal tools."
+    assert not any(t == "model_launch" for t, _s in kinds(annotate_one(text, PUBLISHED)))
