@@ -161,8 +161,13 @@ def employer_of_staff(m: MentionSpan, tok: Token) -> bool:
     """``m`` names the employer of a person described by their job ("a former Meta engineer"): that person
     acted, not the employer (who, in a theft, is its victim)."""
     last = tok.doc[m.end - 1]
-    return m.label == "ORG" and last.dep_ in ("compound", "poss", "nmod") \
-        and last.head.lemma_.lower() in _STAFF_NOUNS and last.head.i >= m.end
+    if m.label != "ORG":
+        return False
+    prep = last.head
+    if last.dep_ == "pobj" and prep.lower_ in ("at", "of") and prep.head.lemma_.lower() in _STAFF_NOUNS:
+        return True  # "a former engineer at Pelagic Compute", "an employee of Tessaline"
+    return last.dep_ in ("compound", "poss", "nmod") and last.head.lemma_.lower() in _STAFF_NOUNS \
+        and last.head.i >= m.end
 
 
 def _first_of_list(tok: Token) -> Token:
@@ -215,7 +220,9 @@ def _destination_place(tok: Token, place_preps: frozenset[str]) -> bool:
 
 
 def is_court(m: MentionSpan) -> bool:
-    return m.label == "ORG" and (m.kind == "court" or m.name.split()[-1].lower() in ("court", "tribunal"))
+    # "Guangzhou Internet Court", "Ontario Superior Court of Justice", "the Court of Justice of the EU"
+    words = set(m.name.lower().split())
+    return m.label == "ORG" and (m.kind == "court" or bool({"court", "tribunal"} & words))
 
 
 # Participles whose agent is where the news came from: "a cable reviewed by Statecraft Review".
@@ -630,6 +637,10 @@ def read_roles(
                     or _plays_no_part(m, tok, anchor, mention_at, spec.party_place_preps)
                     # A person saying something comments; an organisation saying so speaks for its act.
                     or (m.label == "PERSON" and _is_speaker(tok))
+                    # "..., the Justice Department said": for an act no state performs, the agency
+                    # telling it is the source, not a party
+                    or (m.label == "ORG" and not spec.announced_by_government and is_government(m)
+                        and _announces(tok, anchor))
                     or _owns_something_else(m, tok, anchor)
                     or (m.label == "GPE" and not spec.places_from_sentence)):
                 continue

@@ -453,3 +453,17 @@ def test_a_company_open_sourcing_a_model_is_a_launch_however_the_parser_reads_it
 def test_open_sourced_models_as_a_kind_are_no_launch(annotate_one):
     text = "Developers at Halvard AI said they prefer open-sourced models for internal tools."
     assert not any(t == "model_launch" for t, _s in kinds(annotate_one(text, PUBLISHED)))
+
+
+def test_the_court_the_employer_and_the_agency_telling_it_are_no_parties(annotate_one):
+    text = ("A former engineer at Pelmora Compute was charged on Thursday with stealing the company's chip "
+            "designs, the Justice Department said.")
+    ann = annotate_one(text, PUBLISHED)
+    holders = {n for e in ann.events for r in e.roles for n in [r.name] if r.role != "victim"}
+    assert "Pelmora Compute" not in holders
+    assert "Department of Justice" not in {r.name for e in ann.events if e.event_type == "security_incident"
+                                           for r in e.roles}
+    text = ("Brightmoor AI has sued Ana Roth in the Ontario Superior Court of Justice, alleging that she "
+            "took confidential training code to Castellan Systems.")
+    ann = annotate_one(text, PUBLISHED)
+    assert "Ontario Superior Court of Justice" not in {r.name for e in ann.events for r in e.roles}
