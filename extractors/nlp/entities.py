@@ -138,6 +138,8 @@ def _from_ent(ent: Span, gaz: Gazetteer) -> MentionSpan | None:
     if _in_heading(ent.sent) and not signature:
         return None  # "Broader Context: US-China AI Competition" -- title-case headings fool NER
     # (a signature line is no heading: "Kelsey Arnaud, Communications Director")
+    if label == "ORG" and ent[0].text == "The" and not ent[0].is_sent_start and len(ent) > 1:
+        tidy = f"The {tidy}"  # "by The Circuit Ledger": a capital "The" inside a sentence is the name's
     return MentionSpan(label, tidy, known=False, kind="", **base)
 
 

@@ -286,3 +286,8 @@ def test_a_company_noun_before_a_name_makes_it_an_organisation(annotate_one):
 def test_a_company_word_ending_a_name_makes_an_organisation(annotate_one):
     ann = annotate_one("Stellmark Works raised $25 million last year in a round led by Greyfield Capital.")
     assert "Stellmark Works" in names(ann, "ORG")
+
+
+def test_a_capital_the_inside_a_sentence_belongs_to_the_name(annotate_one):
+    ann = annotate_one("An investigation published on Monday by The Harbor Dispatch found the same phrasing.")
+    assert "The Harbor Dispatch" in names(ann, "ORG")
