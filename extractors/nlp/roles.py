@@ -370,6 +370,13 @@ def _is_speaker(tok: Token) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ == "according"
 
 
+def _owns_the_object(anchor: Token) -> bool:
+    """"stolen the source code of its models", "breached their systems": the trigger's object belongs to
+    "its"/"their" owner, who is then the one telling of it."""
+    return any(t.lower_ in ("its", "their", "our") for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")
+               for t in c.subtree)
+
+
 def _announces(tok: Token, anchor: Token) -> bool:
     """Whether ``tok`` is the subject of the verb of saying that reports the trigger's clause ("..., its
     ministry said", "the agency said it would ...")."""
@@ -650,6 +657,9 @@ def read_roles(
             if spec.announced_by_government and m.label != "PERSON" and (
                     (is_government(m) and _announces(tok, anchor)) or speaks_for_state(m, tok, anchor)):
                 role = first_role  # "Norway will require licences ..., its Ministry of Trade said"
+            elif (initiator is None and m.label == "ORG" and _announces(tok, anchor)
+                  and _owns_the_object(anchor)):
+                role = first_role  # "Vltava said hackers had stolen the code of its models": its own loss
             fillers.append((role, m.name, m.label))
             seen.add(m.name)
             scanned.add(m.name)

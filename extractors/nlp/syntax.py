@@ -199,7 +199,21 @@ def attributed_doer(anchor: Token, rules: EventRules) -> bool:
     if subj is None:
         return False
     words = rules.cue("attribution_words")
-    return any(t.lemma_.lower() in words and t.dep_ in _ATTRIBUTION_DEPS for t in subj.subtree if t != subj)
+    return any((t.lemma_.lower() in words or _works_for_a_state(t)) and t.dep_ in _ATTRIBUTION_DEPS
+               for t in subj.subtree if t != subj)
+
+
+_STATE_NOUNS = frozenset({"government", "state", "military", "intelligence", "regime", "army"})
+
+
+def _works_for_a_state(tok: Token) -> bool:
+    """"hackers working for China", "a group working on behalf of the North Korean government": whoever
+    says whom hackers work for attributes the attack (an engineer "working for Nvidia" is only employed)."""
+    if tok.lemma_.lower() not in ("work", "operate", "act"):
+        return False
+    objects = [g for c in tok.subtree if c.dep_ == "prep" and c.lower_ in ("for", "of")
+               for g in c.children if g.dep_ == "pobj"]
+    return any(g.ent_type_ in ("GPE", "NORP") or g.lemma_.lower() in _STATE_NOUNS for g in objects)
 
 
 _ATTRIBUTION_DEPS = frozenset({"acl", "relcl", "amod", "xcomp", "ccomp", "advcl"})

@@ -467,3 +467,15 @@ def test_the_court_the_employer_and_the_agency_telling_it_are_no_parties(annotat
             "took confidential training code to Castellan Systems.")
     ann = annotate_one(text, PUBLISHED)
     assert "Ontario Superior Court of Justice" not in {r.name for e in ann.events for r in e.roles}
+
+
+def test_hackers_working_for_a_state_are_an_attribution_and_the_teller_lost_its_code(annotate_one):
+    text = "Vestra Intelligence said that hackers working for Russia have stolen source code of its models."
+    ann = annotate_one(text, PUBLISHED)
+    assert ("security_incident", "alleged") in kinds(ann)
+    assert ("victim", "Vestra Intelligence") in roles_of(ann, "security_incident", "alleged")
+
+
+def test_hackers_working_for_a_gang_are_no_state_attribution(annotate_one):
+    text = "Vestra Intelligence said that hackers working for a ransomware gang have stolen its source code."
+    assert ("security_incident", "asserted") in kinds(annotate_one(text, PUBLISHED))
