@@ -76,6 +76,9 @@ class EventTypeSpec:
     sponsor_role: str | None = None  # the role of who stands behind a party ("China-backed hackers")
     # The role of the country of whoever the act benefits ("stole designs for a start-up in China").
     beneficiary_role: str | None = None
+    # True: who confirms or discloses it ("X confirmed that a database had been left open") holds the first
+    # role (a breach's victim owning up)
+    admitted_by_first_role: bool = False
     headlines: tuple[str, ...] = ()  # the digest's headline forms ({initiator}, {targets}), tried in order
     headlines_alleged: tuple[str, ...] = ()  # the same for a claim (alleged, contested)
 
@@ -210,6 +213,7 @@ def _type_spec(raw: dict[str, Any]) -> EventTypeSpec:
         jurisdiction=bool(raw.get("jurisdiction", False)),
         party_place_preps=frozenset(raw.get("party_place_preps", ())),
         beneficiary_role=raw.get("beneficiary_role"),
+        admitted_by_first_role=bool(raw.get("admitted_by_first_role", False)),
         places_from_sentence=bool(raw.get("places_from_sentence", True)),
         conduct_subject_role=raw.get("conduct_subject_role"),
         sponsor_role=raw.get("sponsor_role"),

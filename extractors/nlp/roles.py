@@ -377,14 +377,18 @@ def _owns_the_object(anchor: Token) -> bool:
                for t in c.subtree)
 
 
-def _announces(tok: Token, anchor: Token) -> bool:
-    """Whether ``tok`` is the subject of the verb of saying that reports the trigger's clause ("..., its
-    ministry said", "the agency said it would ...")."""
+# Verbs of owning up: who confirms a breach or an exposure tells of its own loss.
+_ADMITTING_VERBS = {"confirm", "acknowledge", "admit", "disclose"}
+
+
+def _announces(tok: Token, anchor: Token, verbs: frozenset[str] | set[str] = _SPEAKING_VERBS) -> bool:
+    """Whether ``tok`` is the subject of the verb of saying (one of ``verbs``) that reports the trigger's
+    clause ("..., its ministry said", "the agency said it would ...")."""
     head = tok
     while head.dep_ in ("compound", "appos", "conj", "poss") and head.head.i != head.i:
         head = head.head
     verb = head.head
-    if head.dep_ != "nsubj" or verb.lemma_.lower() not in _SPEAKING_VERBS:
+    if head.dep_ != "nsubj" or verb.lemma_.lower() not in verbs:
         return False
     above = {h.i for _c, h in ancestors_in_sentence(anchor)}
     return verb.i in above or (verb.dep_ == "parataxis" and verb.head.i in above | {anchor.i})
@@ -657,9 +661,12 @@ def read_roles(
             if spec.announced_by_government and m.label != "PERSON" and (
                     (is_government(m) and _announces(tok, anchor)) or speaks_for_state(m, tok, anchor)):
                 role = first_role  # "Norway will require licences ..., its Ministry of Trade said"
-            elif (initiator is None and m.label == "ORG" and _announces(tok, anchor)
-                  and _owns_the_object(anchor)):
-                role = first_role  # "Vltava said hackers had stolen the code of its models": its own loss
+            elif initiator is None and m.label == "ORG" and (
+                    (_announces(tok, anchor) and _owns_the_object(anchor))
+                    or (spec.admitted_by_first_role and _announces(tok, anchor, _ADMITTING_VERBS))):
+                # "Vltava said hackers had stolen the code of its models", "X confirmed that a database
+                # had been left accessible": the teller's own loss
+                role = first_role
             fillers.append((role, m.name, m.label))
             seen.add(m.name)
             scanned.add(m.name)

@@ -479,3 +479,15 @@ def test_hackers_working_for_a_state_are_an_attribution_and_the_teller_lost_its_
 def test_hackers_working_for_a_gang_are_no_state_attribution(annotate_one):
     text = "Vestra Intelligence said that hackers working for a ransomware gang have stolen its source code."
     assert ("security_incident", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_database_left_open_is_an_incident_whose_confirmer_is_the_victim(annotate_one):
+    text = ("Kontrel AI, a Berlin-based maker of chatbots, confirmed on Tuesday that a database holding user "
+            "conversations had been left publicly accessible for five weeks.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("security_incident", "asserted") in kinds(ann)
+    assert roles_of(ann, "security_incident", "asserted") == {("victim", "Kontrel AI")}
+
+
+def test_leaving_the_door_open_is_no_exposure(annotate_one):
+    assert not kinds(annotate_one("Kontrel AI left the door open to a sale of its chatbot unit.", PUBLISHED))
