@@ -33,6 +33,16 @@ AI_CUES = MODEL_NOUNS | frozenset({
     "distilled", "outputs", "prompts", "users", "api", "chat", "version", "release", "released",
     "launch", "launched", "unveiled", "upgrade", "upgraded",
 })
+# Nouns for those who act for a state ("officials in Virginia issued orders", "the watchdog ordered ...",
+# "the U.S. government told the company"): a government act whose doer is any other common noun ("several
+# US labs bar customers ...") is none, and a place qualifying one of these stands for its government.
+GOVERNMENT_NOUNS = frozenset({
+    "government", "ministry", "minister", "regulator", "watchdog", "agency", "authority", "authorities",
+    "commission", "official", "lawmaker", "legislator", "legislature", "parliament", "congress", "senate",
+    "department", "bureau", "administration", "council", "state", "governor", "president", "senator",
+    "committee", "office", "prosecutor", "police", "inspector", "embassy", "cabinet", "court", "judge",
+    "regime", "country", "city", "province", "capital", "washington", "beijing", "brussels", "body",
+})
 # Nouns that head an apposition about an organisation.
 ORG_NOUNS = frozenset({
     "company", "firm", "startup", "start-up", "lab", "laboratory", "developer", "maker", "provider",

@@ -21,7 +21,7 @@ from extractors.gazetteer import REPORTER_KINDS
 from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
-from .cue_words import MODEL_NOUNS
+from .cue_words import GOVERNMENT_NOUNS, MODEL_NOUNS
 from .entities import MentionSpan, described_as_government, is_government
 from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
 from .syntax import (
@@ -750,7 +750,7 @@ class EventMatcher:
                                              if not _qualifies(m, sent.doc) and not _is_dateline(m, sent)):
                 return False
             doer = unnamed_doer(anchor, self.rules.cue("own_review_modifiers")) if initiator is None else None
-            if doer is not None and doer.lemma_.lower() not in self.rules.cue("government_nouns") and not any(
+            if doer is not None and doer.lemma_.lower() not in GOVERNMENT_NOUNS and not any(
                     _acts_for_government(m, sent.doc) for m in ctx.resolve_anaphor(doer)):
                 return False  # "Several US labs bar customers ...", "an internal audit": no state acts
         if "two_orgs" in req and len({m.name for m in actors if m.label == "ORG"}) < 2:

@@ -25,6 +25,7 @@ from spacy.tokens import Span, Token
 from extractors.gazetteer import REPORTER_KINDS
 from extractors.taxonomy import EventTypeSpec
 
+from .cue_words import GOVERNMENT_NOUNS
 from .entities import MentionSpan, is_government
 from .syntax import ancestors_in_sentence, argument_tokens, clause_verb, subject_of
 
@@ -370,6 +371,17 @@ def _is_speaker(tok: Token) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ == "according"
 
 
+def _qualified_noun(m: MentionSpan, tok: Token, mention_at: MentionAt) -> Token | None:
+    """The common noun a place's name qualifies ("US export rules", "a US cloud provider"), if it does."""
+    last = tok.doc[m.end - 1]
+    head = last.head
+    if m.label != "GPE" or last.dep_ not in ("compound", "amod", "nmod") or head.pos_ != "NOUN":
+        return None
+    if head.i < m.end or mention_at(head.i) is not None or head.lemma_.lower() in GOVERNMENT_NOUNS:
+        return None  # "the U.S. government told the company": the place's government acts
+    return head
+
+
 def _owns_the_object(anchor: Token) -> bool:
     """"stolen the source code of its models", "breached their systems": the trigger's object belongs to
     "its"/"their" owner, who is then the one telling of it."""
@@ -606,7 +618,12 @@ def read_roles(
         clause = _inside_clause(tok, anchor) and tok.i not in direct
         if clause and spec.name != "distillation_claim":
             continue
+        qualified = _qualified_noun(m, tok, mention_at)
+        if qualified is not None and qualified.lemma_.lower() not in spec.refers_back:
+            continue  # "a US cloud provider": the place says where something is from
         role = spec.prep_roles.get(_governing_prep(tok, anchor) or "", other_role)
+        if qualified is not None:
+            role = first_role  # "subject to US export rules": whose rules they are
         if spec.name == "distillation_claim" and "source" in spec.roles and (
                 tok.head.lower_ in _SOURCE_NOUNS or _maker_of_source(tok)):
             role = "source"
@@ -655,7 +672,12 @@ def read_roles(
                     or _owns_something_else(m, tok, anchor)
                     or (m.label == "GPE" and not spec.places_from_sentence)):
                 continue
+            qualified = _qualified_noun(m, tok, mention_at)
+            if qualified is not None and qualified.lemma_.lower() not in spec.refers_back:
+                continue
             role = spec.prep_roles.get(_governing_prep(tok, anchor) or "", other_role)
+            if qualified is not None:
+                role = first_role
             if _destination_place(tok, spec.party_place_preps):
                 role = spec.prep_roles.get("to", role)
             if spec.announced_by_government and m.label != "PERSON" and (

@@ -491,3 +491,13 @@ def test_a_database_left_open_is_an_incident_whose_confirmer_is_the_victim(annot
 
 def test_leaving_the_door_open_is_no_exposure(annotate_one):
     assert not kinds(annotate_one("Kontrel AI left the door open to a sale of its chatbot unit.", PUBLISHED))
+
+
+def test_a_place_qualifying_rules_owns_them_and_one_qualifying_a_company_is_no_party(annotate_one):
+    text = ("The Valdorian Commerce Department added Castellan Systems to the Entity List on Friday. "
+            "The Entity List restricts exports of items subject to US export rules to listed companies.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("target", "United States") not in roles_of(ann, "export_control", "asserted")
+    text = "Halvard Cloud, the first major US cloud provider to act, suspended access for Castellan Systems."
+    ann = annotate_one(text, PUBLISHED)
+    assert "United States" not in {r.name for e in ann.events for r in e.roles}
