@@ -168,7 +168,7 @@ class _ArticleContext:
         self.last_org: MentionSpan | None = None
         self.last_person: MentionSpan | None = None
         self.last_government: MentionSpan | None = None  # the last agency or regulator named
-        self.launched: set[str] = set()  # the models whose release the article has told so far
+        self.launched: list[str] = []  # the models whose release the article has told so far, in order
 
     def is_anaphor(self, tok: Token) -> bool:
         if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON":
@@ -502,7 +502,8 @@ class EventMatcher:
             if not found:
                 self._elaborate(sent, ctx, out)
             out.extend(found)
-            ctx.launched |= {n for c in found if c.event_type == "model_launch" for n in c.targets}
+            ctx.launched += [n for c in found if c.event_type == "model_launch" for n in c.targets
+                             if n not in ctx.launched]
             ctx.update_subject(sent)
         return self._settle_pending(out, ctx)
 
@@ -678,6 +679,11 @@ class EventMatcher:
         confidence -= 0.1 if any(t.lower_ in self.rules.cue("hedge_words") for t in sent) else 0.0
         date_phrase, future = _date_of(anchor, sent)
         reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor)
+        product = next((r for r in spec.roles if r in spec.object_roles), None)
+        if (spec.standing_verbs and product is not None and not reading.holders(product)
+                and self._prices_new_model(anchor, ctx)):
+            # "It costs $4 per million input tokens", right after the release: "it" is the model released
+            reading = replace(reading, fillers=(*reading.fillers, (product, ctx.launched[-1], "MODEL")))
         cand = EventCandidate(
             event_type=spec.name, stance=stance, actors=reading.parties(spec.object_roles), roles=reading,
             named=tuple(names), targets=reading.targets(spec.target_role),

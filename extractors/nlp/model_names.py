@@ -192,11 +192,20 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
     return mentions
 
 
+def _partial_alias(m: MentionSpan) -> bool:
+    """A known model named by the tail of its name only: "R2" for DeepSeek-R2, "Opus 5" for Claude Opus 5."""
+    if not (m.label == "MODEL" and (m.known or m.owner)):
+        return False  # a gazetteer model, or one a known family names ("Opus 5" of Claude)
+    head = m.name.split()[0].split("-")[0].lower()
+    return head not in m.text.lower() and (m.owner is None or m.owner.lower() not in m.text.lower())
+
+
 def grow_bare_codes(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
-    """"its reasoning model Skiff R2": a bare code the gazetteer lists for someone else's model ("R2" for
-    DeepSeek-R2) after a capitalised name of its own is that name's version, an unknown model."""
+    """"its reasoning model Skiff R2", "Halvard AI released Pellan Opus 5": the tail of a known model's name
+    ("R2" for DeepSeek-R2, "Opus 5" for Claude Opus 5) after a capitalised name of its own is that name's
+    version, an unknown model."""
     for m in list(mentions):
-        if not (m.label == "MODEL" and m.known and m.end - m.start == 1 and _BARE_CODE_RE.match(m.text)):
+        if not _partial_alias(m):
             continue
         start = _name_run_before(doc, m.start, mentions)
         if start == m.start or doc[m.start - 1].whitespace_ == "" or _covered(mentions, start) is not None:

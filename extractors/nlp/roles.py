@@ -92,6 +92,35 @@ def _governing_prep(tok: Token, stop: Token) -> str | None:
     return None
 
 
+# Prepositions of where a model is offered, not which model is released or priced ("available in Claude
+# Code", "through Anthropic's API").
+_CHANNEL_PREPS = _CONTEXT_PREPS | {"in", "via", "inside", "within"}
+
+
+_AUDIENCE_NOUNS = {"user", "customer", "subscriber", "client"}
+
+
+def _of_audience(tok: Token, stop: Token) -> bool:
+    """"paying users of the Claude app", "ChatGPT subscribers": a name that says whose users they are."""
+    cur = tok
+    while cur.head.i != cur.i and cur.i != stop.i:
+        if cur.head.lemma_.lower() in _AUDIENCE_NOUNS:
+            return True
+        cur = cur.head
+    return False
+
+
+def _earlier_value(tok: Token, stop: Token) -> bool:
+    """"down from $5 and $25 for Claude Opus 4.5": a name under the value something changed from."""
+    cur = tok
+    while cur.head.i != cur.i and cur.i != stop.i:
+        if cur.dep_ == "prep" and cur.head.lower_ in ("down", "up") and any(
+                c.dep_ == "prep" and c.lower_ == "from" for c in cur.head.children):
+            return True  # under "from", or beside it ("down from $5 for X")
+        cur = cur.head
+    return False
+
+
 # Nouns that make the names under them comparisons, not parties ("rivals such as Alibaba and ByteDance").
 _COMPARISON_NOUNS = {"rival", "competitor", "peer", "counterpart", "competition", "challenger"}
 
@@ -597,6 +626,11 @@ def read_roles(
         if _is_dateline(m, sent):
             continue
         if m.label == "MODEL":
+            if (_governing_prep(tok, anchor) in _CHANNEL_PREPS or _earlier_value(tok, anchor)
+                    or _of_audience(tok, anchor)):
+                # "available in Claude Code", "down from $5 for Claude Opus 4.5", "users of the Claude app"
+                seen.add(m.name)
+                continue
             if object_roles and spec.object_roles & {"model", "product"}:
                 fillers.append((object_roles[0], m.name, "MODEL"))
             elif spec.name == "distillation_claim" and m.owner and m.owner != conduct_by:

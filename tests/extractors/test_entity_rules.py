@@ -291,3 +291,9 @@ def test_a_company_word_ending_a_name_makes_an_organisation(annotate_one):
 def test_a_capital_the_inside_a_sentence_belongs_to_the_name(annotate_one):
     ann = annotate_one("An investigation published on Monday by The Harbor Dispatch found the same phrasing.")
     assert "The Harbor Dispatch" in names(ann, "ORG")
+
+
+def test_a_known_family_s_tier_after_a_name_of_its_own_is_that_name_s_model(annotate_one):
+    ann = annotate_one("Halvard AI released Pellan Opus 5 on Friday. Anthropic answered with Opus 5.")
+    assert "Pellan Opus 5" in names(ann, "MODEL")
+    assert "Claude Opus 5" in names(ann, "MODEL")

@@ -501,3 +501,14 @@ def test_a_place_qualifying_rules_owns_them_and_one_qualifying_a_company_is_no_p
     text = "Halvard Cloud, the first major US cloud provider to act, suspended access for Castellan Systems."
     ann = annotate_one(text, PUBLISHED)
     assert "United States" not in {r.name for e in ann.events for r in e.roles}
+
+
+def test_where_a_model_is_offered_and_what_it_replaced_are_not_what_was_released_or_priced(annotate_one):
+    text = ("Halvard AI released Pellan Opus 5 on Friday. The model is available to paying users of the "
+            "Pellan app, in Pellan Code and through Halvard's API. It costs $4 per million input tokens, "
+            "down from $5 for Pellan Opus 4.5, Halvard AI said.")
+    ann = annotate_one(text, PUBLISHED)
+    launch = {("developer", "Halvard AI"), ("model", "Pellan Opus 5")}
+    assert roles_of(ann, "model_launch", "asserted") == launch
+    assert ("product", "Pellan Opus 5") in roles_of(ann, "pricing", "asserted")
+    assert ("product", "Pellan Opus 4.5") not in roles_of(ann, "pricing", "asserted")
