@@ -418,6 +418,9 @@ def _owns_the_object(anchor: Token) -> bool:
                for t in c.subtree)
 
 
+# Verbs of objecting: who says it objects to an act is not its author.
+_OBJECTING_VERBS = {"oppose", "condemn", "criticise", "criticize", "protest", "denounce", "decry", "slam",
+                    "object", "reject", "deplore", "challenge"}
 # Verbs of owning up: who confirms a breach or an exposure tells of its own loss.
 _ADMITTING_VERBS = {"confirm", "acknowledge", "admit", "disclose"}
 
@@ -431,8 +434,30 @@ def _announces(tok: Token, anchor: Token, verbs: frozenset[str] | set[str] = _SP
     verb = head.head
     if head.dep_ != "nsubj" or verb.lemma_.lower() not in verbs:
         return False
+    if _objects_to(verb, anchor):
+        return False  # "China's ministry said it firmly opposed Washington's decision to ...": no author
     above = {h.i for _c, h in ancestors_in_sentence(anchor)}
     return verb.i in above or (verb.dep_ == "parataxis" and verb.head.i in above | {anchor.i})
+
+
+def _objects_to(verb: Token, anchor: Token) -> bool:
+    """A verb of objecting between ``verb`` (above) and the trigger: what follows is objected to."""
+    for _c, head in ancestors_in_sentence(anchor):
+        if head.i == verb.i:
+            return False
+        if head.lemma_.lower() in _OBJECTING_VERBS:
+            return True
+    return False
+
+
+def _objector(tok: Token, anchor: Token) -> bool:
+    """"China's Ministry of Commerce said it opposed Washington's decision ...": who objects to the act,
+    as the subject of the objecting verb or of the verb of saying above it, plays no part in it."""
+    head = tok
+    while head.dep_ in ("compound", "appos", "conj", "poss") and head.head.i != head.i:
+        head = head.head
+    return head.dep_ == "nsubj" and (head.head.lemma_.lower() in _OBJECTING_VERBS
+                                     or _objects_to(head.head, anchor))
 
 
 def _conduct_verb(anchor: Token) -> Token | None:
@@ -704,6 +729,7 @@ def read_roles(
                     or (m.label == "ORG" and not spec.announced_by_government and is_government(m)
                         and _announces(tok, anchor))
                     or _owns_something_else(m, tok, anchor)
+                    or _objector(tok, anchor)
                     or (m.label == "GPE" and not spec.places_from_sentence)):
                 continue
             qualified = _qualified_noun(m, tok, mention_at)

@@ -512,3 +512,12 @@ def test_where_a_model_is_offered_and_what_it_replaced_are_not_what_was_released
     assert roles_of(ann, "model_launch", "asserted") == launch
     assert ("product", "Pellan Opus 5") in roles_of(ann, "pricing", "asserted")
     assert ("product", "Pellan Opus 4.5") not in roles_of(ann, "pricing", "asserted")
+
+
+def test_a_ministry_opposing_an_export_control_is_no_party_to_it(annotate_one):
+    text = ("Valdoria's Ministry of Commerce said on Friday that it firmly opposed Washington's decision to "
+            "add Castellan Systems to the US Entity List.")
+    ann = annotate_one(text, PUBLISHED)
+    held = {n for _r, n in roles_of(ann, "export_control", "asserted")}
+    assert "Castellan Systems" in held
+    assert not {n for n in held if "Ministry" in n}
