@@ -486,6 +486,8 @@ def _extend_models(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> lis
             end += 1  # "Llama 3.1 8B"
         while end < len(doc) and doc[end].text in MODEL_TIERS and end not in others:
             end += 1
+        if end > m.end and end < len(doc) and _DOTTED_VERSION_RE.match(doc[end].text) and end not in others:
+            end += 1  # "Magistral Pro 1.2": a version after the tier
         if end == m.end:
             continue
         last, new_last = doc[m.end - 1], doc[end - 1]
@@ -589,7 +591,8 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = known_org_units(doc, _cue_noun_orgs(doc, based_orgs(doc, mentions)), gaz)
     decided = {(m.name, m.label) for m in mentions if not m.known and _cue_labelled(doc, m)}
     mentions = places_after_prepositions(doc, mentions)
-    mentions = _extend_models(doc, mentions, gaz)
+    # (a "person" with a version number is a model before its tier is read: "Orrin 3.5 Turbo")
+    mentions = _extend_models(doc, _fix_misread_people(mentions), gaz)
     mentions = _add_missed_person_tokens(doc, mentions)
     mentions = _fold_person_aliases(doc, mentions, gaz)
     mentions = tiered_products(doc, _fix_misread_people(mentions))

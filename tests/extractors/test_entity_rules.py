@@ -297,3 +297,9 @@ def test_a_known_family_s_tier_after_a_name_of_its_own_is_that_name_s_model(anno
     ann = annotate_one("Halvard AI released Pellan Opus 5 on Friday. Anthropic answered with Opus 5.")
     assert "Pellan Opus 5" in names(ann, "MODEL")
     assert "Claude Opus 5" in names(ann, "MODEL")
+
+
+def test_a_version_after_a_tier_and_a_tier_after_a_misread_name_stay_in_the_model_name(annotate_one):
+    ann = annotate_one("Mistral AI released Magistral Pro 1.2 on Monday. Corvane trained Orrin 3.5 Turbo on "
+                       "licensed data.")
+    assert {"Magistral Pro 1.2", "Orrin 3.5 Turbo"} <= names(ann, "MODEL")

@@ -3,7 +3,8 @@
 The timeouts are shortened here (2 s between bytes, 14 s per response) so the test measures behaviour, not
 the clock: each bad feed costs one timeout, and the good feeds are written while the dripping one still
 holds its connection. (At 8 s per response, a machine loaded by a parallel test run wrote the last good
-article just after the drip ended: the margin is for the load, not for the code.) bench/slow_feeds.py runs the same scenario with the shipped timeouts (120 s bound).
+article just after the drip ended: the margin is for the load, not for the code.) bench/slow_feeds.py runs
+the same scenario with the shipped timeouts (120 s bound).
 """
 
 from __future__ import annotations
