@@ -10,20 +10,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence, Set
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
-from extractors.gazetteer import REPORTER_KINDS
-from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
+from .article_context import (
+    ACTOR_LABELS,
+    DEFINITE,
+    MAX_ACTORS,
+    ArticleContext,
+    EventCandidate,
+    ancestors,
+    date_of,
+    is_dateline,
+    qualifies,
+    sentence_mentions,
+    trigger_actors,
+)
 from .cue_words import GOVERNMENT_NOUNS, MODEL_NOUNS
 from .entities import MentionSpan, described_as_government, is_government
-from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
+from .roles import RoleReading, denial_reading, read_roles
 from .syntax import (
     argument_tokens,
     attributed_doer,
@@ -34,7 +45,6 @@ from .syntax import (
     is_generic_plural,
     is_hedged,
     is_negated,
-    reported_future,
     stance_from_cues,
     standing_rule_subject,
     states_standing_fact,
@@ -42,16 +52,6 @@ from .syntax import (
     unnamed_doer,
 )
 
-_ACTOR_LABELS = ("ORG", "PERSON", "GPE")
-_PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our"}
-_MAX_ACTORS = 6
-# Anaphors that stand for a state body ("the regulator", "the authority"), so they skip companies.
-_GOVERNMENT_ANAPHORS = {
-    "agency", "authority", "regulator", "ministry", "bureau", "commission", "watchdog", "department",
-    "office", "administration", "government",
-}
-_MODIFIER_DEPS = ("compound", "poss", "nmod", "amod", "npadvmod")
-_DEFINITE = ("the", "this", "that")
 # "a similar accusation", "the same claims": a noun that points back like a definite one.
 _LIKE_BEFORE = ("similar", "same")
 _ALONGSIDE = {"alongside", "with"}
@@ -72,41 +72,6 @@ _GOV_TITLES = {
     "governor", "president", "senator", "minister", "secretary", "mayor", "premier", "chancellor",
     "commissioner", "representative", "rep.", "sen.", "gov.", "attorney", "prosecutor",
 }
-
-
-@dataclass(frozen=True)
-class EventCandidate:
-    """One event instance found in one sentence (before per-article merging)."""
-
-    event_type: str
-    stance: Stance
-    actors: tuple[str, ...]
-    sentence: str
-    start: int  # char offsets of the sentence into the text
-    end: int
-    confidence: float
-    trigger: str
-    date_phrase: str | None = None
-    future: bool = False
-    verdict: bool = False  # a conviction/plea governs the trigger (asserted beats alleged)
-    roles: RoleReading = NO_ROLES
-    # Every party the sentence names (not only role holders): a party answering a report may be named
-    # anywhere in it ("Elon Musk's xAI is raising ...; Musk dismissed the report").
-    named: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ()  # holders of the type's target role
-
-
-_QUALIFIER_WORDS = {"-", "based", "backed", "headquartered", "owned", "funded", "linked", "born"}
-
-
-def _qualifies(m: MentionSpan, doc: Doc) -> bool:
-    """A name used as a qualifier of another noun ("Paris-based", "SoftBank-backed"), not as a party."""
-    return m.end < len(doc) and doc[m.end].lower_ in _QUALIFIER_WORDS
-
-
-def _is_dateline(m: MentionSpan, sent: Span) -> bool:
-    return m.label == "GPE" and m.start == sent.start and m.end < sent.end and sent.doc[m.end].text in (
-        "—", "–", "-", ",", "(")
 
 
 def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
@@ -133,7 +98,7 @@ def _first_half_of_hyphenated(tok: Token) -> bool:
 _BEFORE_A_VERB = frozenset({"which", "who", "that", "it", "they", "has", "have", "had", "also"})
 
 
-def _verb_by_position(span: Span, ctx: _ArticleContext) -> bool:
+def _verb_by_position(span: Span, ctx: ArticleContext) -> bool:
     """"Zhipu AI open-sourced GLM-5 Air": the small parser reads the participle as an adjective of the
     name after it, but a company's name (or "which", "has") right before it makes it the verb."""
     if span.start == 0:
@@ -155,170 +120,7 @@ def _pleads_not_guilty(plead: Token) -> bool:
     return plead.i + 2 < len(doc) and doc[plead.i + 1].lower_ == "not" and doc[plead.i + 2].lower_ == "guilty"
 
 
-class _ArticleContext:
-    """Mentions indexed by token, plus the running subject used to resolve "it"/"the company"."""
-
-    def __init__(self, mentions: list[MentionSpan], rules: EventRules) -> None:
-        self.by_token: dict[int, MentionSpan] = {}
-        for m in mentions:
-            for i in range(m.start, m.end):
-                self.by_token[i] = m
-        self.anaphor_nouns = rules.cue("anaphor_nouns")
-        self.last_subject: MentionSpan | None = None
-        self.last_org: MentionSpan | None = None
-        self.last_person: MentionSpan | None = None
-        self.last_government: MentionSpan | None = None  # the last agency or regulator named
-        self.launched: list[str] = []  # the models whose release the article has told so far, in order
-
-    def is_anaphor(self, tok: Token) -> bool:
-        if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON":
-            return True
-        # Only definite descriptions point back: "the company" does, "a company" does not.
-        definite = any(
-            (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
-            for c in tok.children
-        )
-        return tok.lemma_.lower() in self.anaphor_nouns and definite and tok.i not in self.by_token
-
-    def _antecedent(self, tok: Token) -> MentionSpan | None:
-        if tok.lower_ in ("he", "she", "his", "her"):
-            return self.last_person
-        if tok.pos_ == "PRON" and tok.lower_ in ("we", "our", "they", "their"):
-            return self.last_subject
-        if tok.lemma_.lower() in _GOVERNMENT_ANAPHORS:
-            return self.last_government  # "the authority also fined OpenAI": never a company
-        return self.last_org  # "it", "the company", "the startup" ...
-
-    def affiliation(self, m: MentionSpan, doc: Doc) -> MentionSpan | None:
-        """The organisation named right before a person: "Xinghe founder Gao Rui", "OpenAI CEO Sam Altman"."""
-        if m.label != "PERSON":
-            return None
-        for i in range(m.start - 1, max(-1, m.start - 4), -1):
-            o = self.by_token.get(i)
-            if o is not None:
-                return o if o.label == "ORG" else None
-        # "Tam Ka-wing, Corvid's chief executive, ...": the organisation in the apposition.
-        for t in doc[m.start:m.end]:
-            for appos in (c for c in t.children if c.dep_ == "appos"):
-                for w in appos.subtree:
-                    o = self.by_token.get(w.i)
-                    if o is not None and o.label == "ORG" and w.dep_ in ("poss", "compound", "pobj"):
-                        return o
-        return None
-
-    def entity_at(self, tok: Token) -> MentionSpan | None:
-        """The named actor a noun phrase head stands for (its own mention or a pre-head modifier)."""
-        m = self.by_token.get(tok.i)
-        if m is not None:
-            return m
-        # "Italy's data protection authority, the Garante": the apposition names the noun itself.
-        for child in tok.children:
-            if child.dep_ == "appos" and child.i in self.by_token:
-                return self.by_token[child.i]
-        for t in tok.doc[tok.left_edge.i:tok.i]:
-            m = self.by_token.get(t.i)
-            if m is None or m.label not in _ACTOR_LABELS or t.dep_ not in _MODIFIER_DEPS:
-                continue
-            if _qualifies(m, tok.doc) or (m.label == "GPE" and tok.lemma_.lower() in self.anaphor_nouns):
-                continue  # "the Paris-based developer", "the Hangzhou startup": not who acts
-            return m
-        return None
-
-    def resolve(self, tok: Token) -> tuple[MentionSpan | None, bool]:
-        """(entity, came_from_anaphora) for a subject/agent token."""
-        m = self.entity_at(tok)
-        if m is not None:
-            return m, False
-        if not self.is_anaphor(tok):
-            return None, False
-        if _is_plural(tok):
-            group = self._last_group(tok)  # "the three companies had acquired ...": the listed ones
-            if group:
-                return group[0], True
-        for _child, head in _ancestors(tok):
-            subj, _ = subject_of(head) if head.pos_ in ("VERB", "AUX") else (None, False)
-            if subj is not None and subj.i < tok.i:
-                m = self.entity_at(subj)
-                if m is not None and m.label in ("ORG", "PERSON"):
-                    return m, True
-        antecedent = self._antecedent(tok)
-        return antecedent, antecedent is not None
-
-    def resolve_anaphor(self, tok: Token) -> tuple[MentionSpan, ...]:
-        """What an anaphor argument stands for: one party for "the company" or "it"; for a plural noun
-        ("the companies", "the three firms") the organisations last named together; nothing otherwise."""
-        if tok.i in self.by_token or not self.is_anaphor(tok):
-            return ()
-        if tok.pos_ == "NOUN" and tok.tag_ == "NNS":
-            return self._last_group(tok)  # a plural never stands for one company
-        if _is_plural(tok):
-            group = self._last_group(tok)  # "they copied American models": the companies just listed
-            if group:
-                return group
-        antecedent = self._antecedent(tok)
-        return (antecedent,) if antecedent is not None else ()
-
-    def _last_group(self, tok: Token) -> tuple[MentionSpan, ...]:
-        """The nearest list of two or more organisations joined by "and"/commas before ``tok``, in this
-        sentence or the one before it ("for DeepSeek, Moonshot AI and their affiliates, hours after ... added
-        the companies")."""
-        doc = tok.doc
-        sent = tok.sent
-        start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
-        for i in range(tok.i - 1, start - 1, -1):
-            m = self.by_token.get(i)
-            if m is None or m.label != "ORG" or i != m.end - 1:
-                continue
-            head = doc[i]
-            while head.dep_ in ("conj", "appos") and head.head.i != head.i:
-                head = head.head
-            # The list's members hang from its first item by "and"/commas or appositions ("DeepSeek, its
-            # parent High-Flyer and Moonshot AI").
-            todo = [head]
-            # The parser may split a list in two: the item before it, set off only by a comma, belongs too.
-            todo += [c for c in head.head.children if c.i < head.left_edge.i
-                     and all(t.text in (",", "and") for t in doc[c.right_edge.i + 1:head.left_edge.i])]
-            members = []
-            while todo:
-                t = todo.pop()
-                members.append(self.by_token.get(t.i))
-                todo += [c for c in t.children if c.dep_ in ("conj", "appos", "compound")]
-            group = tuple(dict.fromkeys(x for x in members if x is not None and x.label == "ORG"))
-            if len(group) >= 2:
-                return tuple(sorted(group, key=lambda x: x.start))
-        return ()
-
-    def _remember(self, m: MentionSpan) -> None:
-        self.last_subject = m
-        if m.label == "ORG":
-            self.last_org = m
-        elif m.label == "PERSON":
-            self.last_person = m
-
-    def update_subject(self, sent: Span) -> None:
-        for named in _sentence_mentions(sent, self):
-            if named.label == "ORG" and is_government(named):
-                self.last_government = named
-        root = sent.root
-        subj, _ = subject_of(root) if root.pos_ in ("VERB", "AUX") else (None, False)
-        if subj is not None:
-            m, via_anaphor = self.resolve(subj)
-            if m is not None and m.label in ("ORG", "PERSON"):
-                self._remember(m)
-                return
-            if via_anaphor or self.is_anaphor(subj):
-                return  # "the startup ..." keeps pointing at the same entity
-        first = next(
-            (self.by_token[t.i] for t in sent if t.i in self.by_token
-             and self.by_token[t.i].label in ("ORG", "PERSON")
-             and self.by_token[t.i].kind not in REPORTER_KINDS),
-            None,
-        )
-        if first is not None:
-            self._remember(first)
-
-
-def _mention_within(ctx: _ArticleContext, scope: set[int], i: int) -> MentionSpan | None:
+def _mention_within(ctx: ArticleContext, scope: set[int], i: int) -> MentionSpan | None:
     return ctx.by_token.get(i) if i in scope else None
 
 
@@ -350,92 +152,13 @@ _TAKING_PART_VERBS = {
 }
 
 
-def _is_plural(tok: Token) -> bool:
-    if tok.pos_ == "PRON":
-        return tok.lower_ in ("they", "them")
-    return tok.pos_ == "NOUN" and tok.tag_ == "NNS"
-
-
-def _ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:
-    child = tok
-    while child.head.i != child.i:
-        yield child, child.head
-        child = child.head
-
-
-def _sentence_mentions(sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
-    seen: dict[tuple[int, int], MentionSpan] = {}
-    for t in sent:
-        m = ctx.by_token.get(t.i)
-        if m is not None:
-            seen[(m.start, m.end)] = m
-    return list(seen.values())
-
-
-def _actors(
-    anchor: Token, sent: Span, ctx: _ArticleContext
-) -> tuple[MentionSpan | None, bool, list[str], list[MentionSpan]]:
-    """(initiator, via_anaphora, ordered actor names, actor mentions) for a trigger."""
-    verb = clause_verb(anchor)
-    subj, _ = subject_of(verb)
-    initiator, via_anaphor = (None, False)
-    poss = next((c for c in anchor.children if c.dep_ == "poss"), None)
-    if poss is not None and anchor.pos_ == "NOUN":
-        initiator, via_anaphor = ctx.resolve(poss)  # "Microsoft's investment in OpenAI"
-    if initiator is None and subj is not None:
-        initiator, via_anaphor = ctx.resolve(subj)
-    if initiator is None:
-        # "Commerce officials accused X of distilling ...": the subject of the verb whose phrase holds it.
-        gov = governing_verb(anchor)
-        gsubj, _ = subject_of(gov) if gov is not None else (None, False)
-        if gsubj is not None:
-            initiator, via_anaphor = ctx.resolve(gsubj)
-    if initiator is not None and (initiator.label not in _ACTOR_LABELS or _is_dateline(initiator, sent)):
-        initiator = None
-    if initiator is not None and initiator.label == "PERSON":
-        # "OpenAI CEO Sam Altman announced ...": an executive speaking for the company; the company acts.
-        org = ctx.affiliation(initiator, sent.doc)
-        if org is not None:
-            initiator = org
-        elif is_context_person(initiator, sent.doc[initiator.start]):
-            initiator = None  # "..., said Marcus Feld, an export-control lawyer": a commentator
-    names: list[str] = []
-    actor_mentions: list[MentionSpan] = []
-    if initiator is not None:
-        names.append(initiator.name)
-        actor_mentions.append(initiator)
-    owners: list[str] = []
-    for m in _sentence_mentions(sent, ctx):
-        if m.label in _ACTOR_LABELS and m.kind not in REPORTER_KINDS and m.name not in names:
-            names.append(m.name)
-            actor_mentions.append(m)
-        elif m.label == "MODEL" and m.owner:
-            owners.append(m.owner)
-    for owner in owners:
-        if owner not in names:
-            names.append(owner)
-    return initiator, via_anaphor, names[:_MAX_ACTORS], actor_mentions
-
-
-def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
-    verb = clause_verb(anchor)
-    future = any(c.dep_ == "aux" and (c.lower_ in ("will", "shall", "'ll") or reported_future(c, verb))
-                 for c in verb.children)
-    # Only a date attached to the trigger's clause counts: "since its founding last year" in the same
-    # sentence dates something else.
-    for ent in (e for e in sent.ents if e.label_ == "DATE"):
-        if any(head in (verb, anchor) for _c, head in list(_ancestors(ent.root))[:3]):
-            return ent.text, future
-    return None, future
-
-
-def _participle_agents(noun: Token, ctx: _ArticleContext) -> tuple[Token, list[MentionSpan]] | None:
+def _participle_agents(noun: Token, ctx: ArticleContext) -> tuple[Token, list[MentionSpan]] | None:
     """(participle, the actors its "by" phrase names) for "the complaint, filed ... by X, Y and others": a
     participle describing the noun, whose agent names one or more actors."""
     for part in (c for c in noun.children if c.dep_ == "acl" and c.tag_ == "VBN"):
         for agent in (c for c in part.children if c.dep_ == "agent"):
             named = [ctx.by_token.get(t.i) for t in agent.subtree]
-            found = [m for m in dict.fromkeys(named) if m is not None and m.label in _ACTOR_LABELS]
+            found = [m for m in dict.fromkeys(named) if m is not None and m.label in ACTOR_LABELS]
             if found:
                 return part, found
     return None
@@ -484,7 +207,7 @@ class EventMatcher:
                 yield self.patterns[doc.vocab.strings[match_id]], doc[first:first + 1]
 
     def __call__(self, doc: Doc, mentions: list[MentionSpan]) -> list[EventCandidate]:
-        ctx = _ArticleContext(mentions, self.rules)
+        ctx = ArticleContext(mentions, self.rules)
         self._pending: list[tuple[MentionSpan, Token, Span, MentionSpan | None]] = []
         by_sentence: dict[int, list[tuple[TriggerPattern, Span]]] = {}
         for pattern, span in self._triggers(doc):
@@ -507,7 +230,7 @@ class EventMatcher:
             ctx.update_subject(sent)
         return self._settle_pending(out, ctx)
 
-    def _elaborate(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> None:
+    def _elaborate(self, sent: Span, ctx: ArticleContext, earlier: list[EventCandidate]) -> None:
         """A sentence with no trigger that points back at an event with a definite noun ("The round was led
         by Iconiq", "The rules were drafted by the Cyberspace Administration of China") adds its parties to
         the latest event of that type in the article; so does a sentence whose verb continues it with "also"
@@ -515,7 +238,7 @@ class EventMatcher:
         if self._continue(sent, ctx, earlier):
             return
         for tok in sent:
-            if tok.pos_ != "NOUN" or not any((c.dep_ == "det" and c.lower_ in _DEFINITE)
+            if tok.pos_ != "NOUN" or not any((c.dep_ == "det" and c.lower_ in DEFINITE)
                                              or (c.dep_ == "amod" and c.lower_ in _LIKE_BEFORE)
                                              for c in tok.children):
                 continue
@@ -528,7 +251,7 @@ class EventMatcher:
                 scope = _party_scope(tok)
                 if scope is None:
                     return
-                initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
+                initiator, _via, _names, _mentions = trigger_actors(tok, sent, ctx)
                 if initiator is not None and initiator.start not in scope:
                     initiator = None
                 anchor, agents = tok, list[MentionSpan]()
@@ -552,7 +275,7 @@ class EventMatcher:
                     earlier[k] = self._with_parties(ref, spec, reading)
                 return
 
-    def _continue(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
+    def _continue(self, sent: Span, ctx: ArticleContext, earlier: list[EventCandidate]) -> bool:
         """"Nvidia, Bpifrance and General Catalyst also took part", "..., as did NVentures": a verb of the
         type's ``continued_by`` with "also" adds its subjects (all of them) and arguments to the latest
         event; so does a participle of one naming whom it applied to (``_listed``)."""
@@ -588,7 +311,7 @@ class EventMatcher:
                 return True
         return False
 
-    def _listed(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
+    def _listed(self, sent: Span, ctx: ArticleContext, earlier: list[EventCandidate]) -> bool:
         """"The listed companies are X, Y and Z", "Among those listed were X": a participle of the type's
         ``continued_by`` describing who it applied to adds the sentence's parties to the latest event."""
         # After a paragraph break the tagger may read "listed" as an adjective (JJ): still a participle.
@@ -624,7 +347,7 @@ class EventMatcher:
                        targets=roles.targets(spec.target_role))
 
     def _candidate(
-        self, pattern: TriggerPattern, span: Span, sent: Span, ctx: _ArticleContext
+        self, pattern: TriggerPattern, span: Span, sent: Span, ctx: ArticleContext
     ) -> tuple[EventCandidate, Token] | None:
         spec = self.rules.types[pattern.event_type]
         anchor = span.root
@@ -660,8 +383,8 @@ class EventMatcher:
             or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
         ):
             return None  # "open-source models", "released models": an attribute
-        initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
-        first = initiator or next((m for m in actor_mentions if not _is_dateline(m, sent)), None)
+        initiator, via_anaphor, names, actor_mentions = trigger_actors(anchor, sent, ctx)
+        first = initiator or next((m for m in actor_mentions if not is_dateline(m, sent)), None)
         if spec.reroute_if_government and first is not None and _acts_for_government(first, sent.doc):
             spec = self.rules.types[spec.reroute_if_government]
         if not self._arguments_ok(spec, pattern, anchor, sent, ctx, initiator, names, actor_mentions):
@@ -677,7 +400,7 @@ class EventMatcher:
         confidence += 0.05 if len(names) >= 2 else 0.0
         confidence -= 0.1 if via_anaphor else 0.0
         confidence -= 0.1 if any(t.lower_ in self.rules.cue("hedge_words") for t in sent) else 0.0
-        date_phrase, future = _date_of(anchor, sent)
+        date_phrase, future = date_of(anchor, sent)
         reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor)
         product = next((r for r in spec.roles if r in spec.object_roles), None)
         if (spec.standing_verbs and product is not None and not reading.holders(product)
@@ -693,7 +416,7 @@ class EventMatcher:
         )
         return cand, anchor
 
-    def _prices_new_model(self, anchor: Token, ctx: _ArticleContext) -> bool:
+    def _prices_new_model(self, anchor: Token, ctx: ArticleContext) -> bool:
         """"Through the API, the model costs $0.50 ...", after the article told the model's release: the
         price of what was just launched is news, though told in the present tense."""
         if not ctx.launched:
@@ -704,10 +427,10 @@ class EventMatcher:
         named = ctx.by_token.get(subj.i)
         if named is not None:
             return named.label == "MODEL" and named.name in ctx.launched
-        definite = any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in subj.children)
+        definite = any(c.dep_ == "det" and c.lower_ in DEFINITE for c in subj.children)
         return subj.lower_ == "it" or (definite and subj.lemma_.lower() in MODEL_NOUNS)
 
-    def _in_commentator_quote(self, anchor: Token, sent: Span, ctx: _ArticleContext) -> bool:
+    def _in_commentator_quote(self, anchor: Token, sent: Span, ctx: ArticleContext) -> bool:
         """'"This is the first time Congress has put distillation beside export controls," said Rebecca Ahn,
         a trade lawyer': words quoted from an outside commentator (lawyer, analyst, professor...) are a view
         on the news, not news; the events they mention are told elsewhere or not at all."""
@@ -729,10 +452,10 @@ class EventMatcher:
 
     def _arguments_ok(
         self, spec: EventTypeSpec, pattern: TriggerPattern, anchor: Token, sent: Span,
-        ctx: _ArticleContext, initiator: MentionSpan | None, names: list[str], actors: list[MentionSpan],
+        ctx: ArticleContext, initiator: MentionSpan | None, names: list[str], actors: list[MentionSpan],
     ) -> bool:
         req = spec.requires
-        has_model = any(m.label == "MODEL" for m in _sentence_mentions(sent, ctx))
+        has_model = any(m.label == "MODEL" for m in sentence_mentions(sent, ctx))
         if not names and not (spec.allow_without_actor and has_model):
             return False
         if "initiator" in req and initiator is None:
@@ -753,7 +476,7 @@ class EventMatcher:
                 return False
             # "Seoul-based Lumora AI", a dateline: a place that only locates someone is no state acting.
             if initiator is None and not any(is_government(m) for m in actors
-                                             if not _qualifies(m, sent.doc) and not _is_dateline(m, sent)):
+                                             if not qualifies(m, sent.doc) and not is_dateline(m, sent)):
                 return False
             doer = unnamed_doer(anchor, self.rules.cue("own_review_modifiers")) if initiator is None else None
             if doer is not None and doer.lemma_.lower() not in GOVERNMENT_NOUNS and not any(
@@ -789,11 +512,11 @@ class EventMatcher:
                 continue
             nouns = [anchor, *(c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass"))]
             if not any(n.lower_ in outranking.refers_back
-                       and any(d.dep_ == "det" and d.lower_ in _DEFINITE for d in n.children) for n in nouns):
+                       and any(d.dep_ == "det" and d.lower_ in DEFINITE for d in n.children) for n in nouns):
                 continue
             first = spec.initiator_role
             fillers = tuple((outranking.initiator_role if r == first else outranking.target_role, n, label)
-                            for r, n, label in cand.roles.fillers if label in _ACTOR_LABELS)
+                            for r, n, label in cand.roles.fillers if label in ACTOR_LABELS)
             roles = RoleReading(fillers, cand.roles.initiator, cand.roles.scanned)
             return replace(cand, event_type=outranking.name, roles=roles,
                            targets=roles.holders(outranking.target_role)), anchor
@@ -816,7 +539,7 @@ class EventMatcher:
             (winner, w_anchor), loser = (
                 ((cand, anchor), kept) if cand.confidence > kept.confidence else ((kept, kept_anchor), cand)
             )
-            union = tuple(dict.fromkeys(winner.actors + loser.actors))[:_MAX_ACTORS]
+            union = tuple(dict.fromkeys(winner.actors + loser.actors))[:MAX_ACTORS]
             roles = RoleReading(tuple(dict.fromkeys(winner.roles.fillers + loser.roles.fillers)),
                                 winner.roles.initiator or loser.roles.initiator,
                                 winner.roles.scanned | loser.roles.scanned)
@@ -825,7 +548,7 @@ class EventMatcher:
         return list(best.values())
 
     def _apply_denials(
-        self, sent: Span, ctx: _ArticleContext, found: list[tuple[EventCandidate, Token]],
+        self, sent: Span, ctx: ArticleContext, found: list[tuple[EventCandidate, Token]],
         earlier: list[EventCandidate],
     ) -> list[EventCandidate]:
         """Turn triggers under a denial verb into denied records; 'X rejected the accusations' denies
@@ -846,26 +569,26 @@ class EventMatcher:
             if not is_verb:
                 # "X said the claims were groundless": the reporting verb above carries the denier.
                 reporting = rules.cue("reporting_verbs")
-                head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in reporting), head)
+                head = next((h for _c, h in ancestors(tok) if h.lemma_.lower() in reporting), head)
             subj, _ = subject_of(head)
             denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
             if denier is None and subj is not None and subj.lemma_.lower() == "client":
                 denier = self._client(head, ctx)  # "A lawyer for Chen said his client denied the charges"
             if denier is None and subj is not None and subj.lemma_.lower() in _SPOKES_NOUNS:
                 denier = ctx.last_org  # "a spokesperson said": the organisation the passage is about
-            if denier is None or denier.label not in _ACTOR_LABELS:
+            if denier is None or denier.label not in ACTOR_LABELS:
                 continue
             # An official act (a filed suit, an export rule) is a fact its target may contest, never deny.
             # Only what the denial is about: "X, whose model was released in March, rejected the findings"
             # does not deny the release told in a clause about its subject.
             about_subject = {t.i for t in subj.subtree} if subj is not None else set()
-            covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))
+            covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in ancestors(a))
                        and a.i not in about_subject and rules.types[c.event_type].deniable]
             for i in covered:
                 c, anchor = found[i]
                 results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc), sent, ctx)
                 # "X rejected Y's accusation that it ...": the sentence also reports Y's allegation.
-                path = [h for _c, h in _ancestors(anchor)]
+                path = [h for _c, h in ancestors(anchor)]
                 upto = path[: next((k for k, h in enumerate(path) if h == tok), len(path))]
                 if any(h.lemma_.lower() in rules.cue("denial_objects") for h in upto):
                     results.append(replace(c, stance="alleged"))
@@ -885,7 +608,7 @@ class EventMatcher:
         return results
 
     def _negated_claims(
-        self, sent: Span, matches: Sequence[tuple[TriggerPattern, Span]], ctx: _ArticleContext,
+        self, sent: Span, matches: Sequence[tuple[TriggerPattern, Span]], ctx: ArticleContext,
         earlier: list[EventCandidate],
     ) -> list[EventCandidate]:
         """"The company said it had not used OpenAI's models to train Kimi K3", "we have never used any other
@@ -900,7 +623,7 @@ class EventMatcher:
                 denier = self._speaker(sent, ctx)  # '"We did not use their outputs," Moonshot said'
             else:
                 denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
-            if denier is None or denier.label not in _ACTOR_LABELS:
+            if denier is None or denier.label not in ACTOR_LABELS:
                 continue
             org = ctx.affiliation(denier, sent.doc)
             party = _party_names(denier, org)
@@ -911,7 +634,7 @@ class EventMatcher:
             return [self._denial_in(claim, denier, org, sent, ctx, anchor, span.text)]
         return []
 
-    def _speaker(self, sent: Span, ctx: _ArticleContext) -> MentionSpan | None:
+    def _speaker(self, sent: Span, ctx: ArticleContext) -> MentionSpan | None:
         """Who a sentence quotes: the named subject of its verb of saying ("..., Moonshot said")."""
         for verb in (t for t in sent if t.lemma_.lower() in self.rules.cue("reporting_verbs")):
             subj, _ = subject_of(verb)
@@ -921,7 +644,7 @@ class EventMatcher:
                     return found
         return None
 
-    def _settle_pending(self, out: list[EventCandidate], ctx: _ArticleContext) -> list[EventCandidate]:
+    def _settle_pending(self, out: list[EventCandidate], ctx: ArticleContext) -> list[EventCandidate]:
         """Denials told before the claim they answer: each denies the first later alleged event of the
         article that names the denier (or its organisation) as a party."""
         added: list[EventCandidate] = []
@@ -938,7 +661,7 @@ class EventMatcher:
         return out + added
 
     def _deny_latest(
-        self, denier: MentionSpan, tok: Token, sent: Span, ctx: _ArticleContext,
+        self, denier: MentionSpan, tok: Token, sent: Span, ctx: ArticleContext,
         earlier: list[EventCandidate], any_party: bool, trusted: bool = False,
     ) -> list[EventCandidate]:
         """A denied record for the latest alleged event the denier is a party to.
@@ -969,19 +692,19 @@ class EventMatcher:
         return [self._denial_in(ref, denier, org, sent, ctx, tok, tok.text)]
 
     def _denial_in(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None, sent: Span,
-                   ctx: _ArticleContext, tok: Token, trigger: str) -> EventCandidate:
+                   ctx: ArticleContext, tok: Token, trigger: str) -> EventCandidate:
         """The denial of ``claim`` told in ``sent`` (its evidence, trigger and date), not in the claim's."""
-        date_phrase, future = _date_of(tok, sent)
+        date_phrase, future = date_of(tok, sent)
         return replace(self._denied(claim, denier, org, sent, ctx), sentence=sent.text, start=sent.start_char,
                        end=sent.end_char, trigger=trigger, verdict=False, date_phrase=date_phrase,
                        future=future)
 
     def _denied(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None, sent: Span,
-                ctx: _ArticleContext) -> EventCandidate:
+                ctx: ArticleContext) -> EventCandidate:
         """The denial of ``claim`` by ``denier`` (and the organisation a named spokesperson speaks for); the
         claim's makers named in the denial's sentence ("rejected OpenAI's accusation") are whom it answers."""
         spec = self.rules.types[claim.event_type]
-        named = {m.name for m in _sentence_mentions(sent, ctx)}
+        named = {m.name for m in sentence_mentions(sent, ctx)}
         answers = tuple((n, label) for r, n, label in claim.roles.fillers
                         if r == spec.initiator_role and n in named)
         answers += tuple((m.name, m.label) for m in self._claim_owners(sent, ctx) if m.name != denier.name)
@@ -989,7 +712,7 @@ class EventMatcher:
         return replace(claim, stance="denied", roles=reading, actors=reading.parties(frozenset()),
                        targets=reading.targets(self.rules.denial_roles[-1]))
 
-    def _claim_owners(self, sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
+    def _claim_owners(self, sent: Span, ctx: ArticleContext) -> list[MentionSpan]:
         """Who made the claim a sentence rejects, when it says so: "OpenAI's accusation", "the claims by
         Anthropic", "the accusation of Saltmarsh Systems"."""
         owners = []
@@ -1001,14 +724,14 @@ class EventMatcher:
                     owners.append(ctx.by_token.get(c.i))
                 elif c.dep_ == "prep" and c.lower_ in ("by", "from", "of"):
                     owners += [ctx.by_token.get(g.i) for g in c.children if g.dep_ == "pobj"]
-        return [m for m in dict.fromkeys(owners) if m is not None and m.label in _ACTOR_LABELS]
+        return [m for m in dict.fromkeys(owners) if m is not None and m.label in ACTOR_LABELS]
 
-    def _client(self, verb: Token, ctx: _ArticleContext) -> MentionSpan | None:
+    def _client(self, verb: Token, ctx: ArticleContext) -> MentionSpan | None:
         """Whom "my/his client" stands for under ``verb``: the lawyer who says so, when named ("..., his
         client had done nothing wrong, said Dana Ruiz"), else whom the lawyer acts for ("A lawyer for
         Chen said ...")."""
         reporting = self.rules.cue("reporting_verbs")
-        speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in reporting), None)
+        speaker = next((h for _c, h in ancestors(verb) if h.lemma_.lower() in reporting), None)
         ssubj = subject_of(speaker)[0] if speaker is not None else None
         if ssubj is None:
             return None
@@ -1020,7 +743,7 @@ class EventMatcher:
                     for g in c.children if g.dep_ == "pobj")
         return next((w for w in for_whom if w is not None and w.label in ("ORG", "PERSON")), None)
 
-    def _indirect_denial(self, tok: Token, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool]:
+    def _indirect_denial(self, tok: Token, ctx: ArticleContext) -> tuple[MentionSpan | None, bool]:
         """'(her client / the company) had done nothing wrong': the accused party, or None.
 
         The speaker counts when a lawyer speaks for "my/her client" (then True: the lawyer speaks for the
