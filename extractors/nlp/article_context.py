@@ -64,6 +64,8 @@ def qualifies(m: MentionSpan, doc: Doc) -> bool:
 
 
 def is_dateline(m: MentionSpan, sent: Span) -> bool:
+    """A place opening the sentence before a dash, comma or bracket ("BEIJING — ..."): where the story was
+    filed, no party to it."""
     return m.label == "GPE" and m.start == sent.start and m.end < sent.end and sent.doc[m.end].text in (
         "—", "–", "-", ",", "(")
 
@@ -238,6 +240,7 @@ def _is_plural(tok: Token) -> bool:
 
 
 def ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:
+    """(child, head) pairs from ``tok`` up to the root of its parse tree."""
     child = tok
     while child.head.i != child.i:
         yield child, child.head
@@ -245,6 +248,7 @@ def ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:
 
 
 def sentence_mentions(sent: Span, ctx: ArticleContext) -> list[MentionSpan]:
+    """The mentions in ``sent``, each once, in the order they first appear."""
     seen: dict[tuple[int, int], MentionSpan] = {}
     for t in sent:
         m = ctx.by_token.get(t.i)
@@ -299,6 +303,7 @@ def trigger_actors(
 
 
 def date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
+    """(the date phrase attached to the trigger's clause or None, whether the clause speaks of the future)."""
     verb = clause_verb(anchor)
     future = any(c.dep_ == "aux" and (c.lower_ in ("will", "shall", "'ll") or reported_future(c, verb))
                  for c in verb.children)

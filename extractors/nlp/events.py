@@ -4,6 +4,9 @@ Per sentence: the Matcher finds triggers; each is dropped when hedged (plan, pre
 negation, condition) or when its type's argument rules fail; actors come from the parse (subject/agent first,
 then the other named parties); stance comes from governing cue words; denials become separate records.
 Candidates are merged into ``Event`` records later (``annotate``), where dates get resolved.
+
+The matcher owns triggers, candidates, argument checks and suppression; it hands each sentence to
+``denials.DenialReader`` and ``elaboration.EventElaborator``, which share ``article_context.ArticleContext``.
 """
 
 from __future__ import annotations
