@@ -11,9 +11,9 @@ from spacy.tokens import Doc
 
 from extractors.models import Annotation, Event, Evidence, Mention, RoleFiller, Stance
 
+from .article_context import EventCandidate
 from .components import EVENTS_ATTR, MENTIONS_ATTR, EventMatcherComponent
 from .dates import resolve_date
-from .events import EventCandidate
 
 # Bump the minor part whenever rules, patterns or the gazetteer change what is extracted.
 # (config/event_types.toml carries the same string; the config value wins when present.)

@@ -4,26 +4,39 @@ Per sentence: the Matcher finds triggers; each is dropped when hedged (plan, pre
 negation, condition) or when its type's argument rules fail; actors come from the parse (subject/agent first,
 then the other named parties); stance comes from governing cue words; denials become separate records.
 Candidates are merged into ``Event`` records later (``annotate``), where dates get resolved.
+
+The matcher owns triggers, candidates, argument checks and suppression; it hands each sentence to
+``denials.DenialReader`` and ``elaboration.EventElaborator``, which share ``article_context.ArticleContext``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence, Set
-from dataclasses import dataclass, replace
-from functools import partial
+from collections.abc import Iterator, Set
+from dataclasses import replace
 
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
-from extractors.gazetteer import REPORTER_KINDS
-from extractors.models import Stance
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
+from .article_context import (
+    DEFINITE,
+    MAX_ACTORS,
+    ArticleContext,
+    EventCandidate,
+    date_of,
+    is_dateline,
+    qualifies,
+    sentence_mentions,
+    trigger_actors,
+)
 from .cue_words import GOVERNMENT_NOUNS, MODEL_NOUNS
+from .denials import DenialReader
+from .elaboration import EventElaborator
 from .entities import MentionSpan, described_as_government, is_government
-from .roles import NO_ROLES, RoleReading, denial_reading, governing_verb, is_context_person, read_roles
+from .roles import RoleReading, read_roles
 from .syntax import (
     argument_tokens,
     attributed_doer,
@@ -33,8 +46,6 @@ from .syntax import (
     is_attribute,
     is_generic_plural,
     is_hedged,
-    is_negated,
-    reported_future,
     stance_from_cues,
     standing_rule_subject,
     states_standing_fact,
@@ -42,19 +53,8 @@ from .syntax import (
     unnamed_doer,
 )
 
-_ACTOR_LABELS = ("ORG", "PERSON", "GPE")
-_PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our"}
-_MAX_ACTORS = 6
-# Anaphors that stand for a state body ("the regulator", "the authority"), so they skip companies.
-_GOVERNMENT_ANAPHORS = {
-    "agency", "authority", "regulator", "ministry", "bureau", "commission", "watchdog", "department",
-    "office", "administration", "government",
-}
-_MODIFIER_DEPS = ("compound", "poss", "nmod", "amod", "npadvmod")
-_DEFINITE = ("the", "this", "that")
-# "a similar accusation", "the same claims": a noun that points back like a definite one.
-_LIKE_BEFORE = ("similar", "same")
-_ALONGSIDE = {"alongside", "with"}
+__all__ = ["EventCandidate", "EventMatcher"]
+
 # Nouns for people whose trade a trigger word may describe ("an export-control lawyer").
 _PERSON_ROLE_NOUNS = {
     "lawyer", "attorney", "analyst", "researcher", "expert", "specialist", "consultant", "adviser", "advisor",
@@ -65,48 +65,12 @@ _DESCRIBED_NOUNS = _PERSON_ROLE_NOUNS | {
     "debate", "discussion", "question", "issue", "agency", "hawk", "concern", "risk", "exposure",
     # "the open-source strategy", "the open-source community": a stance or a crowd, no release
     "strategy", "approach", "community", "movement", "ecosystem", "advocate", "philosophy", "camp"}
-_SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
 _QUOTE_MARKS = ('"', "\u201c", "\u201d")
 # Titles before a person's name that make the person act for a government ("Texas Governor Greg Abbott").
 _GOV_TITLES = {
     "governor", "president", "senator", "minister", "secretary", "mayor", "premier", "chancellor",
     "commissioner", "representative", "rep.", "sen.", "gov.", "attorney", "prosecutor",
 }
-
-
-@dataclass(frozen=True)
-class EventCandidate:
-    """One event instance found in one sentence (before per-article merging)."""
-
-    event_type: str
-    stance: Stance
-    actors: tuple[str, ...]
-    sentence: str
-    start: int  # char offsets of the sentence into the text
-    end: int
-    confidence: float
-    trigger: str
-    date_phrase: str | None = None
-    future: bool = False
-    verdict: bool = False  # a conviction/plea governs the trigger (asserted beats alleged)
-    roles: RoleReading = NO_ROLES
-    # Every party the sentence names (not only role holders): a party answering a report may be named
-    # anywhere in it ("Elon Musk's xAI is raising ...; Musk dismissed the report").
-    named: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ()  # holders of the type's target role
-
-
-_QUALIFIER_WORDS = {"-", "based", "backed", "headquartered", "owned", "funded", "linked", "born"}
-
-
-def _qualifies(m: MentionSpan, doc: Doc) -> bool:
-    """A name used as a qualifier of another noun ("Paris-based", "SoftBank-backed"), not as a party."""
-    return m.end < len(doc) and doc[m.end].lower_ in _QUALIFIER_WORDS
-
-
-def _is_dateline(m: MentionSpan, sent: Span) -> bool:
-    return m.label == "GPE" and m.start == sent.start and m.end < sent.end and sent.doc[m.end].text in (
-        "—", "–", "-", ",", "(")
 
 
 def _acts_for_government(m: MentionSpan, doc: Doc) -> bool:
@@ -133,7 +97,7 @@ def _first_half_of_hyphenated(tok: Token) -> bool:
 _BEFORE_A_VERB = frozenset({"which", "who", "that", "it", "they", "has", "have", "had", "also"})
 
 
-def _verb_by_position(span: Span, ctx: _ArticleContext) -> bool:
+def _verb_by_position(span: Span, ctx: ArticleContext) -> bool:
     """"Zhipu AI open-sourced GLM-5 Air": the small parser reads the participle as an adjective of the
     name after it, but a company's name (or "which", "has") right before it makes it the verb."""
     if span.start == 0:
@@ -149,312 +113,6 @@ def _local_currency_amount(sent: Span, currencies: frozenset[str]) -> bool:
     return any(t.like_num and t.i + 1 < sent.end and t.doc[t.i + 1].lower_ in currencies for t in sent)
 
 
-def _pleads_not_guilty(plead: Token) -> bool:
-    """"pleaded not guilty", "will plead not guilty to all counts"."""
-    doc = plead.doc
-    return plead.i + 2 < len(doc) and doc[plead.i + 1].lower_ == "not" and doc[plead.i + 2].lower_ == "guilty"
-
-
-class _ArticleContext:
-    """Mentions indexed by token, plus the running subject used to resolve "it"/"the company"."""
-
-    def __init__(self, mentions: list[MentionSpan], rules: EventRules) -> None:
-        self.by_token: dict[int, MentionSpan] = {}
-        for m in mentions:
-            for i in range(m.start, m.end):
-                self.by_token[i] = m
-        self.anaphor_nouns = rules.cue("anaphor_nouns")
-        self.last_subject: MentionSpan | None = None
-        self.last_org: MentionSpan | None = None
-        self.last_person: MentionSpan | None = None
-        self.last_government: MentionSpan | None = None  # the last agency or regulator named
-        self.launched: list[str] = []  # the models whose release the article has told so far, in order
-
-    def is_anaphor(self, tok: Token) -> bool:
-        if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON":
-            return True
-        # Only definite descriptions point back: "the company" does, "a company" does not.
-        definite = any(
-            (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
-            for c in tok.children
-        )
-        return tok.lemma_.lower() in self.anaphor_nouns and definite and tok.i not in self.by_token
-
-    def _antecedent(self, tok: Token) -> MentionSpan | None:
-        if tok.lower_ in ("he", "she", "his", "her"):
-            return self.last_person
-        if tok.pos_ == "PRON" and tok.lower_ in ("we", "our", "they", "their"):
-            return self.last_subject
-        if tok.lemma_.lower() in _GOVERNMENT_ANAPHORS:
-            return self.last_government  # "the authority also fined OpenAI": never a company
-        return self.last_org  # "it", "the company", "the startup" ...
-
-    def affiliation(self, m: MentionSpan, doc: Doc) -> MentionSpan | None:
-        """The organisation named right before a person: "Xinghe founder Gao Rui", "OpenAI CEO Sam Altman"."""
-        if m.label != "PERSON":
-            return None
-        for i in range(m.start - 1, max(-1, m.start - 4), -1):
-            o = self.by_token.get(i)
-            if o is not None:
-                return o if o.label == "ORG" else None
-        # "Tam Ka-wing, Corvid's chief executive, ...": the organisation in the apposition.
-        for t in doc[m.start:m.end]:
-            for appos in (c for c in t.children if c.dep_ == "appos"):
-                for w in appos.subtree:
-                    o = self.by_token.get(w.i)
-                    if o is not None and o.label == "ORG" and w.dep_ in ("poss", "compound", "pobj"):
-                        return o
-        return None
-
-    def entity_at(self, tok: Token) -> MentionSpan | None:
-        """The named actor a noun phrase head stands for (its own mention or a pre-head modifier)."""
-        m = self.by_token.get(tok.i)
-        if m is not None:
-            return m
-        # "Italy's data protection authority, the Garante": the apposition names the noun itself.
-        for child in tok.children:
-            if child.dep_ == "appos" and child.i in self.by_token:
-                return self.by_token[child.i]
-        for t in tok.doc[tok.left_edge.i:tok.i]:
-            m = self.by_token.get(t.i)
-            if m is None or m.label not in _ACTOR_LABELS or t.dep_ not in _MODIFIER_DEPS:
-                continue
-            if _qualifies(m, tok.doc) or (m.label == "GPE" and tok.lemma_.lower() in self.anaphor_nouns):
-                continue  # "the Paris-based developer", "the Hangzhou startup": not who acts
-            return m
-        return None
-
-    def resolve(self, tok: Token) -> tuple[MentionSpan | None, bool]:
-        """(entity, came_from_anaphora) for a subject/agent token."""
-        m = self.entity_at(tok)
-        if m is not None:
-            return m, False
-        if not self.is_anaphor(tok):
-            return None, False
-        if _is_plural(tok):
-            group = self._last_group(tok)  # "the three companies had acquired ...": the listed ones
-            if group:
-                return group[0], True
-        for _child, head in _ancestors(tok):
-            subj, _ = subject_of(head) if head.pos_ in ("VERB", "AUX") else (None, False)
-            if subj is not None and subj.i < tok.i:
-                m = self.entity_at(subj)
-                if m is not None and m.label in ("ORG", "PERSON"):
-                    return m, True
-        antecedent = self._antecedent(tok)
-        return antecedent, antecedent is not None
-
-    def resolve_anaphor(self, tok: Token) -> tuple[MentionSpan, ...]:
-        """What an anaphor argument stands for: one party for "the company" or "it"; for a plural noun
-        ("the companies", "the three firms") the organisations last named together; nothing otherwise."""
-        if tok.i in self.by_token or not self.is_anaphor(tok):
-            return ()
-        if tok.pos_ == "NOUN" and tok.tag_ == "NNS":
-            return self._last_group(tok)  # a plural never stands for one company
-        if _is_plural(tok):
-            group = self._last_group(tok)  # "they copied American models": the companies just listed
-            if group:
-                return group
-        antecedent = self._antecedent(tok)
-        return (antecedent,) if antecedent is not None else ()
-
-    def _last_group(self, tok: Token) -> tuple[MentionSpan, ...]:
-        """The nearest list of two or more organisations joined by "and"/commas before ``tok``, in this
-        sentence or the one before it ("for DeepSeek, Moonshot AI and their affiliates, hours after ... added
-        the companies")."""
-        doc = tok.doc
-        sent = tok.sent
-        start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
-        for i in range(tok.i - 1, start - 1, -1):
-            m = self.by_token.get(i)
-            if m is None or m.label != "ORG" or i != m.end - 1:
-                continue
-            head = doc[i]
-            while head.dep_ in ("conj", "appos") and head.head.i != head.i:
-                head = head.head
-            # The list's members hang from its first item by "and"/commas or appositions ("DeepSeek, its
-            # parent High-Flyer and Moonshot AI").
-            todo = [head]
-            # The parser may split a list in two: the item before it, set off only by a comma, belongs too.
-            todo += [c for c in head.head.children if c.i < head.left_edge.i
-                     and all(t.text in (",", "and") for t in doc[c.right_edge.i + 1:head.left_edge.i])]
-            members = []
-            while todo:
-                t = todo.pop()
-                members.append(self.by_token.get(t.i))
-                todo += [c for c in t.children if c.dep_ in ("conj", "appos", "compound")]
-            group = tuple(dict.fromkeys(x for x in members if x is not None and x.label == "ORG"))
-            if len(group) >= 2:
-                return tuple(sorted(group, key=lambda x: x.start))
-        return ()
-
-    def _remember(self, m: MentionSpan) -> None:
-        self.last_subject = m
-        if m.label == "ORG":
-            self.last_org = m
-        elif m.label == "PERSON":
-            self.last_person = m
-
-    def update_subject(self, sent: Span) -> None:
-        for named in _sentence_mentions(sent, self):
-            if named.label == "ORG" and is_government(named):
-                self.last_government = named
-        root = sent.root
-        subj, _ = subject_of(root) if root.pos_ in ("VERB", "AUX") else (None, False)
-        if subj is not None:
-            m, via_anaphor = self.resolve(subj)
-            if m is not None and m.label in ("ORG", "PERSON"):
-                self._remember(m)
-                return
-            if via_anaphor or self.is_anaphor(subj):
-                return  # "the startup ..." keeps pointing at the same entity
-        first = next(
-            (self.by_token[t.i] for t in sent if t.i in self.by_token
-             and self.by_token[t.i].label in ("ORG", "PERSON")
-             and self.by_token[t.i].kind not in REPORTER_KINDS),
-            None,
-        )
-        if first is not None:
-            self._remember(first)
-
-
-def _mention_within(ctx: _ArticleContext, scope: set[int], i: int) -> MentionSpan | None:
-    return ctx.by_token.get(i) if i in scope else None
-
-
-def _party_scope(noun: Token) -> set[int] | None:
-    """The tokens that may name parties when a sentence points back at an event with ``noun``, or None.
-
-    Parties come from the whole clause when it says who took part ("The round was led by Iconiq",
-    "Pujiang led the round", "The order covers X"); only from the noun's own phrase when the clause says
-    what the event did ("The defendants, X and Y, appeared in court"; "The launch wiped $600 billion from
-    Nvidia's value" names nobody); never when others merely use what it made ("Adobe will add the model
-    to Firefly", "an engineer who tested the model").
-    """
-    verb = noun.head
-    own = {t.i for t in noun.subtree}
-    clause = {t.i for t in (verb if noun.dep_ in ("nsubj", "dobj") else clause_verb(noun)).subtree}
-    if noun.dep_ == "nsubj":
-        return clause if verb.lemma_.lower() in _EXTENT_VERBS else own
-    if noun.dep_ == "dobj":
-        return clause if verb.lemma_.lower() in _TAKING_PART_VERBS else own
-    return clause | own
-
-
-# Verbs whose subject, an event pointed back at, is followed by whom it applies to ("The order covers X").
-_EXTENT_VERBS = {"be", "cover", "include", "target", "affect", "apply", "name", "list", "involve", "hit"}
-# Verbs whose subject takes part in the event that is their object ("Pujiang led the round").
-_TAKING_PART_VERBS = {
-    "lead", "co-lead", "join", "back", "fund", "sign", "draft", "write", "sponsor", "approve", "pass",
-    "issue", "file", "bring", "reject", "deny", "dispute", "complete", "close", "impose", "order",
-}
-
-
-def _is_plural(tok: Token) -> bool:
-    if tok.pos_ == "PRON":
-        return tok.lower_ in ("they", "them")
-    return tok.pos_ == "NOUN" and tok.tag_ == "NNS"
-
-
-def _ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:
-    child = tok
-    while child.head.i != child.i:
-        yield child, child.head
-        child = child.head
-
-
-def _sentence_mentions(sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
-    seen: dict[tuple[int, int], MentionSpan] = {}
-    for t in sent:
-        m = ctx.by_token.get(t.i)
-        if m is not None:
-            seen[(m.start, m.end)] = m
-    return list(seen.values())
-
-
-def _actors(
-    anchor: Token, sent: Span, ctx: _ArticleContext
-) -> tuple[MentionSpan | None, bool, list[str], list[MentionSpan]]:
-    """(initiator, via_anaphora, ordered actor names, actor mentions) for a trigger."""
-    verb = clause_verb(anchor)
-    subj, _ = subject_of(verb)
-    initiator, via_anaphor = (None, False)
-    poss = next((c for c in anchor.children if c.dep_ == "poss"), None)
-    if poss is not None and anchor.pos_ == "NOUN":
-        initiator, via_anaphor = ctx.resolve(poss)  # "Microsoft's investment in OpenAI"
-    if initiator is None and subj is not None:
-        initiator, via_anaphor = ctx.resolve(subj)
-    if initiator is None:
-        # "Commerce officials accused X of distilling ...": the subject of the verb whose phrase holds it.
-        gov = governing_verb(anchor)
-        gsubj, _ = subject_of(gov) if gov is not None else (None, False)
-        if gsubj is not None:
-            initiator, via_anaphor = ctx.resolve(gsubj)
-    if initiator is not None and (initiator.label not in _ACTOR_LABELS or _is_dateline(initiator, sent)):
-        initiator = None
-    if initiator is not None and initiator.label == "PERSON":
-        # "OpenAI CEO Sam Altman announced ...": an executive speaking for the company; the company acts.
-        org = ctx.affiliation(initiator, sent.doc)
-        if org is not None:
-            initiator = org
-        elif is_context_person(initiator, sent.doc[initiator.start]):
-            initiator = None  # "..., said Marcus Feld, an export-control lawyer": a commentator
-    names: list[str] = []
-    actor_mentions: list[MentionSpan] = []
-    if initiator is not None:
-        names.append(initiator.name)
-        actor_mentions.append(initiator)
-    owners: list[str] = []
-    for m in _sentence_mentions(sent, ctx):
-        if m.label in _ACTOR_LABELS and m.kind not in REPORTER_KINDS and m.name not in names:
-            names.append(m.name)
-            actor_mentions.append(m)
-        elif m.label == "MODEL" and m.owner:
-            owners.append(m.owner)
-    for owner in owners:
-        if owner not in names:
-            names.append(owner)
-    return initiator, via_anaphor, names[:_MAX_ACTORS], actor_mentions
-
-
-def _date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
-    verb = clause_verb(anchor)
-    future = any(c.dep_ == "aux" and (c.lower_ in ("will", "shall", "'ll") or reported_future(c, verb))
-                 for c in verb.children)
-    # Only a date attached to the trigger's clause counts: "since its founding last year" in the same
-    # sentence dates something else.
-    for ent in (e for e in sent.ents if e.label_ == "DATE"):
-        if any(head in (verb, anchor) for _c, head in list(_ancestors(ent.root))[:3]):
-            return ent.text, future
-    return None, future
-
-
-def _participle_agents(noun: Token, ctx: _ArticleContext) -> tuple[Token, list[MentionSpan]] | None:
-    """(participle, the actors its "by" phrase names) for "the complaint, filed ... by X, Y and others": a
-    participle describing the noun, whose agent names one or more actors."""
-    for part in (c for c in noun.children if c.dep_ == "acl" and c.tag_ == "VBN"):
-        for agent in (c for c in part.children if c.dep_ == "agent"):
-            named = [ctx.by_token.get(t.i) for t in agent.subtree]
-            found = [m for m in dict.fromkeys(named) if m is not None and m.label in _ACTOR_LABELS]
-            if found:
-                return part, found
-    return None
-
-
-def _party_names(denier: MentionSpan, org: MentionSpan | None) -> set[str]:
-    """Who a denial speaks for: the denier, and the organisation a named spokesperson speaks for."""
-    return {denier.name} | ({org.name} if org is not None else set())
-
-
-def _verb_lemmas(tok: Token) -> set[str]:
-    """The verb a word stands for: its lemma, and for a participle tagged as an adjective ("listed",
-    "named") the stems it may come from."""
-    lemmas = {tok.lemma_.lower()}
-    if tok.tag_ == "JJ" and tok.lower_.endswith("ed"):
-        lemmas |= {tok.lower_[:-2], tok.lower_[:-1]}
-    return lemmas
-
-
 def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
     words = " " + " ".join(re.findall(r"\w+", text.lower())) + " "
     return any(f" {p} " in words for p in phrases)
@@ -465,6 +123,7 @@ class EventMatcher:
 
     def __init__(self, vocab: Vocab, rules: EventRules) -> None:
         self.rules = rules
+        self.elaborator = EventElaborator(rules)
         self.matcher = Matcher(vocab)
         self.parse_matcher = DependencyMatcher(vocab)
         self.patterns: dict[str, TriggerPattern] = {}
@@ -484,8 +143,8 @@ class EventMatcher:
                 yield self.patterns[doc.vocab.strings[match_id]], doc[first:first + 1]
 
     def __call__(self, doc: Doc, mentions: list[MentionSpan]) -> list[EventCandidate]:
-        ctx = _ArticleContext(mentions, self.rules)
-        self._pending: list[tuple[MentionSpan, Token, Span, MentionSpan | None]] = []
+        ctx = ArticleContext(mentions, self.rules)
+        denials = DenialReader(self.rules)  # holds the denials told before their claim
         by_sentence: dict[int, list[tuple[TriggerPattern, Span]]] = {}
         for pattern, span in self._triggers(doc):
             by_sentence.setdefault(span.sent.start, []).append((pattern, span))
@@ -495,136 +154,20 @@ class EventMatcher:
             triggers = [(p, s) for p, s in matches if not p.denial_only]
             candidates = [c for c in (self._candidate(p, s, sent, ctx) for p, s in triggers) if c]
             candidates = self._suppress_and_dedupe(candidates, {p.event_type for p, _s in triggers})
-            candidates = [self._continued_as_earlier(c, a, out) for c, a in candidates]
-            found = self._apply_denials(sent, ctx, candidates, out)
+            candidates = [self.elaborator.continued_as_earlier(c, a, out) for c, a in candidates]
+            found = denials.apply(sent, ctx, candidates, out)
             if not found:
-                found = self._negated_claims(sent, matches, ctx, out)
+                found = denials.negated_claims(sent, matches, ctx, out)
             if not found:
-                self._elaborate(sent, ctx, out)
+                self.elaborator.elaborate(sent, ctx, out)
             out.extend(found)
             ctx.launched += [n for c in found if c.event_type == "model_launch" for n in c.targets
                              if n not in ctx.launched]
             ctx.update_subject(sent)
-        return self._settle_pending(out, ctx)
-
-    def _elaborate(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> None:
-        """A sentence with no trigger that points back at an event with a definite noun ("The round was led
-        by Iconiq", "The rules were drafted by the Cyberspace Administration of China") adds its parties to
-        the latest event of that type in the article; so does a sentence whose verb continues it with "also"
-        ("Nvidia and Adobe also invested", "Entities from Taiwan and Iran were also added")."""
-        if self._continue(sent, ctx, earlier):
-            return
-        for tok in sent:
-            if tok.pos_ != "NOUN" or not any((c.dep_ == "det" and c.lower_ in _DEFINITE)
-                                             or (c.dep_ == "amod" and c.lower_ in _LIKE_BEFORE)
-                                             for c in tok.children):
-                continue
-            for k in range(len(earlier) - 1, -1, -1):
-                ref = earlier[k]
-                spec = self.rules.types[ref.event_type]
-                refers = tok.lemma_.lower() in spec.refers_back or tok.lower_ in spec.refers_back
-                if ref.stance == "denied" or not refers:
-                    continue
-                scope = _party_scope(tok)
-                if scope is None:
-                    return
-                initiator, _via, _names, _mentions = _actors(tok, sent, ctx)
-                if initiator is not None and initiator.start not in scope:
-                    initiator = None
-                anchor, agents = tok, list[MentionSpan]()
-                by = _participle_agents(tok, ctx)
-                if initiator is None and by is not None:
-                    # "The complaint, filed by X and Y, ...", "The round, led by X, ...": who did the act
-                    # the participle names; its verb says which role that is, the same for all of them.
-                    anchor, agents = by
-                    initiator = agents[0]
-                reading = read_roles(spec, anchor, sent, initiator, partial(_mention_within, ctx, scope),
-                                     whole_sentence=False,
-                                     resolve=ctx.resolve_anaphor)
-                if agents:
-                    role = next((r for r, n, _l in reading.fillers if n == agents[0].name),
-                                spec.initiator_role)
-                    names = {m.name for m in agents}
-                    reading = replace(reading, fillers=tuple(dict.fromkeys(
-                        [(role, m.name, m.label) for m in agents]
-                        + [f for f in reading.fillers if f[1] not in names])))
-                if reading.fillers:
-                    earlier[k] = self._with_parties(ref, spec, reading)
-                return
-
-    def _continue(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
-        """"Nvidia, Bpifrance and General Catalyst also took part", "..., as did NVentures": a verb of the
-        type's ``continued_by`` with "also" adds its subjects (all of them) and arguments to the latest
-        event; so does a participle of one naming whom it applied to (``_listed``)."""
-        if self._listed(sent, ctx, earlier):
-            return True
-        verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and any(c.lower_ == "also" for c in t.children)]
-        for verb in verbs:
-            k = self._latest_continued_by(earlier, verb)
-            if k is not None:
-                ref = earlier[k]
-                spec = self.rules.types[ref.event_type]
-                subj, _ = subject_of(verb)
-                initiator = ctx.resolve(subj)[0] if subj is not None and subj.dep_ == "nsubj" else None
-                reading = read_roles(spec, verb, sent, initiator, ctx.by_token.get, whole_sentence=False,
-                                     resolve=ctx.resolve_anaphor)
-                if initiator is not None:
-                    # Who acts alongside the subject acts as it does: its other subjects, "as did X", and
-                    # "alongside existing backers X and Y" -- never the other party of the event.
-                    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
-                    subjects += [c for a in verb.children if a.dep_ == "advcl"
-                                 for c in a.children if c.dep_ == "nsubj"]
-                    subjects += [c for p in verb.children if p.dep_ == "prep" and p.lower_ in _ALONGSIDE
-                                 for c in p.children if c.dep_ == "pobj"]
-                    named = (ctx.by_token.get(t.i) for c in subjects for t in c.subtree)
-                    listed = {(m.start, m.end): m for m in named
-                              if m is not None and m.label in spec.initiator_labels}
-                    role = next((r for r, n, _l in reading.fillers if n == initiator.name),
-                                spec.initiator_role)
-                    reading = replace(reading, fillers=tuple(dict.fromkeys(
-                        [(role, m.name, m.label) for m in listed.values()])))
-                if reading.fillers:
-                    earlier[k] = self._with_parties(ref, spec, reading)
-                return True
-        return False
-
-    def _listed(self, sent: Span, ctx: _ArticleContext, earlier: list[EventCandidate]) -> bool:
-        """"The listed companies are X, Y and Z", "Among those listed were X": a participle of the type's
-        ``continued_by`` describing who it applied to adds the sentence's parties to the latest event."""
-        # After a paragraph break the tagger may read "listed" as an adjective (JJ): still a participle.
-        participles = [t for t in sent if t.dep_ in ("amod", "acl")
-                       and (t.tag_ == "VBN" or (t.tag_ == "JJ" and t.lower_.endswith("ed")))]
-        for part in participles:
-            k = self._latest_continued_by(earlier, part)
-            if k is not None:
-                ref = earlier[k]
-                spec = self.rules.types[ref.event_type]
-                reading = read_roles(spec, part, sent, None, ctx.by_token.get, resolve=ctx.resolve_anaphor)
-                if reading.fillers:
-                    # The sentence exists to name them: they are whom the event applied to, not bystanders.
-                    earlier[k] = self._with_parties(ref, spec, replace(reading, scanned=frozenset()))
-                return True
-        return False
-
-    def _latest_continued_by(self, earlier: list[EventCandidate], verb: Token) -> int | None:
-        """The index of the article's latest claim or report whose type ``verb`` continues, if any."""
-        for k in range(len(earlier) - 1, -1, -1):
-            ref = earlier[k]
-            continued_by = self.rules.types[ref.event_type].continued_by
-            if ref.stance != "denied" and _verb_lemmas(verb) & continued_by:
-                return k
-        return None
-
-    @staticmethod
-    def _with_parties(ref: EventCandidate, spec: EventTypeSpec, reading: RoleReading) -> EventCandidate:
-        fillers = tuple(dict.fromkeys(ref.roles.fillers + reading.fillers))
-        roles = RoleReading(fillers, ref.roles.initiator or reading.initiator,
-                            ref.roles.scanned | reading.scanned)
-        return replace(ref, roles=roles, actors=roles.parties(spec.object_roles),
-                       targets=roles.targets(spec.target_role))
+        return denials.settle_pending(out, ctx)
 
     def _candidate(
-        self, pattern: TriggerPattern, span: Span, sent: Span, ctx: _ArticleContext
+        self, pattern: TriggerPattern, span: Span, sent: Span, ctx: ArticleContext
     ) -> tuple[EventCandidate, Token] | None:
         spec = self.rules.types[pattern.event_type]
         anchor = span.root
@@ -660,8 +203,8 @@ class EventMatcher:
             or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)
         ):
             return None  # "open-source models", "released models": an attribute
-        initiator, via_anaphor, names, actor_mentions = _actors(anchor, sent, ctx)
-        first = initiator or next((m for m in actor_mentions if not _is_dateline(m, sent)), None)
+        initiator, via_anaphor, names, actor_mentions = trigger_actors(anchor, sent, ctx)
+        first = initiator or next((m for m in actor_mentions if not is_dateline(m, sent)), None)
         if spec.reroute_if_government and first is not None and _acts_for_government(first, sent.doc):
             spec = self.rules.types[spec.reroute_if_government]
         if not self._arguments_ok(spec, pattern, anchor, sent, ctx, initiator, names, actor_mentions):
@@ -677,7 +220,7 @@ class EventMatcher:
         confidence += 0.05 if len(names) >= 2 else 0.0
         confidence -= 0.1 if via_anaphor else 0.0
         confidence -= 0.1 if any(t.lower_ in self.rules.cue("hedge_words") for t in sent) else 0.0
-        date_phrase, future = _date_of(anchor, sent)
+        date_phrase, future = date_of(anchor, sent)
         reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor)
         product = next((r for r in spec.roles if r in spec.object_roles), None)
         if (spec.standing_verbs and product is not None and not reading.holders(product)
@@ -693,7 +236,7 @@ class EventMatcher:
         )
         return cand, anchor
 
-    def _prices_new_model(self, anchor: Token, ctx: _ArticleContext) -> bool:
+    def _prices_new_model(self, anchor: Token, ctx: ArticleContext) -> bool:
         """"Through the API, the model costs $0.50 ...", after the article told the model's release: the
         price of what was just launched is news, though told in the present tense."""
         if not ctx.launched:
@@ -704,10 +247,10 @@ class EventMatcher:
         named = ctx.by_token.get(subj.i)
         if named is not None:
             return named.label == "MODEL" and named.name in ctx.launched
-        definite = any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in subj.children)
+        definite = any(c.dep_ == "det" and c.lower_ in DEFINITE for c in subj.children)
         return subj.lower_ == "it" or (definite and subj.lemma_.lower() in MODEL_NOUNS)
 
-    def _in_commentator_quote(self, anchor: Token, sent: Span, ctx: _ArticleContext) -> bool:
+    def _in_commentator_quote(self, anchor: Token, sent: Span, ctx: ArticleContext) -> bool:
         """'"This is the first time Congress has put distillation beside export controls," said Rebecca Ahn,
         a trade lawyer': words quoted from an outside commentator (lawyer, analyst, professor...) are a view
         on the news, not news; the events they mention are told elsewhere or not at all."""
@@ -729,10 +272,10 @@ class EventMatcher:
 
     def _arguments_ok(
         self, spec: EventTypeSpec, pattern: TriggerPattern, anchor: Token, sent: Span,
-        ctx: _ArticleContext, initiator: MentionSpan | None, names: list[str], actors: list[MentionSpan],
+        ctx: ArticleContext, initiator: MentionSpan | None, names: list[str], actors: list[MentionSpan],
     ) -> bool:
         req = spec.requires
-        has_model = any(m.label == "MODEL" for m in _sentence_mentions(sent, ctx))
+        has_model = any(m.label == "MODEL" for m in sentence_mentions(sent, ctx))
         if not names and not (spec.allow_without_actor and has_model):
             return False
         if "initiator" in req and initiator is None:
@@ -753,7 +296,7 @@ class EventMatcher:
                 return False
             # "Seoul-based Lumora AI", a dateline: a place that only locates someone is no state acting.
             if initiator is None and not any(is_government(m) for m in actors
-                                             if not _qualifies(m, sent.doc) and not _is_dateline(m, sent)):
+                                             if not qualifies(m, sent.doc) and not is_dateline(m, sent)):
                 return False
             doer = unnamed_doer(anchor, self.rules.cue("own_review_modifiers")) if initiator is None else None
             if doer is not None and doer.lemma_.lower() not in GOVERNMENT_NOUNS and not any(
@@ -777,28 +320,6 @@ class EventMatcher:
                 return False
         return True
 
-    def _continued_as_earlier(
-        self, cand: EventCandidate, anchor: Token, earlier: list[EventCandidate],
-    ) -> tuple[EventCandidate, Token]:
-        """A trigger acting on a definite noun that points back at an earlier event of a type that outranks
-        its own ("the bureau tightened the rules" after an export control) continues that event: it takes
-        its type, the initiator keeping the first role and the other parties the target role."""
-        spec = self.rules.types[cand.event_type]
-        for outranking in (self.rules.types[c.event_type] for c in reversed(earlier)):
-            if outranking.name not in spec.suppressed_by:
-                continue
-            nouns = [anchor, *(c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass"))]
-            if not any(n.lower_ in outranking.refers_back
-                       and any(d.dep_ == "det" and d.lower_ in _DEFINITE for d in n.children) for n in nouns):
-                continue
-            first = spec.initiator_role
-            fillers = tuple((outranking.initiator_role if r == first else outranking.target_role, n, label)
-                            for r, n, label in cand.roles.fillers if label in _ACTOR_LABELS)
-            roles = RoleReading(fillers, cand.roles.initiator, cand.roles.scanned)
-            return replace(cand, event_type=outranking.name, roles=roles,
-                           targets=roles.holders(outranking.target_role)), anchor
-        return cand, anchor
-
     def _suppress_and_dedupe(
         self, found: list[tuple[EventCandidate, Token]], triggered: Set[str] = frozenset()
     ) -> list[tuple[EventCandidate, Token]]:
@@ -816,245 +337,10 @@ class EventMatcher:
             (winner, w_anchor), loser = (
                 ((cand, anchor), kept) if cand.confidence > kept.confidence else ((kept, kept_anchor), cand)
             )
-            union = tuple(dict.fromkeys(winner.actors + loser.actors))[:_MAX_ACTORS]
+            union = tuple(dict.fromkeys(winner.actors + loser.actors))[:MAX_ACTORS]
             roles = RoleReading(tuple(dict.fromkeys(winner.roles.fillers + loser.roles.fillers)),
                                 winner.roles.initiator or loser.roles.initiator,
                                 winner.roles.scanned | loser.roles.scanned)
             targets = tuple(dict.fromkeys(winner.targets + loser.targets))
             best[key] = (replace(winner, actors=union, roles=roles, targets=targets), w_anchor)
         return list(best.values())
-
-    def _apply_denials(
-        self, sent: Span, ctx: _ArticleContext, found: list[tuple[EventCandidate, Token]],
-        earlier: list[EventCandidate],
-    ) -> list[EventCandidate]:
-        """Turn triggers under a denial verb into denied records; 'X rejected the accusations' denies
-        the latest alleged event whose actors include X."""
-        rules = self.rules
-        results = [c for c, _ in found]
-        for tok in sent:
-            is_verb = tok.lemma_.lower() in rules.cue("denial_verbs") and tok.pos_ == "VERB"
-            is_adj = tok.lower_ in rules.cue("denial_adjectives")
-            indirect, for_client = self._indirect_denial(tok, ctx)
-            if indirect is not None:
-                results += self._deny_latest(indirect, tok, sent, ctx, earlier + results, any_party=True,
-                                             trusted=for_client)
-                continue
-            if not (is_verb or is_adj):
-                continue
-            head = tok if is_verb else clause_verb(tok)
-            if not is_verb:
-                # "X said the claims were groundless": the reporting verb above carries the denier.
-                reporting = rules.cue("reporting_verbs")
-                head = next((h for _c, h in _ancestors(tok) if h.lemma_.lower() in reporting), head)
-            subj, _ = subject_of(head)
-            denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
-            if denier is None and subj is not None and subj.lemma_.lower() == "client":
-                denier = self._client(head, ctx)  # "A lawyer for Chen said his client denied the charges"
-            if denier is None and subj is not None and subj.lemma_.lower() in _SPOKES_NOUNS:
-                denier = ctx.last_org  # "a spokesperson said": the organisation the passage is about
-            if denier is None or denier.label not in _ACTOR_LABELS:
-                continue
-            # An official act (a filed suit, an export rule) is a fact its target may contest, never deny.
-            # Only what the denial is about: "X, whose model was released in March, rejected the findings"
-            # does not deny the release told in a clause about its subject.
-            about_subject = {t.i for t in subj.subtree} if subj is not None else set()
-            covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in _ancestors(a))
-                       and a.i not in about_subject and rules.types[c.event_type].deniable]
-            for i in covered:
-                c, anchor = found[i]
-                results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc), sent, ctx)
-                # "X rejected Y's accusation that it ...": the sentence also reports Y's allegation.
-                path = [h for _c, h in _ancestors(anchor)]
-                upto = path[: next((k for k, h in enumerate(path) if h == tok), len(path))]
-                if any(h.lemma_.lower() in rules.cue("denial_objects") for h in upto):
-                    results.append(replace(c, stance="alleged"))
-            if covered:
-                continue
-            objects = {t.lemma_.lower() for t in sent}
-            # "Vellum disputed that.": a demonstrative object points back at what was just reported.
-            points_back = is_verb and any(c.dep_ == "dobj" and c.lower_ in ("that", "this", "it")
-                                          and c.i == tok.i + 1 for c in tok.children)
-            if not objects & rules.cue("denial_objects") and not points_back:
-                continue
-            denied = self._deny_latest(denier, tok, sent, ctx, earlier + results, any_party=is_verb)
-            if not denied:
-                # "X rejected the accusation of Y, which says ...": the claim may be told after the denial.
-                self._pending.append((denier, tok, sent, ctx.affiliation(denier, sent.doc)))
-            results += denied
-        return results
-
-    def _negated_claims(
-        self, sent: Span, matches: Sequence[tuple[TriggerPattern, Span]], ctx: _ArticleContext,
-        earlier: list[EventCandidate],
-    ) -> list[EventCandidate]:
-        """"The company said it had not used OpenAI's models to train Kimi K3", "we have never used any other
-        company's outputs": the accused saying it did not do what it is accused of denies that claim. Only
-        a party to an earlier alleged event of the same type denies it this way."""
-        for pattern, span in matches:
-            anchor = span.root
-            if not self.rules.types[pattern.event_type].deniable or not is_negated(anchor):
-                continue
-            subj, _ = subject_of(clause_verb(anchor))
-            if subj is not None and subj.lower_ in ("we", "i"):
-                denier = self._speaker(sent, ctx)  # '"We did not use their outputs," Moonshot said'
-            else:
-                denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
-            if denier is None or denier.label not in _ACTOR_LABELS:
-                continue
-            org = ctx.affiliation(denier, sent.doc)
-            party = _party_names(denier, org)
-            claim = next((c for c in reversed(earlier) if c.event_type == pattern.event_type
-                          and c.stance == "alleged" and party & set(c.named)), None)
-            if claim is None:
-                continue
-            return [self._denial_in(claim, denier, org, sent, ctx, anchor, span.text)]
-        return []
-
-    def _speaker(self, sent: Span, ctx: _ArticleContext) -> MentionSpan | None:
-        """Who a sentence quotes: the named subject of its verb of saying ("..., Moonshot said")."""
-        for verb in (t for t in sent if t.lemma_.lower() in self.rules.cue("reporting_verbs")):
-            subj, _ = subject_of(verb)
-            if subj is not None and subj.lower_ not in ("we", "i"):
-                found, _ = ctx.resolve(subj)
-                if found is not None:
-                    return found
-        return None
-
-    def _settle_pending(self, out: list[EventCandidate], ctx: _ArticleContext) -> list[EventCandidate]:
-        """Denials told before the claim they answer: each denies the first later alleged event of the
-        article that names the denier (or its organisation) as a party."""
-        added: list[EventCandidate] = []
-        for denier, tok, sent, org in self._pending:
-            party = _party_names(denier, org)
-            ref = next((c for c in out if c.stance == "alleged" and c.start > sent.start_char
-                        and self.rules.types[c.event_type].deniable
-                        and party & set(c.named)), None)
-            if ref is None or any(c.stance == "denied" and c.event_type == ref.event_type
-                                  for c in out + added):
-                continue
-            added.append(self._denial_in(ref, denier, org, sent, ctx, tok, tok.text))
-        self._pending = []
-        return out + added
-
-    def _deny_latest(
-        self, denier: MentionSpan, tok: Token, sent: Span, ctx: _ArticleContext,
-        earlier: list[EventCandidate], any_party: bool, trusted: bool = False,
-    ) -> list[EventCandidate]:
-        """A denied record for the latest alleged event the denier is a party to.
-
-        ``any_party``: "X rejected the report" also denies the latest earlier event of any stance when X is
-        one of its actors (a party answering a reported claim)."""
-        earlier = [c for c in earlier if self.rules.types[c.event_type].deniable]
-        alleged = [c for c in reversed(earlier) if c.stance == "alleged"]
-        org = ctx.affiliation(denier, sent.doc)
-        party = _party_names(denier, org)
-        # "rejected OpenAI's accusation": the claim OpenAI made, if the article told it, whatever came after;
-        # else the latest claim the denier is a party to (a later claim about others does not hide it).
-        owners = {m.name for m in self._claim_owners(sent, ctx)}
-        made = next((c for c in alleged if owners
-                     & set(c.roles.holders(self.rules.types[c.event_type].initiator_role))), None)
-        ref = made or next((c for c in alleged if party & set(c.named)), None) or next(iter(alleged), None)
-        # "The Chinese Embassy rejected the accusations": a state body answers for its accused country.
-        # Whichever side the country is on: the accused of a claim, the perpetrator named by a victim.
-        for_state = ref is not None and any(is_government(m) for m in (denier, org) if m is not None) and any(
-            label == "GPE" for r, _n, label in ref.roles.fillers
-            if r != self.rules.types[ref.event_type].initiator_role)
-        if ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state:
-            ref = None  # an uninvolved commentator's rebuttal is not a denial
-        if ref is None and any_party:
-            ref = next((c for c in reversed(earlier) if c.stance != "denied" and party & set(c.named)), None)
-        if ref is None:
-            return []
-        return [self._denial_in(ref, denier, org, sent, ctx, tok, tok.text)]
-
-    def _denial_in(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None, sent: Span,
-                   ctx: _ArticleContext, tok: Token, trigger: str) -> EventCandidate:
-        """The denial of ``claim`` told in ``sent`` (its evidence, trigger and date), not in the claim's."""
-        date_phrase, future = _date_of(tok, sent)
-        return replace(self._denied(claim, denier, org, sent, ctx), sentence=sent.text, start=sent.start_char,
-                       end=sent.end_char, trigger=trigger, verdict=False, date_phrase=date_phrase,
-                       future=future)
-
-    def _denied(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None, sent: Span,
-                ctx: _ArticleContext) -> EventCandidate:
-        """The denial of ``claim`` by ``denier`` (and the organisation a named spokesperson speaks for); the
-        claim's makers named in the denial's sentence ("rejected OpenAI's accusation") are whom it answers."""
-        spec = self.rules.types[claim.event_type]
-        named = {m.name for m in _sentence_mentions(sent, ctx)}
-        answers = tuple((n, label) for r, n, label in claim.roles.fillers
-                        if r == spec.initiator_role and n in named)
-        answers += tuple((m.name, m.label) for m in self._claim_owners(sent, ctx) if m.name != denier.name)
-        reading = denial_reading(claim.roles, spec, self.rules.denial_roles, denier, org, answers)
-        return replace(claim, stance="denied", roles=reading, actors=reading.parties(frozenset()),
-                       targets=reading.targets(self.rules.denial_roles[-1]))
-
-    def _claim_owners(self, sent: Span, ctx: _ArticleContext) -> list[MentionSpan]:
-        """Who made the claim a sentence rejects, when it says so: "OpenAI's accusation", "the claims by
-        Anthropic", "the accusation of Saltmarsh Systems"."""
-        owners = []
-        for tok in sent:
-            if tok.lemma_.lower() not in self.rules.cue("denial_objects"):
-                continue
-            for c in tok.children:
-                if c.dep_ == "poss":
-                    owners.append(ctx.by_token.get(c.i))
-                elif c.dep_ == "prep" and c.lower_ in ("by", "from", "of"):
-                    owners += [ctx.by_token.get(g.i) for g in c.children if g.dep_ == "pobj"]
-        return [m for m in dict.fromkeys(owners) if m is not None and m.label in _ACTOR_LABELS]
-
-    def _client(self, verb: Token, ctx: _ArticleContext) -> MentionSpan | None:
-        """Whom "my/his client" stands for under ``verb``: the lawyer who says so, when named ("..., his
-        client had done nothing wrong, said Dana Ruiz"), else whom the lawyer acts for ("A lawyer for
-        Chen said ...")."""
-        reporting = self.rules.cue("reporting_verbs")
-        speaker = next((h for _c, h in _ancestors(verb) if h.lemma_.lower() in reporting), None)
-        ssubj = subject_of(speaker)[0] if speaker is not None else None
-        if ssubj is None:
-            return None
-        m, _ = ctx.resolve(ssubj)
-        if m is not None:
-            return m if m.label == "PERSON" else None
-        for_whom = (ctx.by_token.get(g.i) for c in ssubj.children
-                    if c.dep_ == "prep" and c.lower_ in ("for", "of")
-                    for g in c.children if g.dep_ == "pobj")
-        return next((w for w in for_whom if w is not None and w.label in ("ORG", "PERSON")), None)
-
-    def _indirect_denial(self, tok: Token, ctx: _ArticleContext) -> tuple[MentionSpan | None, bool]:
-        """'(her client / the company) had done nothing wrong': the accused party, or None.
-
-        The speaker counts when a lawyer speaks for "my/her client" (then True: the lawyer speaks for the
-        accused, whoever the actors are); otherwise the subject of the clause."""
-        none = (None, False)
-        if tok.lemma_.lower() == "evidence" and any(c.lower_ == "no" for c in tok.children) \
-                and tok.head.lemma_.lower() in ("find", "see", "uncover", "detect") \
-                and not any(w.lemma_.lower() in self.rules.cue("admission_verbs") for w in tok.sent):
-            # "X said it had found no evidence of a breach": the party concerned denies it.
-            subj, _ = subject_of(tok.head)
-            found, _ = ctx.resolve(subj) if subj is not None else (None, False)
-            return (found, False) if found is not None and found.label in ("ORG", "PERSON") else none
-        if tok.lemma_.lower() == "plead" and _pleads_not_guilty(tok):
-            # "Halloran has pleaded not guilty", "his client would plead not guilty": the accused denies it.
-            subj, _ = subject_of(tok)
-            if subj is not None and subj.lemma_.lower() == "client":
-                client = self._client(tok, ctx)
-                return (client, True) if client is not None else none
-            found, _ = ctx.resolve(subj) if subj is not None else (None, False)
-            return (found, False) if found is not None and found.label in ("ORG", "PERSON") else none
-        if tok.lower_ != "nothing" or tok.i + 1 >= len(tok.doc):
-            return none
-        if tok.doc[tok.i + 1].lower_ not in self.rules.cue("indirect_denial_words"):
-            return none
-        verb = clause_verb(tok)
-        if any(c.dep_ == "neg" for c in verb.children):
-            return none
-        subj, _ = subject_of(verb)
-        if subj is None:
-            return none
-        if subj.lemma_.lower() == "client":
-            client = self._client(verb, ctx)
-            return (client, True) if client is not None else none
-        accused, _ = ctx.resolve(subj)
-        if accused is not None and accused.label in ("ORG", "PERSON"):
-            return accused, False
-        return none
