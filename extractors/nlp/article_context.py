@@ -8,7 +8,6 @@ reader all use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -19,7 +18,7 @@ from extractors.taxonomy import EventRules
 
 from .entities import MentionSpan, is_government
 from .roles import NO_ROLES, RoleReading, governing_verb, is_context_person
-from .syntax import clause_verb, reported_future, subject_of
+from .syntax import ancestors_in_sentence, clause_verb, reported_future, subject_of
 
 ACTOR_LABELS = ("ORG", "PERSON", "GPE")
 _PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our"}
@@ -150,7 +149,7 @@ class ArticleContext:
             group = self._last_group(tok)  # "the three companies had acquired ...": the listed ones
             if group:
                 return group[0], True
-        for _child, head in ancestors(tok):
+        for _child, head in ancestors_in_sentence(tok):
             subj, _ = subject_of(head) if head.pos_ in ("VERB", "AUX") else (None, False)
             if subj is not None and subj.i < tok.i:
                 m = self.entity_at(subj)
@@ -239,14 +238,6 @@ def _is_plural(tok: Token) -> bool:
     return tok.pos_ == "NOUN" and tok.tag_ == "NNS"
 
 
-def ancestors(tok: Token) -> Iterator[tuple[Token, Token]]:
-    """(child, head) pairs from ``tok`` up to the root of its parse tree."""
-    child = tok
-    while child.head.i != child.i:
-        yield child, child.head
-        child = child.head
-
-
 def sentence_mentions(sent: Span, ctx: ArticleContext) -> list[MentionSpan]:
     """The mentions in ``sent``, each once, in the order they first appear."""
     seen: dict[tuple[int, int], MentionSpan] = {}
@@ -310,6 +301,6 @@ def date_of(anchor: Token, sent: Span) -> tuple[str | None, bool]:
     # Only a date attached to the trigger's clause counts: "since its founding last year" in the same
     # sentence dates something else.
     for ent in (e for e in sent.ents if e.label_ == "DATE"):
-        if any(head in (verb, anchor) for _c, head in list(ancestors(ent.root))[:3]):
+        if any(head in (verb, anchor) for _c, head in list(ancestors_in_sentence(ent.root))[:3]):
             return ent.text, future
     return None, future

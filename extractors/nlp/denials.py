@@ -19,13 +19,12 @@ from .article_context import (
     ACTOR_LABELS,
     ArticleContext,
     EventCandidate,
-    ancestors,
     date_of,
     sentence_mentions,
 )
 from .entities import MentionSpan, is_government
 from .roles import denial_reading
-from .syntax import clause_verb, is_negated, subject_of
+from .syntax import ancestors_in_sentence, clause_verb, is_negated, subject_of
 
 _SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}
 
@@ -70,7 +69,8 @@ class DenialReader:
             if not is_verb:
                 # "X said the claims were groundless": the reporting verb above carries the denier.
                 reporting = rules.cue("reporting_verbs")
-                head = next((h for _c, h in ancestors(tok) if h.lemma_.lower() in reporting), head)
+                head = next((h for _c, h in ancestors_in_sentence(tok) if h.lemma_.lower() in reporting),
+                            head)
             subj, _ = subject_of(head)
             denier, _ = ctx.resolve(subj) if subj is not None else (None, False)
             if denier is None and subj is not None and subj.lemma_.lower() == "client":
@@ -83,13 +83,14 @@ class DenialReader:
             # Only what the denial is about: "X, whose model was released in March, rejected the findings"
             # does not deny the release told in a clause about its subject.
             about_subject = {t.i for t in subj.subtree} if subj is not None else set()
-            covered = [i for i, (c, a) in enumerate(found) if any(h == tok for _c, h in ancestors(a))
+            covered = [i for i, (c, a) in enumerate(found)
+                       if any(h == tok for _c, h in ancestors_in_sentence(a))
                        and a.i not in about_subject and rules.types[c.event_type].deniable]
             for i in covered:
                 c, anchor = found[i]
                 results[i] = self._denied(c, denier, ctx.affiliation(denier, sent.doc), sent, ctx)
                 # "X rejected Y's accusation that it ...": the sentence also reports Y's allegation.
-                path = [h for _c, h in ancestors(anchor)]
+                path = [h for _c, h in ancestors_in_sentence(anchor)]
                 upto = path[: next((k for k, h in enumerate(path) if h == tok), len(path))]
                 if any(h.lemma_.lower() in rules.cue("denial_objects") for h in upto):
                     results.append(replace(c, stance="alleged"))
@@ -232,7 +233,7 @@ class DenialReader:
         client had done nothing wrong, said Dana Ruiz"), else whom the lawyer acts for ("A lawyer for
         Chen said ...")."""
         reporting = self.rules.cue("reporting_verbs")
-        speaker = next((h for _c, h in ancestors(verb) if h.lemma_.lower() in reporting), None)
+        speaker = next((h for _c, h in ancestors_in_sentence(verb) if h.lemma_.lower() in reporting), None)
         ssubj = subject_of(speaker)[0] if speaker is not None else None
         if ssubj is None:
             return None
