@@ -181,17 +181,27 @@ class DenialReader:
                      & set(c.roles.holders(self.rules.types[c.event_type].initiator_role))), None)
         ref = made or next((c for c in alleged if party & set(c.named)), None) or next(iter(alleged), None)
         # "The Chinese Embassy rejected the accusations": a state body answers for its accused country.
-        # Whichever side the country is on: the accused of a claim, the perpetrator named by a victim.
-        for_state = ref is not None and any(is_government(m) for m in (denier, org) if m is not None) and any(
-            label == "GPE" for r, _n, label in ref.roles.fillers
-            if r != self.rules.types[ref.event_type].initiator_role)
+        # Whichever side the country is on: the accused of a claim, the perpetrator named by a victim; of
+        # the article's claims, the latest one against a country.
+        state_body = any(is_government(m) for m in (denier, org) if m is not None)
+        if state_body and ref is not None and not party & set(ref.named) and not self._against_a_state(ref):
+            ref = next((c for c in alleged if self._against_a_state(c)), ref)
+        for_state = ref is not None and state_body and self._against_a_state(ref)
         if ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state:
             ref = None  # an uninvolved commentator's rebuttal is not a denial
         if ref is None and any_party:
-            ref = next((c for c in reversed(earlier) if c.stance != "denied" and party & set(c.named)), None)
+            # (not an event told in the denial's own sentence: "Sunwave, which released Tidal-R1 in
+            # September, disputed the findings" does not deny the release)
+            ref = next((c for c in reversed(earlier) if c.stance != "denied" and party & set(c.named)
+                        and c.start != sent.start_char), None)
         if ref is None:
             return []
         return [self._denial_in(ref, denier, org, sent, ctx, tok, tok.text)]
+
+    def _against_a_state(self, claim: EventCandidate) -> bool:
+        """A country holds a role of ``claim`` other than its first (the accused, the perpetrator)."""
+        first = self.rules.types[claim.event_type].initiator_role
+        return any(label == "GPE" for r, _n, label in claim.roles.fillers if r != first)
 
     def _denial_in(self, claim: EventCandidate, denier: MentionSpan, org: MentionSpan | None, sent: Span,
                    ctx: ArticleContext, tok: Token, trigger: str) -> EventCandidate:
@@ -254,9 +264,12 @@ class DenialReader:
         if tok.lemma_.lower() == "evidence" and any(c.lower_ == "no" for c in tok.children) \
                 and tok.head.lemma_.lower() in ("find", "see", "uncover", "detect") \
                 and not any(w.lemma_.lower() in self.rules.cue("admission_verbs") for w in tok.sent):
-            # "X said it had found no evidence of a breach": the party concerned denies it.
+            # "X said it had found no evidence of a breach": the party concerned denies it; so does X saying
+            # that "an internal review had found no evidence ..." (its review speaks for it).
             subj, _ = subject_of(tok.head)
             found, _ = ctx.resolve(subj) if subj is not None else (None, False)
+            if found is None and subj is not None and subj.pos_ == "NOUN":
+                found = self._speaker(tok.sent, ctx)
             return (found, False) if found is not None and found.label in ("ORG", "PERSON") else none
         if tok.lemma_.lower() == "plead" and _pleads_not_guilty(tok):
             # "Halloran has pleaded not guilty", "his client would plead not guilty": the accused denies it.

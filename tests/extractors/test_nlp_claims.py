@@ -521,3 +521,35 @@ def test_a_ministry_opposing_an_export_control_is_no_party_to_it(annotate_one):
     held = {n for _r, n in roles_of(ann, "export_control", "asserted")}
     assert "Castellan Systems" in held
     assert not {n for n in held if "Ministry" in n}
+
+
+def test_an_embassy_answers_for_the_claim_against_its_country_not_the_latest_claim(annotate_one):
+    text = ("The State Department has sent a cable which accuses China of an organised effort to copy "
+            "American AI models by distillation. According to the cable, companies in China, among them "
+            "Castellan Systems, used fake accounts to collect outputs of models made by Brightmoor AI and "
+            "trained their own models on them. The Chinese Embassy in Washington rejected the accusation.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("distillation_claim", "denied") in kinds(ann)
+
+
+def test_disputing_findings_does_not_deny_a_release_told_in_the_same_sentence(annotate_one):
+    text = ("The group concluded that Tidal-R1 was very likely trained on outputs from Brightmoor AI's "
+            "models. Sunwave Technology, which released Tidal-R1 in September, disputed the findings.")
+    assert ("model_launch", "denied") not in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_company_saying_its_review_found_no_evidence_denies_the_claim(annotate_one):
+    text = ("Brightmoor AI said it had evidence that Nimbro, a Singapore start-up, used Pellan outputs to "
+            "train its Nimbro-V2 model. Nimbro said an internal review had found no evidence that any of its "
+            "engineers used Pellan outputs for training.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("distillation_claim", "denied") in kinds(ann)
+
+
+def test_calling_an_accusation_a_fabrication_denies_it_and_hijacking_an_agent_is_an_attack(annotate_one):
+    text = ("Last month Pelmora, the Austin company behind the coding agent Forgehand, said a group it "
+            "links to North Korea had hijacked the agent to plant backdoors in its customers' repositories. "
+            "North Korea's Ministry of Foreign Affairs called the accusation 'a fabrication.'")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("security_incident", "alleged") in kinds(ann)
+    assert ("security_incident", "denied") in kinds(ann)
