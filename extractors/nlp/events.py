@@ -207,7 +207,7 @@ class EventMatcher:
         first = initiator or next((m for m in actor_mentions if not is_dateline(m, sent)), None)
         if spec.reroute_if_government and first is not None and _acts_for_government(first, sent.doc):
             spec = self.rules.types[spec.reroute_if_government]
-        if not self._arguments_ok(spec, pattern, anchor, sent, ctx, initiator, names, actor_mentions):
+        if not self._arguments_ok(spec, pattern, span, sent, ctx, initiator, names, actor_mentions):
             return None
         if spec.fixed_stance:
             stance, verdict = spec.default_stance, False
@@ -271,9 +271,10 @@ class EventMatcher:
         return False
 
     def _arguments_ok(
-        self, spec: EventTypeSpec, pattern: TriggerPattern, anchor: Token, sent: Span,
+        self, spec: EventTypeSpec, pattern: TriggerPattern, span: Span, sent: Span,
         ctx: ArticleContext, initiator: MentionSpan | None, names: list[str], actors: list[MentionSpan],
     ) -> bool:
+        anchor = span.root
         req = spec.requires
         has_model = any(m.label == "MODEL" for m in sentence_mentions(sent, ctx))
         if not names and not (spec.allow_without_actor and has_model):
@@ -313,7 +314,9 @@ class EventMatcher:
         ):
             return False
         if "model_object" in req:
-            args = argument_tokens(anchor)
+            # the trigger's arguments, or the words a pattern spans ("made Gemini 3.5 Flash generally
+            # available": the model sits inside the matched phrase, the parser hangs it on "available")
+            args = argument_tokens(anchor) + list(span)
             if not any(t.i in ctx.by_token and ctx.by_token[t.i].label == "MODEL" for t in args) and not any(
                 t.lemma_.lower() in spec.object_nouns for t in args
             ):

@@ -163,9 +163,13 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
     """"Tessera 4.1", "Tanager 2 Mini", "Sao Mai 2", "Hunyuan T2": a name NER found (as anything) followed
     by a version number is a model; a number that counts something ("3 billion") or a year is not one."""
     for m in list(mentions):
-        if m.label in ("MODEL", "GPE") or m.known or m.end >= len(doc):
-            continue  # a place and a number is an address or a score ("Corso Monforte 15", "Gibraltar 6-0")
+        if m.label == "MODEL" or m.known or m.end >= len(doc):
+            continue
         nxt = doc[m.end]
+        if m.label == "GPE" and not (m.end + 1 < len(doc) and "." in nxt.text
+                                     and doc[m.end + 1].text in MODEL_TIERS):
+            continue  # a place and a number is an address or a score ("Corso Monforte 15", "Gibraltar 6-0"),
+            # unless a dotted version and a tier follow ("Pellan 3.5 Flash")
         if (not _VERSION_RE.match(nxt.text) or _YEAR_RE.match(nxt.text) or doc[m.end - 1].whitespace_ == ""
                 or nxt.ent_type_ in _NO_MODEL_ENTS or _covered(mentions, nxt.i, known_only=False)):
             continue

@@ -553,3 +553,11 @@ def test_calling_an_accusation_a_fabrication_denies_it_and_hijacking_an_agent_is
     ann = annotate_one(text, PUBLISHED)
     assert ("security_incident", "alleged") in kinds(ann)
     assert ("security_incident", "denied") in kinds(ann)
+
+
+def test_making_a_model_generally_available_or_a_version_free_for_all_is_news(annotate_one):
+    text = "Halvard AI made Pellan 3.5 Flash generally available to developers on Tuesday."
+    assert ("model_launch", "asserted") in kinds(annotate_one(text, PUBLISHED))
+    text = ("A week before, Mingvue had announced that the premium version of its Xiaolan app becomes free "
+            "for all users.")
+    assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED))
