@@ -168,6 +168,7 @@ def destination_place(tok: Token, place_preps: frozenset[str]) -> bool:
 
 
 def is_court(m: MentionSpan) -> bool:
+    """Whether ``m`` is a court or tribunal (the gazetteer's kind "court", or the word in its name)."""
     # "Guangzhou Internet Court", "Ontario Superior Court of Justice", "the Court of Justice of the EU"
     words = set(m.name.lower().split())
     return m.label == "ORG" and (m.kind == "court" or bool({"court", "tribunal"} & words))
@@ -220,6 +221,8 @@ def _listed_with_company(tok: Token, mention_at: MentionAt) -> bool:
 
 
 def is_context_person(m: MentionSpan, tok: Token) -> bool:
+    """A person named as context: for a state ("the Trump administration", "Biden-era rules") or by a title
+    ("Nvidia CEO Jensen Huang", "analyst X", "X, a lawyer at ...")."""
     doc = tok.doc
     after = doc[m.end].lower_ if m.end < len(doc) else ""
     if after in ("administration", "-", "era", "government", "cabinet"):
