@@ -17,7 +17,9 @@ from extractors.models import Stance
 from extractors.taxonomy import EventRules
 
 from .entities import MentionSpan, is_government
-from .roles import NO_ROLES, RoleReading, governing_verb, is_context_person
+from .no_parties import is_context_person
+from .role_cues import governing_verb
+from .role_reading import NO_ROLES, RoleReading
 from .syntax import ancestors_in_sentence, clause_verb, reported_future, subject_of
 
 ACTOR_LABELS = ("ORG", "PERSON", "GPE")

@@ -23,7 +23,7 @@ from .article_context import (
     sentence_mentions,
 )
 from .entities import MentionSpan, is_government
-from .roles import denial_reading
+from .role_reading import denial_reading
 from .syntax import ancestors_in_sentence, clause_verb, is_negated, subject_of
 
 _SPOKES_NOUNS = {"spokesperson", "spokesman", "spokeswoman"}

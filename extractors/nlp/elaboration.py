@@ -16,7 +16,8 @@ from extractors.taxonomy import EventRules, EventTypeSpec
 
 from .article_context import ACTOR_LABELS, DEFINITE, ArticleContext, EventCandidate, trigger_actors
 from .entities import MentionSpan
-from .roles import RoleReading, read_roles
+from .role_reading import RoleReading
+from .roles import read_roles
 from .syntax import clause_verb, subject_of
 
 # "a similar accusation", "the same claims": a noun that points back like a definite one.

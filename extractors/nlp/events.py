@@ -36,7 +36,8 @@ from .cue_words import GOVERNMENT_NOUNS, MODEL_NOUNS
 from .denials import DenialReader
 from .elaboration import EventElaborator
 from .entities import MentionSpan, described_as_government, is_government
-from .roles import RoleReading, read_roles
+from .role_reading import RoleReading
+from .roles import read_roles
 from .syntax import (
     argument_tokens,
     attributed_doer,
