@@ -97,7 +97,6 @@ def plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mention
     if last.dep_ in ("compound", "amod", "nmod") and mention_at(last.head.i) is None:
         return True  # "U.S. chips", "US export rules": the place qualifies a thing
     # "Paris-based Mistral AI", "Shenzhen's Kairo": a place qualifying a company only locates it.
-    last = tok.doc[m.end - 1]
     if m.end < len(tok.doc) and tok.doc[m.end].lower_ in ("-", "based", "-based"):
         return True
     head = mention_at(last.head.i)
@@ -198,7 +197,6 @@ def describes_other(m: MentionSpan, tok: Token) -> bool:
     return after.startswith(("-backed", "backed", "-linked", "linked", "-sponsored", "sponsored"))
 
 
-_CONTEXT_AFTER_PERSON = {"administration", "-era", "era", "government", "cabinet", "'s"}
 _EXECUTIVE_TITLES = {
     "ceo", "chief", "founder", "co-founder", "cofounder", "president", "chairman", "chairwoman", "chair",
     "executive", "spokesperson", "spokesman", "spokeswoman", "head", "director", "officer", "cto", "cfo",
