@@ -187,7 +187,13 @@ class DenialReader:
         if state_body and ref is not None and not party & set(ref.named) and not self._against_a_state(ref):
             ref = next((c for c in alleged if self._against_a_state(c)), ref)
         for_state = ref is not None and state_body and self._against_a_state(ref)
-        if ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state:
+        # "Yunque Tech rejected the accusation": a company answering the article's one claim, told with
+        # "the start-up" or "it" for the accused, is its accused (a commentator would be a person).
+        sole = ref is not None and len(alleged) == 1 and any(
+            m is not None and m.label == "ORG" for m in (denier, org)) and not party & set(
+            ref.roles.holders(self.rules.types[ref.event_type].initiator_role))
+        if (ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state
+                and not sole):
             ref = None  # an uninvolved commentator's rebuttal is not a denial
         if ref is None and any_party:
             # (not an event told in the denial's own sentence: "Sunwave, which released Tidal-R1 in

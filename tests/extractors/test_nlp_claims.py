@@ -561,3 +561,18 @@ def test_making_a_model_generally_available_or_a_version_free_for_all_is_news(an
     text = ("A week before, Mingvue had announced that the premium version of its Xiaolan app becomes free "
             "for all users.")
     assert ("pricing", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_a_company_rejecting_the_article_s_one_accusation_denies_it_though_named_only_by_a_noun(annotate_one):
+    text = ("Brightmoor AI said on Tuesday that accounts it traced to the Hangzhou start-up had harvested "
+            "millions of answers from its assistant to train a rival model. Yunqiao Tech rejected the "
+            "accusation on Wednesday.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("distillation_claim", "denied") in kinds(ann)
+    assert ("denier", "Yunqiao Tech") in roles_of(ann, "distillation_claim", "denied")
+
+
+def test_denying_charges_never_denies_a_release(annotate_one):
+    text = ("Halvard AI released its Pellan 3 model in May. Prosecutors charged Ivan Sorokin, a former "
+            "engineer at Halvard AI, with stealing the model's weights. He denied the charges.")
+    assert ("model_launch", "denied") not in kinds(annotate_one(text, PUBLISHED))
