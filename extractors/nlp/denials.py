@@ -189,7 +189,10 @@ class DenialReader:
         for_state = ref is not None and state_body and self._against_a_state(ref)
         # "Yunque Tech rejected the accusation": a company answering the article's one claim, told with
         # "the start-up" or "it" for the accused, is its accused (a commentator would be a person).
-        sole = ref is not None and len(alleged) == 1 and any(
+        # (Only when the denial's sentence names nobody else: "after OpenAI's accusation against Moonshot,
+        # which Moonshot has denied" answers a claim of its own sentence.)
+        others = {m.name for m in sentence_mentions(sent, ctx) if m.label in ACTOR_LABELS} - party
+        sole = ref is not None and len(alleged) == 1 and not others and any(
             m is not None and m.label == "ORG" for m in (denier, org)) and not party & set(
             ref.roles.holders(self.rules.types[ref.event_type].initiator_role))
         if (ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state
