@@ -102,6 +102,13 @@ class StoredArticle:
     document_sha256: str | None
 
 
+def count_stale_articles(con: duckdb.DuckDBPyConnection, extractor_version: str) -> int:
+    """Stored articles whose entities and events came from other rules than ``extractor_version``."""
+    row = con.execute("SELECT count(*) FROM articles WHERE extractor_version IS DISTINCT FROM ?",
+                      [extractor_version]).fetchone()
+    return int(row[0]) if row else 0
+
+
 def count_articles(con: duckdb.DuckDBPyConnection, since: date | None = None) -> int:
     row = con.execute(
         "SELECT count(*) FROM articles WHERE $1::DATE IS NULL OR coalesce(published_at, first_seen_at) >= $1",

@@ -50,10 +50,25 @@ def demo_summary(db_path: Path) -> DemoSummary:
     return {"counts": counts, "by_type": by_type}
 
 
+def stale_articles(db_path: Path, config_dir: Path) -> int:
+    """How many stored articles were annotated under rules other than the configured ones."""
+    from extractors.taxonomy import load_event_rules
+    from warehouse.annotations import count_stale_articles
+    from warehouse.db import connect
+
+    version = load_event_rules(config_dir).extractor_version
+    con = connect(db_path, read_only=True)
+    try:
+        return count_stale_articles(con, version)
+    finally:
+        con.close()
+
+
 def run_demo(out_dir: Path) -> str:
     """Serve, ingest, digest; returns the summary to print."""
     from flows.daily_digest import digest_flow
     from flows.ingest import ingest_flow
+    from flows.reprocess import reprocess
     from flows.settings import load_settings
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -64,6 +79,10 @@ def run_demo(out_dir: Path) -> str:
         feeds_file = write_feeds_file(corpus_dir() / "feeds.toml", base, out_dir / "demo-feeds.toml")
         # The demo polls its own corpus: every feed, whenever it last ran.
         report = ingest_flow(str(feeds_file), str(db_path), due_only=False)
+    # A demo directory kept from an earlier version: its unchanged feeds bring nothing new, so the articles
+    # stored under older rules are annotated again, as `newsignal reprocess` would.
+    stale = stale_articles(db_path, settings.config_dir)
+    again = reprocess(db_path, settings).articles if stale else 0
     day = latest_day(db_path, settings.digest.timezone)
     paths = digest_flow(str(db_path), day, str(out_dir))["files"] if day else []
     summary = demo_summary(db_path)
@@ -73,6 +92,8 @@ def run_demo(out_dir: Path) -> str:
         (f"  feeds        {counts['feeds']} polled "
          f"({report.not_modified} not modified, {report.failed} failed)"),
         f"  articles     {counts['articles']} stored ({report.new_articles} new this run)",
+        *([f"  reprocessed  {again} articles ({stale} had been stored under older extraction rules)"]
+          if stale else []),
         f"  entities     {counts['entities']} distinct, {counts['mentions']} mentions",
         f"  stories      {counts['stories']} (near-duplicates across outlets grouped)",
         (f"  events       {counts['events']} ({report.new_events} new this run) "

@@ -8,7 +8,10 @@ and from the pages themselves, never from a previous run of the code.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 import tomllib
 from collections.abc import Iterator
@@ -214,3 +217,26 @@ def test_signals_are_threads_with_headlines_from_roles(demo_build):
     assert rows(demo_build.db, """
         SELECT count(*) FROM timeline t WHERE t.initiator IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM event_roles r WHERE r.event_id = t.event_id AND r.name = t.initiator)""")[0][0] == 0
+
+
+def test_a_demo_directory_kept_from_older_rules_is_annotated_again(demo_build, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    db = demo_build.copy_db(out / "newsignal.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("UPDATE articles SET extractor_version = 'rules-older' "
+                    "WHERE article_id IN (SELECT article_id FROM articles ORDER BY url LIMIT 3)")
+        events_before = scalar(con, "SELECT count(*) FROM events")
+    finally:
+        con.close()
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    run = subprocess.run([sys.executable, "-m", "flows.cli", "demo", "--out", str(out)], env=env,
+                         capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-3000:]
+    # Its feeds are unchanged (nothing new to fetch), yet what it shows comes from the current rules.
+    assert "reprocessed  44 articles (3 had been stored under older extraction rules)" in run.stdout
+    versions = {v for (v,) in rows(db, "SELECT DISTINCT extractor_version FROM articles")}
+    assert versions == {v for (v,) in rows(db, "SELECT DISTINCT extractor_version FROM events")}
+    assert "rules-older" not in versions and len(versions) == 1
+    assert rows(db, "SELECT count(*) FROM events") == [(events_before,)]
