@@ -12,6 +12,8 @@ from spacy.tokens import Span, Token
 from extractors.models import Stance
 from extractors.taxonomy import EventRules
 
+from .cue_words import GOVERNMENT_NOUNS
+
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # Relations through which a governing verb makes its dependent a plan/prediction ("plans to launch").
 _CLAUSAL_DEPS = {"xcomp", "ccomp", "advcl", "acl", "pcomp", "relcl"}
@@ -203,7 +205,8 @@ def attributed_doer(anchor: Token, rules: EventRules) -> bool:
                for t in subj.subtree if t != subj)
 
 
-_STATE_NOUNS = frozenset({"government", "state", "military", "intelligence", "regime", "army"})
+# Who a state's hackers work for, beyond the nouns that act for a state: its armed forces and spies.
+_STATE_NOUNS = GOVERNMENT_NOUNS | {"military", "intelligence", "army"}
 
 
 def _works_for_a_state(tok: Token) -> bool:
