@@ -41,7 +41,7 @@ GOVERNMENT_NOUNS = frozenset({
     "commission", "official", "lawmaker", "legislator", "legislature", "parliament", "congress", "senate",
     "department", "bureau", "administration", "council", "state", "governor", "president", "senator",
     "committee", "office", "prosecutor", "police", "inspector", "embassy", "cabinet", "court", "judge",
-    "regime", "country", "city", "province", "capital", "washington", "beijing", "brussels", "body",
+    "regime", "country", "city", "province", "capital", "body",
 })
 # Nouns that head an apposition about an organisation.
 ORG_NOUNS = frozenset({

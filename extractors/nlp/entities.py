@@ -595,7 +595,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = _extend_models(doc, _fix_misread_people(mentions), gaz)
     mentions = _add_missed_person_tokens(doc, mentions)
     mentions = _fold_person_aliases(doc, mentions, gaz)
-    mentions = tiered_products(doc, _fix_misread_people(mentions))
+    mentions = tiered_products(doc, mentions)
     mentions = _places_naming_orgs(places_starting_org_names(doc, mentions))
     mentions = _drop_lone_unknown_people(_resolve_short_names(mentions))
     cue_orgs = frozenset(name.lower() for name, label in decided if label == "ORG")
