@@ -23,6 +23,9 @@ ORG_SUFFIXES = frozenset({
     "cloud", "medier", "avis", "conseil", "zeitung", "presse", "consulting", "studio", "studios",
     "industries", "microsystems", "insights", "securities", "electronics", "telecom", "microelectronics",
     "security", "corporation", "company", "works", "advisory", "soft", "energy", "energie", "minds",
+    # legal forms and company words of other languages ("Pryor Whitcombe LLP", "Jandaia Tecnologia")
+    "llp", "plc", "gmbh", "ag", "tecnologia", "tecnologias", "tecnología", "tecnologías", "technologie",
+    "yaz\u0131l\u0131m", "yazilim", "medien", "precision", "audio", "records",
 })
 # Words that put a sentence in AI-model territory: a version number or a "Pro"/"Mini" tier names a
 # model there, and a game, a gadget or a player's score elsewhere ("Switch Lite", "Baker 6 points").

@@ -100,7 +100,9 @@ class DenialReader:
             # "Vellum disputed that.": a demonstrative object points back at what was just reported.
             points_back = is_verb and any(c.dep_ == "dobj" and c.lower_ in ("that", "this", "it")
                                           and c.i == tok.i + 1 for c in tok.children)
-            if not objects & rules.cue("denial_objects") and not points_back:
+            # "Zhenhe Robotics denied that it had ever received any files": the clause says what it denies.
+            denies_clause = is_verb and any(c.dep_ == "ccomp" for c in tok.children)
+            if not objects & rules.cue("denial_objects") and not points_back and not denies_clause:
                 continue
             denied = self._deny_latest(denier, tok, sent, ctx, earlier + results, any_party=is_verb)
             if not denied:
@@ -191,10 +193,11 @@ class DenialReader:
         # "the start-up" or "it" for the accused, is its accused (a commentator would be a person).
         # (Only when the denial's sentence names nobody else: "after OpenAI's accusation against Moonshot,
         # which Moonshot has denied" answers a claim of its own sentence.)
-        others = {m.name for m in sentence_mentions(sent, ctx) if m.label in ACTOR_LABELS} - party
+        # (Naming who made the claim is no one else: "denied receiving any files from Haemir".)
+        makers = set(ref.roles.holders(self.rules.types[ref.event_type].initiator_role)) if ref else set()
+        others = {m.name for m in sentence_mentions(sent, ctx) if m.label in ACTOR_LABELS} - party - makers
         sole = ref is not None and len(alleged) == 1 and not others and any(
-            m is not None and m.label == "ORG" for m in (denier, org)) and not party & set(
-            ref.roles.holders(self.rules.types[ref.event_type].initiator_role))
+            m is not None and m.label == "ORG" for m in (denier, org)) and not party & makers
         if (ref is not None and ref.named and not party & set(ref.named) and not trusted and not for_state
                 and not sole):
             ref = None  # an uninvolved commentator's rebuttal is not a denial

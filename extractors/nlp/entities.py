@@ -590,6 +590,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = appositive_labels(doc, reverse_appositions(doc, mentions))
     mentions = known_org_units(doc, _cue_noun_orgs(doc, based_orgs(doc, mentions)), gaz)
     decided = {(m.name, m.label) for m in mentions if not m.known and _cue_labelled(doc, m)}
+    decided |= {(m.name, "ORG") for m in mentions if _acts_as_org(doc, m)}
     mentions = places_after_prepositions(doc, mentions)
     # (a "person" with a version number is a model before its tier is read: "Orrin 3.5 Turbo")
     mentions = _extend_models(doc, _fix_misread_people(mentions), gaz)
@@ -601,6 +602,40 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     cue_orgs = frozenset(name.lower() for name, label in decided if label == "ORG")
     mentions = unify_labels(propagate_models(mentions, cue_orgs), decided)
     return [m for m in mentions if not _not_a_name(doc, m) and not _ignored(m, gaz)]
+
+
+# What only an organisation does, of all the things a one-word name may stand for (a model, a place):
+# "Lumora called the claims baseless", "which Lumora released in October".
+_ORG_ACTS = frozenset({
+    "say", "tell", "call", "announce", "confirm", "deny", "reject", "dispute", "accuse", "allege", "sue",
+    "release", "launch", "unveil", "raise", "sign", "operate", "hire", "acquire", "decline", "respond",
+    "comment", "insist", "argue", "counter", "agree", "invest", "open-source", "license", "file",
+})
+
+
+_ORG_HEAD_ROLES = frozenset({
+    "spokesperson", "spokesman", "spokeswoman", "executive", "officer", "ceo", "cto", "cfo", "coo", "founder",
+    "co-founder", "cofounder", "chairman", "chairwoman",
+})
+
+
+def _acts_as_org(doc: Doc, m: MentionSpan) -> bool:
+    """An unknown one-word name read as an organisation or a place that does what only an organisation
+    does, or who speaks for it ("Chief Executive Officer of Brisova", "a spokesperson for Lumora"):
+    an organisation wherever else it stands alone, even beside a model named after it ("Lumora 2.5")."""
+    if m.known or m.label not in ("ORG", "GPE", "PERSON") or m.end - m.start != 1:
+        return False
+    tok = doc[m.start]
+    if tok.is_upper:
+        return False  # a dateline ("AUCKLAND, New Zealand — Koru announced"), parsed as the subject
+    # (a person also speaks and has a lawyer; only an organisation has a spokesperson or a chief executive)
+    heads = _ORG_HEAD_ROLES if m.label == "PERSON" else PERSON_NOUNS
+    if m.label != "PERSON" and tok.dep_ == "nsubj" and tok.head.lemma_.lower() in _ORG_ACTS:
+        return True
+    if tok.dep_ == "poss" and tok.head.lemma_.lower() in heads:
+        return True
+    return (tok.dep_ == "pobj" and tok.head.lower_ in ("of", "for")
+            and tok.head.head.lemma_.lower() in heads)
 
 
 def _ignored(m: MentionSpan, gaz: Gazetteer) -> bool:

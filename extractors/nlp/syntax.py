@@ -333,7 +333,11 @@ def argument_tokens(anchor: Token) -> list[Token]:
 
 
 def is_generic_plural(anchor: Token) -> bool:
-    """A bare plural noun ("the use of AI in cyberattacks"): a category, not one happening."""
+    """A bare plural noun ("the use of AI in cyberattacks"), or all or any of a kind ("opposes all
+    hacking"): a category, not one happening."""
+    if anchor.tag_ in ("NN", "NNS", "VBG") and any(c.dep_ == "det" and c.lower_ in ("all", "any", "every")
+                                     for c in anchor.children):
+        return True
     if anchor.tag_ not in ("NNS", "NNPS"):
         return False
     # "hit by what it described as large-scale attacks": something that happened to someone

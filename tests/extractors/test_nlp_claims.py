@@ -576,3 +576,18 @@ def test_denying_charges_never_denies_a_release(annotate_one):
     text = ("Halvard AI released its Pellan 3 model in May. Prosecutors charged Ivan Sorokin, a former "
             "engineer at Halvard AI, with stealing the model's weights. He denied the charges.")
     assert ("model_launch", "denied") not in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_denying_that_it_did_what_a_charge_says_denies_it_though_it_names_the_victim(annotate_one):
+    text = ("Prosecutors in Busan on Monday charged a former engineer of Sorimbit, Yoon Tae-ho, with "
+            "leaking the weights of the company's Gaebi 14B model. Daesan Microsystems, which hired him in "
+            "May, denied that it had ever received any files from Sorimbit.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("security_incident", "denied") in kinds(ann)
+    assert ("denier", "Daesan Microsystems") in roles_of(ann, "security_incident", "denied")
+
+
+def test_a_state_opposing_all_hacking_reports_no_attack(annotate_one):
+    text = ("A spokesperson for the ministry called the report groundless and said Beijing opposes all "
+            "hacking.")
+    assert "security_incident" not in {t for t, _s in kinds(annotate_one(text, PUBLISHED))}

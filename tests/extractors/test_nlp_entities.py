@@ -137,3 +137,21 @@ def test_a_model_tier_or_a_common_word_alone_is_no_organisation(annotate_one):
         "Screenshots shared by users showed the new prices."
     )
     assert not names(ann, "ORG") & {"Max", "Screenshots"}
+
+
+def test_a_legal_form_or_a_foreign_company_word_ending_a_name_makes_an_organisation(annotate_one):
+    ann = annotate_one(
+        "Marlow Tennant LLP advised the buyer, and Ribeira Tecnologia advised the seller, according to "
+        "the filing."
+    )
+    assert {"Marlow Tennant LLP", "Ribeira Tecnologia"} <= names(ann, "ORG")
+    assert not names(ann, "PERSON") & {"Marlow Tennant LLP", "Ribeira Tecnologia"}
+
+
+def test_a_one_word_name_that_acts_as_a_company_stays_one_beside_its_model(annotate_one):
+    ann = annotate_one(
+        "Rival Quillane released Quillane 3.1 Mini in March. Quillane called the accusation baseless on "
+        "Friday, and a spokesperson for Quillane said the model was trained on licensed data."
+    )
+    assert "Quillane" in names(ann, "ORG")
+    assert "Quillane 3.1 Mini" in names(ann, "MODEL")
