@@ -46,8 +46,10 @@ def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]
     the larger summed confidence.
     """
     out: dict[str, Stance] = {}
+    apart = _separate_verdicts(cands)
     for etype in {c.event_type for c in cands}:
-        group = [c for c in cands if c.event_type == etype and c.stance != "denied"]
+        group = [c for c in cands if c.event_type == etype and c.stance != "denied"
+                 and not any(c is v for v in apart)]
         if not group:
             continue
         if any(c.verdict for c in group):
@@ -59,6 +61,20 @@ def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]
             for c in group:
                 score[c.stance] = score.get(c.stance, 0.0) + c.confidence
             out[etype] = max(score, key=lambda s: score[s])
+    return out
+
+
+def _separate_verdicts(cands: list[EventCandidate]) -> list[EventCandidate]:
+    """Verdicts about other parties than the rest of their type: "a jury convicted X of stealing ... last
+    year" beside "Y is charged with stealing ...". Each is a happening of its own, told as a fact, and
+    does not make the charges against Y a fact."""
+    out = []
+    for v in cands:
+        if not v.verdict or not v.actors:
+            continue
+        rest = [c for c in cands if c.event_type == v.event_type and c.stance != "denied" and not c.verdict]
+        if rest and not any(set(v.actors) & set(c.actors) for c in rest):
+            out.append(v)
     return out
 
 
@@ -81,9 +97,11 @@ def merge_candidates(
     event"; an empty set is contained in every set); evidence is ordered best first.
     """
     stances = _article_stances(cands, prefer_alleged)
+    apart = _separate_verdicts(cands)
     groups: list[list[EventCandidate]] = []
     for c in sorted(cands, key=lambda c: -c.confidence):
-        stance = c.stance if c.stance == "denied" else stances[c.event_type]
+        kept = c.stance == "denied" or any(c is v for v in apart)
+        stance = c.stance if kept else stances[c.event_type]
         c = _with_stance(c, stance)
         for group in groups:
             head = group[0]

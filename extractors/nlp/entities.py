@@ -11,11 +11,12 @@ import re
 from dataclasses import replace
 from typing import TypedDict
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from extractors.gazetteer import FAMILY_ID_PREFIX, GOVERNMENT_KINDS, IGNORE_LABEL, Gazetteer, GazetteerEntry
 
-from .cue_words import DEMONYMS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
+from .cue_words import DEMONYMS, ORG_NOUNS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
 from .mentions import MentionSpan as MentionSpan  # re-exported: events and roles import it from here
 from .mentions import replace_region as _replace_region
 from .mentions import span_mention as _span_mention
@@ -541,6 +542,27 @@ def _add_context_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpa
     ]
 
 
+def _add_acting_names(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> list[MentionSpan]:
+    """A one-word name the NER passed over that does what only an organisation does ("Marrowind
+    disclosed that ...", "Pellworth confirmed the exposure"): an unknown company. (A person's surname
+    names a person the passage has already introduced; it stays theirs.)"""
+    surnames = {w for m in mentions if m.label == "PERSON" for w in m.name.split()}
+    for tok in doc:
+        if not (tok.pos_ == "PROPN" and tok.is_alpha and len(tok.text) >= 3 and tok.text[:1].isupper()
+                and not tok.is_upper and tok.dep_ == "nsubj" and tok.head.pos_ == "VERB"
+                and tok.head.lemma_.lower() in _ORG_ACTS):
+            continue
+        low = tok.lower_
+        if (any(m.start <= tok.i < m.end for m in mentions) or tok.text in surnames or tok.tag_ == "NNPS"
+                or any(c.dep_ in ("compound", "amod", "det", "poss") for c in tok.children)
+                or {low, low.removesuffix("s")} & (PERSON_NOUNS | ORG_NOUNS) or low in STOP_WORDS
+                or low in _DEMONYMS
+                or gaz.lookup(tok.text) is not None):
+            continue
+        mentions = _replace_region(mentions, _span_mention(doc, "ORG", tok.i, tok.i + 1))
+    return mentions
+
+
 def _not_a_name(doc: Doc, m: MentionSpan) -> bool:
     """An unknown one-word organisation that is no name: a model tier on its own ("the previous Max
     model", "the Flash variant") or a common word the tagger reads as a noun or verb, usually capitalised
@@ -582,7 +604,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = add_glued_models(doc, mentions)
     mentions = add_versioned_models(doc, grow_bare_codes(doc, mentions))
     mentions = add_model_context(doc, mentions)
-    mentions = _add_context_names(doc, mentions)
+    mentions = _add_acting_names(doc, _add_context_names(doc, mentions), gaz)
     mentions = extend_of_names(doc, mentions, gaz)
     mentions = extend_names_left(doc, drop_internal_teams(doc, mentions))
     mentions = suffix_named_orgs(doc, mentions)
@@ -590,7 +612,6 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = appositive_labels(doc, reverse_appositions(doc, mentions))
     mentions = known_org_units(doc, _cue_noun_orgs(doc, based_orgs(doc, mentions)), gaz)
     decided = {(m.name, m.label) for m in mentions if not m.known and _cue_labelled(doc, m)}
-    decided |= {(m.name, "ORG") for m in mentions if _acts_as_org(doc, m)}
     mentions = places_after_prepositions(doc, mentions)
     # (a "person" with a version number is a model before its tier is read: "Orrin 3.5 Turbo")
     mentions = _extend_models(doc, _fix_misread_people(mentions), gaz)
@@ -599,6 +620,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = tiered_products(doc, mentions)
     mentions = _places_naming_orgs(places_starting_org_names(doc, mentions))
     mentions = _drop_lone_unknown_people(_resolve_short_names(mentions))
+    decided |= {(m.name, "ORG") for m in mentions if _acts_as_org(doc, m)}
     cue_orgs = frozenset(name.lower() for name, label in decided if label == "ORG")
     mentions = unify_labels(propagate_models(mentions, cue_orgs), decided)
     return [m for m in mentions if not _not_a_name(doc, m) and not _ignored(m, gaz)]
@@ -609,7 +631,8 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
 _ORG_ACTS = frozenset({
     "say", "tell", "call", "announce", "confirm", "deny", "reject", "dispute", "accuse", "allege", "sue",
     "release", "launch", "unveil", "raise", "sign", "operate", "hire", "acquire", "decline", "respond",
-    "comment", "insist", "argue", "counter", "agree", "invest", "open-source", "license", "file",
+    "comment", "insist", "argue", "counter", "agree", "invest", "open-source", "license", "file", "disclose",
+    "reveal", "admit", "notify",
 })
 
 

@@ -591,3 +591,18 @@ def test_a_state_opposing_all_hacking_reports_no_attack(annotate_one):
     text = ("A spokesperson for the ministry called the report groundless and said Beijing opposes all "
             "hacking.")
     assert "security_incident" not in {t for t, _s in kinds(annotate_one(text, PUBLISHED))}
+
+
+def test_a_conviction_of_others_does_not_make_a_new_charge_a_fact(annotate_one):
+    text = ("Prosecutors charged Milo Varga, a former engineer at Brightfen Robotics, with stealing the "
+            "source code of its unreleased grasping model, according to the indictment. In a separate case "
+            "last year, a jury convicted Petra Lindqvist of stealing model weights from Ostrell Systems.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("security_incident", "alleged") in kinds(ann)
+    assert ("security_incident", "asserted") in kinds(ann)
+
+
+def test_an_unauthorised_party_getting_into_a_repository_is_a_breach(annotate_one):
+    text = ("Marrowind disclosed on Tuesday that an unauthorised third party had gained access to an "
+            "internal repository holding evaluation code for its next speech model.")
+    assert ("security_incident", "asserted") in kinds(annotate_one(text, PUBLISHED))

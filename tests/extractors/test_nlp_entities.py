@@ -155,3 +155,12 @@ def test_a_one_word_name_that_acts_as_a_company_stays_one_beside_its_model(annot
     )
     assert "Quillane" in names(ann, "ORG")
     assert "Quillane 3.1 Mini" in names(ann, "MODEL")
+
+
+def test_a_name_that_confirms_a_leak_is_a_company_though_its_assistant_bears_it(annotate_one):
+    ann = annotate_one(
+        "Pellworth confirmed that a misconfigured server had exposed thousands of voice recordings "
+        "collected by its Pellworth Companion assistant."
+    )
+    assert "Pellworth" in names(ann, "ORG")
+    assert ("security_incident", "asserted") in {(e.event_type, e.stance) for e in ann.events}
