@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from extractors.nlp import EXTRACTOR_VERSION, annotate
 
 PUBLISHED = date(2025, 6, 12)  # a Thursday
@@ -201,3 +203,19 @@ def test_party_rejecting_a_reported_raise_is_a_denial(annotate_one):
         "Musk dismissed the report on Friday."
     )
     assert {("funding_investment", "asserted"), ("funding_investment", "denied")} <= _pairs(ann)
+
+
+@pytest.mark.parametrize("text", [
+    "After the merger, Corliss Analytics will include its Wren-2 model at no additional cost in every plan.",
+    "Harlow Systems said its Finch 2 Mini model is free until the end of March for new developers.",
+    "Harlow Systems said its Finch 2 Mini model is free for up to 500 requests a day.",
+    "Harlow Systems will offer the Finch 2 Pro assistant at 12.50 euros per month from June.",
+])
+def test_free_periods_no_cost_inclusion_and_monthly_prices_are_pricing_news(annotate_one, text):
+    assert "pricing" in {e.event_type for e in annotate_one(text).events}
+
+
+def test_an_amount_a_year_and_a_month_after_something_are_no_price(annotate_one):
+    text = ("A month after the deal, people familiar with the matter said Vantor pays Quell Systems about "
+            "$2 billion a year for access to its models.")
+    assert "pricing" not in {e.event_type for e in annotate_one(text).events}
