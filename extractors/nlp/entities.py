@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from extractors.gazetteer import FAMILY_ID_PREFIX, GOVERNMENT_KINDS, IGNORE_LABEL, Gazetteer, GazetteerEntry
 
 from .cue_words import DEMONYMS, ORG_NOUNS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
+from .mentions import LEGAL_FORMS
 from .mentions import MentionSpan as MentionSpan  # re-exported: events and roles import it from here
 from .mentions import replace_region as _replace_region
 from .mentions import span_mention as _span_mention
@@ -563,6 +564,23 @@ def _add_acting_names(doc: Doc, mentions: list[MentionSpan], gaz: Gazetteer) -> 
     return mentions
 
 
+def _add_legal_form_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """"Corvanta AS today announced ...": one to three capitalised words before a legal form the NER
+    passed over are a company's name."""
+    for tok in doc[1:]:
+        if tok.text not in LEGAL_FORMS or any(m.start <= tok.i < m.end for m in mentions):
+            continue
+        start = tok.i
+        while (start > 0 and tok.i - start < 3 and doc[start - 1].is_title and doc[start - 1].is_alpha
+               and doc[start - 1].pos_ == "PROPN" and doc[start - 1].lower_ not in STOP_WORDS):
+            start -= 1
+        # (an unknown place or person the NER made of the name gives way: "Skarvika AS" is no town)
+        if start < tok.i and not any(m.start < tok.i and m.end > start and (m.known or m.start < start)
+                                     for m in mentions):
+            mentions = _replace_region(mentions, _span_mention(doc, "ORG", start, tok.i + 1))
+    return mentions
+
+
 def _not_a_name(doc: Doc, m: MentionSpan) -> bool:
     """An unknown one-word organisation that is no name: a model tier on its own ("the previous Max
     model", "the Flash variant") or a common word the tagger reads as a noun or verb, usually capitalised
@@ -604,7 +622,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = add_glued_models(doc, mentions)
     mentions = add_versioned_models(doc, grow_bare_codes(doc, mentions))
     mentions = add_model_context(doc, mentions)
-    mentions = _add_acting_names(doc, _add_context_names(doc, mentions), gaz)
+    mentions = _add_acting_names(doc, _add_legal_form_names(doc, _add_context_names(doc, mentions)), gaz)
     mentions = extend_of_names(doc, mentions, gaz)
     mentions = extend_names_left(doc, drop_internal_teams(doc, mentions))
     mentions = suffix_named_orgs(doc, mentions)

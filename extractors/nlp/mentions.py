@@ -10,7 +10,13 @@ from spacy.tokens import Doc
 
 _DETERMINERS = ("the ", "a ", "an ")
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
-_CORP_SUFFIX_RE = re.compile(r",?\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|GmbH|S\.A|AG)\.?$")
+# Legal forms after a company's name ("Corvanta AS", "Fernhollow Ltd"): the words before one are a company.
+LEGAL_FORMS = frozenset({
+    "Inc", "Inc.", "Corp", "Corp.", "Ltd", "Ltd.", "LLC", "plc", "PLC", "GmbH", "AG", "AS", "ASA", "AB", "Oy",
+    "Oyj", "SpA", "BV", "NV",
+})
+_CORP_SUFFIX_RE = re.compile(
+    r",?\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|GmbH|S\.A|AG|AS|ASA|AB|Oy|Oyj|SpA|BV|NV)\.?$")
 _QUOTES = "\"'“”‘’«»"
 
 

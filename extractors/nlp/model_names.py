@@ -187,12 +187,25 @@ def add_versioned_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionS
         if (ent.label_ not in _SHAPED_LABELS or not ent[0].is_title
                 or _covered(mentions, ent.start, known_only=False)):
             continue
+        if any(t.pos_ == "CCONJ" for t in ent):
+            continue  # "Tern 4 Pro and Tern 4 Mini" taken for one law: two names, read one by one below
         versions = [t for t in ent[1:] if _VERSION_RE.match(t.text) and not _YEAR_RE.match(t.text)]
         noun_after = ent.end < len(doc) and doc[ent.end].lower_ in MODEL_NOUNS
         tiered = ent[-1].text in MODEL_TIERS or "." in "".join(t.text for t in versions) or noun_after
         if versions and (ent.label_ != "LAW" or tiered) and ai_sentence(doc, ent.start, mentions):
             end = _model_tail(doc, ent.end)
             mentions = replace_region(mentions, span_mention(doc, "MODEL", ent.start, end, kind="model"))
+    # A capitalised word, a version and a tier are a model's name though NER saw no name at all ("Sage 3
+    # Pro and Sage 3 Mini").
+    for tok in doc[:-2]:
+        version, tier = doc[tok.i + 1], doc[tok.i + 2]
+        if (tok.pos_ == "PROPN" and tok.is_title and tok.is_alpha and tok.whitespace_
+                and _VERSION_RE.match(version.text) and not _YEAR_RE.match(version.text)
+                and tier.text in MODEL_TIERS and not _covered(mentions, tok.i, known_only=False)
+                and not _covered(mentions, version.i, known_only=False)
+                and ai_sentence(doc, tok.i, mentions)):
+            mentions = replace_region(
+                mentions, span_mention(doc, "MODEL", tok.i, _model_tail(doc, tok.i + 1), kind="model"))
     return mentions
 
 

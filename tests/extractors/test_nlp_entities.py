@@ -164,3 +164,19 @@ def test_a_name_that_confirms_a_leak_is_a_company_though_its_assistant_bears_it(
     )
     assert "Pellworth" in names(ann, "ORG")
     assert ("security_incident", "asserted") in {(e.event_type, e.stance) for e in ann.events}
+
+
+def test_a_word_a_version_and_a_tier_are_a_model_though_the_ner_saw_no_name(annotate_one):
+    ann = annotate_one(
+        "Brekkvik AS today announced the general availability of Tern 4 Pro and Tern 4 Mini, two new "
+        "language models for developers."
+    )
+    assert {"Tern 4 Pro", "Tern 4 Mini"} <= names(ann, "MODEL")
+    assert "Brekkvik" in names(ann, "ORG")
+
+
+def test_capitalised_words_before_a_legal_form_are_a_company_without_it(annotate_one):
+    ann = annotate_one("OSLO, Norway — Skarvika AS today announced the general availability of two models.")
+    assert "Skarvika" in names(ann, "ORG")
+    ann = annotate_one("Halvorsen Kraft AB and Norrvik Oy signed an agreement to build a data centre.")
+    assert {"Halvorsen Kraft", "Norrvik"} <= names(ann, "ORG")
