@@ -173,14 +173,15 @@ def is_court(m: MentionSpan) -> bool:
     return m.label == "ORG" and (m.kind == "court" or bool({"court", "tribunal"} & words))
 
 
-# Participles whose agent is where the news came from: "a cable reviewed by Statecraft Review".
-_REPORTING_PARTICIPLES = {"review", "see", "obtain", "report", "publish", "cite", "quote", "view"}
+# Participles whose agent is where the news came from: "a cable reviewed by Statecraft Review". (Not
+# "published by": an investigation an outlet published is its own finding, and it claims what it found.)
+_REPORTING_PARTICIPLES = {"review", "see", "obtain", "report", "cite", "quote", "view"}
 
 
 def _source_of_the_report(tok: Token) -> bool:
     """The outlet or researcher that saw the document ("a memo seen by Modelwatch") is no party."""
     cur = tok
-    while cur.dep_ in ("compound", "conj", "appos") and cur.head.i != cur.i:
+    while cur.dep_ in ("det", "compound", "conj", "appos") and cur.head.i != cur.i:
         cur = cur.head
     if cur.dep_ != "pobj" or cur.head.lower_ != "by":
         return False
@@ -273,7 +274,7 @@ def is_speaker(tok: Token) -> bool:
     """The subject of "said", "told", "wrote" (a quoted commentator), or a name in an apposition/title
     ("analyst X", "X, a lawyer at ..."), or a name inside a clause that reports speech."""
     head = tok
-    while head.dep_ in ("compound", "appos", "conj", "poss", "amod") and head.head.i != head.i:
+    while head.dep_ in ("det", "compound", "appos", "conj", "poss", "amod") and head.head.i != head.i:
         head = head.head
     if head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_.lower() in SPEAKING_VERBS:
         return True
@@ -302,7 +303,7 @@ def announces(tok: Token, anchor: Token, verbs: frozenset[str] | set[str] = SPEA
     """Whether ``tok`` is the subject of the verb of saying (one of ``verbs``) that reports the trigger's
     clause ("..., its ministry said", "the agency said it would ...")."""
     head = tok
-    while head.dep_ in ("compound", "appos", "conj", "poss") and head.head.i != head.i:
+    while head.dep_ in ("det", "compound", "appos", "conj", "poss") and head.head.i != head.i:
         head = head.head
     verb = head.head
     if head.dep_ != "nsubj" or verb.lemma_.lower() not in verbs:
@@ -327,7 +328,7 @@ def objector(tok: Token, anchor: Token) -> bool:
     """"China's Ministry of Commerce said it opposed Washington's decision ...": who objects to the act,
     as the subject of the objecting verb or of the verb of saying above it, plays no part in it."""
     head = tok
-    while head.dep_ in ("compound", "appos", "conj", "poss") and head.head.i != head.i:
+    while head.dep_ in ("det", "compound", "appos", "conj", "poss") and head.head.i != head.i:
         head = head.head
     return head.dep_ == "nsubj" and (head.head.lemma_.lower() in _OBJECTING_VERBS
                                      or _objects_to(head.head, anchor))

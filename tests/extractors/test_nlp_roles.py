@@ -316,3 +316,26 @@ def test_officials_of_a_state_announcing_controls_name_it_but_their_addressees_d
     assert ("authority", "United States") in roles
     text = "The State Department instructed U.S. diplomats to warn governments about DeepSeek's models."
     assert "United States" not in {n for _r, n in roles_of(annotate_one(text, PUBLISHED), "regulation")}
+
+
+def test_the_prosecutors_office_telling_a_charge_brings_it_and_is_no_defendant(annotate_one):
+    ann = annotate_one(
+        "A former research engineer at Quarrow Robotics was charged on Thursday with stealing files "
+        "describing the company's unreleased model, the U.S. Attorney's Office for the District of "
+        "Massachusetts said."
+    )
+    legal = next(e for e in ann.events if e.event_type == "legal_action")
+    assert any(r.role == "plaintiff" and "Office" in r.name for r in legal.roles)
+    assert not any(r.role == "defendant" and "Office" in r.name for r in legal.roles)
+    theft = next(e for e in ann.events if e.event_type == "security_incident")
+    assert not any("Office" in r.name for r in theft.roles)  # who tells of a theft did not do it
+
+
+def test_an_outlet_s_own_published_investigation_makes_it_the_claimant(annotate_one):
+    ann = annotate_one(
+        "An investigation published Monday by The Quire Bulletin, a newsletter on AI supply chains, "
+        "concluded that Tessaly Systems built its Wren-7B model by fine-tuning on outputs from Alibaba's "
+        "Qwen3."
+    )
+    claim = next(e for e in ann.events if e.event_type == "distillation_claim")
+    assert ("claimant", "The Quire Bulletin") in {(r.role, r.name) for r in claim.roles}
