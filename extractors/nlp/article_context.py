@@ -85,6 +85,7 @@ class ArticleContext:
         self.last_person: MentionSpan | None = None
         self.last_government: MentionSpan | None = None  # the last agency or regulator named
         self.launched: list[str] = []  # the models whose release the article has told so far, in order
+        self.triggers_here: frozenset[int] = frozenset()  # where the sentence in hand tells its events
 
     def is_anaphor(self, tok: Token) -> bool:
         if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON":

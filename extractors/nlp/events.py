@@ -153,6 +153,7 @@ class EventMatcher:
         for sent in doc.sents:
             matches = by_sentence.get(sent.start, ())
             triggers = [(p, s) for p, s in matches if not p.denial_only]
+            ctx.triggers_here = frozenset(s.root.i for _p, s in triggers)
             candidates = [c for c in (self._candidate(p, s, sent, ctx) for p, s in triggers) if c]
             candidates = self._suppress_and_dedupe(candidates, {p.event_type for p, _s in triggers})
             candidates = [self.elaborator.continued_as_earlier(c, a, out) for c, a in candidates]
@@ -222,7 +223,8 @@ class EventMatcher:
         confidence -= 0.1 if via_anaphor else 0.0
         confidence -= 0.1 if any(t.lower_ in self.rules.cue("hedge_words") for t in sent) else 0.0
         date_phrase, future = date_of(anchor, sent)
-        reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor)
+        reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor,
+                             other_triggers=ctx.triggers_here - {anchor.i})
         product = next((r for r in spec.roles if r in spec.object_roles), None)
         if (spec.standing_verbs and product is not None and not reading.holders(product)
                 and self._prices_new_model(anchor, ctx)):

@@ -59,23 +59,35 @@ from .role_cues import (
     trigger_arguments,
 )
 from .role_reading import PARTY_LABELS, RoleReading
-from .syntax import argument_tokens, clause_verb, subject_of
+from .syntax import ancestors_in_sentence, argument_tokens, clause_verb, subject_of
 
 _ITEM_LEMMAS = {
     "chip", "semiconductor", "accelerator", "gpu", "processor", "weight", "tool", "equipment", "wafer",
 }
 
 
+def _joined_on(tok: Token, top: Token) -> bool:
+    """``tok`` hangs under ``top`` through a conjunct: "before OpenAI addressed its concerns, and later
+    fined the company" (the parser joins the main clause's second act to the clause it follows)."""
+    while tok.i != top.i and tok.head.i != tok.i:
+        if tok.dep_ == "conj":
+            return True
+        tok = tok.head
+    return False
+
+
 def read_roles(
     spec: EventTypeSpec, anchor: Token, sent: Span, initiator: MentionSpan | None,
     mention_at: Callable[[int], MentionSpan | None], *, whole_sentence: bool = True,
     resolve: Callable[[Token], tuple[MentionSpan, ...]] | None = None,
+    other_triggers: frozenset[int] = frozenset(),
 ) -> RoleReading:
     """The roles of the event whose trigger is ``anchor``; ``initiator`` is the resolved subject/agent.
 
     ``whole_sentence``: also take the sentence's other parties that the guide does not rule out (they get
     the other party role); off for a sentence that only refers back to an event. ``resolve`` maps an
-    anaphor ("the company", "it") to what it stands for.
+    anaphor ("the company", "it") to what it stands for; ``other_triggers``: where the sentence's other
+    events are told.
     """
     party_roles = spec.party_roles
     first_role = spec.initiator_role
@@ -208,8 +220,15 @@ def read_roles(
         # (The converse does not hold: "blocked ChatGPT before OpenAI addressed its concerns" names a party.)
         setting = setting_clause(anchor)
         within = {t.i for t in setting.subtree} if setting is not None else None
+        # "Yunque released Xuanji 2.5, two months after the Commerce Department added it to the Entity
+        # List": a scene-setting clause that tells another event names that event's parties ("blocked
+        # ChatGPT before OpenAI addressed its concerns" tells none, and OpenAI is a party).
+        elsewhere = {t.i for c in sent if c.i != anchor.i and setting_clause(c) is c
+                     and c not in [h for _c, h in ancestors_in_sentence(anchor)]
+                     and any(t.i in other_triggers and not _joined_on(t, c) for t in c.subtree)
+                     for t in c.subtree} if setting is None else set()
         for tok in sent:
-            if within is not None and tok.i not in within:
+            if (within is not None and tok.i not in within) or tok.i in elsewhere:
                 continue
             m = mention_at(tok.i)
             if (m is not None and tok.i == m.start and m.name not in seen and m.label == "GPE"

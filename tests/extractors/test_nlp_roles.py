@@ -339,3 +339,14 @@ def test_an_outlet_s_own_published_investigation_makes_it_the_claimant(annotate_
     )
     claim = next(e for e in ann.events if e.event_type == "distillation_claim")
     assert ("claimant", "The Quire Bulletin") in {(r.role, r.name) for r in claim.roles}
+
+
+def test_a_scene_setting_clause_telling_another_event_names_none_of_this_one_s_parties(annotate_one):
+    ann = annotate_one(
+        "Hexin Zhiyun released Pavo 3.5 in December, two months after the Commerce Department added the "
+        "company to the Entity List, restricting its access to American chips."
+    )
+    launch = next(e for e in ann.events if e.event_type == "model_launch")
+    assert "Department of Commerce" not in {r.name for r in launch.roles}
+    control = next(e for e in ann.events if e.event_type == "export_control")
+    assert ("authority", "Department of Commerce") in {(r.role, r.name) for r in control.roles}
