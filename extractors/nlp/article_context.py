@@ -221,6 +221,11 @@ class ArticleContext:
         if subj is not None:
             m, via_anaphor = self.resolve(subj)
             if m is not None and m.label in ("ORG", "PERSON"):
+                # "Kelora chief executive Tran Van Duc said ...": the company he speaks for is the one
+                # "the company" will mean next.
+                org = self.affiliation(m, sent.doc)
+                if org is not None and org.end <= m.start:  # (not "X, a researcher at Y University")
+                    self.last_org = org
                 self._remember(m)
                 return
             if via_anaphor or self.is_anaphor(subj):

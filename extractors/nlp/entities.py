@@ -296,6 +296,29 @@ def _resolve_short_names(mentions: list[MentionSpan]) -> list[MentionSpan]:
     return out
 
 
+def _add_short_org_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """"Vinara chief executive Pham Quoc Bao", after "Vinara Compute": the first word of an unknown
+    organisation's name, standing alone where the NER saw nothing, is that organisation."""
+    firsts: dict[str, MentionSpan] = {}
+    for m in mentions:
+        words = m.name.split()
+        if m.label == "ORG" and not m.known and len(words) >= 2 and words[0][:1].isupper():
+            firsts.setdefault(words[0], m)
+    for tok in doc:
+        org = firsts.get(tok.text)
+        if (org is None or tok.pos_ != "PROPN" or any(m.start <= tok.i < m.end for m in mentions)
+                or tok.lower_ in STOP_WORDS):
+            continue
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if nxt is not None and (nxt.text[:1].isupper() or nxt.like_num or nxt.text == "-"):
+            continue  # "Vinara Cloud", "Vinara 2", "Vinara-LM": another name that starts the same way
+        if tok.dep_ in ("compound", "amod") and tok.head.lemma_.lower() not in PERSON_NOUNS:
+            continue  # "Galaxy phones", "the Vinara app": a brand on a product, not the company
+        mentions = _replace_region(mentions, _span_mention(
+            doc, "ORG", tok.i, tok.i + 1, name=org.name, known=org.known, kind=org.kind, owner=org.owner))
+    return mentions
+
+
 # Last words that make an unknown "PERSON" an organisation ("Corvid Labs", "Orrery Robotics").
 _ORG_SUFFIXES = ORG_SUFFIXES
 # Last words of a job title or an internal team, read by NER as a name ("General Counsel", "Managing Partner",
@@ -637,7 +660,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
     mentions = _fold_person_aliases(doc, mentions, gaz)
     mentions = tiered_products(doc, mentions)
     mentions = _places_naming_orgs(places_starting_org_names(doc, mentions))
-    mentions = _drop_lone_unknown_people(_resolve_short_names(mentions))
+    mentions = _add_short_org_names(doc, _drop_lone_unknown_people(_resolve_short_names(mentions)))
     decided |= {(m.name, "ORG") for m in mentions if _acts_as_org(doc, m)}
     cue_orgs = frozenset(name.lower() for name, label in decided if label == "ORG")
     mentions = unify_labels(propagate_models(mentions, cue_orgs), decided)

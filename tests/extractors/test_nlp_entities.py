@@ -180,3 +180,12 @@ def test_capitalised_words_before_a_legal_form_are_a_company_without_it(annotate
     assert "Skarvika" in names(ann, "ORG")
     ann = annotate_one("Halvorsen Kraft AB and Norrvik Oy signed an agreement to build a data centre.")
     assert {"Halvorsen Kraft", "Norrvik"} <= names(ann, "ORG")
+
+
+def test_a_company_s_first_word_alone_is_the_company_but_not_as_a_brand_on_a_product(annotate_one):
+    ann = annotate_one(
+        "Pellar Systems opened an office in Hanoi. Pellar chief executive Lan Hoang said the office would "
+        "hire 50 people and that the Pellar app would follow."
+    )
+    pellar = [m for m in ann.mentions if m.name == "Pellar Systems"]
+    assert [m.text for m in pellar] == ["Pellar Systems", "Pellar"]

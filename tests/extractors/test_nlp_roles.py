@@ -350,3 +350,14 @@ def test_a_scene_setting_clause_telling_another_event_names_none_of_this_one_s_p
     assert "Department of Commerce" not in {r.name for r in launch.roles}
     control = next(e for e in ann.events if e.event_type == "export_control")
     assert ("authority", "Department of Commerce") in {(r.role, r.name) for r in control.roles}
+
+
+def test_the_short_name_before_a_chief_s_title_keeps_the_company_in_mind(annotate_one):
+    ann = annotate_one(
+        "Temasek said it invested $40 million in Kelora Compute. The chips will be supplied by Nvidia. "
+        "Kelora chief executive Tran Van Duc said the country needs its own computing power. The company "
+        "released its KeloraLM-13B model last year."
+    )
+    launch = next(e for e in ann.events if e.event_type == "model_launch")
+    assert ("developer", "Kelora Compute") in {(r.role, r.name) for r in launch.roles}
+    assert "Nvidia" not in {r.name for r in launch.roles}
