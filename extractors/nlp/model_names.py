@@ -122,7 +122,8 @@ def add_glued_models(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]
             after = _model_tail(doc, end)
             noun = after < len(doc) and (doc[after].lower_ in MODEL_NOUNS
                                          or (after + 1 < len(doc) and doc[after + 1].lower_ in MODEL_NOUNS))
-            if after == end and not noun:
+            tiered = doc[end - 1].text in MODEL_TIERS  # "Dhruva-Pro": a name glued to a tier
+            if after == end and not noun and not tiered:
                 i = end
                 continue
         end = _model_tail(doc, end)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 PUBLISHED = date(2026, 4, 14)
 
 
@@ -606,3 +608,18 @@ def test_an_unauthorised_party_getting_into_a_repository_is_a_breach(annotate_on
     text = ("Marrowind disclosed on Tuesday that an unauthorised third party had gained access to an "
             "internal repository holding evaluation code for its next speech model.")
     assert ("security_incident", "asserted") in kinds(annotate_one(text, PUBLISHED))
+
+
+@pytest.mark.parametrize("text", [
+    "Ostrel Labs alleged that Venmark had trained its Lark-3 model using answers of Ostrel's own model.",
+    "Ostrel Labs banned accounts of Venmark, a firm it said had used its models to run spam campaigns and "
+    "to collect ChatGPT answers for training a rival chatbot.",
+])
+def test_training_using_answers_or_collecting_them_for_training_is_distillation(annotate_one, text):
+    assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))
+
+
+def test_no_lawsuit_filed_is_no_legal_action(annotate_one):
+    text = ("Venmark's chief executive said the company would answer in court if needed, but no lawsuit "
+            "has been filed so far.")
+    assert "legal_action" not in {t for t, _s in kinds(annotate_one(text, PUBLISHED))}

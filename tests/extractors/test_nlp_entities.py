@@ -189,3 +189,9 @@ def test_a_company_s_first_word_alone_is_the_company_but_not_as_a_brand_on_a_pro
     )
     pellar = [m for m in ann.mentions if m.name == "Pellar Systems"]
     assert [m.text for m in pellar] == ["Pellar Systems", "Pellar"]
+
+
+def test_a_name_glued_to_a_tier_is_a_model(annotate_one):
+    ann = annotate_one("Ostrel Labs said its rival copied answers of its own model, Ostrel-Pro.")
+    assert "Ostrel-Pro" in names(ann, "MODEL")
+    assert "Ostrel-Pro" not in names(ann, "ORG")
