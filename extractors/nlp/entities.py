@@ -673,7 +673,7 @@ _ORG_ACTS = frozenset({
     "say", "tell", "call", "announce", "confirm", "deny", "reject", "dispute", "accuse", "allege", "sue",
     "release", "launch", "unveil", "raise", "sign", "operate", "hire", "acquire", "decline", "respond",
     "comment", "insist", "argue", "counter", "agree", "invest", "open-source", "license", "file", "disclose",
-    "reveal", "admit", "notify",
+    "reveal", "admit", "notify", "suspend", "revoke", "ban", "bar", "restrict", "partner",
 })
 
 

@@ -105,8 +105,14 @@ def _verb_by_position(span: Span, ctx: ArticleContext) -> bool:
         return False
     before = span.doc[span.start - 1]
     named = ctx.by_token.get(before.i)
-    return before.lower_ in _BEFORE_A_VERB or (named is not None and named.label == "ORG"
-                                               and named.end == span.start)
+    if before.lower_ in _BEFORE_A_VERB or (named is not None and named.label == "ORG"
+                                           and named.end == span.start):
+        return True
+    # "The four-year-old lab open-sourced Yunhe-Lan 3 72B", "Pavonine open-sourced Pavo 2": a noun the
+    # passage points back with, or a name the NER passed over, before it and a model's name after it.
+    after = ctx.by_token.get(span.end) if span.end < len(span.doc) else None
+    doer = ctx.is_anaphor(before) or (named is None and before.pos_ == "PROPN" and before.text[:1].isupper())
+    return doer and after is not None and after.label == "MODEL" and after.start == span.end
 
 
 def _local_currency_amount(sent: Span, currencies: frozenset[str]) -> bool:
@@ -206,6 +212,12 @@ class EventMatcher:
         ):
             return None  # "open-source models", "released models": an attribute
         initiator, via_anaphor, names, actor_mentions = trigger_actors(anchor, sent, ctx)
+        if initiator is None and anchor.i != span.start and span[0].tag_ in ("VBD", "VBZ", "VBN"):
+            # "Anthropic barred companies controlled from ...": the parser hangs the verb on its object,
+            # and the name right before the verb is who acts.
+            named = ctx.by_token.get(span.start - 1) if span.start > 0 else None
+            if named is not None and named.end == span.start and named.label in spec.initiator_labels:
+                initiator = named
         first = initiator or next((m for m in actor_mentions if not is_dateline(m, sent)), None)
         if spec.reroute_if_government and first is not None and _acts_for_government(first, sent.doc):
             spec = self.rules.types[spec.reroute_if_government]

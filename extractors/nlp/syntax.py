@@ -48,7 +48,8 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
     """True when the trigger is hypothetical, planned, predicted, negated, conditional or a question."""
     if sent.text.rstrip().endswith("?"):
         return True
-    if anchor.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ == "no" for c in anchor.children):
+    if anchor.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ == "no"
+                                                for c in anchor.children):
         return True  # "no lawsuit has been filed so far": a negated noun
     modals = rules.cue("modal_auxiliaries")
     verb = clause_verb(anchor)

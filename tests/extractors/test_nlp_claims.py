@@ -612,8 +612,8 @@ def test_an_unauthorised_party_getting_into_a_repository_is_a_breach(annotate_on
 
 @pytest.mark.parametrize("text", [
     "Ostrel Labs alleged that Venmark had trained its Lark-3 model using answers of Ostrel's own model.",
-    "Ostrel Labs banned accounts of Venmark, a firm it said had used its models to run spam campaigns and "
-    "to collect ChatGPT answers for training a rival chatbot.",
+    ("Ostrel Labs banned accounts of Venmark, a firm it said had used its models to run spam campaigns "
+     "and to collect ChatGPT answers for training a rival chatbot."),
 ])
 def test_training_using_answers_or_collecting_them_for_training_is_distillation(annotate_one, text):
     assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))

@@ -219,3 +219,17 @@ def test_an_amount_a_year_and_a_month_after_something_are_no_price(annotate_one)
     text = ("A month after the deal, people familiar with the matter said Vantor pays Quell Systems about "
             "$2 billion a year for access to its models.")
     assert "pricing" not in {e.event_type for e in annotate_one(text).events}
+
+
+def test_open_sourced_after_the_lab_or_an_unknown_name_is_a_release(annotate_one):
+    text = ("Harrowby Zhiyuan is a small lab in Beijing. The four-year-old lab open-sourced Quill-Lan 3 72B "
+            "on Monday, publishing the weights under a permissive licence.")
+    assert "model_launch" in {e.event_type for e in annotate_one(text, PUBLISHED).events}
+
+
+def test_the_name_before_a_verb_the_parser_hangs_on_its_object_acts(annotate_one):
+    text = ("Around the same time, Anthropic barred companies controlled from certain countries from using "
+            "its models.")
+    ann = annotate_one(text, PUBLISHED)
+    bans = [e for e in ann.events if e.event_type == "access_restriction"]
+    assert bans and bans[0].initiator == "Anthropic"
