@@ -179,7 +179,8 @@ class EventMatcher:
     ) -> tuple[EventCandidate, Token] | None:
         spec = self.rules.types[pattern.event_type]
         anchor = span.root
-        if is_hedged(anchor, sent, self.rules) or governed_by_blocked_prep(anchor, spec.blocked_preps):
+        if (is_hedged(anchor, sent, self.rules, inquiry_is_claim=spec.prefer_alleged)
+                or governed_by_blocked_prep(anchor, spec.blocked_preps)):
             return None
         if spec.blocked_phrases and _has_phrase(sent.text, spec.blocked_phrases):
             return None

@@ -99,10 +99,12 @@ def setting_clause(tok: Token) -> Token | None:
 
 
 def owns_the_object(anchor: Token) -> bool:
-    """"stolen the source code of its models", "breached their systems": the trigger's object belongs to
-    "its"/"their" owner, who is then the one telling of it."""
-    return any(t.lower_ in ("its", "their", "our") for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")
-               for t in c.subtree)
+    """"stolen the source code of its models", "breached their systems", "used its coding agent to break
+    into ...": the trigger's object (or the tool of the act it completes) belongs to "its"/"their" owner,
+    who is then the one telling of it."""
+    verbs = [anchor] + ([anchor.head] if anchor.dep_ in ("xcomp", "advcl") else [])
+    return any(t.lower_ in ("its", "their", "our") for v in verbs for c in v.children
+               if c.dep_ in ("dobj", "nsubjpass") for t in c.subtree)
 
 
 def conduct_verb(anchor: Token) -> Token | None:

@@ -44,8 +44,11 @@ def clause_verb(token: Token) -> Token:
     return tok
 
 
-def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
-    """True when the trigger is hypothetical, planned, predicted, negated, conditional or a question."""
+def is_hedged(anchor: Token, sent: Span, rules: EventRules, inquiry_is_claim: bool = False) -> bool:
+    """True when the trigger is hypothetical, planned, predicted, negated, conditional or a question.
+
+    ``inquiry_is_claim``: for claims, "looking into whether DeepSeek had trained on ChatGPT outputs" is a
+    suspicion under investigation, a claim, not an open question."""
     if sent.text.rstrip().endswith("?"):
         return True
     if anchor.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ == "no"
@@ -65,7 +68,8 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
                     c.dep_ == "nsubj" and c.lower_ in ("we", "i") for c in tok.children):
                 return True
             if child.dep_ == "mark" and child.lower_ in rules.cue("conditional_marks"):
-                return True
+                if not (inquiry_is_claim and child.lower_ in ("whether", "if") and _under_inquiry(tok, rules)):
+                    return True
     upcoming = rules.cue("upcoming_modifiers")
     # "the launch of its new model planned for summer": the trigger's own "of" object counts too.
     described = [anchor, *(g for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"
@@ -104,6 +108,13 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules) -> bool:
         ):
             return True
     return False
+
+
+def _under_inquiry(verb: Token, rules: EventRules) -> bool:
+    """The clause of ``verb`` is what someone investigates ("is looking into whether ...", "a probe into
+    whether ...", "to examine if ...")."""
+    inquiry = rules.cue("inquiry_words")
+    return any(h.lemma_.lower() in inquiry for _c, h in list(ancestors_in_sentence(verb))[:3])
 
 
 def _habitual(tok: Token, rules: EventRules) -> bool:

@@ -623,3 +623,19 @@ def test_no_lawsuit_filed_is_no_legal_action(annotate_one):
     text = ("Venmark's chief executive said the company would answer in court if needed, but no lawsuit "
             "has been filed so far.")
     assert "legal_action" not in {t for t, _s in kinds(annotate_one(text, PUBLISHED))}
+
+
+def test_looking_into_whether_a_rival_trained_on_outputs_is_a_claim_but_deciding_whether_is_not(annotate_one):
+    text = "In March, Ostrel Labs said it was looking into whether Venmark had trained on its outputs."
+    assert ("distillation_claim", "alleged") in kinds(annotate_one(text, PUBLISHED))
+    text = "Ostrel Labs said it would decide next year whether to release the model."
+    assert kinds(annotate_one(text, PUBLISHED)) == set()
+
+
+def test_breaking_into_networks_with_a_company_s_own_agent_makes_it_the_victim(annotate_one):
+    text = ("Pellan Robotics said a Russia-backed group had used its Wayfarer coding agent to break into the "
+            "networks of four shipping companies.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("victim", "Pellan Robotics") in roles_of(ann, "security_incident", "alleged")
+    text = "Pellan Robotics hopes to break into the European market with a new model."
+    assert "security_incident" not in {t for t, _s in kinds(annotate_one(text, PUBLISHED))}
