@@ -67,9 +67,9 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules, inquiry_is_claim: bo
             if child.dep_ == "aux" and child.lower_ in ("will", "shall", "'ll") and any(
                     c.dep_ == "nsubj" and c.lower_ in ("we", "i") for c in tok.children):
                 return True
-            if child.dep_ == "mark" and child.lower_ in rules.cue("conditional_marks"):
-                if not (inquiry_is_claim and child.lower_ in ("whether", "if") and _under_inquiry(tok, rules)):
-                    return True
+            inquiry = inquiry_is_claim and child.lower_ in ("whether", "if") and _under_inquiry(tok, rules)
+            if child.dep_ == "mark" and child.lower_ in rules.cue("conditional_marks") and not inquiry:
+                return True
     upcoming = rules.cue("upcoming_modifiers")
     # "the launch of its new model planned for summer": the trigger's own "of" object counts too.
     described = [anchor, *(g for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"
