@@ -75,8 +75,9 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules, inquiry_is_claim: bo
     described = [anchor, *(g for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"
                            for g in c.children if g.dep_ == "pobj")]
     for child in (c for t in described for c in t.children):
-        if child.dep_ in ("amod", "compound", "advmod", "acl") and child.lower_ in upcoming:
-            return True
+        if child.dep_ in ("amod", "compound", "advmod", "acl") and child.lower_ in upcoming \
+                and not (child.lower_ in ("proposed", "putative") and _class_action(child.head)):
+            return True  # (but "filed a proposed class action": a suit filed on behalf of a class)
     if any(_habitual(tok, rules) for tok in _own_clause(anchor)):
         return True
     governors, noun_governors = rules.cue("governors"), rules.cue("noun_governors")
@@ -108,6 +109,11 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules, inquiry_is_claim: bo
         ):
             return True
     return False
+
+
+def _class_action(noun: Token) -> bool:
+    return noun.lemma_.lower() in ("action", "lawsuit", "suit") and any(
+        c.lower_ == "class" for c in noun.children)
 
 
 def _under_inquiry(verb: Token, rules: EventRules) -> bool:

@@ -233,3 +233,15 @@ def test_the_name_before_a_verb_the_parser_hangs_on_its_object_acts(annotate_one
     ann = annotate_one(text, PUBLISHED)
     bans = [e for e in ann.events if e.event_type == "access_restriction"]
     assert bans and bans[0].initiator == "Anthropic"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Nvidia and Kestrel Trucks are jointly developing a driver-assistance system, the companies said.",
+     "partnership"),
+    (("On Thursday a patient, Mara Ekwe, filed a proposed class action against Brindle Health in federal "
+     "court, accusing it of negligence."), "legal_action"),
+    (("Arvelle Systems said in July it withheld the image features of its Nacre-2 model from users in the "
+     "European Union."), "access_restriction"),
+])
+def test_joint_development_a_proposed_class_action_and_withholding_from_users(annotate_one, text, kind):
+    assert kind in {e.event_type for e in annotate_one(text, PUBLISHED).events}
