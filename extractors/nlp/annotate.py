@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import cast
 
@@ -14,6 +14,7 @@ from extractors.models import Annotation, Event, Evidence, Mention, RoleFiller, 
 from .article_context import EventCandidate
 from .components import EVENTS_ATTR, MENTIONS_ATTR, EventMatcherComponent
 from .dates import resolve_date
+from .role_reading import PARTY_LABELS
 
 # Bump the minor part whenever rules, patterns or the gazetteer change what is extracted.
 # (config/event_types.toml carries the same string; the config value wins when present.)
@@ -89,7 +90,7 @@ def _event_date(c: EventCandidate, published: date | None) -> date:
 
 def merge_candidates(
     cands: list[EventCandidate], published: date | None, version: str,
-    prefer_alleged: frozenset[str] = frozenset(),
+    prefer_alleged: frozenset[str] = frozenset(), first_roles: Mapping[str, str] | None = None,
 ) -> tuple[Event, ...]:
     """Merge sentence-level candidates into per-article events.
 
@@ -119,23 +120,37 @@ def merge_candidates(
             dict.fromkeys(Evidence(sentence=c.sentence, start=c.start, end=c.end) for c in group)
         )
         bonus = min(_MAX_MERGE_BONUS, _MERGE_BONUS_PER_EVIDENCE * (len(evidence) - 1))
+        initiator = _initiator(group, (first_roles or {}).get(best.event_type))
+        actors = _ordered_actors(group)
+        if initiator in actors:  # the initiator first, as everywhere actors are listed
+            actors = [initiator, *(a for a in actors if a != initiator)]
         events.append(
             Event(
                 event_type=best.event_type,
                 stance=best.stance,
-                actors=tuple(_ordered_actors(group)),
+                actors=tuple(actors),
                 evidence=evidence,
                 event_date=_event_date(best, published),
                 confidence=round(min(0.99, best.confidence + bonus), 3),
                 extractor_version=version,
                 roles=tuple(dict.fromkeys(
                     RoleFiller(r, n, label) for c in group for r, n, label in c.roles.fillers)),
-                initiator=next((c.roles.initiator for c in group if c.roles.initiator), None),
+                initiator=initiator,
                 targets=tuple(dict.fromkeys(n for c in group for n in c.targets)),
             )
         )
     events.sort(key=lambda e: min(ev.start for ev in e.evidence))
     return tuple(events)
+
+
+def _initiator(group: list[EventCandidate], first_role: str | None) -> str | None:
+    """Who acts: the subject or agent the parse gave, else the named party holding the type's first role
+    ("..., the U.S. Attorney's Office said" brings the charge though it is no subject of "charged")."""
+    said = next((c.roles.initiator for c in group if c.roles.initiator), None)
+    if said is not None or first_role is None or group[0].stance == "denied":
+        return said
+    return next((n for c in group for r, n, label in c.roles.fillers
+                 if r == first_role and label in PARTY_LABELS), None)
 
 
 def _with_stance(c: EventCandidate, stance: Stance) -> EventCandidate:
@@ -169,16 +184,18 @@ def annotate(
     """
     version = _rules_version(nlp)
     prefer_alleged: frozenset[str] = frozenset()
+    first_roles: dict[str, str] = {}
     if "newsignal_event_matcher" in nlp.pipe_names:
         rules = _matcher(nlp).rules
         prefer_alleged = frozenset(n for n, spec in rules.types.items() if spec.prefer_alleged)
+        first_roles = {n: spec.initiator_role for n, spec in rules.types.items()}
     for doc, published in nlp.pipe(((text or "", pub) for text, pub in items), as_tuples=True,
                                    batch_size=batch_size):
         cands = list(doc._.get(EVENTS_ATTR) or ())
         warnings = () if doc.text.strip() else ("empty text",)
         yield Annotation(
             mentions=_mentions(doc),
-            events=merge_candidates(cands, published, version, prefer_alleged),
+            events=merge_candidates(cands, published, version, prefer_alleged, first_roles),
             extractor_version=version,
             warnings=warnings,
         )

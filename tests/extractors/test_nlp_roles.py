@@ -361,3 +361,14 @@ def test_the_short_name_before_a_chief_s_title_keeps_the_company_in_mind(annotat
     launch = next(e for e in ann.events if e.event_type == "model_launch")
     assert ("developer", "Kelora Compute") in {(r.role, r.name) for r in launch.roles}
     assert "Nvidia" not in {r.name for r in launch.roles}
+
+
+def test_the_holder_of_the_first_role_is_the_initiator_when_no_subject_names_one(annotate_one):
+    ann = annotate_one(
+        "A former research engineer at Quarrow Robotics was charged on Thursday with stealing files "
+        "describing the company's unreleased model, the U.S. Attorney's Office for the District of "
+        "Massachusetts said."
+    )
+    legal = next(e for e in ann.events if e.event_type == "legal_action")
+    assert legal.initiator == "U.S. Attorney's Office for the District of Massachusetts"
+    assert legal.actors[0] == legal.initiator
