@@ -15,7 +15,7 @@ from spacy.tokens import Span, Token
 from .entities import MentionSpan
 from .no_parties import CONTEXT_PREPS, SOURCE_NOUNS, SPEAKING_VERBS, first_of_list
 from .role_reading import PARTY_LABELS, MentionAt
-from .syntax import ancestors_in_sentence, argument_tokens, clause_verb, subject_of
+from .syntax import ancestors_in_sentence, argument_tokens, clause_verb, object_does, subject_of
 
 # Subordinators of a clause that sets the scene for the main one rather than sharing its parties.
 _SETTING_MARKS = {"after", "before", "while", "when", "since", "until", "although", "though", "whereas"}
@@ -126,7 +126,7 @@ def is_own_subject(initiator: MentionSpan, anchor: Token,
     """Whether ``initiator`` is the subject of the trigger's own verb ("DeepSeek distilled ...", "the
     accusation that it had used ..."), not of a verb above it ("OpenAI accused DeepSeek of distilling")."""
     verb = conduct_verb(anchor)
-    subj = subject_of(verb)[0] if verb is not None else None
+    subj = (object_does(verb) or subject_of(verb)[0]) if verb is not None else None
     if subj is None:
         return False
     if initiator.start <= subj.i < initiator.end:

@@ -281,7 +281,7 @@ def _heads_a_heading(tok: Token) -> bool:
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
     """(subject-or-agent token, is_initiator) for a verb; climbs conj/xcomp/relcl for a shared subject."""
     tok = verb
-    for _ in range(4):
+    for _ in range(5):
         passive = False
         for child in tok.children:
             if child.dep_ == "agent":
@@ -297,6 +297,10 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
             # "the company, which raised ...": the pronoun of a clause set off by a comma stands for the
             # noun; "the labs that object ..." restricts the noun instead (which labs), pointing nowhere.
             return tok.head, True
+        if subj is not None and _dateline_word(subj):
+            # "TORONTO — Corvane Systems has accused ...": the parser makes the dateline the subject and
+            # the name after the dash its apposition
+            subj = next((c for c in subj.children if c.dep_ == "appos"), subj)
         if subj is not None:
             return subj, True
         if passive:
@@ -311,6 +315,11 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
             continue
+        if tok.dep_ == "prep" and tok.pos_ == "ADP" and tok.head.pos_ == "VERB":
+            # "Anthropic accused Yunmai of using accounts to harvest answers": the verb the phrase hangs on
+            # (whose object, when it has one, is who did it: see ``object_does``).
+            tok = tok.head
+            continue
         if (tok.dep_ == "acl" and tok.tag_ == "VB" and tok.head.dep_ == "pobj"
                 and tok.head.head.dep_ == "prep" and tok.head.head.lower_ in ("in", "on")
                 and tok.head.head.head.pos_ in ("VERB", "AUX")):
@@ -319,6 +328,32 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
             continue
         break
     return None, False
+
+
+def _dateline_word(tok: Token) -> bool:
+    """"TORONTO —", "SEOUL, March 3 —": a capitalised place opening the text or a line, before a dash or
+    a comma."""
+    doc = tok.doc
+    opens = tok.i == 0 or "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_
+    return (tok.is_upper and tok.is_alpha and len(tok) >= 3 and opens and tok.i + 1 < len(doc)
+            and doc[tok.i + 1].text in ("—", "–", "-", ","))
+
+
+def object_does(verb: Token) -> Token | None:
+    """"accused Yunmai of using accounts to harvest ...": the object of the verb whose "of"/"with" phrase
+    holds ``verb`` (climbing as ``subject_of`` does), who did what ``verb`` says; None when ``verb`` has a
+    subject of its own or hangs on no such phrase."""
+    tok = verb
+    for _ in range(5):
+        if any(c.dep_ in _SUBJECT_DEPS for c in tok.children):
+            return None
+        if tok.dep_ in ("conj", "xcomp", "pcomp") and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        if tok.dep_ == "prep" and tok.lower_ in ("of", "with") and tok.head.pos_ == "VERB":
+            return next((c for c in tok.head.children if c.dep_ == "dobj"), None)
+        return None
+    return None
 
 
 def unnamed_doer(anchor: Token, own_modifiers: frozenset[str]) -> Token | None:

@@ -372,3 +372,14 @@ def test_the_holder_of_the_first_role_is_the_initiator_when_no_subject_names_one
     legal = next(e for e in ann.events if e.event_type == "legal_action")
     assert legal.initiator == "U.S. Attorney's Office for the District of Massachusetts"
     assert legal.actors[0] == legal.initiator
+
+
+def test_who_accuses_another_of_a_gerund_s_act_is_its_claimant_and_the_object_its_accused(annotate_one):
+    ann = annotate_one(
+        "TORONTO — Corvane Systems has accused Singapore-based rival Lumeri of using fraudulent accounts to "
+        "harvest answers from its Sabre models."
+    )
+    claim = next(e for e in ann.events if e.event_type == "distillation_claim")
+    roles = {(r.role, r.name) for r in claim.roles}
+    assert ("claimant", "Corvane Systems") in roles and ("accused", "Lumeri") in roles
+    assert ("accused", "Corvane Systems") not in roles and "Toronto" not in {r.name for r in claim.roles}
