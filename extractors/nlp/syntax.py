@@ -101,6 +101,9 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules, inquiry_is_claim: bo
             return True
         if head.pos_ == "NOUN" and lemma in noun_governors:
             return True
+        if (child.dep_ == "pobj" and head.lower_ == "as"
+                and head.head.lemma_.lower() in ("know", "dub", "term")):
+            return True  # "the practice, known as distillation": the name of a practice
         # "seeks damages and an order barring X from ...": what a party asks for has not happened.
         if child.dep_ in ("dobj", "xcomp", "ccomp") and lemma in rules.cue("request_verbs"):
             return True

@@ -639,3 +639,9 @@ def test_breaking_into_networks_with_a_company_s_own_agent_makes_it_the_victim(a
     assert ("victim", "Pellan Robotics") in roles_of(ann, "security_incident", "alleged")
     text = "Pellan Robotics hopes to break into the European market with a new model."
     assert "security_incident" not in {t for t, _s in kinds(annotate_one(text, PUBLISHED))}
+
+
+def test_a_definition_of_distillation_tells_no_claim(annotate_one):
+    text = ("The practice Ostrel Labs describes, known as distillation, involves training one model on the "
+            "outputs of another.")
+    assert kinds(annotate_one(text, PUBLISHED)) == set()

@@ -210,10 +210,7 @@ def test_signals_are_threads_with_headlines_from_roles(demo_build):
         WHERE s.signal_id IN (SELECT signal_id FROM timeline WHERE event_type = 'distillation_claim'
                              AND stance = 'denied' AND initiator = 'Moonshot AI'
                              AND evidence LIKE '%OpenAI''s models to train%')""")
-    # demo-14 also tells OpenAI's 2025 inquiry into whether DeepSeek used its outputs: the labels (demo
-    # gold) make both accused in the article's one alleged record.
-    assert headline == ("OpenAI accuses Moonshot AI and DeepSeek of distilling its models; "
-                        "Moonshot AI denies it")
+    assert headline == "OpenAI accuses Moonshot AI of distilling its models; Moonshot AI denies it"
     assert status == "contested" and "OpenAI" in alleged_by and denied_by == ["Moonshot AI"]
     assert rows(demo_build.db, "SELECT count(*) FROM signals WHERE headline IS NULL")[0][0] == 0
     # The roles behind it are stored: every event's initiator holds one of its roles.
