@@ -22,6 +22,7 @@ from spacy.vocab import Vocab
 from extractors.taxonomy import EventRules, EventTypeSpec, TriggerPattern
 
 from .article_context import (
+    ACTOR_LABELS,
     DEFINITE,
     MAX_ACTORS,
     ArticleContext,
@@ -39,6 +40,7 @@ from .entities import MentionSpan, described_as_government, is_government
 from .role_reading import RoleReading
 from .roles import read_roles
 from .syntax import (
+    ancestors_in_sentence,
     argument_tokens,
     attributed_doer,
     clause_verb,
@@ -96,6 +98,10 @@ def _first_half_of_hyphenated(tok: Token) -> bool:
 
 # Words right before a participle that make it a verb ("..., which open-sourced X", "it has released").
 _BEFORE_A_VERB = frozenset({"which", "who", "that", "it", "they", "has", "have", "had", "also"})
+
+
+# Verbs of telling besides the reporting verbs: what a party confirms or discloses that another did.
+_TELLING_VERBS = frozenset({"confirm", "disclose", "announce", "report", "reveal"})
 
 
 def _verb_by_position(span: Span, ctx: ArticleContext) -> bool:
@@ -224,11 +230,14 @@ class EventMatcher:
             spec = self.rules.types[spec.reroute_if_government]
         if not self._arguments_ok(spec, pattern, span, sent, ctx, initiator, names, actor_mentions):
             return None
+        reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor,
+                             other_triggers=ctx.triggers_here - {anchor.i})
         if spec.fixed_stance:
             stance, verdict = spec.default_stance, False
         else:
             cue, verdict = stance_from_cues(anchor, self.rules)
-            if cue is None and spec.attribution_is_alleged and attributed_doer(anchor, self.rules):
+            if cue is None and spec.attribution_is_alleged and (
+                    attributed_doer(anchor, self.rules) or self._told_against_another(anchor, ctx)):
                 cue = "alleged"
             stance = cue or spec.default_stance
         confidence = pattern.strength + (0.1 if initiator is not None and not via_anaphor else 0.0)
@@ -236,8 +245,6 @@ class EventMatcher:
         confidence -= 0.1 if via_anaphor else 0.0
         confidence -= 0.1 if any(t.lower_ in self.rules.cue("hedge_words") for t in sent) else 0.0
         date_phrase, future = date_of(anchor, sent)
-        reading = read_roles(spec, anchor, sent, initiator, ctx.by_token.get, resolve=ctx.resolve_anaphor,
-                             other_triggers=ctx.triggers_here - {anchor.i})
         product = next((r for r in spec.roles if r in spec.object_roles), None)
         if (spec.standing_verbs and product is not None and not reading.holders(product)
                 and self._prices_new_model(anchor, ctx)):
@@ -251,6 +258,26 @@ class EventMatcher:
             trigger=span.text, date_phrase=date_phrase, future=future, verdict=verdict,
         )
         return cand, anchor
+
+    def _told_against_another(self, anchor: Token, ctx: ArticleContext) -> bool:
+        """"Derinsu said its former engineer stole the weights and sold them to Karavan", "X said Y hacked
+        its servers": what a party says another did (the doer, or whom it was done for, named and not the
+        teller) is that party's claim. ("X said hackers stole its code" names no doer: X confirming its own
+        loss is a fact.)"""
+        if anchor.pos_ != "VERB":
+            return False
+        telling = self.rules.cue("reporting_verbs") | _TELLING_VERBS
+        verb = next((h for _c, h in ancestors_in_sentence(anchor) if h.lemma_.lower() in telling), None)
+        subj = subject_of(verb)[0] if verb is not None else None
+        teller = ctx.resolve(subj)[0] if subj is not None else None
+        if teller is None:
+            return False
+        doer = subject_of(anchor)[0]
+        named = [ctx.resolve(doer)[0]] if doer is not None and doer.i != subj.i else []
+        for act in (anchor, *anchor.conjuncts):
+            named += [ctx.by_token.get(g.i) for c in act.children if c.dep_ == "prep"
+                      and c.lower_ in ("to", "for") for g in c.children if g.dep_ == "pobj"]
+        return any(m is not None and m.label in ACTOR_LABELS and m.name != teller.name for m in named)
 
     def _prices_new_model(self, anchor: Token, ctx: ArticleContext) -> bool:
         """"Through the API, the model costs $0.50 ...", after the article told the model's release: the

@@ -65,6 +65,18 @@ _BENEFICIARY_NOUNS = {
 }
 
 
+def handed_to(tok: Token) -> bool:
+    """"sold it to Quillon Systems", "handed the files to Zhenhe Robotics": who received what was taken
+    (a theft's perpetrator, by the guide)."""
+    while tok.dep_ in ("appos", "conj", "compound") and tok.head.i != tok.i:
+        tok = tok.head
+    return (tok.dep_ == "pobj" and tok.head.lower_ == "to"
+            and tok.head.head.lemma_.lower() in _HANDING_VERBS)
+
+
+_HANDING_VERBS = {"sell", "hand", "give", "pass", "transfer", "provide", "leak", "send", "deliver", "smuggle"}
+
+
 def beneficiary_country(tok: Token) -> bool:
     """"for companies based in China", "a start-up in Shenzhen, China", "a competitor in China": the country
     of the organisation the act was for or the person went to (the guide's perpetrator of a theft)."""
@@ -100,11 +112,17 @@ def setting_clause(tok: Token) -> Token | None:
 
 def owns_the_object(anchor: Token) -> bool:
     """"stolen the source code of its models", "breached their systems", "used its coding agent to break
-    into ...": the trigger's object (or the tool of the act it completes) belongs to "its"/"their" owner,
-    who is then the one telling of it."""
-    verbs = [anchor] + ([anchor.head] if anchor.dep_ in ("xcomp", "advcl") else [])
+    into ...", "broke into a server and stole code for its scheduler": what the act hit (or the tool of
+    the act it completes) belongs to "its"/"their" owner, who is then the one telling of it."""
+    verbs = [anchor, *anchor.conjuncts] + ([anchor.head] if anchor.dep_ in ("xcomp", "advcl") else [])
     return any(t.lower_ in ("its", "their", "our") for v in verbs for c in v.children
-               if c.dep_ in ("dobj", "nsubjpass") for t in c.subtree)
+               if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "prep" and c.lower_ in _OWNED_PREPS)
+               for t in c.subtree)
+
+
+# Prepositions after a theft or break-in that name what was hit: "stole code for its scheduler",
+# "broke into its servers", "took data from their systems".
+_OWNED_PREPS = {"for", "of", "from", "into", "in"}
 
 
 def conduct_verb(anchor: Token) -> Token | None:

@@ -49,6 +49,7 @@ from .role_cues import (
     conduct_verb,
     earlier_value,
     governing_verb,
+    handed_to,
     is_own_subject,
     maker_of_source,
     of_audience,
@@ -189,6 +190,10 @@ def read_roles(
             fillers.append((spec.sponsor_role, m.name, m.label))  # "North Korea-linked hackers stole ..."
             seen.add(m.name)
             continue
+        if m.label in PARTY_LABELS and spec.beneficiary_role and handed_to(tok.doc[m.end - 1]):
+            fillers.append((spec.beneficiary_role, m.name, m.label))  # "... and sold it to Quillon"
+            seen.add(m.name)
+            continue
         if m.label in PARTY_LABELS and employer_of_staff(m, tok):
             if spec.staff_employer_role:
                 fillers.append((spec.staff_employer_role, m.name, m.label))
@@ -231,8 +236,9 @@ def read_roles(
             if (within is not None and tok.i not in within) or tok.i in elsewhere:
                 continue
             m = mention_at(tok.i)
-            if (m is not None and tok.i == m.start and m.name not in seen and m.label == "GPE"
-                    and spec.beneficiary_role and beneficiary_country(tok)):
+            if (m is not None and tok.i == m.start and m.name not in seen and spec.beneficiary_role and (
+                    (m.label == "GPE" and beneficiary_country(tok))
+                    or (m.label in PARTY_LABELS and handed_to(sent.doc[m.end - 1])))):
                 fillers.append((spec.beneficiary_role, m.name, m.label))
                 seen.add(m.name)
                 continue

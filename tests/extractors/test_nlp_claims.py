@@ -645,3 +645,17 @@ def test_a_definition_of_distillation_tells_no_claim(annotate_one):
     text = ("The practice Ostrel Labs describes, known as distillation, involves training one model on the "
             "outputs of another.")
     assert kinds(annotate_one(text, PUBLISHED)) == set()
+
+
+def test_what_a_victim_says_a_named_other_did_is_its_claim_but_its_own_loss_is_a_fact(annotate_one):
+    text = ("Nebrisk said a former engineer, Tomas Varga, stole source code for its inference scheduler and "
+            "sold it to Quillon Systems.")
+    ann = annotate_one(text, PUBLISHED)
+    assert ("security_incident", "alleged") in kinds(ann)
+    roles = roles_of(ann, "security_incident", "alleged")
+    assert {("victim", "Nebrisk"), ("perpetrator", "Tomas Varga"),
+            ("perpetrator", "Quillon Systems")} <= roles
+    text = "Nebrisk said hackers broke into a build server and stole source code for its inference scheduler."
+    ann = annotate_one(text, PUBLISHED)
+    assert kinds(ann) == {("security_incident", "asserted")}
+    assert roles_of(ann, "security_incident", "asserted") == {("victim", "Nebrisk")}
