@@ -270,7 +270,7 @@ class EventMatcher:
         verb = next((h for _c, h in ancestors_in_sentence(anchor) if h.lemma_.lower() in telling), None)
         subj = subject_of(verb)[0] if verb is not None else None
         teller = ctx.resolve(subj)[0] if subj is not None else None
-        if teller is None:
+        if subj is None or teller is None:
             return False
         doer = subject_of(anchor)[0]
         named = [ctx.resolve(doer)[0]] if doer is not None and doer.i != subj.i else []
