@@ -195,3 +195,12 @@ def test_a_name_glued_to_a_tier_is_a_model(annotate_one):
     ann = annotate_one("Ostrel Labs said its rival copied answers of its own model, Ostrel-Pro.")
     assert "Ostrel-Pro" in names(ann, "MODEL")
     assert "Ostrel-Pro" not in names(ann, "ORG")
+
+
+def test_laws_and_languages_are_no_entities(annotate_one):
+    ann = annotate_one(
+        "Daraja AI released Kiongozi 2, a model that speaks Swahili, Hausa and Yoruba. Regulators said the "
+        "GDPR applies to its European users."
+    )
+    named = {m.name for m in ann.mentions}
+    assert not named & {"Swahili", "Hausa", "Yoruba", "GDPR"}
