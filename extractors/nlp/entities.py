@@ -47,6 +47,7 @@ from .name_spans import (
     extend_names_left,
     extend_of_names,
     known_org_units,
+    local_public_bodies,
     merge_local_institutions,
     places_starting_org_names,
     suffix_named_orgs,
@@ -636,7 +637,7 @@ def canonical_mentions(doc: Doc, gaz: Gazetteer) -> list[MentionSpan]:
         if m.label == "ORG" and _product_use(doc, m):
             m = replace(m, label="MODEL")
         mentions.append(m)
-    merged = merge_local_institutions(doc, _outermost([*mentions, *official]), gaz)
+    merged = local_public_bodies(doc, merge_local_institutions(doc, _outermost([*mentions, *official]), gaz))
     official = [m for m in merged if any(m is o for o in official)]
     mentions = [m for m in merged if not any(m is o for o in official)]
     mentions = _merge_place_prefixed_orgs(doc, mentions, official)

@@ -204,6 +204,36 @@ def merge_local_institutions(doc: Doc, mentions: list[MentionSpan], gaz: Gazette
     return out
 
 
+# Last words of a local public body's name ("Seoul Central District Prosecutors' Office").
+_LOCAL_BODY_HEADS = frozenset({
+    "office", "court", "police", "department", "bureau", "agency", "authority", "commission", "council",
+    "ministry", "procuratorate", "tribunal", "prosecutors", "prosecution",
+})
+
+
+def local_public_bodies(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """A city's or province's name, then capitalised words ending in a public body's head word, the NER
+    left untagged once the place was known: "Seoul Central District Prosecutors' Office" is one
+    organisation, not Seoul."""
+    out = list(mentions)
+    for m in mentions:
+        if m.label != "GPE" or m.kind in _NATIONAL_KINDS:
+            continue
+        end, last = m.end, None
+        while end < len(doc) and end - m.end < 6 and not _covered_at(out, end) and (
+                (doc[end].is_title and doc[end].is_alpha) or doc[end].text in ("'", "'s", "’", "’s")):
+            if doc[end].is_alpha and doc[end].lower_ in _LOCAL_BODY_HEADS:
+                last = end + 1
+            end += 1
+        if last is not None and last - m.end >= 2:
+            out = replace_region([x for x in out if x is not m], span_mention(doc, "ORG", m.start, last))
+    return out
+
+
+def _covered_at(mentions: list[MentionSpan], i: int) -> bool:
+    return any(x.start <= i < x.end for x in mentions)
+
+
 def places_starting_org_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
     """A place followed by words that begin an organisation's name used in the passage is that
     organisation: "Harbin Yuntu did not respond" after "Harbin Yuntu Computing"."""
