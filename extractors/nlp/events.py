@@ -37,6 +37,7 @@ from .cue_words import GOVERNMENT_NOUNS, MODEL_NOUNS
 from .denials import DenialReader
 from .elaboration import EventElaborator
 from .entities import MentionSpan, described_as_government, is_government
+from .no_parties import reports_the_event
 from .role_reading import RoleReading
 from .roles import read_roles
 from .syntax import (
@@ -219,6 +220,11 @@ class EventMatcher:
         ):
             return None  # "open-source models", "released models": an attribute
         initiator, via_anaphor, names, actor_mentions = trigger_actors(anchor, sent, ctx)
+        if initiator is not None and reports_the_event(sent.doc[initiator.end - 1], anchor):
+            # "404 Media first reported the exposure": the outlet is no party to it
+            names = [n for n in names if n != initiator.name]
+            actor_mentions = [m for m in actor_mentions if m.name != initiator.name]
+            initiator = None
         if initiator is None and anchor.i != span.start and span[0].tag_ in ("VBD", "VBZ", "VBN"):
             # "Anthropic barred companies controlled from ...": the parser hangs the verb on its object,
             # and the name right before the verb is who acts.

@@ -67,6 +67,23 @@ def _is_comparison(tok: Token) -> bool:
     return False
 
 
+def reports_the_event(tok: Token, anchor: Token) -> bool:
+    """"404 Media first reported the exposure", "the breach was first reported by Cybernews": who reported
+    the event (with no "to": a company reporting its own breach to a regulator is its victim) is no party."""
+    head = tok
+    while head.dep_ in ("det", "compound", "appos", "conj", "poss") and head.head.i != head.i:
+        head = head.head
+    if head.dep_ == "nsubj":
+        verb, told = head.head, "dobj"
+    elif head.dep_ == "pobj" and head.head.lower_ == "by" and head.head.dep_ == "agent":
+        verb, told = head.head.head, "nsubjpass"
+    else:
+        return False
+    if verb.lemma_.lower() != "report" or any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children):
+        return False
+    return any(c.dep_ == told and anchor in c.subtree for c in verb.children)
+
+
 def plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: MentionAt,
                  place_preps: frozenset[str] = frozenset()) -> bool:
     """Not a party: a name under a context preposition, a place that only locates or qualifies, a person
@@ -80,7 +97,7 @@ def plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mention
         return True  # "Elon Musk's xAI", "Alibaba's Qwen team": the owner named as context
     if is_court(m):
         return True  # the court where a case is heard is no party to it
-    if describes_other(m, tok) or _source_of_the_report(tok):
+    if describes_other(m, tok) or _source_of_the_report(tok) or reports_the_event(last, anchor):
         return True
     if m.label == "PERSON":
         return is_context_person(m, tok) and not _listed_with_company(tok, mention_at)

@@ -383,3 +383,12 @@ def test_who_accuses_another_of_a_gerund_s_act_is_its_claimant_and_the_object_it
     roles = {(r.role, r.name) for r in claim.roles}
     assert ("claimant", "Corvane Systems") in roles and ("accused", "Lumeri") in roles
     assert ("accused", "Corvane Systems") not in roles and "Toronto" not in {r.name for r in claim.roles}
+
+
+def test_the_outlet_that_first_reported_a_leak_is_no_party_to_it(annotate_one):
+    ann = annotate_one(
+        "Calloway Voice confirmed that a misconfigured database had exposed recordings of customer calls. "
+        "404 Media first reported the exposure, which was also reported by Cybernews."
+    )
+    named = {r.name for e in ann.events for r in e.roles}
+    assert "Calloway Voice" in named and not named & {"404 Media", "Cybernews"}
