@@ -207,6 +207,8 @@ def test_laws_and_languages_are_no_entities(annotate_one):
 
 
 def test_a_city_before_a_public_body_s_name_is_part_of_that_body(annotate_one):
-    ann = annotate_one("Busan District Prosecutors' Office on Friday indicted a former engineer of Hanra Soft.")
+    ann = annotate_one(
+        "Busan District Prosecutors' Office on Friday indicted a former engineer of Hanra Soft."
+    )
     assert "Busan District Prosecutors' Office" in names(ann, "ORG")
     assert "Busan" not in names(ann, "GPE")
