@@ -14,7 +14,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from .cue_words import GOVERNMENT_NOUNS
-from .entities import MentionSpan
+from .entities import MentionSpan, is_government
 from .role_reading import MentionAt
 from .syntax import ancestors_in_sentence
 
@@ -67,6 +67,22 @@ def _is_comparison(tok: Token) -> bool:
     return False
 
 
+def _informed(tok: Token) -> bool:
+    """"reported the breach to the Information Commissioner's Office", "has notified the regulator":
+    the authority the news was told to (the caller asks whether it is one) is no party to it."""
+    head = tok
+    while head.dep_ in ("det", "compound", "appos", "conj") and head.head.i != head.i:
+        head = head.head
+    if head.dep_ == "dobj":
+        return head.head.lemma_.lower() in ("notify", "inform", "alert")
+    if head.dep_ != "pobj" or head.head.lower_ != "to":
+        return False
+    told = head.head.head
+    if told.dep_ == "dobj":
+        told = told.head  # "reported [the breach to the ICO]"
+    return told.lemma_.lower() in ("report", "notify", "disclose", "refer", "submit")
+
+
 def reports_the_event(tok: Token, anchor: Token) -> bool:
     """"404 Media first reported the exposure", "the breach was first reported by Cybernews": who reported
     the event (with no "to": a company reporting its own breach to a regulator is its victim) is no party."""
@@ -79,7 +95,9 @@ def reports_the_event(tok: Token, anchor: Token) -> bool:
         verb, told = head.head.head, "nsubjpass"
     else:
         return False
-    if verb.lemma_.lower() != "report" or any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children):
+    told_to = [verb, *(c for c in verb.children if c.dep_ == told)]  # "reported the breach to the ICO"
+    if verb.lemma_.lower() != "report" or any(c.dep_ == "prep" and c.lower_ == "to"
+                                              for t in told_to for c in t.children):
         return False
     return any(c.dep_ == told and anchor in c.subtree for c in verb.children)
 
@@ -97,7 +115,8 @@ def plays_no_part(m: MentionSpan, tok: Token, anchor: Token, mention_at: Mention
         return True  # "Elon Musk's xAI", "Alibaba's Qwen team": the owner named as context
     if is_court(m):
         return True  # the court where a case is heard is no party to it
-    if describes_other(m, tok) or _source_of_the_report(tok) or reports_the_event(last, anchor):
+    if (describes_other(m, tok) or _source_of_the_report(tok) or reports_the_event(last, anchor)
+            or (is_government(m) and _informed(last))):
         return True
     if m.label == "PERSON":
         return is_context_person(m, tok) and not _listed_with_company(tok, mention_at)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 PUBLISHED = date(2026, 3, 5)
 
 
@@ -392,3 +394,13 @@ def test_the_outlet_that_first_reported_a_leak_is_no_party_to_it(annotate_one):
     )
     named = {r.name for e in ann.events for r in e.roles}
     assert "Calloway Voice" in named and not named & {"404 Media", "Cybernews"}
+
+
+@pytest.mark.parametrize("text", [
+    "Corliss Voice reported the breach to the Information Commissioner's Office.",
+    "Corliss Voice has notified the Information Commissioner's Office of the breach.",
+])
+def test_the_authority_told_of_a_breach_is_no_party_and_the_teller_is_its_victim(annotate_one, text):
+    ann = annotate_one(text)
+    roles = {(r.role, r.name) for e in ann.events if e.event_type == "security_incident" for r in e.roles}
+    assert roles == {("victim", "Corliss Voice")}
