@@ -99,7 +99,7 @@ def read_roles(
     gov = governing_verb(anchor)
     lemma = anchor.lemma_.lower()
     if gov is not None and (lemma not in spec.subject_roles or anchor.pos_ != "VERB"):
-        lemma = gov.lemma_.lower()  # (the noun "breach" is no act of its subject: "X notified Y of the breach")
+        lemma = gov.lemma_.lower()  # (a noun "breach" is no act of its subject: "X notified Y of the breach")
     subject_role = spec.subject_roles.get(lemma, first_role) if initiator is not None else first_role
     claimant: MentionSpan | None = None
     if spec.conduct_subject_role and initiator is not None and is_own_subject(initiator, anchor, resolve):
