@@ -18,7 +18,7 @@ from .role_reading import PARTY_LABELS
 
 # Bump the minor part whenever rules, patterns or the gazetteer change what is extracted.
 # (config/event_types.toml carries the same string; the config value wins when present.)
-EXTRACTOR_VERSION = "rules-2026.12.2"
+EXTRACTOR_VERSION = "rules-2026.12.3"
 _MERGE_BONUS_PER_EVIDENCE = 0.05
 _MAX_MERGE_BONUS = 0.15
 
