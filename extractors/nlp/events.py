@@ -212,8 +212,9 @@ class EventMatcher:
             # "an export-control lawyer", "a distillation researcher", "export-control debates": the trigger
             # describes a person or a topic, no act.
             return None
-        if _first_half_of_hyphenated(anchor):
-            return None  # "fine-tuned derivatives", "audit-ready": half of another word
+        if _first_half_of_hyphenated(anchor) and span.end <= anchor.i + 1:
+            return None  # "fine-tuned derivatives", "audit-ready": half of another word (unless the
+            # pattern spans the whole word: "co-developing")
         if spec.block_adjective_triggers and not _verb_by_position(span, ctx) and (
             anchor.dep_ == "amod"
             or (anchor.dep_ == "compound" and anchor.head.lemma_.lower() in spec.object_nouns)

@@ -51,9 +51,10 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules, inquiry_is_claim: bo
     suspicion under investigation, a claim, not an open question."""
     if sent.text.rstrip().endswith("?"):
         return True
-    if anchor.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ == "no"
-                                                for c in anchor.children):
-        return True  # "no lawsuit has been filed so far": a negated noun
+    of_what = anchor.head.head if anchor.dep_ == "pobj" and anchor.head.lower_ == "of" else None
+    absent = of_what is not None and of_what.lemma_.lower() in _ABSENCE_NOUNS and _has_no(of_what)
+    if anchor.pos_ in ("NOUN", "PROPN") and (_has_no(anchor) or absent):
+        return True  # "no lawsuit has been filed so far", "no sign of concrete sanction": a negated noun
     modals = rules.cue("modal_auxiliaries")
     verb = clause_verb(anchor)
     for tok in _own_clause(anchor):
@@ -112,6 +113,15 @@ def is_hedged(anchor: Token, sent: Span, rules: EventRules, inquiry_is_claim: bo
         ):
             return True
     return False
+
+
+# "no sign of concrete sanction", "no evidence of a breach": nouns whose absence says the act is not told
+# as having happened (a party saying it found no evidence denies a claim: the denial reads that).
+_ABSENCE_NOUNS = {"sign", "indication", "word", "hint", "prospect", "plan", "mention", "evidence"}
+
+
+def _has_no(noun: Token) -> bool:
+    return any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children)
 
 
 def _class_action(noun: Token) -> bool:

@@ -245,3 +245,17 @@ def test_the_name_before_a_verb_the_parser_hangs_on_its_object_acts(annotate_one
 ])
 def test_joint_development_a_proposed_class_action_and_withholding_from_users(annotate_one, text, kind):
     assert kind in {e.event_type for e in annotate_one(text, PUBLISHED).events}
+
+
+def test_co_developing_is_a_partnership(annotate_one):
+    text = "Nvidia and Siemens are co-developing networking parts for AI data centres."
+    assert "partnership" in {e.event_type for e in annotate_one(text, PUBLISHED).events}
+
+
+@pytest.mark.parametrize("text", [
+    ("Analysts say the dispute could slow talks, but so far there is no sign of a concrete sanction from "
+    "the United States."),
+    "North Korea's foreign ministry said Washington was using such claims to justify new sanctions.",
+])
+def test_an_absent_act_or_one_named_as_a_motive_is_no_event(annotate_one, text):
+    assert "regulation" not in {e.event_type for e in annotate_one(text, PUBLISHED).events}
