@@ -54,6 +54,7 @@ ORG_NOUNS = frozenset({
     "institute", "university", "nonprofit", "non-profit", "organisation", "organization", "designer",
     "chipmaker", "insurer", "bank", "retailer", "platform", "business", "conglomerate", "venture",
     "utility", "integrator", "reseller", "distributor", "foundry", "collective", "association",
+    "publisher", "broadcaster",
 })
 # Nouns that head an apposition about a person (a role, a job).
 PERSON_NOUNS = frozenset({

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.gazetteer import Gazetteer
 
-from .cue_words import PERSON_NOUNS, TITLE_WORDS, appositive_head, noun_class
+from .cue_words import ORG_NOUNS, PERSON_NOUNS, TITLE_WORDS, appositive_head, noun_class
 from .mentions import MentionSpan, replace_region, span_mention
 from .name_spans import covered_tokens, free_name_token, name_word
 
@@ -43,7 +43,14 @@ def split_titles(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
         if m.known or m.label not in ("ORG", "PERSON", "GPE"):
             continue
         span = doc[m.start:m.end]
-        title = next((t.i for t in span if t.text in TITLE_WORDS), None)
+        if (m.label == "ORG" and len(span) >= 3 and span[0].is_sent_start and span[0].is_title
+                and span[0].lower_ in ORG_NOUNS):
+            # "Publisher Calder Press Group sued ...": the common noun opening the sentence is no part of it
+            out = replace_region([o for o in out if o is not m], span_mention(doc, "ORG", m.start + 1, m.end))
+            continue
+        # (a capitalised role noun opening the name too: "Lawyer Zhou Yiran said ...")
+        title = next((t.i for t in span if t.text in TITLE_WORDS
+                      or (t.i == m.start and t.is_title and t.lower_ in PERSON_NOUNS)), None)
         named = title is not None and _full_name(doc[title + 1:m.end])
         if title is not None and named and (title == m.start or name_word(doc[title - 1].text)):
             person = span_mention(doc, "PERSON", title + 1, m.end)

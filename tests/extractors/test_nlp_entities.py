@@ -212,3 +212,11 @@ def test_a_city_before_a_public_body_s_name_is_part_of_that_body(annotate_one):
     )
     assert "Busan District Prosecutors' Office" in names(ann, "ORG")
     assert "Busan" not in names(ann, "GPE")
+
+
+def test_a_role_or_kind_noun_opening_a_sentence_is_no_part_of_the_name_after_it(annotate_one):
+    ann = annotate_one("Lawyer Han Meiling said her client had done nothing wrong.")
+    assert names(ann, "PERSON") == {"Han Meiling"}
+    ann = annotate_one("Publisher Harwick Press Group sued Quillon Systems on Monday.")
+    assert "Harwick Press Group" in names(ann, "ORG")
+    assert "Publisher Harwick Press Group" not in names(ann, "ORG")
