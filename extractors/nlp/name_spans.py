@@ -126,6 +126,10 @@ def free_name_token(doc: Doc, i: int, mentions: list[MentionSpan], covered: set[
             and i not in (covered if covered is not None else covered_tokens(mentions)))
 
 
+# Kinds of known organisation whose one-word name may also end another firm's ("Hanbit Cognition").
+_FIRM_KINDS = frozenset({"company", "lab", "investor", "chipmaker"})
+
+
 def extend_names_left(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
     """A capitalised name word right before a person or organisation is part of it: "Pallas" +
     "Intelligence", "Nurul" + "Aina Zakaria"; a famous surname after another first name is someone
@@ -133,7 +137,11 @@ def extend_names_left(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
     out = list(mentions)
     for m in mentions:
         one_word_alias = m.known and m.label == "PERSON" and m.end - m.start == 1 and " " in m.name
-        if m.start == 0 or m.label not in ("ORG", "PERSON") or (m.known and not one_word_alias):
+        # "Hanbit Cognition": a known company's one word ending an unknown name is that name's last word
+        known_company_word = (m.known and m.label == "ORG" and m.end - m.start == 1 and m.kind in _FIRM_KINDS
+                              and doc[m.start].is_title)
+        if m.start == 0 or m.label not in ("ORG", "PERSON") or (
+                m.known and not one_word_alias and not known_company_word):
             continue
         if m.label == "PERSON" and not one_word_alias and (
                 m.end - m.start < 2 or m.start < 2 or doc[m.start - 2].text not in (",", "and")):
@@ -145,6 +153,8 @@ def extend_names_left(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan
         prev = doc[m.start - 1]
         if (not free_name_token(doc, m.start - 1, out) or prev.pos_ != "PROPN"
                 or prev.lower_.rstrip(".") in HONORIFICS or prev.lower_ in PERSON_NOUNS):
+            continue
+        if known_company_word and (prev.is_sent_start or prev.lower_ in DEMONYMS):
             continue
         new = span_mention(doc, m.label, m.start - 1, m.end)
         out = replace_region([o for o in out if o is not m], new)

@@ -220,3 +220,10 @@ def test_a_role_or_kind_noun_opening_a_sentence_is_no_part_of_the_name_after_it(
     ann = annotate_one("Publisher Harwick Press Group sued Quillon Systems on Monday.")
     assert "Harwick Press Group" in names(ann, "ORG")
     assert "Publisher Harwick Press Group" not in names(ann, "ORG")
+
+
+def test_a_known_firm_s_one_word_ending_an_unknown_name_is_that_name_s_last_word(annotate_one):
+    ann = annotate_one("The start-up Daebok Cognition on Tuesday released a Korean-language model.")
+    assert "Daebok Cognition" in names(ann, "ORG") and "Cognition" not in names(ann, "ORG")
+    ann = annotate_one("Investors in Google and Anthropic cheered the deal.")
+    assert {"Google", "Anthropic"} <= names(ann, "ORG")
