@@ -40,14 +40,15 @@ def _mentions(doc: Doc) -> tuple[Mention, ...]:
     )
 
 
-def _article_stances(cands: list[EventCandidate], prefer_alleged: frozenset[str]) -> dict[str, Stance]:
+def _article_stances(
+    cands: list[EventCandidate], prefer_alleged: frozenset[str], apart: list[EventCandidate],
+) -> dict[str, Stance]:
     """One non-denied stance per type and article (the labelling guide keeps one record per type/stance).
 
     A verdict wins (asserted); for claim-like types any alleged instance wins; otherwise the stance with
     the larger summed confidence.
     """
     out: dict[str, Stance] = {}
-    apart = _separate_verdicts(cands)
     for etype in {c.event_type for c in cands}:
         group = [c for c in cands if c.event_type == etype and c.stance != "denied"
                  and not any(c is v for v in apart)]
@@ -97,8 +98,8 @@ def merge_candidates(
     Candidates of the same (type, stance) merge when one actor set contains the other (the guide's "same
     event"; an empty set is contained in every set); evidence is ordered best first.
     """
-    stances = _article_stances(cands, prefer_alleged)
     apart = _separate_verdicts(cands)
+    stances = _article_stances(cands, prefer_alleged, apart)
     groups: list[list[EventCandidate]] = []
     for c in sorted(cands, key=lambda c: -c.confidence):
         kept = c.stance == "denied" or any(c is v for v in apart)

@@ -36,6 +36,13 @@ AI_CUES = MODEL_NOUNS | frozenset({
     "distilled", "outputs", "prompts", "users", "api", "chat", "version", "release", "released",
     "launch", "launched", "unveiled", "upgrade", "upgraded",
 })
+# Head words of a public body's name ("Ministry of Commerce", "Seoul Central District Court"): a name with
+# one of these acts for a state.
+GOVERNMENT_BODY_HEADS = frozenset({
+    "ministry", "department", "commission", "agency", "authority", "office", "court", "parliament", "senate",
+    "congress", "administration", "regulator", "council", "government", "bureau", "committee", "embassy",
+    "consulate",
+})
 # Nouns for those who act for a state ("officials in Virginia issued orders", "the watchdog ordered ...",
 # "the U.S. government told the company"): a government act whose doer is any other common noun ("several
 # US labs bar customers ...") is none, and a place qualifying one of these stands for its government.

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.gazetteer import FAMILY_ID_PREFIX, GOVERNMENT_KINDS, IGNORE_LABEL, Gazetteer, GazetteerEntry
 
-from .cue_words import DEMONYMS, ORG_NOUNS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
+from .cue_words import DEMONYMS, GOVERNMENT_BODY_HEADS, ORG_NOUNS, ORG_SUFFIXES, PERSON_NOUNS, appositive_head
 from .mentions import LEGAL_FORMS
 from .mentions import MentionSpan as MentionSpan  # re-exported: events and roles import it from here
 from .mentions import replace_region as _replace_region
@@ -592,7 +592,7 @@ def _add_legal_form_names(doc: Doc, mentions: list[MentionSpan]) -> list[Mention
     """"Corvanta AS today announced ...": one to three capitalised words before a legal form the NER
     passed over are a company's name."""
     for tok in doc[1:]:
-        if tok.text not in LEGAL_FORMS or any(m.start <= tok.i < m.end for m in mentions):
+        if tok.text.rstrip(".") not in LEGAL_FORMS or any(m.start <= tok.i < m.end for m in mentions):
             continue
         start = tok.i
         while (start > 0 and tok.i - start < 3 and doc[start - 1].is_title and doc[start - 1].is_alpha
@@ -747,12 +747,6 @@ def _places_naming_orgs(mentions: list[MentionSpan]) -> list[MentionSpan]:
     return out
 
 
-_GOV_HEAD_WORDS = {
-    "ministry", "department", "commission", "agency", "authority", "office", "court", "parliament",
-    "senate", "congress", "administration", "regulator", "council", "government", "bureau", "committee",
-    "embassy", "consulate",
-}
-
 
 def described_as_government(m: MentionSpan, doc: Doc) -> bool:
     """A name the sentence calls a state body by apposition: "Portugal's data protection authority, the CNPD",
@@ -760,11 +754,11 @@ def described_as_government(m: MentionSpan, doc: Doc) -> bool:
     root = doc[m.end - 1]
     nouns = [root.head] if root.dep_ == "appos" else []
     nouns += [c for c in root.children if c.dep_ == "appos"]
-    return any(n.lemma_.lower() in _GOV_HEAD_WORDS for n in nouns)
+    return any(n.lemma_.lower() in GOVERNMENT_BODY_HEADS for n in nouns)
 
 
 def is_government(m: MentionSpan) -> bool:
     """Acts for a state: agencies, legislatures, officials, countries (a GPE as actor is its government)."""
     if m.kind in GOVERNMENT_KINDS or m.label == "GPE":
         return True
-    return not m.known and m.label == "ORG" and bool(_GOV_HEAD_WORDS & set(m.name.lower().split()))
+    return not m.known and m.label == "ORG" and bool(GOVERNMENT_BODY_HEADS & set(m.name.lower().split()))

@@ -10,13 +10,15 @@ from spacy.tokens import Doc
 
 _DETERMINERS = ("the ", "a ", "an ")
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
-# Legal forms after a company's name ("Corvanta AS", "Fernhollow Ltd"): the words before one are a company.
+# Legal forms after a company's name ("Corvanta AS", "Fernhollow Ltd"): the words before one are a company,
+# and an unknown name is written without it.
 LEGAL_FORMS = frozenset({
-    "Inc", "Inc.", "Corp", "Corp.", "Ltd", "Ltd.", "LLC", "plc", "PLC", "GmbH", "AG", "AS", "ASA", "AB", "Oy",
-    "Oyj", "SpA", "BV", "NV",
+    "Inc", "Corp", "Ltd", "LLC", "plc", "PLC", "GmbH", "AG", "AS", "ASA", "AB", "Oy", "Oyj", "SpA", "BV",
+    "NV",
 })
+# ("Co" and "S.A" end a name too, but alone they are no sign of one.)
 _CORP_SUFFIX_RE = re.compile(
-    r",?\s+(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|GmbH|S\.A|AG|AS|ASA|AB|Oy|Oyj|SpA|BV|NV)\.?$")
+    r",?\s+(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS | {"Co", "S.A"})) + r")\.?$")
 _QUOTES = "\"'“”‘’«»"
 
 

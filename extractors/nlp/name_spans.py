@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.gazetteer import Gazetteer
 
-from .cue_words import DEMONYMS, HONORIFICS, ORG_SUFFIXES, PERSON_NOUNS, TITLE_WORDS
+from .cue_words import DEMONYMS, GOVERNMENT_BODY_HEADS, HONORIFICS, ORG_SUFFIXES, PERSON_NOUNS, TITLE_WORDS
 from .mentions import MentionSpan, replace_region, span_mention
 from .mentions import tidy_surface as tidy_name
 
@@ -215,10 +215,8 @@ def merge_local_institutions(doc: Doc, mentions: list[MentionSpan], gaz: Gazette
 
 
 # Last words of a local public body's name ("Seoul Central District Prosecutors' Office").
-_LOCAL_BODY_HEADS = frozenset({
-    "office", "court", "police", "department", "bureau", "agency", "authority", "commission", "council",
-    "ministry", "procuratorate", "tribunal", "prosecutors", "prosecution",
-})
+_LOCAL_BODY_HEADS = GOVERNMENT_BODY_HEADS | {
+    "police", "procuratorate", "tribunal", "prosecutors", "prosecution"}
 
 
 def local_public_bodies(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
@@ -229,8 +227,8 @@ def local_public_bodies(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSp
     for m in mentions:
         if m.label != "GPE" or m.kind in _NATIONAL_KINDS:
             continue
-        end, last = m.end, None
-        while end < len(doc) and end - m.end < 6 and not _covered_at(out, end) and (
+        end, last, covered = m.end, None, covered_tokens(out)
+        while end < len(doc) and end - m.end < 6 and end not in covered and (
                 (doc[end].is_title and doc[end].is_alpha) or doc[end].text in ("'", "'s", "’", "’s")):
             if doc[end].is_alpha and doc[end].lower_ in _LOCAL_BODY_HEADS:
                 last = end + 1
@@ -238,10 +236,6 @@ def local_public_bodies(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSp
         if last is not None and last - m.end >= 2:
             out = replace_region([x for x in out if x is not m], span_mention(doc, "ORG", m.start, last))
     return out
-
-
-def _covered_at(mentions: list[MentionSpan], i: int) -> bool:
-    return any(x.start <= i < x.end for x in mentions)
 
 
 def places_starting_org_names(doc: Doc, mentions: list[MentionSpan]) -> list[MentionSpan]:
